@@ -1,0 +1,159 @@
+// The engine API: the one typed contract that Electron IPC, the web-mode
+// WebSocket and the engine's unix socket all carry. This module is
+// dependency-free on purpose (design.md §1): the renderer and the preload
+// import it, so it may not pull in Node, zod or anything else.
+
+export const ERROR_CODES = [
+  'E_INVALID_ARGUMENT',
+  'E_INVALID_REFERENCE',
+  'E_IMAGE_NOT_FOUND',
+  'E_IMAGE_IN_USE',
+  'E_CONTAINER_NOT_FOUND',
+  'E_CONTAINER_RUNNING',
+  'E_CONTAINER_NOT_RUNNING',
+  'E_NAME_IN_USE',
+  'E_ARCHIVE_INVALID',
+  'E_MANIFEST_INVALID',
+  'E_DIGEST_MISMATCH',
+  'E_LAYER_UNSAFE',
+  'E_NO_SUBUID',
+  'E_NEWUIDMAP_MISSING',
+  'E_RUNTIME_MISSING',
+  'E_RUNTIME_CONFIG',
+  'E_RUNTIME_NAMESPACE',
+  'E_RUNTIME_IDMAP',
+  'E_RUNTIME_MOUNT',
+  'E_RUNTIME_EXEC',
+  'E_RUNTIME_FAILED',
+  'E_STORE_LOCKED',
+  'E_STORE_CORRUPT',
+  'E_UNAUTHORIZED',
+  'E_INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ApiError {
+  code: ErrorCode;
+  message: string;
+}
+
+export type ContainerState = 'created' | 'running' | 'exited';
+
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  image: string;
+  imageId: string;
+  command: string[];
+  state: ContainerState;
+  /** Human status in docker's words: "Up 3 minutes", "Exited (0) 2 seconds ago". */
+  status: string;
+  exitCode: number | null;
+  pid: number | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface ImageSummary {
+  /** The image ID: the digest of its config blob. */
+  id: string;
+  references: string[];
+  /** Sum of the uncompressed layer sizes, in bytes. */
+  size: number;
+  createdAt: string | null;
+  layers: number;
+}
+
+export interface RunOptions {
+  image: string;
+  name?: string;
+  command?: string[];
+  env?: string[];
+  /** Remove the container when it exits. */
+  autoRemove?: boolean;
+}
+
+export type LogStream = 'stdout' | 'stderr';
+
+export interface LogLine {
+  time: string;
+  stream: LogStream;
+  text: string;
+}
+
+export type DoctorStatus = 'ok' | 'warn' | 'fail';
+
+export interface DoctorCheck {
+  name: string;
+  status: DoctorStatus;
+  detail: string;
+  /** What to do when status is not ok. */
+  fix?: string;
+}
+
+/** Every request the engine answers: params in, result out. */
+export interface ApiMethods {
+  'containers:list': { params: { all: boolean }; result: ContainerSummary[] };
+  'containers:run': { params: RunOptions; result: ContainerSummary };
+  'containers:start': { params: { id: string }; result: ContainerSummary };
+  'containers:stop': { params: { id: string; timeoutSeconds?: number }; result: ContainerSummary };
+  'containers:kill': { params: { id: string; signal?: string }; result: ContainerSummary };
+  'containers:remove': { params: { id: string; force: boolean }; result: { id: string } };
+  'containers:logs': { params: { id: string; tail?: number }; result: LogLine[] };
+  'images:list': { params: Record<string, never>; result: ImageSummary[] };
+  'images:remove': { params: { reference: string; force: boolean }; result: { untagged: string[]; deleted: string[] } };
+  'system:doctor': { params: Record<string, never>; result: DoctorCheck[] };
+}
+
+export type ApiMethod = keyof ApiMethods;
+export type ApiParams<M extends ApiMethod> = ApiMethods[M]['params'];
+export type ApiResult<M extends ApiMethod> = ApiMethods[M]['result'];
+
+export const API_METHODS: readonly ApiMethod[] = [
+  'containers:list',
+  'containers:run',
+  'containers:start',
+  'containers:stop',
+  'containers:kill',
+  'containers:remove',
+  'containers:logs',
+  'images:list',
+  'images:remove',
+  'system:doctor',
+];
+
+export type ContainerAction = 'create' | 'start' | 'die' | 'remove' | 'update';
+export type ImageAction = 'load' | 'tag' | 'untag' | 'delete';
+
+/** Events the engine pushes; the UI is driven by these, never by polling. */
+export type EngineEvent =
+  | { type: 'container'; action: ContainerAction; id: string; time: string }
+  | { type: 'image'; action: ImageAction; id: string; time: string };
+
+/** Wire messages shared by the WebSocket and unix-socket transports. */
+export type ClientMessage = {
+  [M in ApiMethod]: { kind: 'request'; id: number; method: M; params: ApiParams<M> };
+}[ApiMethod];
+
+export type ServerMessage =
+  | { kind: 'response'; id: number; ok: true; result: unknown }
+  | { kind: 'response'; id: number; ok: false; error: ApiError }
+  | { kind: 'event'; event: EngineEvent };
+
+/** What the renderer sees, whatever the transport (window.cove in Electron). */
+export interface CoveApi {
+  call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>>;
+  onEvent(listener: (event: EngineEvent) => void): () => void;
+}
+
+/** The error a transport rejects with: it keeps the engine's code. */
+export class CoveApiError extends Error {
+  readonly code: ErrorCode;
+  constructor(error: ApiError) {
+    super(error.message);
+    this.name = 'CoveApiError';
+    this.code = error.code;
+  }
+}

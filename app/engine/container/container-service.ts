@@ -1,0 +1,348 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ContainerSummary, LogLine, RunOptions } from '../../api/contract.js';
+import { EngineError } from '../errors.js';
+import { ensureDir, writeJsonAtomic } from '../fs-atomic.js';
+import type { IdMappings } from '../idmap.js';
+import { nativeBinary } from '../install-paths.js';
+import { removeAsMappedRoot } from '../userns.js';
+import type { ImageService } from '../image-service.js';
+import { familiarReference, normalizeReference } from '../reference.js';
+import { withLock } from '../store/lock.js';
+import { ContainerStore, type ContainerRecord, type ContainerStatus } from './container-store.js';
+import { buildSpec } from './oci-spec.js';
+import { NAME_RE, newContainerId, randomName } from './names.js';
+import { parseCriLog } from './cri-log.js';
+import { humanDuration } from './human-time.js';
+import { startDetached, startForeground, type MonitorArgs } from './monitor-launcher.js';
+
+export interface ContainerEvents {
+  containerChanged(action: 'create' | 'start' | 'die' | 'remove' | 'update', id: string): void;
+}
+
+export interface ContainerServiceDeps {
+  store: ContainerStore;
+  images: ImageService;
+  mappings: IdMappings;
+  runtimeRoot: string;
+  lockFile: string;
+  events: ContainerEvents;
+}
+
+const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, USR1: 10, USR2: 12, TERM: 15, CONT: 18, STOP: 19 };
+
+export function parseSignal(signal: string | undefined): string {
+  const text = (signal ?? 'KILL').toUpperCase().replace(/^SIG/, '');
+  if (/^\d+$/.test(text) && Number(text) > 0 && Number(text) < 65) return text;
+  if (text in SIGNALS) return text;
+  throw new EngineError('E_INVALID_ARGUMENT', `unknown signal ${signal}; use a name like TERM or KILL, or a number`);
+}
+
+/** Containers: create, start, stop, kill, remove, list, logs (design.md §2). */
+export class ContainerService {
+  constructor(private readonly deps: ContainerServiceDeps) {}
+
+  private get store(): ContainerStore {
+    return this.deps.store;
+  }
+
+  /** Finds a container by full ID, unique ID prefix or name. */
+  async resolve(query: string): Promise<ContainerRecord> {
+    const records = await this.store.records();
+    const exact = records.find((r) => r.id === query || r.name === query);
+    if (exact) return exact;
+    if (/^[a-f0-9]{3,63}$/.test(query)) {
+      const matches = records.filter((r) => r.id.startsWith(query));
+      if (matches.length === 1) return matches[0] as ContainerRecord;
+      if (matches.length > 1) throw new EngineError('E_INVALID_ARGUMENT', `${query} matches ${matches.length} containers; give more of the ID`);
+    }
+    throw new EngineError('E_CONTAINER_NOT_FOUND', `no container named or with ID ${query} (cove ps -a lists them)`);
+  }
+
+  async create(opts: RunOptions): Promise<ContainerRecord> {
+    const image = await this.deps.images.resolve(opts.image);
+    const config = await this.deps.images.readConfig(image.id);
+    const id = newContainerId();
+    const p = this.store.paths(id);
+    if (opts.name !== undefined && !NAME_RE.test(opts.name)) {
+      throw new EngineError('E_INVALID_ARGUMENT', `invalid container name "${opts.name}": use letters, digits, _ . - and start with a letter or digit`);
+    }
+    let reference = opts.image;
+    try {
+      reference = familiarReference(normalizeReference(opts.image));
+    } catch {
+      // An ID was given: keep it as typed.
+    }
+    const record = await withLock(this.deps.lockFile, async () => {
+      const taken = new Set((await this.store.records()).map((r) => r.name));
+      let name = opts.name ?? randomName();
+      if (opts.name !== undefined && taken.has(name)) {
+        throw new EngineError('E_NAME_IN_USE', `the name "${name}" is already used by a container; remove it (cove rm ${name}) or pick another name`);
+      }
+      for (let i = 2; taken.has(name); i++) name = `${randomName()}${i}`;
+      const rec: ContainerRecord = {
+        id,
+        name,
+        image: reference,
+        imageId: image.id,
+        command: [],
+        createdAt: new Date().toISOString(),
+        autoRemove: opts.autoRemove ?? false,
+      };
+      await ensureDir(p.root);
+      for (const dir of [p.bundle, p.rootfs, p.upper, p.work]) await fsp.mkdir(dir, { mode: 0o755 });
+      const spec = buildSpec({
+        id,
+        hostname: id.slice(0, 12),
+        image: config,
+        command: opts.command ?? null,
+        env: opts.env ?? [],
+        lowerDirs: this.deps.images.layerDiffs(image).reverse(),
+        upperDir: p.upper,
+        workDir: p.work,
+        mappings: this.deps.mappings,
+        nofileHard: nofileHardLimit(),
+      });
+      if (spec.process.args.length === 0) {
+        throw new EngineError('E_INVALID_ARGUMENT', `image ${reference} has no command; give one, e.g. cove run ${reference} sh`);
+      }
+      rec.command = spec.process.args;
+      await writeJsonAtomic(p.config, spec);
+      // container.json last: until it exists the directory is not a container.
+      await this.store.writeRecord(rec);
+      return rec;
+    }).catch(async (err: unknown) => {
+      await fsp.rm(p.root, { recursive: true, force: true }).catch(() => undefined);
+      throw err;
+    });
+    this.deps.events.containerChanged('create', record.id);
+    return record;
+  }
+
+  private monitorArgs(id: string): MonitorArgs {
+    const p = this.store.paths(id);
+    return { id, bundle: p.bundle, runtimeRoot: this.deps.runtimeRoot, log: p.log, exitFile: p.exit, pidFile: p.pid };
+  }
+
+  private async prepareStart(id: string): Promise<void> {
+    const status = await this.store.status(id);
+    if (status.state === 'running') throw new EngineError('E_CONTAINER_RUNNING', `container ${id.slice(0, 12)} is already running`);
+    await ensureDir(this.deps.runtimeRoot);
+    // A stale runtime state from a previous run would make create fail.
+    await this.runtime(['delete', '--force', id]).catch(() => undefined);
+    await this.store.markStarting(id);
+  }
+
+  async start(query: string): Promise<ContainerRecord> {
+    const rec = await this.resolve(query);
+    await this.prepareStart(rec.id);
+    try {
+      await startDetached(this.monitorArgs(rec.id));
+    } catch (err) {
+      await this.store.markStartFailed(rec.id);
+      throw err;
+    }
+    const pid = await this.store.readPid(rec.id);
+    if (pid !== null) await this.store.markStarted(rec.id, pid);
+    this.deps.events.containerChanged('start', rec.id);
+    return rec;
+  }
+
+  /** Foreground start: output goes to our stdout/stderr; resolves with the exit code. */
+  async startAttached(query: string): Promise<{ record: ContainerRecord; exitCode: Promise<number> }> {
+    const rec = await this.resolve(query);
+    await this.prepareStart(rec.id);
+    const waitForPid = async (): Promise<void> => {
+      for (;;) {
+        const pid = await this.store.readPid(rec.id);
+        if (pid !== null) {
+          await this.store.markStarted(rec.id, pid);
+          this.deps.events.containerChanged('start', rec.id);
+          return;
+        }
+        await sleep(5);
+      }
+    };
+    const { started, exitCode } = startForeground(this.monitorArgs(rec.id), waitForPid);
+    await started.catch(() => undefined);
+    const code = exitCode.then(
+      (c) => {
+        this.deps.events.containerChanged('die', rec.id);
+        return c;
+      },
+      async (err: unknown) => {
+        await this.store.markStartFailed(rec.id);
+        throw err;
+      },
+    );
+    return { record: rec, exitCode: code };
+  }
+
+  async status(id: string): Promise<ContainerStatus> {
+    return this.store.status(id);
+  }
+
+  async summary(rec: ContainerRecord): Promise<ContainerSummary> {
+    const s = await this.store.status(rec.id);
+    return {
+      id: rec.id,
+      name: rec.name,
+      image: rec.image,
+      imageId: rec.imageId,
+      command: rec.command,
+      state: s.state,
+      status: describe(s, rec.createdAt),
+      exitCode: s.exitCode,
+      pid: s.pid,
+      createdAt: rec.createdAt,
+      startedAt: s.startedAt,
+      finishedAt: s.finishedAt,
+    };
+  }
+
+  async list(all: boolean): Promise<ContainerSummary[]> {
+    const out: ContainerSummary[] = [];
+    for (const rec of await this.store.records()) {
+      const s = await this.summary(rec);
+      if (all || s.state === 'running') out.push(s);
+    }
+    return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  private runtime(args: string[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(nativeBinary('cove-runtime'), ['--root', this.deps.runtimeRoot, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new EngineError('E_RUNTIME_FAILED', stderr.trim() || `cove-runtime ${args[0]} failed`))));
+    });
+  }
+
+  async kill(query: string, signal?: string): Promise<ContainerRecord> {
+    const rec = await this.resolve(query);
+    const sig = parseSignal(signal);
+    const s = await this.store.status(rec.id);
+    if (s.state !== 'running' || s.pid === null) throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running`);
+    try {
+      await this.runtime(['kill', rec.id, sig]);
+    } catch (err) {
+      // The runtime's state may be gone while the process lives on (monitor killed): signal it directly.
+      try {
+        process.kill(s.pid, /^\d+$/.test(sig) ? Number(sig) : `SIG${sig}`);
+      } catch {
+        throw err;
+      }
+    }
+    return rec;
+  }
+
+  /** Waits until the container is no longer running; true if it stopped within the timeout. */
+  private async waitStopped(id: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if ((await this.store.status(id)).state !== 'running') return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(20);
+    }
+  }
+
+  async wait(query: string): Promise<number | null> {
+    const rec = await this.resolve(query);
+    await this.waitStopped(rec.id, Number.POSITIVE_INFINITY);
+    return (await this.store.status(rec.id)).exitCode;
+  }
+
+  /** docker stop: SIGTERM, then SIGKILL after the timeout (default 10 s). */
+  async stop(query: string, timeoutSeconds = 10): Promise<ContainerRecord> {
+    const rec = await this.resolve(query);
+    if ((await this.store.status(rec.id)).state !== 'running') return rec;
+    await this.kill(rec.id, 'TERM').catch(() => undefined);
+    if (!(await this.waitStopped(rec.id, timeoutSeconds * 1000))) {
+      await this.kill(rec.id, 'KILL').catch(() => undefined);
+      if (!(await this.waitStopped(rec.id, 10_000))) {
+        throw new EngineError('E_RUNTIME_FAILED', `container ${rec.name} did not stop after SIGKILL`);
+      }
+    }
+    await this.settleExit(rec.id);
+    this.deps.events.containerChanged('die', rec.id);
+    return rec;
+  }
+
+  /** Gives the monitor a moment to write exit.json after the process went away. */
+  private async settleExit(id: string): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      if (fs.existsSync(this.store.paths(id).exit)) return;
+      await sleep(10);
+    }
+  }
+
+  async remove(query: string, force: boolean): Promise<string> {
+    const rec = await this.resolve(query);
+    const s = await this.store.status(rec.id);
+    if (s.state === 'running') {
+      if (!force) throw new EngineError('E_CONTAINER_RUNNING', `container ${rec.name} is running; stop it first (cove stop ${rec.name}) or use rm -f`);
+      await this.kill(rec.id, 'KILL').catch(() => undefined);
+      await this.waitStopped(rec.id, 10_000);
+      await this.settleExit(rec.id);
+    }
+    await this.runtime(['delete', '--force', rec.id]).catch(() => undefined);
+    const p = this.store.paths(rec.id);
+    // container.json first: a crash mid-removal leaves a directory that is no longer a container.
+    await fsp.rm(p.record, { force: true });
+    await removeAsMappedRoot(this.deps.mappings, [p.root]);
+    this.deps.events.containerChanged('remove', rec.id);
+    return rec.id;
+  }
+
+  async logs(query: string, tail?: number): Promise<LogLine[]> {
+    const rec = await this.resolve(query);
+    const p = this.store.paths(rec.id);
+    const rotated = await fsp.readFile(`${p.log}.1`, 'utf8').catch(() => '');
+    const current = await fsp.readFile(p.log, 'utf8').catch(() => '');
+    const lines = parseCriLog(rotated + current);
+    return tail === undefined ? lines : lines.slice(Math.max(0, lines.length - tail));
+  }
+
+  logPath(id: string): string {
+    return this.store.paths(id).log;
+  }
+
+  async usersOfImage(imageId: string): Promise<string[]> {
+    return (await this.store.records()).filter((r) => r.imageId === imageId).map((r) => r.name);
+  }
+
+  containersDir(): string {
+    return this.store.dir;
+  }
+
+  containerDir(id: string): string {
+    return path.dirname(this.store.paths(id).record);
+  }
+}
+
+function nofileHardLimit(): number {
+  try {
+    const limits = fs.readFileSync('/proc/self/limits', 'utf8');
+    const m = /Max open files\s+\d+\s+(\d+|unlimited)/.exec(limits);
+    if (m && m[1] !== 'unlimited') return Number(m[1]);
+  } catch {
+    // fall through to a conservative default
+  }
+  return 1024;
+}
+
+function describe(s: ContainerStatus, createdAt: string): string {
+  const now = Date.now();
+  switch (s.state) {
+    case 'running':
+      return `Up ${humanDuration(now - Date.parse(s.startedAt ?? createdAt))}`;
+    case 'exited':
+      return s.finishedAt ? `Exited (${s.exitCode}) ${humanDuration(now - Date.parse(s.finishedAt))} ago` : `Exited (${s.exitCode ?? -1})`;
+    default:
+      return 'Created';
+  }
+}

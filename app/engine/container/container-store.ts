@@ -1,0 +1,139 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { ContainerState } from '../../api/contract.js';
+import { readJsonFile, writeJsonAtomic, ensureDir } from '../fs-atomic.js';
+import { procStartTime, sameProcessAlive } from './proc.js';
+
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  /** The reference the user gave, normalised. */
+  image: string;
+  imageId: string;
+  command: string[];
+  createdAt: string;
+  autoRemove: boolean;
+}
+
+/** What the engine records when it starts a container. */
+export interface StartRecord {
+  startedAt: string;
+  pid: number | null;
+  pidStart: string | null;
+}
+
+/** What the monitor writes when the container exits. */
+export interface ExitRecord {
+  exitCode: number;
+  finishedAt: string;
+  error?: string;
+}
+
+export interface ContainerStatus {
+  state: ContainerState;
+  pid: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  exitCode: number | null;
+}
+
+/** containers/<id>/: the record, the bundle, the overlay dirs, the log and the state files. */
+export class ContainerStore {
+  readonly dir: string;
+  constructor(home: string) {
+    this.dir = path.join(home, 'containers');
+  }
+
+  async init(): Promise<void> {
+    await ensureDir(this.dir);
+  }
+
+  paths(id: string) {
+    const root = path.join(this.dir, id);
+    return {
+      root,
+      record: path.join(root, 'container.json'),
+      start: path.join(root, 'start.json'),
+      exit: path.join(root, 'exit.json'),
+      pid: path.join(root, 'pid'),
+      log: path.join(root, 'container.log'),
+      bundle: path.join(root, 'bundle'),
+      rootfs: path.join(root, 'bundle', 'rootfs'),
+      config: path.join(root, 'bundle', 'config.json'),
+      upper: path.join(root, 'upper'),
+      work: path.join(root, 'work'),
+    };
+  }
+
+  async ids(): Promise<string[]> {
+    const names = await fsp.readdir(this.dir).catch(() => [] as string[]);
+    return names.filter((n) => /^[a-f0-9]{64}$/.test(n));
+  }
+
+  async readRecord(id: string): Promise<ContainerRecord | undefined> {
+    return readJsonFile<ContainerRecord>(this.paths(id).record);
+  }
+
+  async records(): Promise<ContainerRecord[]> {
+    const out: ContainerRecord[] = [];
+    for (const id of await this.ids()) {
+      const rec = await this.readRecord(id).catch(() => undefined);
+      // A directory without container.json is a create that crashed half-way.
+      if (rec) out.push(rec);
+    }
+    return out;
+  }
+
+  async writeRecord(rec: ContainerRecord): Promise<void> {
+    await writeJsonAtomic(this.paths(rec.id).record, rec);
+  }
+
+  async readPid(id: string): Promise<number | null> {
+    const text = await fsp.readFile(this.paths(id).pid, 'utf8').catch(() => '');
+    const pid = Number(text.trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  }
+
+  async markStarting(id: string): Promise<void> {
+    const p = this.paths(id);
+    await fsp.rm(p.exit, { force: true });
+    await fsp.rm(p.pid, { force: true });
+    await writeJsonAtomic(p.start, { startedAt: new Date().toISOString(), pid: null, pidStart: null } satisfies StartRecord);
+  }
+
+  async markStarted(id: string, pid: number): Promise<void> {
+    const p = this.paths(id);
+    const prev = await readJsonFile<StartRecord>(p.start);
+    await writeJsonAtomic(p.start, { startedAt: prev?.startedAt ?? new Date().toISOString(), pid, pidStart: procStartTime(pid) } satisfies StartRecord);
+  }
+
+  async markStartFailed(id: string): Promise<void> {
+    await fsp.rm(this.paths(id).start, { force: true });
+  }
+
+  async writeExit(id: string, exit: ExitRecord): Promise<void> {
+    await writeJsonAtomic(this.paths(id).exit, exit);
+  }
+
+  /**
+   * Derives the state from the files alone, so any process (GUI, CLI, a
+   * restarted engine) sees the same thing without a daemon.
+   */
+  async status(id: string): Promise<ContainerStatus> {
+    const p = this.paths(id);
+    const start = await readJsonFile<StartRecord>(p.start).catch(() => undefined);
+    if (!start) return { state: 'created', pid: null, startedAt: null, finishedAt: null, exitCode: null };
+    const exit = await readJsonFile<ExitRecord>(p.exit).catch(() => undefined);
+    if (exit) return { state: 'exited', pid: null, startedAt: start.startedAt, finishedAt: exit.finishedAt, exitCode: exit.exitCode };
+    const pid = start.pid ?? (await this.readPid(id));
+    if (pid !== null && sameProcessAlive(pid, start.pid === pid ? start.pidStart : null)) {
+      return { state: 'running', pid, startedAt: start.startedAt, finishedAt: null, exitCode: null };
+    }
+    if (pid === null) {
+      // Still starting: the monitor has not written the pid yet.
+      return { state: 'created', pid: null, startedAt: start.startedAt, finishedAt: null, exitCode: null };
+    }
+    // The process is gone and nobody wrote its exit (the monitor was killed).
+    return { state: 'exited', pid: null, startedAt: start.startedAt, finishedAt: null, exitCode: -1 };
+  }
+}

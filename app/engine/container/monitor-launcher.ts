@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EngineError } from '../errors.js';
+import { nativeBinary } from '../install-paths.js';
+import { errorFromStatus } from '../native-status.js';
+
+export interface MonitorArgs {
+  id: string;
+  bundle: string;
+  runtimeRoot: string;
+  log: string;
+  exitFile: string;
+  pidFile: string;
+}
+
+function monitorArgv(a: MonitorArgs, foreground: boolean): string[] {
+  const argv = [
+    '--runtime', nativeBinary('cove-runtime'),
+    '--runtime-root', a.runtimeRoot,
+    '--bundle', a.bundle,
+    '--id', a.id,
+    '--log', a.log,
+    '--exit-file', a.exitFile,
+    '--pid-file', a.pidFile,
+    '--status-fd', '3',
+  ];
+  if (foreground) argv.push('--foreground');
+  return argv;
+}
+
+function collect(child: ChildProcess): { status: () => string; stderr: () => string } {
+  let status = '';
+  let stderr = '';
+  (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (d: Buffer) => (status += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return { status: () => status, stderr: () => stderr };
+}
+
+function missing(err: Error): EngineError {
+  return new EngineError('E_RUNTIME_MISSING', `cannot run the container monitor (${err.message}); build Cove with: npm run build`);
+}
+
+/**
+ * Starts the C monitor detached (design.md §3): it returns once the
+ * container runs, and nothing of this Node process stays behind.
+ */
+export function startDetached(a: MonitorArgs): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(nativeBinary('cove-monitor'), monitorArgv(a, false), { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    const out = collect(child);
+    child.on('error', (err) => reject(missing(err)));
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(errorFromStatus(out.status(), out.stderr(), 'the container failed to start'));
+    });
+  });
+}
+
+/**
+ * Runs the monitor in the foreground: container output is copied to ours
+ * as it comes, signals are forwarded, and the exit code is the container's.
+ * `started` settles once the container process runs (or failed to).
+ */
+export function startForeground(a: MonitorArgs, waitForPid: () => Promise<void>): { started: Promise<void>; exitCode: Promise<number> } {
+  const child = spawn(nativeBinary('cove-monitor'), monitorArgv(a, true), { stdio: ['ignore', 'inherit', 'pipe', 'pipe'] });
+  const out = collect(child);
+  child.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
+  let failed: EngineError | undefined;
+  const exitCode = new Promise<number>((resolve, reject) => {
+    child.on('error', (err) => reject((failed = missing(err))));
+    child.on('close', (code, signal) => {
+      if (out.status().trim() !== '') {
+        failed = errorFromStatus(out.status(), out.stderr(), 'the container failed to start');
+        reject(failed);
+        return;
+      }
+      resolve(code ?? (signal ? 128 : 1));
+    });
+  });
+  const started = Promise.race([waitForPid(), exitCode.then(() => undefined)]);
+  return { started, exitCode };
+}

@@ -1,0 +1,21 @@
+import fs from 'node:fs';
+
+/** Field 22 of /proc/PID/stat: start time in clock ticks since boot (proc(5)); null if gone. */
+export function procStartTime(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm (field 2) may contain spaces and parentheses: split after the last ')'.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (rest[0] === 'Z' || rest[0] === 'X') return null;
+    return rest[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** True if `pid` runs and is the same process that was recorded (guards against pid reuse). */
+export function sameProcessAlive(pid: number, recordedStart: string | null): boolean {
+  const start = procStartTime(pid);
+  if (start === null) return false;
+  return recordedStart === null || start === recordedStart;
+}

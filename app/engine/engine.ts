@@ -1,0 +1,159 @@
+import path from 'node:path';
+import fsp from 'node:fs/promises';
+import type { ApiMethod, ApiParams, ApiResult, ContainerAction, EngineEvent, ImageAction } from '../api/contract.js';
+import type { EngineHandle } from './engine-api.js';
+import { EngineError } from './errors.js';
+import { resolvePaths, type CovePaths } from './paths.js';
+import { ensureDir } from './fs-atomic.js';
+import { currentIdMappings, type IdMappings } from './idmap.js';
+import { BlobStore } from './store/blob-store.js';
+import { LayerStore } from './store/layer-store.js';
+import { ImageIndex } from './store/image-index.js';
+import { ImageService } from './image-service.js';
+import { ContainerStore } from './container/container-store.js';
+import { ContainerService } from './container/container-service.js';
+import { StoreWatcher } from './store-watcher.js';
+import { runDoctor } from './doctor.js';
+
+export interface EngineOptions {
+  home?: string;
+  /** Watch the store for other processes' changes (GUI, web mode); the CLI does not need to. */
+  watch?: boolean;
+}
+
+type Listener = (event: EngineEvent) => void;
+
+/**
+ * The facade every transport talks to: one method per API request, and an
+ * event stream. Services are built here and passed their dependencies.
+ */
+export class Engine implements EngineHandle {
+  readonly images: ImageService;
+  readonly containers: ContainerService;
+  private readonly listeners = new Set<Listener>();
+  private watcher: StoreWatcher | undefined;
+
+  private constructor(
+    readonly paths: CovePaths,
+    readonly mappings: IdMappings,
+    blobs: BlobStore,
+    layers: LayerStore,
+    private readonly containerStore: ContainerStore,
+  ) {
+    const index = new ImageIndex(paths.home);
+    this.images = new ImageService(blobs, layers, index, this.tmpDir, {
+      imageChanged: (action, id) => this.emit({ type: 'image', action, id, time: new Date().toISOString() }),
+    });
+    this.containers = new ContainerService({
+      store: containerStore,
+      images: this.images,
+      mappings,
+      runtimeRoot: path.join(paths.runtime, 'runtime'),
+      lockFile: path.join(paths.home, 'containers.lock'),
+      events: {
+        containerChanged: (action, id) => this.emit({ type: 'container', action, id, time: new Date().toISOString() }),
+      },
+    });
+  }
+
+  get tmpDir(): string {
+    return path.join(this.paths.home, 'tmp');
+  }
+
+  static async open(options: EngineOptions = {}): Promise<Engine> {
+    const paths = resolvePaths(process.env, options.home);
+    await ensureDir(paths.home);
+    await fsp.chmod(paths.home, 0o700);
+    await ensureDir(paths.runtime);
+    const mappings = currentIdMappings();
+    const tmp = path.join(paths.home, 'tmp');
+    const blobs = new BlobStore(paths.home, tmp);
+    const layers = new LayerStore(paths.home, mappings);
+    const containers = new ContainerStore(paths.home);
+    await Promise.all([blobs.init(), layers.init(), containers.init()]);
+    const engine = new Engine(paths, mappings, blobs, layers, containers);
+    if (options.watch) engine.startWatching();
+    return engine;
+  }
+
+  private startWatching(): void {
+    this.watcher = new StoreWatcher(this.paths.home, this.containerStore.dir, {
+      containerChanged: (id) => this.emit({ type: 'container', action: 'update' satisfies ContainerAction, id, time: new Date().toISOString() }),
+      imagesChanged: () => this.emit({ type: 'image', action: 'load' satisfies ImageAction, id: '', time: new Date().toISOString() }),
+    });
+    this.watcher.start();
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // A broken listener must not break the engine or the other listeners.
+      }
+    }
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async handle<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
+    const result = await this.dispatch(method, params as never);
+    return result as ApiResult<M>;
+  }
+
+  private async dispatch(method: ApiMethod, params: never): Promise<unknown> {
+    switch (method) {
+      case 'containers:list':
+        return this.containers.list((params as ApiParams<'containers:list'>).all);
+      case 'containers:run': {
+        const p = params as ApiParams<'containers:run'>;
+        const rec = await this.containers.create(p);
+        try {
+          await this.containers.start(rec.id);
+        } catch (err) {
+          if (p.autoRemove) await this.containers.remove(rec.id, true).catch(() => undefined);
+          throw err;
+        }
+        return this.containers.summary(rec);
+      }
+      case 'containers:start': {
+        const rec = await this.containers.start((params as ApiParams<'containers:start'>).id);
+        return this.containers.summary(rec);
+      }
+      case 'containers:stop': {
+        const p = params as ApiParams<'containers:stop'>;
+        return this.containers.summary(await this.containers.stop(p.id, p.timeoutSeconds));
+      }
+      case 'containers:kill': {
+        const p = params as ApiParams<'containers:kill'>;
+        return this.containers.summary(await this.containers.kill(p.id, p.signal));
+      }
+      case 'containers:remove': {
+        const p = params as ApiParams<'containers:remove'>;
+        return { id: await this.containers.remove(p.id, p.force) };
+      }
+      case 'containers:logs': {
+        const p = params as ApiParams<'containers:logs'>;
+        return this.containers.logs(p.id, p.tail);
+      }
+      case 'images:list':
+        return this.images.list();
+      case 'images:remove': {
+        const p = params as ApiParams<'images:remove'>;
+        return this.images.remove(p.reference, p.force, (id) => this.containers.usersOfImage(id));
+      }
+      case 'system:doctor':
+        return runDoctor(this.tmpDir);
+      default:
+        throw new EngineError('E_INVALID_ARGUMENT', `unknown method ${String(method)}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.watcher?.close();
+    this.listeners.clear();
+  }
+}

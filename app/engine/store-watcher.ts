@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface StoreWatcherCallbacks {
+  containerChanged(id: string): void;
+  imagesChanged(): void;
+}
+
+/**
+ * Turns changes that other processes make to the store (the CLI while the
+ * GUI runs, the monitor writing exit.json) into engine events, so every
+ * window and CLI sees them live without polling (design.md §2). inotify
+ * through fs.watch, one watch per container directory, never recursive:
+ * upper/ trees belong to subordinate ids and may be huge.
+ */
+export class StoreWatcher {
+  private readonly watchers = new Map<string, fs.FSWatcher>();
+  private root: fs.FSWatcher | undefined;
+  private home: fs.FSWatcher | undefined;
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly homeDir: string,
+    private readonly containersDir: string,
+    private readonly callbacks: StoreWatcherCallbacks,
+  ) {}
+
+  start(): void {
+    this.root = fs.watch(this.containersDir, (_event, name) => {
+      if (typeof name !== 'string' || !/^[a-f0-9]{64}$/.test(name)) return;
+      this.watchContainer(name);
+      this.debounce(name, () => this.callbacks.containerChanged(name));
+    });
+    this.root.on('error', () => undefined);
+    this.home = fs.watch(this.homeDir, (_event, name) => {
+      if (name === 'images.json') this.debounce('images', () => this.callbacks.imagesChanged());
+    });
+    this.home.on('error', () => undefined);
+    for (const name of fs.readdirSync(this.containersDir)) if (/^[a-f0-9]{64}$/.test(name)) this.watchContainer(name);
+  }
+
+  private watchContainer(id: string): void {
+    const dir = path.join(this.containersDir, id);
+    if (this.watchers.has(id)) {
+      if (!fs.existsSync(dir)) {
+        this.watchers.get(id)?.close();
+        this.watchers.delete(id);
+      }
+      return;
+    }
+    try {
+      const w = fs.watch(dir, (_event, name) => {
+        if (name === 'container.log') return;
+        this.debounce(id, () => this.callbacks.containerChanged(id));
+      });
+      w.on('error', () => {
+        w.close();
+        this.watchers.delete(id);
+      });
+      this.watchers.set(id, w);
+    } catch {
+      // Removed between the event and the watch.
+    }
+  }
+
+  private debounce(key: string, fn: () => void): void {
+    const prev = this.pending.get(key);
+    if (prev) clearTimeout(prev);
+    this.pending.set(
+      key,
+      setTimeout(() => {
+        this.pending.delete(key);
+        fn();
+      }, 30),
+    );
+  }
+
+  close(): void {
+    this.root?.close();
+    this.home?.close();
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
+    for (const t of this.pending.values()) clearTimeout(t);
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,295 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import zlib from 'node:zlib';
+import { spawn } from 'node:child_process';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import { EngineError, isNodeError } from '../errors.js';
+import { sanitizeEntryName, underRoot, unsafe } from './entry-path.js';
+
+export interface UnpackOptions {
+  /** Apply tar owners with lchown; needs to run inside the user namespace. */
+  chown: boolean;
+  /** Path of native/build/cove-layer-tool for whiteouts, opaque dirs and FIFOs. */
+  layerTool: string;
+  /** Highest container uid/gid the mapping covers (exclusive). */
+  idLimit: number;
+}
+
+export interface UnpackResult {
+  /** sha256 of the uncompressed tar: the layer's diff ID. */
+  diffId: string;
+  /** Bytes of the uncompressed tar. */
+  size: number;
+  skippedDevices: number;
+}
+
+interface Meta {
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: Date;
+}
+
+type Special = { kind: 'w' | 'o'; path: string } | { kind: 'f'; path: string; mode: number };
+
+/** Hashes and counts what flows through, unchanged. */
+class DigestCounter extends Transform {
+  readonly hash = crypto.createHash('sha256');
+  bytes = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    done(null, chunk);
+  }
+}
+
+/** Picks a decompressor from the stream's magic bytes (gzip RFC 1952, zstd RFC 8878). */
+async function decompressed(source: Readable): Promise<Readable> {
+  const iterator = source[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const head: Buffer = first.done ? Buffer.alloc(0) : (first.value as Buffer);
+  const rest = Readable.from(
+    (async function* () {
+      if (head.length > 0) yield head;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value as Buffer;
+      }
+    })(),
+  );
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return rest.pipe(zlib.createGunzip());
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) {
+    throw new EngineError('E_ARCHIVE_INVALID', 'zstd-compressed layers are not supported by this version of Cove yet');
+  }
+  return rest;
+}
+
+/**
+ * Extracts one layer tar into `root` without ever following a symlink or
+ * `..` out of it: every parent component is lstat'ed and must be a real
+ * directory, hardlink sources must be regular entries inside the root, and
+ * existing entries are unlinked (never written through) before replacement.
+ * Whiteouts become overlayfs whiteouts (design.md §3).
+ */
+export async function unpackLayer(source: Readable, root: string, options: UnpackOptions): Promise<UnpackResult> {
+  const counter = new DigestCounter();
+  const extract = tar.extract();
+  const knownDirs = new Set<string>(['']);
+  const dirMeta = new Map<string, Meta>();
+  const specials: Special[] = [];
+  const specialMeta = new Map<string, Meta>();
+  let skippedDevices = 0;
+
+  const checkIds = (name: string, uid: number, gid: number): void => {
+    if (!options.chown) return;
+    if (uid >= options.idLimit || gid >= options.idLimit || uid < 0 || gid < 0) {
+      throw new EngineError(
+        'E_NO_SUBUID',
+        `layer entry ${JSON.stringify(name)} belongs to ${uid}:${gid}, but your subordinate id range only covers 0-${options.idLimit - 1}; give your user a larger range in /etc/subuid and /etc/subgid`,
+      );
+    }
+  };
+
+  const forget = (rel: string): void => {
+    for (const d of knownDirs) if (d === rel || d.startsWith(rel + '/')) knownDirs.delete(d);
+    for (const d of dirMeta.keys()) if (d === rel || d.startsWith(rel + '/')) dirMeta.delete(d);
+  };
+
+  const ensureDirs = async (relDir: string, entryName: string): Promise<void> => {
+    if (knownDirs.has(relDir)) return;
+    const parts = relDir.split('/');
+    let cur = '';
+    for (const part of parts) {
+      cur = cur === '' ? part : `${cur}/${part}`;
+      if (knownDirs.has(cur)) continue;
+      const abs = underRoot(root, cur);
+      let st: fs.Stats | undefined;
+      try {
+        st = await fsp.lstat(abs);
+      } catch (err) {
+        if (!isNodeError(err, 'ENOENT')) throw err;
+      }
+      if (st === undefined) {
+        await fsp.mkdir(abs, { mode: 0o755 });
+      } else if (st.isSymbolicLink()) {
+        throw unsafe(entryName, `goes through the symlink ${JSON.stringify(cur)}`);
+      } else if (!st.isDirectory()) {
+        throw unsafe(entryName, `goes through ${JSON.stringify(cur)}, which is not a directory`);
+      }
+      knownDirs.add(cur);
+    }
+  };
+
+  const removeExisting = async (rel: string, keepDir: boolean): Promise<boolean> => {
+    const abs = underRoot(root, rel);
+    let st: fs.Stats;
+    try {
+      st = await fsp.lstat(abs);
+    } catch (err) {
+      if (isNodeError(err, 'ENOENT')) return false;
+      throw err;
+    }
+    if (keepDir && st.isDirectory()) return true;
+    await fsp.rm(abs, { recursive: true, force: true });
+    forget(rel);
+    return false;
+  };
+
+  const applyMeta = async (abs: string, meta: Meta, isLink: boolean): Promise<void> => {
+    if (options.chown) await fsp.lchown(abs, meta.uid, meta.gid);
+    if (!isLink) await fsp.chmod(abs, meta.mode & 0o7777);
+    await fsp.lutimes(abs, meta.mtime, meta.mtime);
+  };
+
+  extract.on('entry', (header, stream, next) => {
+    let consumed = false;
+    const handle = async (): Promise<void> => {
+      const rel = sanitizeEntryName(header.name);
+      const meta: Meta = {
+        mode: header.mode ?? 0o644,
+        uid: header.uid ?? 0,
+        gid: header.gid ?? 0,
+        mtime: header.mtime ?? new Date(0),
+      };
+      if (rel === '') {
+        if (header.type === 'directory') dirMeta.set('', meta);
+        return;
+      }
+      const slash = rel.lastIndexOf('/');
+      const parent = slash < 0 ? '' : rel.slice(0, slash);
+      const base = slash < 0 ? rel : rel.slice(slash + 1);
+      await ensureDirs(parent, header.name);
+      if (base === '.wh..wh..opq') {
+        specials.push({ kind: 'o', path: underRoot(root, parent) });
+        return;
+      }
+      if (base.startsWith('.wh.')) {
+        const hidden = base.slice(4);
+        if (hidden === '' || hidden === '.' || hidden === '..') throw unsafe(header.name, 'is a whiteout of nothing');
+        const hiddenRel = parent === '' ? hidden : `${parent}/${hidden}`;
+        await removeExisting(hiddenRel, false);
+        specials.push({ kind: 'w', path: underRoot(root, hiddenRel) });
+        return;
+      }
+      checkIds(header.name, meta.uid, meta.gid);
+      const abs = underRoot(root, rel);
+      switch (header.type) {
+        case 'directory': {
+          const exists = await removeExisting(rel, true);
+          if (!exists) await fsp.mkdir(abs, { mode: 0o700 });
+          knownDirs.add(rel);
+          dirMeta.set(rel, meta);
+          return;
+        }
+        case 'file':
+        case 'contiguous-file': {
+          await removeExisting(rel, false);
+          consumed = true;
+          await pipeline(stream, fs.createWriteStream(abs, { flags: 'wx', mode: 0o600 }));
+          await applyMeta(abs, meta, false);
+          return;
+        }
+        case 'symlink': {
+          await removeExisting(rel, false);
+          await fsp.symlink(header.linkname ?? '', abs);
+          await applyMeta(abs, meta, true);
+          return;
+        }
+        case 'link': {
+          const targetRel = sanitizeEntryName(header.linkname ?? '');
+          if (targetRel === '') throw unsafe(header.name, 'is a hardlink to the layer root');
+          const tslash = targetRel.lastIndexOf('/');
+          await ensureDirsExisting(root, tslash < 0 ? '' : targetRel.slice(0, tslash), header.name);
+          const src = underRoot(root, targetRel);
+          let st: fs.Stats;
+          try {
+            st = await fsp.lstat(src);
+          } catch (err) {
+            if (isNodeError(err, 'ENOENT')) throw unsafe(header.name, `is a hardlink to ${JSON.stringify(header.linkname)}, which is not in this layer`);
+            throw err;
+          }
+          if (st.isDirectory()) throw unsafe(header.name, 'is a hardlink to a directory');
+          if (targetRel === rel) return;
+          await removeExisting(rel, false);
+          await fsp.link(src, abs);
+          return;
+        }
+        case 'fifo': {
+          await removeExisting(rel, false);
+          specials.push({ kind: 'f', path: abs, mode: meta.mode & 0o7777 });
+          specialMeta.set(abs, meta);
+          return;
+        }
+        case 'character-device':
+        case 'block-device':
+          // mknod needs CAP_MKNOD in the initial namespace; containers/storage skips these rootless too.
+          skippedDevices++;
+          return;
+        default:
+          return;
+      }
+    };
+    handle()
+      .then(() => {
+        if (consumed) {
+          next();
+          return;
+        }
+        stream.on('end', () => next());
+        stream.resume();
+      })
+      .catch((err: unknown) => {
+        stream.resume();
+        next(err instanceof Error ? err : new Error(String(err)));
+      });
+  });
+
+  const input = await decompressed(source);
+  await pipeline(input, counter, extract);
+
+  if (specials.length > 0) await runLayerTool(options.layerTool, specials);
+  for (const [abs, meta] of specialMeta) await applyMeta(abs, meta, false);
+  const dirs = [...dirMeta.keys()].sort((a, b) => b.length - a.length);
+  for (const rel of dirs) await applyMeta(underRoot(root, rel), dirMeta.get(rel) as Meta, false);
+  return { diffId: 'sha256:' + counter.hash.digest('hex'), size: counter.bytes, skippedDevices };
+}
+
+/** Hardlink sources must sit under real directories of this layer, like any entry. */
+async function ensureDirsExisting(root: string, relDir: string, entryName: string): Promise<void> {
+  if (relDir === '') return;
+  let cur = '';
+  for (const part of relDir.split('/')) {
+    cur = cur === '' ? part : `${cur}/${part}`;
+    let st: fs.Stats;
+    try {
+      st = await fsp.lstat(path.join(root, cur));
+    } catch {
+      throw unsafe(entryName, `links to a path under ${JSON.stringify(cur)}, which is not in this layer`);
+    }
+    if (!st.isDirectory()) throw unsafe(entryName, `links through ${JSON.stringify(cur)}, which is not a directory`);
+  }
+}
+
+function runLayerTool(tool: string, specials: Special[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tool, [], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', (err) => reject(new EngineError('E_RUNTIME_MISSING', `cannot run ${tool}: ${err.message}; run npm run build`)));
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new EngineError('E_INTERNAL', `writing whiteouts failed: ${stderr.trim()}`));
+    });
+    const parts: string[] = [];
+    for (const s of specials) {
+      if (s.kind === 'f') parts.push('f', s.mode.toString(8), s.path);
+      else parts.push(s.kind, s.path);
+    }
+    child.stdin.end(parts.map((p) => p + '\0').join(''));
+  });
+}

@@ -1,0 +1,139 @@
+#include "init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "mounts.h"
+#include "namespaces.h"
+#include "process.h"
+#include "seccomp.h"
+#include "terminal.h"
+#include "util.h"
+
+static void become_root(void)
+{
+    /* uid/gid 0 inside = the caller's ids outside; the maps are written. */
+    if (setresgid(0, 0, 0) < 0) die_errno(E_IDMAP, "setresgid 0 (is gid 0 mapped?)");
+    if (setresuid(0, 0, 0) < 0) die_errno(E_IDMAP, "setresuid 0 (is uid 0 mapped?)");
+}
+
+static void write_oom_score_adj(int v)
+{
+    char buf[16];
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    snprintf(buf, sizeof buf, "%d", v);
+    if (fd < 0 || write_all(fd, buf, strlen(buf)) < 0)
+        die_errno(E_FAILED, "write /proc/self/oom_score_adj %d", v);
+    close(fd);
+}
+
+static void reset_signals(void)
+{
+    sigset_t none;
+    int s;
+    /* Ignored dispositions and the mask survive execve(2). */
+    for (s = 1; s < NSIG; s++)
+        if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static void wait_for_start(int fifo_fd)
+{
+    char p[64];
+    int fd;
+    /* Blocks until `start` opens the fifo for reading (runc's exec.fifo). */
+    snprintf(p, sizeof p, "/proc/self/fd/%d", fifo_fd);
+    fd = open(p, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) die_errno(E_FAILED, "open exec.fifo (is /proc mounted?)");
+    if (write_all(fd, "0", 1) < 0) die_errno(E_FAILED, "write exec.fifo");
+    close(fd);
+    close(fifo_fd);
+}
+
+void container_init(const struct init_args *a)
+{
+    const struct config *cfg = a->cfg;
+    char c, *exe;
+    ssize_t n;
+    struct terminal_setup term = {-1, -1};
+
+    cove_status_fd = a->err_wr;
+    cove_quiet_stderr = 1;
+    signal(SIGPIPE, SIG_IGN);
+
+    do n = read(a->sync_rd, &c, 1); while (n < 0 && errno == EINTR);
+    if (n != 1) _exit(1); /* the runtime died or failed to map us */
+    close(a->sync_rd);
+
+    if (!cfg->ns[NS_USER].path) {
+        become_root();
+        if (access("/proc/self/setgroups", F_OK) == 0) {
+            char buf[8] = "";
+            int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+            if (fd >= 0) { if (read(fd, buf, sizeof buf - 1) < 0) buf[0] = 0; close(fd); }
+            if (strncmp(buf, "allow", 5) == 0 && setgroups(0, NULL) < 0)
+                die_errno(E_IDMAP, "setgroups 0");
+        }
+    }
+    /* Die with the runtime while we are still being set up; set after the
+     * uid change, which clears it (prctl(2) PR_SET_PDEATHSIG). */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die_errno(E_FAILED, "prctl PR_SET_PDEATHSIG");
+
+    ns_join_in_child(cfg);
+    if (cfg->hostname && *cfg->hostname &&
+        sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+        die_errno(E_NAMESPACE, "sethostname %s", cfg->hostname);
+    if (cfg->domainname && *cfg->domainname &&
+        setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0)
+        die_errno(E_NAMESPACE, "setdomainname %s", cfg->domainname);
+    if (cfg->ns[NS_NET].wanted && !cfg->ns[NS_NET].path) loopback_up();
+
+    rootfs_setup(cfg);
+    if (cfg->terminal) terminal_prepare(cfg, &term);
+    rootfs_pivot(cfg);
+    if (cfg->terminal) terminal_finish(cfg, &term, a->console_fd);
+
+    apply_rlimits(cfg);
+    if (cfg->has_oom_score_adj) write_oom_score_adj(cfg->oom_score_adj);
+    /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the
+     * process may be about to lose: load it first, as runc does. */
+    if (cfg->seccomp && !cfg->no_new_privs) seccomp_install(cfg->seccomp);
+    apply_user_and_caps(cfg);
+    if (chdir(cfg->cwd) < 0) die_errno(E_FAILED, "chdir %s", cfg->cwd);
+    umask(cfg->has_umask ? cfg->umask : 022);
+    if (cfg->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        die_errno(E_FAILED, "prctl PR_SET_NO_NEW_PRIVS");
+
+    exe = lookup_exec(cfg->args[0], cfg->env);
+    if (!exe) die_errno(E_EXEC, "exec \"%s\"", cfg->args[0]);
+
+    if (a->fifo_fd >= 0) {
+        /* create: tell the runtime we are ready, then wait for start. From
+         * here errors go to our stderr: nobody reads the pipe any more. */
+        if (write_all(a->err_wr, "ready\n", 6) < 0) die_errno(E_FAILED, "write ready");
+        close(a->err_wr);
+        cove_status_fd = -1;
+        cove_quiet_stderr = 0;
+        if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_errno(E_FAILED, "prctl PR_SET_PDEATHSIG 0");
+        wait_for_start(a->fifo_fd);
+    }
+    cloexec_all_fds();
+    reset_signals();
+    if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_errno(E_FAILED, "prctl PR_SET_PDEATHSIG 0");
+    if (cfg->seccomp && cfg->no_new_privs) seccomp_install(cfg->seccomp);
+    execve(exe, cfg->args, cfg->env);
+    die_errno(E_EXEC, "exec \"%s\"", cfg->args[0]);
+}

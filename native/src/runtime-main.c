@@ -1,0 +1,440 @@
+/* cove-runtime: an OCI runtime speaking a subset of runc's command line. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "idmap.h"
+#include "init.h"
+#include "namespaces.h"
+#include "state.h"
+#include "util.h"
+
+struct opts {
+    const char *root;
+    const char *bundle;
+    const char *pid_file;
+    const char *console_socket;
+    const char *format;
+    int detach, force, all, quiet;
+};
+
+enum mode { MODE_RUN, MODE_RUN_DETACH, MODE_CREATE };
+
+/* Undo a half-made container if the runtime dies (die() calls exit()). */
+static char *cleanup_dir;
+static pid_t cleanup_pid;
+static volatile sig_atomic_t fwd_pid;
+
+static void cleanup(void)
+{
+    if (cleanup_pid > 0) {
+        kill(cleanup_pid, SIGKILL);
+        waitpid(cleanup_pid, NULL, 0);
+    }
+    if (cleanup_dir) state_remove(cleanup_dir);
+}
+
+static _Noreturn void usage(int code)
+{
+    fprintf(code ? stderr : stdout,
+            "usage: cove-runtime [--root DIR] [--status-fd N] COMMAND [OPTIONS] ID\n"
+            "commands:\n"
+            "  run [--bundle DIR] [--pid-file F] [--detach] [--console-socket S] ID\n"
+            "  create [--bundle DIR] [--pid-file F] [--console-socket S] ID\n"
+            "  start ID\n"
+            "  state ID\n"
+            "  kill [--all] ID [SIGNAL]\n"
+            "  delete [--force] ID\n"
+            "  list [--format table|json] [--quiet]\n");
+    exit(code);
+}
+
+/* Accepts "--opt value", "--opt=value" and short aliases. */
+static int take(const char *name, const char *shortname, int argc, char **argv,
+                int *i, const char **out)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) == 0 && a[n] == '=') { *out = a + n + 1; return 1; }
+    if (strcmp(a, name) == 0 || (shortname && strcmp(a, shortname) == 0)) {
+        if (*i + 1 >= argc) die(E_FAILED, "%s needs a value", name);
+        *out = argv[++*i];
+        return 1;
+    }
+    return 0;
+}
+
+static int flag(const char *a, const char *name, const char *shortname)
+{
+    return strcmp(a, name) == 0 || (shortname && strcmp(a, shortname) == 0);
+}
+
+static char *container_dir(const struct opts *o, const char *id)
+{
+    char *root, *dir;
+    if (!valid_id(id)) die(E_FAILED, "invalid container id '%s'", id);
+    root = state_root(o->root);
+    dir = xasprintf("%s/%s", root, id);
+    free(root);
+    return dir;
+}
+
+static void load_state(const char *dir, const char *id, struct state *s)
+{
+    if (state_read(dir, s) < 0) {
+        if (errno == ENOENT) die(E_FAILED, "container %s does not exist", id);
+        die_errno(E_FAILED, "read state of %s", id);
+    }
+}
+
+static void forward_signal(int sig)
+{
+    if (fwd_pid > 0) kill(fwd_pid, sig);
+}
+
+static int connect_console(const char *path)
+{
+    struct sockaddr_un sa;
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) die_errno(E_FAILED, "socket AF_UNIX");
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof sa.sun_path) die(E_FAILED, "console socket path too long: %s", path);
+    strcpy(sa.sun_path, path);
+    if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0)
+        die_errno(E_FAILED, "connect console socket %s", path);
+    return s;
+}
+
+/* Read the child's report: "ready\n" (create), an error JSON line, or EOF
+ * when exec closed the CLOEXEC pipe. Returns 0 ready/exec'd; dies on error. */
+static void await_child(int fd, pid_t pid, enum mode mode)
+{
+    char buf[8192];
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            die_errno(E_FAILED, "read from container process %d", (int)pid);
+        }
+        if (n == 0) break;
+        len += (size_t)n;
+        if (mode == MODE_CREATE && len >= 6 && memcmp(buf, "ready\n", 6) == 0) return;
+        if (len == sizeof buf - 1) break;
+    }
+    buf[len] = 0;
+    if (len == 0) {
+        if (mode == MODE_CREATE) {
+            int st;
+            waitpid(pid, &st, 0);
+            cleanup_pid = 0;
+            die(E_FAILED, "container process exited during setup");
+        }
+        return;
+    }
+    if (buf[0] == '{') {
+        char err[64], *msg = buf;
+        struct json *j = json_parse(buf, strcspn(buf, "\n"), err, sizeof err);
+        struct json *m = j ? json_get(j, "message") : NULL;
+        if (m && m->type == JSON_STRING) msg = m->string;
+        emit_status_line(buf, strcspn(buf, "\n") + 1);
+        fprintf(stderr, "%s: %s\n", cove_prog, msg);
+        json_free(j);
+        exit(1); /* cleanup() reaps the child and removes the state dir */
+    }
+    die(E_FAILED, "unexpected message from container process: %.200s", buf);
+}
+
+static int create_container(const struct opts *o, const char *id, enum mode mode)
+{
+    char bundle[PATH_MAX], *dir, created[64];
+    struct config *cfg;
+    struct init_args ia = {0};
+    struct state st;
+    struct timespec now;
+    int syncp[2], errp[2], status;
+    pid_t pid;
+
+    if (!realpath(o->bundle ? o->bundle : ".", bundle))
+        die_errno(E_CONFIG, "bundle %s", o->bundle ? o->bundle : ".");
+    cfg = config_load(bundle);
+    if (cfg->terminal && !o->console_socket)
+        die(E_CONFIG, "process.terminal is true but no --console-socket was given");
+    if (!cfg->terminal && o->console_socket)
+        die(E_CONFIG, "--console-socket given but process.terminal is false");
+    dir = container_dir(o, id);
+    if (mkdir(dir, 0700) < 0) {
+        if (errno == EEXIST) die(E_FAILED, "container %s already exists", id);
+        die_errno(E_FAILED, "mkdir %s", dir);
+    }
+    cleanup_dir = dir;
+    atexit(cleanup);
+
+    ia.cfg = cfg;
+    ia.fifo_fd = -1;
+    ia.console_fd = -1;
+    if (mode == MODE_CREATE) {
+        char *fifo = xasprintf("%s/exec.fifo", dir);
+        if (mkfifo(fifo, 0600) < 0) die_errno(E_FAILED, "mkfifo %s", fifo);
+        ia.fifo_fd = open(fifo, O_PATH | O_CLOEXEC);
+        if (ia.fifo_fd < 0) die_errno(E_FAILED, "open %s", fifo);
+        free(fifo);
+    }
+    if (o->console_socket) ia.console_fd = connect_console(o->console_socket);
+    if (pipe2(syncp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) die_errno(E_FAILED, "pipe2");
+
+    ns_join_before_clone(cfg);
+    pid = clone_ns(ns_clone_flags(cfg) | (cfg->ns[NS_USER].path ? 0 : CLONE_NEWUSER));
+    if (pid < 0) die_errno(E_NAMESPACE, "clone (namespaces 0x%x)", ns_clone_flags(cfg));
+    if (pid == 0) {
+        cleanup_dir = NULL; /* atexit handlers are inherited */
+        close(syncp[1]);
+        close(errp[0]);
+        ia.sync_rd = syncp[0];
+        ia.err_wr = errp[1];
+        container_init(&ia);
+    }
+    cleanup_pid = pid;
+    close(syncp[0]);
+    close(errp[1]);
+    if (ia.fifo_fd >= 0) close(ia.fifo_fd);
+    if (ia.console_fd >= 0) close(ia.console_fd);
+    if (!cfg->ns[NS_USER].path) idmap_apply(pid, &cfg->uid_map, &cfg->gid_map);
+    if (write_all(syncp[1], "1", 1) < 0) die_errno(E_FAILED, "release container process");
+    close(syncp[1]);
+    await_child(errp[0], pid, mode);
+    close(errp[0]);
+
+    clock_gettime(CLOCK_REALTIME, &now);
+    format_rfc3339_nano(created, sizeof created, &now);
+    st.id = (char *)id;
+    st.pid = pid;
+    st.start_time = proc_start_time(pid, NULL);
+    st.bundle = bundle;
+    st.status = mode == MODE_CREATE ? "created" : "running";
+    st.created = created;
+    state_write(dir, &st);
+    if (o->pid_file) {
+        char buf[32];
+        int n = snprintf(buf, sizeof buf, "%d", (int)pid);
+        if (write_file_atomic(o->pid_file, buf, (size_t)n, 0644) < 0)
+            die_errno(E_FAILED, "write pid file %s", o->pid_file);
+    }
+    if (mode != MODE_RUN) {
+        cleanup_pid = 0;
+        cleanup_dir = NULL;
+        return 0;
+    }
+
+    {
+        static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+        struct sigaction sa;
+        size_t i;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = forward_signal;
+        sa.sa_flags = SA_RESTART;
+        fwd_pid = pid;
+        for (i = 0; i < sizeof sigs / sizeof *sigs; i++) sigaction(sigs[i], &sa, NULL);
+    }
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) die_errno(E_FAILED, "waitpid %d", (int)pid);
+    }
+    cleanup_pid = 0;
+    /* runc run removes the container once it exits. */
+    state_remove(dir);
+    cleanup_dir = NULL;
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
+static int cmd_start(const struct opts *o, const char *id)
+{
+    char *dir = container_dir(o, id), *fifo = xasprintf("%s/exec.fifo", dir);
+    struct state s;
+    int fd;
+    char c;
+    load_state(dir, id, &s);
+    if (strcmp(state_status(dir, &s), "created") != 0)
+        die(E_FAILED, "container %s is %s, not created", id, state_status(dir, &s));
+    fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) die_errno(E_FAILED, "open %s", fifo);
+    for (;;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        int r = poll(&p, 1, 100);
+        if (r < 0 && errno != EINTR) die_errno(E_FAILED, "poll %s", fifo);
+        if (r > 0) {
+            ssize_t n = read(fd, &c, 1);
+            if (n == 1) break;
+            if (n == 0 && (p.revents & POLLHUP))
+                die(E_FAILED, "container %s exited before start", id);
+        }
+        if (strcmp(state_status(dir, &s), "stopped") == 0)
+            die(E_FAILED, "container %s exited before start", id);
+    }
+    close(fd);
+    if (unlink(fifo) < 0) die_errno(E_FAILED, "unlink %s", fifo);
+    free(s.status);
+    s.status = xstrdup("running");
+    state_write(dir, &s);
+    state_free(&s);
+    return 0;
+}
+
+static int cmd_state(const struct opts *o, const char *id)
+{
+    char *dir = container_dir(o, id), *j;
+    struct state s;
+    load_state(dir, id, &s);
+    j = state_json(dir, &s);
+    printf("%s\n", j);
+    free(j);
+    state_free(&s);
+    return 0;
+}
+
+static int cmd_kill(const struct opts *o, const char *id, const char *signame)
+{
+    char *dir = container_dir(o, id);
+    struct state s;
+    int sig = signal_from_name(signame ? signame : "TERM");
+    if (sig < 0) die(E_FAILED, "unknown signal '%s'", signame);
+    load_state(dir, id, &s);
+    if (strcmp(state_status(dir, &s), "stopped") == 0)
+        die(E_FAILED, "container %s is not running", id);
+    /* With a pid namespace, killing its init kills everything (--all). */
+    if (kill(s.pid, sig) < 0) die_errno(E_FAILED, "kill %d (container %s)", (int)s.pid, id);
+    state_free(&s);
+    return 0;
+}
+
+static int cmd_delete(const struct opts *o, const char *id)
+{
+    char *dir = container_dir(o, id);
+    struct state s;
+    const char *status;
+    int i;
+    if (state_read(dir, &s) < 0) {
+        if (errno == ENOENT && o->force) { state_remove(dir); return 0; }
+        load_state(dir, id, &s);
+    }
+    status = state_status(dir, &s);
+    if (strcmp(status, "running") == 0 && !o->force)
+        die(E_FAILED, "container %s is running: stop it first or use --force", id);
+    if (strcmp(status, "stopped") != 0) {
+        if (kill(s.pid, SIGKILL) < 0 && errno != ESRCH)
+            die_errno(E_FAILED, "kill %d (container %s)", (int)s.pid, id);
+        /* Not our child: wait until it is gone (or a zombie) for 10 s. */
+        for (i = 0; i < 1000 && strcmp(state_status(dir, &s), "stopped") != 0; i++) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        if (strcmp(state_status(dir, &s), "stopped") != 0)
+            die(E_FAILED, "container %s did not die after SIGKILL", id);
+    }
+    if (state_remove(dir) < 0) die_errno(E_FAILED, "remove %s", dir);
+    state_free(&s);
+    return 0;
+}
+
+static int cmd_list(const struct opts *o)
+{
+    char *root = state_root(o->root);
+    DIR *d = opendir(root);
+    struct dirent *e;
+    int json = o->format && strcmp(o->format, "json") == 0, first = 1;
+    if (o->format && !json && strcmp(o->format, "table") != 0)
+        die(E_FAILED, "unknown --format '%s'", o->format);
+    if (!d) die_errno(E_FAILED, "opendir %s", root);
+    if (json) printf("[");
+    else if (!o->quiet) printf("%-20s %-8s %-8s %-30s %s\n", "ID", "PID", "STATUS", "CREATED", "BUNDLE");
+    while ((e = readdir(d))) {
+        struct state s;
+        char *dir;
+        if (e->d_name[0] == '.' || !valid_id(e->d_name)) continue;
+        dir = xasprintf("%s/%s", root, e->d_name);
+        if (state_read(dir, &s) == 0) {
+            const char *status = state_status(dir, &s);
+            if (json) {
+                char *j = state_json(dir, &s);
+                printf("%s%s", first ? "" : ",", j);
+                free(j);
+            } else if (o->quiet) {
+                printf("%s\n", s.id);
+            } else {
+                printf("%-20s %-8d %-8s %-30s %s\n", s.id,
+                       strcmp(status, "stopped") ? (int)s.pid : 0, status, s.created, s.bundle);
+            }
+            first = 0;
+            state_free(&s);
+        }
+        free(dir);
+    }
+    closedir(d);
+    if (json) printf("]\n");
+    free(root);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o = {0};
+    const char *cmd, *v, *pos[2] = {NULL, NULL};
+    int i = 1, npos = 0;
+
+    cove_prog = "cove-runtime";
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (take("--root", NULL, argc, argv, &i, &v)) o.root = v;
+        else if (take("--status-fd", NULL, argc, argv, &i, &v)) cove_status_fd = parse_status_fd(v);
+        else if (take("--log", NULL, argc, argv, &i, &v) ||
+                 take("--log-format", NULL, argc, argv, &i, &v)) {
+            /* accepted for runc compatibility; errors go to stderr/status fd */
+        } else if (flag(argv[i], "--help", "-h")) usage(0);
+        else if (flag(argv[i], "--version", "-v")) { printf("cove-runtime 0.1.0\nspec: 1.2.0\n"); return 0; }
+        else die(E_FAILED, "unknown global option %s", argv[i]);
+    }
+    if (i >= argc) usage(2);
+    cmd = argv[i++];
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || strcmp(a, "-") == 0) {
+            if (npos == 2) die(E_FAILED, "%s: too many arguments", cmd);
+            pos[npos++] = a;
+        } else if (take("--bundle", "-b", argc, argv, &i, &v)) o.bundle = v;
+        else if (take("--pid-file", NULL, argc, argv, &i, &v)) o.pid_file = v;
+        else if (take("--console-socket", NULL, argc, argv, &i, &v)) o.console_socket = v;
+        else if (take("--format", "-f", argc, argv, &i, &v)) o.format = v;
+        else if (flag(a, "--detach", "-d")) o.detach = 1;
+        else if (flag(a, "--force", NULL)) o.force = 1;
+        else if (flag(a, "--all", "-a")) o.all = 1;
+        else if (flag(a, "--quiet", "-q")) o.quiet = 1;
+        else if (a[0] == '-' && a[1] >= '0' && a[1] <= '9' && strcmp(cmd, "kill") == 0 && npos == 1)
+            pos[npos++] = a + 1;
+        else die(E_FAILED, "%s: unknown option %s", cmd, a);
+    }
+    if (strcmp(cmd, "list") == 0) return cmd_list(&o);
+    if (!pos[0]) die(E_FAILED, "%s: missing container id", cmd);
+    if (strcmp(cmd, "kill") != 0 && pos[1]) die(E_FAILED, "%s: too many arguments", cmd);
+    if (strcmp(cmd, "run") == 0)
+        return create_container(&o, pos[0], o.detach ? MODE_RUN_DETACH : MODE_RUN);
+    if (strcmp(cmd, "create") == 0) return create_container(&o, pos[0], MODE_CREATE);
+    if (strcmp(cmd, "start") == 0) return cmd_start(&o, pos[0]);
+    if (strcmp(cmd, "state") == 0) return cmd_state(&o, pos[0]);
+    if (strcmp(cmd, "kill") == 0) return cmd_kill(&o, pos[0], pos[1]);
+    if (strcmp(cmd, "delete") == 0) return cmd_delete(&o, pos[0]);
+    die(E_FAILED, "unknown command '%s'", cmd);
+}

@@ -1,0 +1,41 @@
+import type { ApiError, EngineEvent, ServerMessage } from '../../../app/api/contract';
+
+// Frames come from the network, so they are checked before the store sees
+// them; a malformed frame is dropped rather than trusted.
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isApiError(value: unknown): value is ApiError {
+  return isRecord(value) && typeof value.code === 'string' && typeof value.message === 'string';
+}
+
+function isEngineEvent(value: unknown): value is EngineEvent {
+  return (
+    isRecord(value) &&
+    (value.type === 'container' || value.type === 'image') &&
+    typeof value.action === 'string' &&
+    typeof value.id === 'string'
+  );
+}
+
+export function parseServerMessage(data: unknown): ServerMessage | null {
+  if (typeof data !== 'string') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (!isRecord(value)) return null;
+  if (value.kind === 'event') {
+    return isEngineEvent(value.event) ? { kind: 'event', event: value.event } : null;
+  }
+  if (value.kind !== 'response' || typeof value.id !== 'number') return null;
+  if (value.ok === true) return { kind: 'response', id: value.id, ok: true, result: value.result };
+  if (value.ok === false && isApiError(value.error)) {
+    return { kind: 'response', id: value.id, ok: false, error: value.error };
+  }
+  return null;
+}

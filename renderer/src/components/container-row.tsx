@@ -1,0 +1,90 @@
+import type { ContainerSummary } from '../../../app/api/contract';
+import { formatCommand, shortId } from '../format/ids';
+import { formatAbsolute, formatRelative } from '../format/time';
+import { StateBadge } from './state-badge';
+
+interface Props {
+  container: ContainerSummary;
+  task: string | undefined;
+  now: number;
+  onStart(id: string): void;
+  onStop(id: string): void;
+  onRemove(id: string): void;
+}
+
+export function ContainerRow({ container, task, now, onStart, onStop, onRemove }: Props) {
+  const busy = task !== undefined;
+  const running = container.state === 'running';
+  const nameId = `container-name-${container.id}`;
+  const command = formatCommand(container.command);
+  return (
+    <tr
+      data-testid="container-row"
+      data-name={container.name}
+      data-id={container.id}
+      data-state={container.state}
+      aria-busy={busy || undefined}
+    >
+      <td className="cell-name">
+        <div className="cell-primary" id={nameId}>
+          {container.name}
+        </div>
+        <div className="cell-secondary mono">{shortId(container.id)}</div>
+      </td>
+      <td className="cell-truncate" title={container.image}>
+        {container.image}
+      </td>
+      <td className="cell-truncate mono" title={command}>
+        {command || <span className="muted">—</span>}
+      </td>
+      <td data-testid="container-state">
+        <StateBadge state={container.state} />
+      </td>
+      <td className="cell-status">
+        {busy ? (
+          <span className="task">
+            <span className="spinner" aria-hidden="true" />
+            {task}…
+          </span>
+        ) : (
+          <div data-testid="container-status">{container.status}</div>
+        )}
+        <div className="cell-secondary" title={formatAbsolute(container.createdAt)}>
+          Created {formatRelative(container.createdAt, now)}
+        </div>
+      </td>
+      <td className="cell-actions">
+        {/* Names stay exactly "Start"/"Stop"/"Remove" (a container called
+            "stop-me" would otherwise make "Start stop-me" match "Stop");
+            the row's name is attached as the description instead. */}
+        <button
+          type="button"
+          className="button"
+          aria-describedby={nameId}
+          disabled={busy || running}
+          onClick={() => onStart(container.id)}
+        >
+          Start
+        </button>
+        <button
+          type="button"
+          className="button"
+          aria-describedby={nameId}
+          disabled={busy || !running}
+          onClick={() => onStop(container.id)}
+        >
+          Stop
+        </button>
+        <button
+          type="button"
+          className="button button-danger"
+          aria-describedby={nameId}
+          disabled={busy}
+          onClick={() => onRemove(container.id)}
+        >
+          Remove
+        </button>
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,38 @@
+import type { Transport } from '../api/transport';
+import type { AppStore } from './app-store';
+import { debounce } from './debounce';
+
+// A `cove run` emits create+start within milliseconds; one re-fetch covers both.
+const REFETCH_DEBOUNCE_MS = 50;
+
+/**
+ * Keeps the store in step with the engine: events re-fetch the list they
+ * touch, and every (re)connection re-fetches everything, since events sent
+ * while the socket was down are gone. The UI never polls.
+ */
+export function syncWithEngine(store: AppStore, transport: Transport): () => void {
+  const refetchContainers = debounce(() => void store.getState().fetchContainers(), REFETCH_DEBOUNCE_MS);
+  const refetchImages = debounce(() => void store.getState().fetchImages(), REFETCH_DEBOUNCE_MS);
+
+  const offEvent = transport.onEvent((event) => {
+    if (event.type === 'container') refetchContainers();
+    else if (event.type === 'image') refetchImages();
+  });
+
+  const offConnection = transport.onConnection((state) => {
+    store.getState().setConnection(state);
+    if (state === 'open') {
+      refetchContainers.cancel();
+      refetchImages.cancel();
+      void store.getState().fetchContainers();
+      void store.getState().fetchImages();
+    }
+  });
+
+  return () => {
+    offEvent();
+    offConnection();
+    refetchContainers.cancel();
+    refetchImages.cancel();
+  };
+}
