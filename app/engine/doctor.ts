@@ -34,7 +34,7 @@ function checkIdHelper(name: 'newuidmap' | 'newgidmap'): DoctorCheck {
   if (!found) return { name, status: 'fail', detail: `${name} is not installed`, fix: 'sudo apt-get install uidmap' };
   const st = fs.statSync(found);
   if ((st.mode & 0o4000) !== 0 && st.uid === 0) return { name, status: 'ok', detail: `${found} is setuid root` };
-  let caps = '';
+  let caps: string;
   try {
     caps = execFileSync('getcap', [found], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
@@ -113,7 +113,7 @@ function checkTun(): DoctorCheck {
 /** Which cgroup setup is in force decides where limits and stats come from (design.md §3). */
 export function cgroupMode(): { mode: 'v2-delegated' | 'v2' | 'hybrid' | 'v1'; detail: string } {
   if (fs.existsSync('/sys/fs/cgroup/cgroup.controllers')) {
-    let own = '';
+    let own: string;
     try {
       own = (fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.startsWith('0::')) ?? '').slice(3);
     } catch {

@@ -162,11 +162,11 @@ export async function writeDockerArchive(file: string, spec: ImageSpec): Promise
   const layerDirs = b.layers.map((l) => sha256Of(l.tar).slice(7));
   const manifest = [{ Config: `${b.config.digest.slice(7)}.json`, RepoTags: spec.references, Layers: layerDirs.map((d) => `${d}/layer.tar`) }];
   const entries: TarEntry[] = [
-    ...b.layers.flatMap((l, i): TarEntry[] => [
+    ...b.layers.flatMap((l, i): TarEntry[] => (layerDirs.indexOf(layerDirs[i] as string) !== i ? [] : [
       { name: `${layerDirs[i]}/`, type: 'directory' },
       { name: `${layerDirs[i]}/VERSION`, content: '1.0' },
       { name: `${layerDirs[i]}/layer.tar`, content: l.tar },
-    ]),
+    ])),
     { name: `${b.config.digest.slice(7)}.json`, content: b.config.data },
     { name: 'manifest.json', content: JSON.stringify(manifest) },
   ];

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -247,4 +248,29 @@ int parse_status_fd(const char *v)
      * rule for its sync pipes); close_range at exec would catch it anyway. */
     fcntl((int)fd, F_SETFD, FD_CLOEXEC);
     return (int)fd;
+}
+
+char *lookup_exec(const char *file, char *const *env)
+{
+    const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    char *copy, *dir, *save = NULL;
+    int saw_eacces = 0;
+    size_t i;
+    if (!*file) { errno = ENOENT; return NULL; }
+    if (strchr(file, '/')) return xstrdup(file);
+    for (i = 0; env && env[i]; i++)
+        if (strncmp(env[i], "PATH=", 5) == 0) path = env[i] + 5;
+    copy = xstrdup(path);
+    for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+        struct stat st;
+        char *cand = xasprintf("%s/%s", *dir ? dir : ".", file);
+        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+            if (access(cand, X_OK) == 0) { free(copy); return cand; }
+            saw_eacces = 1;
+        }
+        free(cand);
+    }
+    free(copy);
+    errno = saw_eacces ? EACCES : ENOENT;
+    return NULL;
 }

@@ -65,4 +65,9 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parse "--status-fd N" value and validate that it is open. */
 int parse_status_fd(const char *v);
 
+/* execvpe-style lookup of file in the PATH found in env (the container's
+ * environment, not ours). Returns a malloc'd path or NULL with errno:
+ * ENOENT, or EACCES when only non-executable candidates exist. */
+char *lookup_exec(const char *file, char *const *env);
+
 #endif

@@ -62,6 +62,8 @@ export async function stageArchive(input: string, tmpDir: string): Promise<Stage
       if (header.type !== 'file' && header.type !== 'contiguous-file') return false;
       const abs = path.join(dir, rel);
       await fsp.mkdir(path.dirname(abs), { recursive: true, mode: 0o700 });
+      // A repeated name replaces the earlier entry, as tar(1) does.
+      await fsp.rm(abs, { force: true, recursive: true });
       await pipeline(stream, fs.createWriteStream(abs, { flags: 'wx', mode: 0o600 }));
       return true;
     };

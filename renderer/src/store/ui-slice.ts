@@ -54,7 +54,8 @@ export const createUiSlice =
         get().reportError(reason);
       } finally {
         set((state) => {
-          const { [key]: _done, ...rest } = state.tasks;
+          const rest = { ...state.tasks };
+          delete rest[key];
           return { tasks: rest };
         });
       }

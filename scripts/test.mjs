@@ -1,0 +1,184 @@
+// npm test: the one command that passes every test on a fresh Debian 12
+// machine. As root it installs what is missing and runs the rootless suites
+// as an unprivileged test user; otherwise it checks and says what is missing.
+// Prints "N passed, N failed" as its last line.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setupMachine } from './test-setup.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+const only = process.argv.slice(2);
+const want = (phase) => only.length === 0 || only.includes(phase);
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const failures = [];
+const started = Date.now();
+
+function log(msg) {
+  process.stdout.write(`\n=== ${msg}\n`);
+}
+
+function runSync(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  return r.status === 0;
+}
+
+/** Runs a phase, streaming its output, and counts results with `parse`. */
+function phase(name, cmd, args, { env, parse, user } = {}) {
+  return new Promise((resolve) => {
+    log(`${name}${user ? ` (as ${user})` : ''}`);
+    const t0 = Date.now();
+    const [c, a] = user ? asUser(user, cmd, args, env) : [cmd, args];
+    const child = spawn(c, a, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      process.stdout.write(d);
+    });
+    child.stderr.on('data', (d) => process.stderr.write(d));
+    child.on('close', (code) => {
+      const counts = parse ? parse(out) : { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 };
+      if (code !== 0 && counts.failed === 0) counts.failed = 1;
+      totals.passed += counts.passed;
+      totals.failed += counts.failed;
+      totals.skipped += counts.skipped ?? 0;
+      if (code !== 0) failures.push(name);
+      process.stdout.write(`=== ${name}: ${counts.passed} passed, ${counts.failed} failed (${((Date.now() - t0) / 1000).toFixed(1)}s)\n`);
+      resolve(code === 0);
+    });
+  });
+}
+
+const parseNodeTap = (out) => ({
+  passed: Number(/^# pass (\d+)/m.exec(out)?.[1] ?? 0),
+  failed: Number(/^# fail (\d+)/m.exec(out)?.[1] ?? 0) + Number(/^# cancelled (\d+)/m.exec(out)?.[1] ?? 0),
+  skipped: Number(/^# skipped (\d+)/m.exec(out)?.[1] ?? 0),
+});
+const parseTap = (out) => ({
+  passed: (out.match(/^ok \d+/gm) ?? []).length,
+  failed: (out.match(/^not ok \d+/gm) ?? []).length,
+  skipped: (out.match(/^ok \d+ .*# SKIP/gm) ?? []).length,
+});
+const parsePlaywright = (out) => ({
+  passed: Number(/(\d+) passed/.exec(out)?.[1] ?? 0),
+  failed: Number(/(\d+) failed/.exec(out)?.[1] ?? 0) + Number(/(\d+) flaky/.exec(out)?.[1] ?? 0) * 0,
+  skipped: Number(/(\d+) skipped/.exec(out)?.[1] ?? 0),
+});
+
+let userEnv = {};
+function asUser(user, cmd, args, env = {}) {
+  const pairs = Object.entries({ ...userEnv, ...env }).map(([k, v]) => `${k}=${v}`);
+  return ['runuser', ['-u', user, '--', 'env', ...pairs, cmd, ...args]];
+}
+
+function findTests(dirs, suffix, exclude) {
+  const out = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.name === 'node_modules') continue;
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(suffix) && !(exclude && e.name.endsWith(exclude))) out.push(path.relative(root, p));
+    }
+  };
+  for (const d of dirs) if (fs.existsSync(d)) walk(path.join(root, d));
+  return out.sort();
+}
+
+function userHome(user) {
+  return spawnSync('sh', ['-c', `getent passwd ${user} | cut -d: -f6`], { encoding: 'utf8' }).stdout.trim() || '/tmp';
+}
+
+function canReach(user, file) {
+  return spawnSync('runuser', ['-u', user, '--', 'test', '-r', file], { stdio: 'ignore' }).status === 0;
+}
+
+async function main() {
+  let user = null;
+  if (want('setup')) {
+    log('machine setup');
+    try {
+      user = setupMachine();
+    } catch (err) {
+      process.stderr.write(`\n${err.message}\n`);
+      process.stdout.write('\n0 passed, 1 failed\n');
+      process.exit(1);
+    }
+  }
+  if (!fs.existsSync(path.join(root, 'node_modules', '.package-lock.json'))) {
+    log('npm ci');
+    if (!runSync('npm', ['ci', '--no-audit', '--no-fund'], { env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } })) {
+      process.stdout.write('\n0 passed, 1 failed\n');
+      process.exit(1);
+    }
+  } else if (want('build')) {
+    log('build');
+    if (!runSync(process.execPath, ['scripts/build.mjs'])) failures.push('build');
+  }
+
+  // Scratch space the suites own: fixtures, artifacts, XDG_RUNTIME_DIR.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cove-test-'));
+  fs.chmodSync(scratch, 0o755);
+  const artifacts = path.join(root, 'test-output');
+  fs.mkdirSync(artifacts, { recursive: true });
+  const xdg = path.join(scratch, 'xdg');
+  fs.mkdirSync(xdg, { mode: 0o700 });
+  fs.mkdirSync(path.join(scratch, 'fixtures'));
+  if (user) {
+    if (!canReach(user, path.join(root, 'package.json')) || !canReach(user, path.join(root, 'node_modules', '.package-lock.json'))) {
+      process.stderr.write(`\nthe test user ${user} cannot read ${root}: every parent directory must be world-executable (chmod o+x), or clone under /tmp or /work\n`);
+      process.stdout.write('\n0 passed, 1 failed\n');
+      process.exit(1);
+    }
+    for (const d of [scratch, xdg, path.join(scratch, 'fixtures'), artifacts]) spawnSync('chown', ['-R', user, d]);
+    userEnv = {
+      HOME: userHome(user),
+      USER: user,
+      LOGNAME: user,
+      PATH: `${path.dirname(process.execPath)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+      XDG_RUNTIME_DIR: xdg,
+      TMPDIR: scratch,
+      npm_config_cache: path.join(scratch, 'npm-cache'),
+    };
+  }
+  const suiteEnv = { COVE_FIXTURES_DIR: path.join(scratch, 'fixtures'), COVE_ARTIFACTS_DIR: artifacts, CI: process.env.CI ?? '' };
+  const runAs = user ?? undefined;
+
+  if (want('lint')) {
+    await phase('lint', process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
+    await phase('typecheck (node)', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
+    await phase('typecheck (renderer)', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'renderer/tsconfig.json', '--noEmit']);
+  }
+  if (want('unit')) {
+    const files = findTests(['app', 'main'], '.test.ts', '.it.test.ts');
+    await phase('unit tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], { parse: parseNodeTap, user: runAs, env: suiteEnv });
+  }
+  if (want('native')) {
+    await phase('native tests (TAP)', 'make', ['-s', '-C', 'native', 'test'], { parse: parseTap, user: runAs, env: suiteEnv });
+  }
+  if (want('integration')) {
+    const files = findTests(['app'], '.it.test.ts');
+    await phase('rootless integration tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], { parse: parseNodeTap, user: runAs, env: suiteEnv });
+  }
+  if (want('e2e')) {
+    await phase('e2e (Playwright, Chromium, web mode)', process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '--reporter=list'], {
+      parse: parsePlaywright,
+      user: runAs,
+      env: suiteEnv,
+    });
+  }
+  fs.rmSync(scratch, { recursive: true, force: true });
+  const secs = ((Date.now() - started) / 1000).toFixed(0);
+  process.stdout.write(`\n=== done in ${secs}s${failures.length ? `; failed phases: ${failures.join(', ')}` : ''}\n`);
+  process.stdout.write(`${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}\n`);
+  process.exit(failures.length === 0 && totals.failed === 0 ? 0 : 1);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack ?? err}\n`);
+  process.stdout.write('0 passed, 1 failed\n');
+  process.exit(1);
+});
