@@ -8,6 +8,7 @@ import { parseCriLog } from '../engine/container/cri-log.js';
 import { startWebServer } from '../server/web-server.js';
 import { flagBool, flagList, flagString, parseArgs, UsageError, type FlagSpecs } from './args.js';
 import { containersTable, imagesTable } from './format.js';
+import { familiarReference } from '../engine/reference.js';
 
 export interface Io {
   out(text: string): void;
@@ -206,7 +207,7 @@ const load: Command = async (engine, argv, io) => {
   });
   for (const r of results) {
     if (r.references.length === 0) io.out(`Loaded image ID: ${r.id}\n`);
-    for (const ref of r.references) io.out(`Loaded image: ${ref}\n`);
+    for (const ref of r.references) io.out(`Loaded image: ${familiarReference(ref)}\n`);
   }
   return 0;
 };

@@ -1,4 +1,5 @@
 import { Engine } from '../engine/engine.js';
+import { EngineError } from '../engine/errors.js';
 import { COMMANDS, formatError, type Io } from './commands.js';
 
 const HELP = `Usage: cove COMMAND [OPTIONS]
@@ -49,7 +50,8 @@ async function main(argv: string[]): Promise<number> {
     return await command(engine, rest, io);
   } catch (err) {
     io.err(formatError(err));
-    return 125;
+    // docker's convention: 127 when the command cannot be found, 125 when Cove itself failed.
+    return err instanceof EngineError && err.code === 'E_RUNTIME_EXEC' ? 127 : 125;
   } finally {
     await engine?.close();
   }

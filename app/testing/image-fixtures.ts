@@ -18,6 +18,13 @@ export interface TarEntry {
   linkname?: string;
 }
 
+/** Parallel test files may build the same fixture: each writes its own temp file and renames. */
+async function writeAtomically(file: string, data: Buffer): Promise<void> {
+  const temp = `${file}.${process.pid}.tmp`;
+  await fsp.writeFile(temp, data);
+  await fsp.rename(temp, file);
+}
+
 export async function packTar(entries: TarEntry[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
@@ -153,7 +160,7 @@ export async function writeOciArchive(file: string, spec: ImageSpec): Promise<vo
     { name: 'blobs/sha256/', type: 'directory' },
     ...blobs.map((x): TarEntry => ({ name: `blobs/sha256/${x.digest.slice(7)}`, content: x.data })),
   ];
-  await fsp.writeFile(file, await packTar(entries));
+  await writeAtomically(file, await packTar(entries));
 }
 
 /** A docker-archive as `docker save` (before 25) writes it: <id>/layer.tar, <config>.json, manifest.json. */
@@ -170,7 +177,7 @@ export async function writeDockerArchive(file: string, spec: ImageSpec): Promise
     { name: `${b.config.digest.slice(7)}.json`, content: b.config.data },
     { name: 'manifest.json', content: JSON.stringify(manifest) },
   ];
-  await fsp.writeFile(file, await packTar(entries));
+  await writeAtomically(file, await packTar(entries));
 }
 
 /** The standard fixtures, built once into `dir`. */

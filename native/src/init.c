@@ -78,15 +78,15 @@ void container_init(const struct init_args *a)
     if (n != 1) _exit(1); /* the runtime died or failed to map us */
     close(a->sync_rd);
 
-    if (!cfg->ns[NS_USER].path) {
-        become_root();
-        if (access("/proc/self/setgroups", F_OK) == 0) {
-            char buf[8] = "";
-            int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
-            if (fd >= 0) { if (read(fd, buf, sizeof buf - 1) < 0) buf[0] = 0; close(fd); }
-            if (strncmp(buf, "allow", 5) == 0 && setgroups(0, NULL) < 0)
-                die_errno(E_IDMAP, "setgroups 0");
-        }
+    /* Also when joining a user namespace: our uid may be unmapped there,
+     * and setns(2) gave us the capabilities to become its root. */
+    become_root();
+    {
+        char buf[8] = "";
+        int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) { if (read(fd, buf, sizeof buf - 1) < 0) buf[0] = 0; close(fd); }
+        if (strncmp(buf, "allow", 5) == 0 && setgroups(0, NULL) < 0)
+            die_errno(E_IDMAP, "setgroups 0");
     }
     /* Die with the runtime while we are still being set up; set after the
      * uid change, which clears it (prctl(2) PR_SET_PDEATHSIG). */

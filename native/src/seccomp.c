@@ -52,7 +52,6 @@ void seccomp_install(const struct seccomp_config *sc)
         if (r < 0 && r != -EEXIST)
             die(E_FAILED, "seccomp_arch_add %s: %s", sc->archs[i], strerror(-r));
     }
-    /* Let the kernel fail unknown syscalls instead of killing. */
     for (i = 0; i < sc->n_rules; i++) {
         const struct seccomp_rule *rule = &sc->rules[i];
         uint32_t act = action(rule->action, rule->errno_ret);

@@ -27,8 +27,18 @@ char *state_root(const char *opt_root)
     const char *xdg = getenv("XDG_RUNTIME_DIR");
     char *root;
     if (opt_root) {
+        char *p;
         root = xstrdup(opt_root);
-        if (mkdir(root, 0700) < 0 && errno != EEXIST) die_errno(E_FAILED, "mkdir %s", root);
+        /* mkdir -p, each component 0700 when we create it */
+        for (p = root + 1; ; p++) {
+            if (*p == '/' || *p == 0) {
+                char c = *p;
+                *p = 0;
+                if (mkdir(root, 0700) < 0 && errno != EEXIST) die_errno(E_FAILED, "mkdir %s", root);
+                *p = c;
+                if (!c) break;
+            }
+        }
         return root;
     }
     if (xdg && *xdg && access(xdg, W_OK) == 0) {

@@ -155,8 +155,9 @@ export class ContainerService {
   async startAttached(query: string): Promise<{ record: ContainerRecord; exitCode: Promise<number> }> {
     const rec = await this.resolve(query);
     await this.prepareStart(rec.id);
+    let monitorDone = false;
     const waitForPid = async (): Promise<void> => {
-      for (;;) {
+      while (!monitorDone) {
         const pid = await this.store.readPid(rec.id);
         if (pid !== null) {
           await this.store.markStarted(rec.id, pid);
@@ -167,6 +168,10 @@ export class ContainerService {
       }
     };
     const { started, exitCode } = startForeground(this.monitorArgs(rec.id), waitForPid);
+    exitCode.then(
+      () => (monitorDone = true),
+      () => (monitorDone = true),
+    );
     await started.catch(() => undefined);
     const code = exitCode.then(
       (c) => {
