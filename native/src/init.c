@@ -63,10 +63,46 @@ static void wait_for_start(int fifo_fd)
     close(fifo_fd);
 }
 
+void finish_and_exec(const struct config *cfg, int err_wr, int fifo_fd)
+{
+    char *exe;
+
+    apply_rlimits(cfg);
+    if (cfg->has_oom_score_adj) write_oom_score_adj(cfg->oom_score_adj);
+    /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the
+     * process may be about to lose: load it first, as runc does. */
+    if (cfg->seccomp && !cfg->no_new_privs) seccomp_install(cfg->seccomp);
+    apply_user_and_caps(cfg);
+    if (chdir(cfg->cwd) < 0) die_errno(E_FAILED, "chdir %s", cfg->cwd);
+    umask(cfg->has_umask ? cfg->umask : 022);
+    if (cfg->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        die_errno(E_FAILED, "prctl PR_SET_NO_NEW_PRIVS");
+
+    exe = lookup_exec(cfg->args[0], cfg->env);
+    if (!exe) die_errno(E_EXEC, "exec \"%s\"", cfg->args[0]);
+
+    if (fifo_fd >= 0) {
+        /* create: tell the runtime we are ready, then wait for start. From
+         * here errors go to our stderr: nobody reads the pipe any more. */
+        if (write_all(err_wr, "ready\n", 6) < 0) die_errno(E_FAILED, "write ready");
+        close(err_wr);
+        cove_status_fd = -1;
+        cove_quiet_stderr = 0;
+        if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_errno(E_FAILED, "prctl PR_SET_PDEATHSIG 0");
+        wait_for_start(fifo_fd);
+    }
+    cloexec_all_fds();
+    reset_signals();
+    if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_errno(E_FAILED, "prctl PR_SET_PDEATHSIG 0");
+    if (cfg->seccomp && cfg->no_new_privs) seccomp_install(cfg->seccomp);
+    execve(exe, cfg->args, cfg->env);
+    die_errno(E_EXEC, "exec \"%s\"", cfg->args[0]);
+}
+
 void container_init(const struct init_args *a)
 {
     const struct config *cfg = a->cfg;
-    char c, *exe;
+    char c;
     ssize_t n;
     struct terminal_setup term = {-1, -1};
 
@@ -106,34 +142,5 @@ void container_init(const struct init_args *a)
     rootfs_pivot(cfg);
     if (cfg->terminal) terminal_finish(cfg, &term, a->console_fd);
 
-    apply_rlimits(cfg);
-    if (cfg->has_oom_score_adj) write_oom_score_adj(cfg->oom_score_adj);
-    /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the
-     * process may be about to lose: load it first, as runc does. */
-    if (cfg->seccomp && !cfg->no_new_privs) seccomp_install(cfg->seccomp);
-    apply_user_and_caps(cfg);
-    if (chdir(cfg->cwd) < 0) die_errno(E_FAILED, "chdir %s", cfg->cwd);
-    umask(cfg->has_umask ? cfg->umask : 022);
-    if (cfg->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        die_errno(E_FAILED, "prctl PR_SET_NO_NEW_PRIVS");
-
-    exe = lookup_exec(cfg->args[0], cfg->env);
-    if (!exe) die_errno(E_EXEC, "exec \"%s\"", cfg->args[0]);
-
-    if (a->fifo_fd >= 0) {
-        /* create: tell the runtime we are ready, then wait for start. From
-         * here errors go to our stderr: nobody reads the pipe any more. */
-        if (write_all(a->err_wr, "ready\n", 6) < 0) die_errno(E_FAILED, "write ready");
-        close(a->err_wr);
-        cove_status_fd = -1;
-        cove_quiet_stderr = 0;
-        if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_errno(E_FAILED, "prctl PR_SET_PDEATHSIG 0");
-        wait_for_start(a->fifo_fd);
-    }
-    cloexec_all_fds();
-    reset_signals();
-    if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_errno(E_FAILED, "prctl PR_SET_PDEATHSIG 0");
-    if (cfg->seccomp && cfg->no_new_privs) seccomp_install(cfg->seccomp);
-    execve(exe, cfg->args, cfg->env);
-    die_errno(E_EXEC, "exec \"%s\"", cfg->args[0]);
+    finish_and_exec(cfg, a->err_wr, a->fifo_fd);
 }

@@ -14,4 +14,9 @@ struct init_args {
 /* Runs in the cloned child: sets up and execs the container process. */
 _Noreturn void container_init(const struct init_args *a);
 
+/* Shared by run and exec: rlimits, seccomp, user, capabilities, cwd,
+ * no_new_privs, then execve. fifo_fd >= 0: report "ready" on err_wr and
+ * wait for `start` first. */
+_Noreturn void finish_and_exec(const struct config *cfg, int err_wr, int fifo_fd);
+
 #endif

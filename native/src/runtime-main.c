@@ -21,6 +21,7 @@
 #include "init.h"
 #include "namespaces.h"
 #include "state.h"
+#include "supervise.h"
 #include "util.h"
 
 struct opts {
@@ -31,22 +32,6 @@ struct opts {
     const char *format;
     int detach, force, all, quiet;
 };
-
-enum mode { MODE_RUN, MODE_RUN_DETACH, MODE_CREATE };
-
-/* Undo a half-made container if the runtime dies (die() calls exit()). */
-static char *cleanup_dir;
-static pid_t cleanup_pid;
-static volatile sig_atomic_t fwd_pid;
-
-static void cleanup(void)
-{
-    if (cleanup_pid > 0) {
-        kill(cleanup_pid, SIGKILL);
-        waitpid(cleanup_pid, NULL, 0);
-    }
-    if (cleanup_dir) state_remove(cleanup_dir);
-}
 
 static _Noreturn void usage(int code)
 {
@@ -101,65 +86,6 @@ static void load_state(const char *dir, const char *id, struct state *s)
     }
 }
 
-static void forward_signal(int sig)
-{
-    if (fwd_pid > 0) kill(fwd_pid, sig);
-}
-
-static int connect_console(const char *path)
-{
-    struct sockaddr_un sa;
-    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s < 0) die_errno(E_FAILED, "socket AF_UNIX");
-    memset(&sa, 0, sizeof sa);
-    sa.sun_family = AF_UNIX;
-    if (strlen(path) >= sizeof sa.sun_path) die(E_FAILED, "console socket path too long: %s", path);
-    strcpy(sa.sun_path, path);
-    if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0)
-        die_errno(E_FAILED, "connect console socket %s", path);
-    return s;
-}
-
-/* Read the child's report: "ready\n" (create), an error JSON line, or EOF
- * when exec closed the CLOEXEC pipe. Returns 0 ready/exec'd; dies on error. */
-static void await_child(int fd, pid_t pid, enum mode mode)
-{
-    char buf[8192];
-    size_t len = 0;
-    for (;;) {
-        ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            die_errno(E_FAILED, "read from container process %d", (int)pid);
-        }
-        if (n == 0) break;
-        len += (size_t)n;
-        if (mode == MODE_CREATE && len >= 6 && memcmp(buf, "ready\n", 6) == 0) return;
-        if (len == sizeof buf - 1) break;
-    }
-    buf[len] = 0;
-    if (len == 0) {
-        if (mode == MODE_CREATE) {
-            int st;
-            waitpid(pid, &st, 0);
-            cleanup_pid = 0;
-            die(E_FAILED, "container process exited during setup");
-        }
-        return;
-    }
-    if (buf[0] == '{') {
-        char err[64], *msg = buf;
-        struct json *j = json_parse(buf, strcspn(buf, "\n"), err, sizeof err);
-        struct json *m = j ? json_get(j, "message") : NULL;
-        if (m && m->type == JSON_STRING) msg = m->string;
-        emit_status_line(buf, strcspn(buf, "\n") + 1);
-        fprintf(stderr, "%s: %s\n", cove_prog, msg);
-        json_free(j);
-        exit(1); /* cleanup() reaps the child and removes the state dir */
-    }
-    die(E_FAILED, "unexpected message from container process: %.200s", buf);
-}
-
 static int create_container(const struct opts *o, const char *id, enum mode mode)
 {
     char bundle[PATH_MAX], *dir, created[64];
@@ -183,7 +109,7 @@ static int create_container(const struct opts *o, const char *id, enum mode mode
         die_errno(E_FAILED, "mkdir %s", dir);
     }
     cleanup_dir = dir;
-    atexit(cleanup);
+    atexit(supervise_cleanup);
 
     ia.cfg = cfg;
     ia.fifo_fd = -1;
@@ -241,25 +167,12 @@ static int create_container(const struct opts *o, const char *id, enum mode mode
         return 0;
     }
 
-    {
-        static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
-        struct sigaction sa;
-        size_t i;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = forward_signal;
-        sa.sa_flags = SA_RESTART;
-        fwd_pid = pid;
-        for (i = 0; i < sizeof sigs / sizeof *sigs; i++) sigaction(sigs[i], &sa, NULL);
-    }
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) die_errno(E_FAILED, "waitpid %d", (int)pid);
-    }
+    status = wait_forwarding(pid);
     cleanup_pid = 0;
     /* runc run removes the container once it exits. */
     state_remove(dir);
     cleanup_dir = NULL;
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
+    return status;
 }
 
 static int cmd_start(const struct opts *o, const char *id)

@@ -1,0 +1,73 @@
+// One fixture for every spec: the Cove UI as a Playwright Page plus a
+// private engine store and the CLI against it. In web mode (here) it starts
+// `cove serve`; where an Electron binary exists and COVE_E2E_ELECTRON=1 it
+// launches the app with Playwright's Electron launcher instead, so the same
+// specs cover both.
+import fs from 'node:fs';
+import path from 'node:path';
+import { test as base, _electron as electron, type Page } from '@playwright/test';
+import { createSandbox, fixtures, type CoveSandbox } from '../../app/testing/harness.js';
+
+export interface CoveApp {
+  page: Page;
+  sandbox: CoveSandbox;
+  fixtures: Awaited<ReturnType<typeof fixtures>>;
+}
+
+async function startWebMode(sandbox: CoveSandbox, page: Page): Promise<() => Promise<void>> {
+  const child = sandbox.spawnCove(['serve', '--port', '0']);
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`cove serve printed no URL; stderr: ${stderr}`)), 20_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`cove serve exited with ${code}: ${stderr}`)));
+  });
+  await page.goto(url);
+  return async () => {
+    if (child.exitCode === null && child.pid !== undefined) {
+      const exited = new Promise((r) => child.once('exit', r));
+      process.kill(child.pid, 'SIGTERM');
+      await exited;
+    }
+  };
+}
+
+export const test = base.extend<{ cove: CoveApp }>({
+  cove: async ({ page }, use, testInfo) => {
+    const sandbox = await createSandbox('cove-e2e-');
+    const fx = await fixtures();
+    let stop: () => Promise<void>;
+    let appPage = page;
+    const electronMain = path.resolve('out/main/index.js');
+    if (process.env.COVE_E2E_ELECTRON === '1' && fs.existsSync(electronMain)) {
+      const app = await electron.launch({ args: [electronMain], env: { ...sandbox.env } as Record<string, string> });
+      appPage = await app.firstWindow();
+      stop = () => app.close();
+    } else {
+      stop = await startWebMode(sandbox, page);
+    }
+    try {
+      await use({ page: appPage, sandbox, fixtures: fx });
+    } finally {
+      // Every spec leaves a screenshot of where it ended as an artifact.
+      await appPage.screenshot({ path: testInfo.outputPath('final.png'), fullPage: true }).catch(() => undefined);
+      const shots = path.join(process.env.COVE_ARTIFACTS_DIR ?? 'test-output', 'screenshots');
+      fs.mkdirSync(shots, { recursive: true });
+      const name = testInfo.titlePath.slice(1).join(' - ').replace(/[^a-zA-Z0-9 _-]+/g, '').replace(/\s+/g, '-');
+      await appPage.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true }).catch(() => undefined);
+      await stop();
+      await sandbox.cleanup();
+    }
+  },
+});
+
+export { expect } from '@playwright/test';
