@@ -649,3 +649,34 @@ void config_free(struct config *c)
     json_free(c->doc);
     free(c);
 }
+
+int config_replace_process(struct config *cfg, const char *text, size_t len,
+                           char *err, size_t errlen)
+{
+    struct ctx c;
+    char jerr[256];
+    struct json *doc = json_parse(text, len, jerr, sizeof jerr);
+    if (!doc) {
+        snprintf(err, errlen, "process.json: invalid JSON at %s", jerr);
+        return -1;
+    }
+    c.err = err;
+    c.errlen = errlen;
+    if (setjmp(c.jb)) return -1;
+    /* A process object replaces every process setting of the container. */
+    cfg->terminal = 0;
+    cfg->console_h = cfg->console_w = 0;
+    cfg->uid = 0;
+    cfg->gid = 0;
+    cfg->n_additional_gids = 0;
+    cfg->has_umask = 0;
+    cfg->no_new_privs = 0;
+    cfg->has_oom_score_adj = 0;
+    cfg->has_caps = 0;
+    cfg->cap_bounding = cfg->cap_effective = cfg->cap_permitted = 0;
+    cfg->cap_inheritable = cfg->cap_ambient = 0;
+    cfg->n_rlimits = 0;
+    parse_process(&c, cfg, doc);
+    /* doc is kept alive: cfg now points into it. */
+    return 0;
+}

@@ -112,6 +112,10 @@ struct config *config_load(const char *bundle);
 struct config *config_parse(const char *text, size_t len, const char *bundle,
                             char *err, size_t errlen);
 void config_free(struct config *c);
+/* cove-runtime exec --process FILE: replace cfg's process settings with
+ * those of a runtime-spec process object. -1 + err on failure. */
+int config_replace_process(struct config *cfg, const char *text, size_t len,
+                           char *err, size_t errlen);
 
 /* Mount options -> flags; returns 0 if known (flag-ish) option, 1 if it
  * should go to the data string, -1 if it is known but unsupported. */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "exec.h"
 #include "idmap.h"
 #include "init.h"
 #include "namespaces.h"
@@ -44,7 +45,9 @@ static _Noreturn void usage(int code)
             "  state ID\n"
             "  kill [--all] ID [SIGNAL]\n"
             "  delete [--force] ID\n"
-            "  list [--format table|json] [--quiet]\n");
+            "  list [--format table|json] [--quiet]\n"
+            "  exec [--detach] [--pid-file F] [--tty] [--console-socket S] [--cwd DIR]\n"
+            "       [--env NAME=VALUE]... [--user UID[:GID]] [--process FILE] ID [CMD ARGS...]\n");
     exit(code);
 }
 
@@ -303,6 +306,42 @@ static int cmd_list(const struct opts *o)
     return 0;
 }
 
+static int cmd_exec(const struct opts *o, int argc, char **argv, int i)
+{
+    struct exec_opts eo;
+    const char *v, *id = NULL;
+    char *dir;
+    struct state s;
+    struct config *cfg;
+    memset(&eo, 0, sizeof eo);
+    eo.env = xcalloc((size_t)argc, sizeof(char *));
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-') { id = a; i++; break; }
+        if (strcmp(a, "--") == 0) { if (i + 1 < argc) id = argv[i + 1]; i += 2; break; }
+        if (take("--pid-file", NULL, argc, argv, &i, &v)) eo.pid_file = v;
+        else if (take("--console-socket", NULL, argc, argv, &i, &v)) eo.console_socket = v;
+        else if (take("--process", "-p", argc, argv, &i, &v)) eo.process_file = v;
+        else if (take("--cwd", NULL, argc, argv, &i, &v)) eo.cwd = v;
+        else if (take("--user", "-u", argc, argv, &i, &v)) eo.user = v;
+        else if (take("--env", "-e", argc, argv, &i, &v)) eo.env[eo.n_env++] = v;
+        else if (flag(a, "--detach", "-d")) eo.detach = 1;
+        else if (flag(a, "--tty", "-t")) eo.tty = 1;
+        else die(E_FAILED, "exec: unknown option %s", a);
+    }
+    if (!id) die(E_FAILED, "exec: missing container id");
+    if (i < argc && strcmp(argv[i], "--") == 0) i++;
+    eo.args = i < argc ? argv + i : NULL;
+    if (eo.process_file && eo.args) die(E_FAILED, "exec: give either --process or a command, not both");
+    dir = container_dir(o, id);
+    load_state(dir, id, &s);
+    if (strcmp(state_status(dir, &s), "running") != 0)
+        die(E_FAILED, "container %s is %s, not running", id, state_status(dir, &s));
+    cfg = config_load(s.bundle);
+    atexit(supervise_cleanup);
+    return exec_in_container(cfg, s.pid, &eo);
+}
+
 int main(int argc, char **argv)
 {
     struct opts o = {0};
@@ -322,6 +361,7 @@ int main(int argc, char **argv)
     }
     if (i >= argc) usage(2);
     cmd = argv[i++];
+    if (strcmp(cmd, "exec") == 0) return cmd_exec(&o, argc, argv, i);
     for (; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || strcmp(a, "-") == 0) {

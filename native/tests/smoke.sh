@@ -97,7 +97,7 @@ crun() {
     STATUS=$(cat "$T/$name.status")
 }
 
-echo "1..46"
+echo "1..49"
 
 mkbundle basic '["sh","-c","id -u; echo $$; hostname; cat /proc/self/uid_map /proc/self/gid_map"]'
 crun basic
@@ -169,6 +169,11 @@ check_match "create -> created" "$(as_user $R state life)" '"status":"created"'
 as_user $R start life
 check_match "start -> running" "$(as_user $R state life)" '"status":"running"'
 check "pid file matches state" "$(as_user $R state life | sed 's/.*"pid":\([0-9]*\).*/\1/')" "$(cat "$T/life.pid")"
+E=$(as_user $R exec --env X=y --cwd /proc life sh -c 'hostname; echo $X; pwd; ps -o pid,comm | grep -c sleep; exit 7')
+check "exec joins the container" "$?:$(printf '%s\n' "$E" | tr '\n' '|')" "7:smokehost|y|/proc|1|"
+check "exec --user" "$(as_user $R exec --user 1000:1000 life id)" "uid=1000 gid=1000"
+E=$(as_user $R --status-fd 3 exec life no-such-binary 3>&1 2>/dev/null)
+check "exec not found status JSON" "$E:$(as_user $R state life | grep -c running)" '{"code":"E_RUNTIME_EXEC","message":"exec \"no-such-binary\": No such file or directory"}:1'
 as_user $R kill life KILL
 for _ in $(seq 50); do as_user $R state life | grep -q stopped && break; sleep 0.1; done
 check_match "kill -> stopped" "$(as_user $R state life)" '"status":"stopped"'
