@@ -81,7 +81,17 @@ static _Noreturn void wait_for_daemon(int fd)
     die(E_FAILED, "monitor exited before the container started");
 }
 
-static void daemonize(void)
+/* The daemon outlives its caller: an inherited fd (a pipe the caller
+ * reads to EOF) must not stay open in it, CLOEXEC or not. */
+static void close_other_fds(int a, int b)
+{
+    int lo = a < b ? a : b, hi = a < b ? b : a;
+    if (lo > 3 && close_range(3, (unsigned)lo - 1, 0) < 0) die_errno(E_FAILED, "close_range");
+    if (hi > lo + 1 && close_range((unsigned)lo + 1, (unsigned)hi - 1, 0) < 0) die_errno(E_FAILED, "close_range");
+    if (close_range((unsigned)hi + 1, ~0U, 0) < 0) die_errno(E_FAILED, "close_range");
+}
+
+static void daemonize(int log_fd)
 {
     int p[2], null;
     pid_t pid;
@@ -102,6 +112,43 @@ static void daemonize(void)
     close(null);
     if (cove_status_fd >= 0) { close(cove_status_fd); cove_status_fd = -1; }
     cove_quiet_stderr = 1;
+    close_other_fds(report_fd, log_fd);
+}
+
+static int speaks_status_fd(void)
+{
+    const char *base = strrchr(o.runtime, '/');
+    base = base ? base + 1 : o.runtime;
+    return strncmp(base, "cove-runtime", 12) == 0;
+}
+
+/* Tail of the runtime's stderr until the container runs (bounded). */
+static char rt_err[512];
+static size_t rt_err_len;
+static int runtime_running = 1;
+
+static void keep_runtime_stderr(const char *data, size_t len)
+{
+    if (len >= sizeof rt_err) {
+        data += len - (sizeof rt_err - 1);
+        len = sizeof rt_err - 1;
+    }
+    if (rt_err_len + len >= sizeof rt_err) {
+        size_t drop = rt_err_len + len - (sizeof rt_err - 1);
+        memmove(rt_err, rt_err + drop, rt_err_len - drop);
+        rt_err_len -= drop;
+    }
+    memcpy(rt_err + rt_err_len, data, len);
+    rt_err_len += len;
+    rt_err[rt_err_len] = 0;
+}
+
+static const char *last_line(char *buf)
+{
+    char *end = buf + strlen(buf), *start;
+    while (end > buf && (end[-1] == '\n' || end[-1] == ' ')) *--end = 0;
+    start = strrchr(buf, '\n');
+    return start ? start + 1 : buf;
 }
 
 static pid_t spawn_runtime(int out_w, int err_w, int st_w)
@@ -111,8 +158,12 @@ static pid_t spawn_runtime(int out_w, int err_w, int st_w)
     pid_t pid;
     argv[argc++] = (char *)o.runtime;
     if (o.runtime_root) { argv[argc++] = "--root"; argv[argc++] = (char *)o.runtime_root; }
-    argv[argc++] = "--status-fd";
-    argv[argc++] = "3";
+    /* runc/crun have no --status-fd: for them the error is taken from
+     * their last stderr line instead. */
+    if (speaks_status_fd()) {
+        argv[argc++] = "--status-fd";
+        argv[argc++] = "3";
+    }
     argv[argc++] = "run";
     argv[argc++] = "--detach";
     argv[argc++] = "--bundle";
@@ -199,6 +250,7 @@ static int pump(int *fd, struct crilog *log, struct cri_stream *s)
         *fd = -1;
         return 0;
     }
+    if (runtime_running && s->idx == 1) keep_runtime_stderr(buf, (size_t)n);
     if (cri_feed(log, s, buf, (size_t)n) < 0) warnx_("write log %s: %s", o.log, strerror(errno));
     return 1;
 }
@@ -248,7 +300,7 @@ int main(int argc, char **argv)
     if (crilog_open(&log, o.log, o.log_max) < 0) die_errno(E_FAILED, "open log %s", o.log);
     log.copy_fd[0] = o.foreground ? 1 : -1;
     log.copy_fd[1] = o.foreground ? 2 : -1;
-    if (!o.foreground) daemonize();
+    if (!o.foreground) daemonize(log.fd);
     if (o.monitor_pid_file) {
         char b[32];
         int n = snprintf(b, sizeof b, "%d", (int)getpid());
@@ -278,8 +330,10 @@ int main(int argc, char **argv)
     close(stp[1]);
     fds[0] = out[0];
     fds[1] = err[0];
-    fcntl(fds[0], F_SETFL, O_NONBLOCK);
-    fcntl(fds[1], F_SETFL, O_NONBLOCK);
+    /* Non-blocking so the final drain stops at "empty" even if a leftover
+     * process (no pid namespace) still holds the write end. */
+    if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0 || fcntl(fds[1], F_SETFL, O_NONBLOCK) < 0)
+        die_errno(E_FAILED, "fcntl O_NONBLOCK on log pipes");
 
     while (!ctr_done || fds[0] >= 0 || fds[1] >= 0) {
         struct pollfd p[4];
@@ -342,18 +396,23 @@ int main(int argc, char **argv)
                                 memcpy(line, status, len);
                                 line[len++] = '\n';
                             } else {
-                                char msg[256];
-                                snprintf(msg, sizeof msg, "%s run exited with status %d without a status line",
-                                         o.runtime, code);
+                                char msg[768];
+                                /* Keep the runtime's stderr in the log too. */
+                                while (fds[1] >= 0 && pump(&fds[1], &log, &s_err) == 1) {}
+                                if (rt_err_len)
+                                    snprintf(msg, sizeof msg, "%s", last_line(rt_err));
+                                else
+                                    snprintf(msg, sizeof msg, "%s run exited with status %d",
+                                             o.runtime, code);
                                 len = format_status_json(line, sizeof line, E_FAILED, msg);
                             }
-                            /* Keep the runtime's stderr in the log too. */
                             while (fds[1] >= 0 && pump(&fds[1], &log, &s_err) == 1) {}
                             cri_flush(&log, &s_err);
                             report_failure(line, len);
                             if (!cove_quiet_stderr && status_len == 0) fprintf(stderr, "%s: runtime failed\n", cove_prog);
                             exit(1);
                         }
+                        runtime_running = 0;
                         ctr = read_pid_file();
                         report_ok();
                         for (i = 0; i < n_early; i++)

@@ -144,6 +144,26 @@ static void remount_bind(int rootfd, const char *dest, unsigned long set,
     close(fd);
 }
 
+/* Read-only for the whole subtree: a MS_REMOUNT only changes the top
+ * mount, leaving e.g. the cgroup mounts under an rbind of /sys writable.
+ * mount_setattr(2) with AT_RECURSIVE (Linux 5.12) covers all of them. */
+static void readonly_recursive(int rootfd, const char *dest, unsigned long flags)
+{
+    struct mount_attr attr;
+    int fd = resolve_in_root(rootfd, dest, RESOLVE_NOCREATE);
+    if (fd < 0) die_errno(E_MOUNT, "open %s in rootfs", dest);
+    memset(&attr, 0, sizeof attr);
+    attr.attr_set = MOUNT_ATTR_RDONLY;
+    if (flags & MS_NOSUID) attr.attr_set |= MOUNT_ATTR_NOSUID;
+    if (flags & MS_NODEV) attr.attr_set |= MOUNT_ATTR_NODEV;
+    if (flags & MS_NOEXEC) attr.attr_set |= MOUNT_ATTR_NOEXEC;
+    if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
+        if (errno != ENOSYS) die_errno(E_MOUNT, "mount_setattr %s read-only (recursive)", dest);
+        remount_bind(rootfd, dest, MS_RDONLY | (flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)), 0);
+    }
+    close(fd);
+}
+
 static void bind_mount(int rootfd, const char *src, const char *dest,
                        int recursive, unsigned long set, unsigned long clear,
                        unsigned long propagation)
@@ -207,10 +227,13 @@ static void fs_mount(int rootfd, const struct mount_config *m)
         /* sysfs needs a network namespace owned by our user namespace; when
          * the net ns is shared, fall back to a read-only rbind of /sys. */
         close(fd);
-        bind_mount(rootfd, "/sys", m->destination, 1,
-                   m->flags | MS_RDONLY, 0, 0);
+        bind_mount(rootfd, "/sys", m->destination, 1, 0, 0, 0);
+        readonly_recursive(rootfd, m->destination, m->flags);
         return;
     }
+    if (r < 0 && errno == EPERM && strcmp(m->type, "proc") == 0)
+        die_errno(E_MOUNT, "mount proc on %s (a rootless /proc needs a new pid "
+                  "namespace)", m->destination);
     if (r < 0)
         die_errno(E_MOUNT, "mount %s on %s (options '%s')", m->type,
                   m->destination, data ? data : "");
@@ -424,7 +447,7 @@ static void mask_paths(const struct config *cfg, int rootfd)
         if (mount(target, target, NULL, MS_BIND | MS_REC, NULL) < 0)
             die_errno(E_MOUNT, "bind read-only path %s", cfg->readonly[i]);
         close(fd);
-        remount_bind(rootfd, cfg->readonly[i], MS_RDONLY, 0);
+        readonly_recursive(rootfd, cfg->readonly[i], 0);
     }
 }
 

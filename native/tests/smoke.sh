@@ -97,7 +97,7 @@ crun() {
     STATUS=$(cat "$T/$name.status")
 }
 
-echo "1..49"
+echo "1..53"
 
 mkbundle basic '["sh","-c","id -u; echo $$; hostname; cat /proc/self/uid_map /proc/self/gid_map"]'
 crun basic
@@ -128,6 +128,18 @@ check "masked file reads empty" "$(printf '%s\n' "$OUT" | sed -n 1p | tr -d ' ')
 check "masked dirs are empty" "$(printf '%s\n' "$OUT" | sed -n 2p | tr -d ' ')" 0
 check "readonly /proc/sys" "$(printf '%s\n' "$OUT" | sed -n 3p)" ro
 check "sysfs mounted read-only" "$(printf '%s\n' "$OUT" | sed -n 4p)" 1
+
+as_user sh -c "mkdir -p $T/hostdir && echo hd > $T/hostdir/hf && echo hostfile > $T/hostfile"
+mkbundle binds '["sh","-c","cat /mnt/hd/hf /etc/hostfile; touch /mnt/hd/new 2>&1 | grep -c Read-only; echo w >> /etc/hostfile && cat /etc/hostfile"]'
+as_user sed -i 's|{"destination":"/sys"|{"destination":"/mnt/hd","type":"bind","source":"'"$T"'/hostdir","options":["rbind","ro","nosuid","nodev"]},{"destination":"/etc/hostfile","type":"bind","source":"'"$T"'/hostfile","options":["bind"]},&|' "$T/binds/config.json"
+crun binds
+check "bind mounts: ro dir, rw file" "$RC:$(printf '%s\n' "$OUT" | tr '\n' '|')" "0:hd|hostfile|1|hostfile|w|"
+[ -n "$STATUS" ] && echo "# $STATUS"
+
+mkbundle nonet '["sh","-c","grep -c \" /sys\" /proc/mounts; grep \" /sys\" /proc/mounts | grep -vc \" ro,\"; exit 0"]'
+as_user sed -i 's/,{"type":"network"}//' "$T/nonet/config.json"
+crun nonet
+check "shared net ns: /sys is a recursive read-only bind" "$RC:$(printf '%s\n' "$OUT" | sed -n 2p)" "0:0"
 
 mkbundle proc '["sh","-c","grep -E \"^(CapBnd|CapEff|NoNewPrivs)\" /proc/self/status | tr -s \"\\t \" \" \" | tr \"\\n\" \"|\"; echo; ulimit -n; ip link show lo | grep -c UP"]'
 crun proc
@@ -188,6 +200,14 @@ check "monitor returns 0 when started" "$?" 0
 for _ in $(seq 50); do [ -f "$T/mon.exit" ] && break; sleep 0.1; done
 check_match "exit file" "$(cat "$T/mon.exit" 2>&1)" '^\{"exitCode":3,"finishedAt":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z"\}$'
 check "CRI log" "$(sed -E 's/^[0-9-]+T[0-9:.]+Z //' "$T/mon.log" | sort | tr '\n' '|')" "stderr F err1|stdout F out1|stdout F out2|"
+mkbundle monlong '["sleep","30"]'
+S=$(date +%s)
+X=$(as_user sh -c "'$B/cove-monitor' --runtime '$B/cove-runtime' --runtime-root '$T/state' --bundle '$T/monlong' --id monlong \
+    --log '$T/monlong.log' --exit-file '$T/monlong.exit' --pid-file '$T/monlong.pid' 5>&1; echo started" | cat)
+check "detached monitor keeps no inherited fd (caller's pipe reaches EOF)" "$X:$(( $(date +%s) - S < 10 ))" "started:1"
+as_user "$B/cove-runtime" --root "$T/state" kill monlong KILL
+for _ in $(seq 50); do [ -f "$T/monlong.exit" ] && break; sleep 0.1; done
+check "killed container: exit code 137" "$(sed 's/,.*//' "$T/monlong.exit" 2>&1)" '{"exitCode":137'
 mkbundle monbad '["no-such-binary"]'
 as_user "$B/cove-monitor" --runtime "$B/cove-runtime" --runtime-root "$T/state" --bundle "$T/monbad" --id monbad \
     --log "$T/monbad.log" --exit-file "$T/monbad.exit" --pid-file "$T/monbad.pid" --status-fd 3 3>"$T/monbad.status" 2>/dev/null

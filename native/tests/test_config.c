@@ -43,7 +43,7 @@ int main(void)
         "{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/srv\",\"options\":[\"rbind\",\"ro\",\"rprivate\"]},"
         "{\"destination\":\"/x\",\"type\":\"none\",\"source\":\"/srv\",\"options\":[\"bind\"]}],"
         BASE_LINUX ",\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}}, \"annotations\":{\"a\":\"b\"}}";
-    plan(40);
+    plan(42);
 
     c = parse(good, err);
     ok(c != NULL, "sample config parses (%s)", c ? "" : err);
@@ -86,6 +86,16 @@ int main(void)
     ok(refused("", "\"rootfsPropagation\":\"shared\"", "rootfsPropagation", err), "shared rootfs propagation refused");
     ok(!parse("{\"ociVersion\":\"1.2.0\"}", err) && strstr(err, "process"), "missing process refused");
     ok(!parse("{\"ociVersion\":\"1.2.0\",", err) && strstr(err, "invalid JSON"), "bad JSON reported");
+
+    c = parse(good, err);
+    {
+        const char *proc = "{\"args\":[\"ps\",\"-ef\"],\"user\":{\"uid\":5,\"gid\":6},\"cwd\":\"/tmp\",\"terminal\":true}";
+        ok(c && config_replace_process(c, proc, strlen(proc), err, sizeof err) == 0 &&
+           strcmp(c->args[1], "-ef") == 0 && c->uid == 5 && c->terminal && c->cap_bounding == 0 &&
+           c->n_rlimits == 0 && !c->no_new_privs, "exec --process replaces process settings");
+        ok(config_replace_process(c, "{\"args\":[]}", 11, err, sizeof err) < 0, "exec --process with empty args refused");
+    }
+    config_free(c);
 
     memset(&m, 0, sizeof m);
     ok(mount_option("ro", &m) == 0 && mount_option("rw", &m) == 0 && !(m.flags & MS_RDONLY) && (m.clear & MS_RDONLY), "rw clears ro");
