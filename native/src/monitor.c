@@ -24,6 +24,11 @@ struct mopts {
         *pid_file, *monitor_pid_file;
     int foreground;
     uint64_t log_max;
+    /* conmon's --exit-command: run after the exit file is written, e.g.
+     * the engine's `rm` for `run --rm -d`, since no daemon is left to do it. */
+    const char *exit_command;
+    const char *exit_args[32];
+    int n_exit_args;
 };
 
 static struct mopts o;
@@ -34,7 +39,8 @@ static _Noreturn void usage(void)
     fprintf(stderr,
             "usage: cove-monitor --runtime PATH [--runtime-root DIR] --bundle DIR --id ID\n"
             "         --log FILE --exit-file FILE --pid-file FILE [--status-fd N]\n"
-            "         [--foreground] [--log-max-bytes N] [--monitor-pid-file F]\n");
+            "         [--foreground] [--log-max-bytes N] [--monitor-pid-file F]\n"
+            "         [--exit-command PATH [--exit-command-arg ARG]...]\n");
     exit(2);
 }
 
@@ -214,6 +220,30 @@ static void run_delete(void)
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
 }
 
+static void run_exit_command(void)
+{
+    char *argv[34];
+    int argc = 0, st;
+    pid_t pid;
+    if (!o.exit_command) return;
+    argv[argc++] = (char *)o.exit_command;
+    for (int i = 0; i < o.n_exit_args; i++) argv[argc++] = (char *)o.exit_args[i];
+    argv[argc] = NULL;
+    pid = fork();
+    if (pid < 0) {
+        warnx_("fork for exit command: %s", strerror(errno));
+        return;
+    }
+    if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        execv(o.exit_command, argv);
+        _exit(127);
+    }
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+}
+
 static void write_exit_file(int code)
 {
     char buf[128], ts[48];
@@ -292,6 +322,13 @@ int main(int argc, char **argv)
             continue;
         }
         if (strcmp(a, "--foreground") == 0) { o.foreground = 1; continue; }
+        if (strcmp(a, "--exit-command") == 0 && v) { o.exit_command = v; i++; continue; }
+        if (strcmp(a, "--exit-command-arg") == 0 && v) {
+            if (o.n_exit_args >= 32) die(E_FAILED, "too many --exit-command-arg");
+            o.exit_args[o.n_exit_args++] = v;
+            i++;
+            continue;
+        }
         usage();
     }
     if (!o.runtime || !o.bundle || !o.id || !o.log || !o.exit_file || !o.pid_file) usage();
@@ -432,5 +469,6 @@ int main(int argc, char **argv)
     cri_flush(&log, &s_err);
     write_exit_file(ctr_code);
     run_delete();
+    run_exit_command();
     return o.foreground ? ctr_code : 0;
 }

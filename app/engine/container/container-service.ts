@@ -7,7 +7,7 @@ import type { ContainerSummary, LogLine, RunOptions } from '../../api/contract.j
 import { EngineError } from '../errors.js';
 import { ensureDir, writeJsonAtomic } from '../fs-atomic.js';
 import type { IdMappings } from '../idmap.js';
-import { nativeBinary } from '../install-paths.js';
+import { installPaths, nativeBinary } from '../install-paths.js';
 import { removeAsMappedRoot } from '../userns.js';
 import type { ImageService } from '../image-service.js';
 import { familiarReference, normalizeReference } from '../reference.js';
@@ -139,8 +139,10 @@ export class ContainerService {
   async start(query: string): Promise<ContainerRecord> {
     const rec = await this.resolve(query);
     await this.prepareStart(rec.id);
+    const args = this.monitorArgs(rec.id);
+    if (rec.autoRemove) args.exitCommand = [process.execPath, path.join(installPaths().distDir, 'cove.cjs'), 'rm', rec.id];
     try {
-      await startDetached(this.monitorArgs(rec.id));
+      await startDetached(args);
     } catch (err) {
       await this.store.markStartFailed(rec.id);
       throw err;

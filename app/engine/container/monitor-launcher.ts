@@ -10,6 +10,8 @@ export interface MonitorArgs {
   log: string;
   exitFile: string;
   pidFile: string;
+  /** Run after the exit file is written (conmon's --exit-command): `rm` for `run --rm -d`. */
+  exitCommand?: string[];
 }
 
 function monitorArgv(a: MonitorArgs, foreground: boolean): string[] {
@@ -24,6 +26,11 @@ function monitorArgv(a: MonitorArgs, foreground: boolean): string[] {
     '--status-fd', '3',
   ];
   if (foreground) argv.push('--foreground');
+  const [cmd, ...args] = a.exitCommand ?? [];
+  if (cmd) {
+    argv.push('--exit-command', cmd);
+    for (const arg of args) argv.push('--exit-command-arg', arg);
+  }
   return argv;
 }
 
@@ -45,7 +52,9 @@ function missing(err: Error): EngineError {
  */
 export function startDetached(a: MonitorArgs): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(nativeBinary('cove-monitor'), monitorArgv(a, false), { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    // ELECTRON_RUN_AS_NODE lets an exit command started with Electron's execPath act as node.
+    const env = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+    const child = spawn(nativeBinary('cove-monitor'), monitorArgv(a, false), { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env });
     const out = collect(child);
     child.on('error', (err) => reject(missing(err)));
     child.on('close', (code) => {

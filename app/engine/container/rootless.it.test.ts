@@ -196,3 +196,11 @@ test('loading the same image as docker-archive and OCI archive shares layers', a
   // busybox (shared by both archives) plus nothing else once layered:1 is gone.
   assert.equal(layers.length, 1, layers.join(','));
 });
+
+test('run -d --rm removes the container once it exits, with no daemon', async () => {
+  const r = await sb.cove(['run', '-d', '--rm', '--name', 'ephemeral', 'busybox', 'sh', '-c', 'sleep 0.2']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match((await sb.cove(['ps', '-a'])).stdout, /ephemeral/);
+  await eventually(async () => !(await sb.cove(['ps', '-a'])).stdout.includes('ephemeral'), 10_000, 'auto-removal');
+  assert.equal(fs.existsSync(path.join(sb.home, 'containers', r.stdout.trim())), false);
+});
