@@ -98,7 +98,8 @@ function canReach(user, file) {
 
 async function main() {
   let user = null;
-  if (want('setup')) {
+  {
+    // Always: every later phase needs to know the test user (setup is idempotent and quick once done).
     log('machine setup');
     try {
       user = setupMachine();

@@ -1,0 +1,167 @@
+import fsp from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Engine } from '../engine/engine.js';
+import { EngineError } from '../engine/errors.js';
+import { parseCriLog } from '../engine/container/cri-log.js';
+import { flagBool, flagList, flagString, parseArgs, UsageError, type FlagSpecs } from './args.js';
+import { containersTable } from './format.js';
+import { each, type Command } from './cli-kit.js';
+
+const RUN_FLAGS: FlagSpecs = {
+  detach: { short: 'd' },
+  rm: {},
+  name: { value: true },
+  env: { short: 'e', value: true, multiple: true },
+  'env-file': { value: true, multiple: true },
+  network: { value: true },
+  help: {},
+};
+
+async function readEnvFiles(files: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const file of files) {
+    const text = await fsp.readFile(file, 'utf8').catch(() => {
+      throw new EngineError('E_INVALID_ARGUMENT', `cannot read env file ${file}`);
+    });
+    for (const line of text.split('\n')) {
+      const t = line.trim();
+      if (t !== '' && !t.startsWith('#')) out.push(t);
+    }
+  }
+  return out;
+}
+
+async function createFromArgs(engine: Engine, argv: string[]) {
+  const p = parseArgs(argv, RUN_FLAGS, { stopAtPositional: true });
+  const [image, ...command] = p.positionals;
+  if (!image) throw new UsageError('"run" requires an image: cove run [OPTIONS] IMAGE [COMMAND] [ARG...]');
+  const network = flagString(p, 'network') ?? 'none';
+  if (network !== 'none') throw new EngineError('E_INVALID_ARGUMENT', `--network ${network} is not supported yet; only --network none`);
+  const env = [...(await readEnvFiles(flagList(p, 'env-file'))), ...flagList(p, 'env')];
+  const name = flagString(p, 'name');
+  const record = await engine.containers.create({
+    image,
+    command: command.length > 0 ? command : undefined,
+    env,
+    ...(name !== undefined ? { name } : {}),
+    autoRemove: flagBool(p, 'rm'),
+  });
+  return { p, record };
+}
+
+const run: Command = async (engine, argv, io) => {
+  const { p, record } = await createFromArgs(engine, argv);
+  if (flagBool(p, 'detach')) {
+    try {
+      await engine.containers.start(record.id);
+    } catch (err) {
+      if (record.autoRemove) await engine.containers.remove(record.id, true).catch(() => undefined);
+      throw err;
+    }
+    io.out(record.id + '\n');
+    return 0;
+  }
+  // Ctrl-C goes to the whole process group; the monitor forwards it to the container and we wait for its exit code.
+  const ignore = (): void => undefined;
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', ignore);
+  try {
+    const { exitCode } = await engine.containers.startAttached(record.id);
+    return await exitCode;
+  } finally {
+    process.off('SIGINT', ignore);
+    process.off('SIGTERM', ignore);
+    if (record.autoRemove) await engine.containers.remove(record.id, true).catch(() => undefined);
+  }
+};
+
+const create: Command = async (engine, argv, io) => {
+  const { record } = await createFromArgs(engine, argv);
+  io.out(record.id + '\n');
+  return 0;
+};
+
+function needIds(positionals: string[], verb: string): string[] {
+  if (positionals.length === 0) throw new UsageError(`"${verb}" requires at least one container`);
+  return positionals;
+}
+
+const start: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, {});
+  return each(needIds(p.positionals, 'start'), io, async (id) => (await engine.containers.start(id), id));
+};
+
+const stop: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, { time: { short: 't', value: true }, timeout: { value: true } });
+  const t = flagString(p, 'time') ?? flagString(p, 'timeout');
+  const seconds = t === undefined ? 10 : Number(t);
+  if (!Number.isInteger(seconds) || seconds < 0) throw new UsageError(`invalid --time ${t}: give whole seconds`);
+  return each(needIds(p.positionals, 'stop'), io, async (id) => (await engine.containers.stop(id, seconds), id));
+};
+
+const kill: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, { signal: { short: 's', value: true } });
+  return each(needIds(p.positionals, 'kill'), io, async (id) => (await engine.containers.kill(id, flagString(p, 'signal') ?? 'KILL'), id));
+};
+
+const rm: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, { force: { short: 'f' }, volumes: { short: 'v' } });
+  return each(needIds(p.positionals, 'rm'), io, async (id) => (await engine.containers.remove(id, flagBool(p, 'force')), id));
+};
+
+const waitCmd: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, {});
+  return each(needIds(p.positionals, 'wait'), io, async (id) => String(await engine.containers.wait(id)));
+};
+
+const ps: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, { all: { short: 'a' }, quiet: { short: 'q' }, 'no-trunc': {} });
+  const list = await engine.containers.list(flagBool(p, 'all'));
+  if (flagBool(p, 'quiet')) io.out(list.map((c) => (flagBool(p, 'no-trunc') ? c.id : c.id.slice(0, 12)) + '\n').join(''));
+  else io.out(containersTable(list, flagBool(p, 'no-trunc')));
+  return 0;
+};
+
+const logs: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, { follow: { short: 'f' }, timestamps: { short: 't' }, tail: { short: 'n', value: true } });
+  const [query] = p.positionals;
+  if (!query || p.positionals.length > 1) throw new UsageError('"logs" requires exactly one container');
+  const tailText = flagString(p, 'tail');
+  const tail = tailText === undefined || tailText === 'all' ? undefined : Number(tailText);
+  if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw new UsageError(`invalid --tail ${tailText}`);
+  const stamps = flagBool(p, 'timestamps');
+  const print = (line: { time: string; stream: string; text: string }): void => {
+    const text = (stamps ? `${line.time} ` : '') + line.text + '\n';
+    if (line.stream === 'stderr') io.err(text);
+    else io.out(text);
+  };
+  const rec = await engine.containers.resolve(query);
+  const file = engine.containers.logPath(rec.id);
+  const initial = await fsp.readFile(file, 'utf8').catch(() => '');
+  const complete = initial.slice(0, initial.lastIndexOf('\n') + 1);
+  for (const line of await engine.containers.logs(rec.id, tail)) print(line);
+  if (!flagBool(p, 'follow')) return 0;
+  // Follow: read what the monitor appends until the container stops.
+  let offset = Buffer.byteLength(complete);
+  let carry = '';
+  for (;;) {
+    const running = (await engine.containers.status(rec.id)).state === 'running';
+    const size = await fsp.stat(file).then((s) => s.size, () => 0);
+    if (size < offset) offset = 0; // rotated
+    if (size > offset) {
+      const handle = await fsp.open(file, 'r');
+      const buf = Buffer.alloc(size - offset);
+      await handle.read(buf, 0, buf.length, offset);
+      await handle.close();
+      offset = size;
+      const text = carry + buf.toString('utf8');
+      const cut = text.lastIndexOf('\n') + 1;
+      carry = text.slice(cut);
+      for (const line of parseCriLog(text.slice(0, cut))) print(line);
+    }
+    if (!running && size === offset) return 0;
+    await sleep(100);
+  }
+};
+
+export const CONTAINER_COMMANDS: Record<string, Command> = { run, create, start, stop, kill, rm, wait: waitCmd, ps, logs };

@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import { EngineError } from '../engine/errors.js';
+import { installPaths } from '../engine/install-paths.js';
+import { startWebServer } from '../server/web-server.js';
+import { flagString, parseArgs, UsageError } from './args.js';
+import type { Command } from './cli-kit.js';
+
+const doctor: Command = async (engine, _argv, io) => {
+  const checks = await engine.handle('system:doctor', {});
+  let failed = false;
+  for (const c of checks) {
+    const mark = c.status === 'ok' ? 'OK  ' : c.status === 'warn' ? 'WARN' : 'FAIL';
+    io.out(`${mark} ${c.name}: ${c.detail}\n`);
+    if (c.fix) io.out(`     fix: ${c.fix}\n`);
+    if (c.status === 'fail') failed = true;
+  }
+  return failed ? 1 : 0;
+};
+
+const serve: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, { port: { short: 'p', value: true }, host: { value: true } });
+  const portText = flagString(p, 'port');
+  const port = portText === undefined ? 0 : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port ${portText}`);
+  const staticDir = installPaths().rendererDir;
+  if (!fs.existsSync(staticDir)) io.err(`warning: the UI is not built (${staticDir}); run npm run build\n`);
+  const engineWithEvents = await (await import('../engine/engine.js')).Engine.open({ home: engine.paths.home, watch: true });
+  const server = await startWebServer({ engine: engineWithEvents, staticDir, port, ...(flagString(p, 'host') ? { host: flagString(p, 'host') } : {}) }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE') throw new EngineError('E_INVALID_ARGUMENT', `port ${port} is already in use; pick another with --port or omit it`);
+    throw err;
+  });
+  io.out(`Cove web UI: ${server.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stopServer = (): void => resolve();
+    process.once('SIGINT', stopServer);
+    process.once('SIGTERM', stopServer);
+  });
+  await server.close();
+  await engineWithEvents.close();
+  return 0;
+};
+
+export const SYSTEM_COMMANDS: Record<string, Command> = { doctor, serve };
