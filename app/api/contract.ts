@@ -75,6 +75,36 @@ export interface RunOptions {
   autoRemove?: boolean;
 }
 
+export type LayerStatus = 'waiting' | 'downloading' | 'verifying' | 'extracting' | 'exists' | 'done' | 'failed';
+
+export interface LayerProgress {
+  digest: string;
+  /** Compressed size from the manifest; null until known. */
+  size: number | null;
+  /** Bytes downloaded (or processed) so far. */
+  current: number;
+  status: LayerStatus;
+}
+
+export type TaskKind = 'pull' | 'push' | 'load';
+export type TaskState = 'running' | 'done' | 'failed' | 'cancelled';
+
+/** A long piece of work (pull, push, load) that outlives the page that started it. */
+export interface TaskProgress {
+  id: string;
+  kind: TaskKind;
+  /** What it works on, e.g. the image reference. */
+  title: string;
+  state: TaskState;
+  layers: LayerProgress[];
+  current: number;
+  total: number | null;
+  etaSeconds: number | null;
+  startedAt: string;
+  finishedAt: string | null;
+  error: ApiError | null;
+}
+
 export type LogStream = 'stdout' | 'stderr';
 
 export interface LogLine {
@@ -104,6 +134,10 @@ export interface ApiMethods {
   'containers:logs': { params: { id: string; tail?: number }; result: LogLine[] };
   'images:list': { params: Record<string, never>; result: ImageSummary[] };
   'images:remove': { params: { reference: string; force: boolean }; result: { untagged: string[]; deleted: string[] } };
+  /** Starts a pull; progress and the end arrive as `task` events. */
+  'images:pull': { params: { reference: string; platform?: string }; result: { taskId: string } };
+  'tasks:list': { params: Record<string, never>; result: TaskProgress[] };
+  'tasks:cancel': { params: { id: string }; result: TaskProgress };
   'system:doctor': { params: Record<string, never>; result: DoctorCheck[] };
 }
 
@@ -121,6 +155,9 @@ export const API_METHODS: readonly ApiMethod[] = [
   'containers:logs',
   'images:list',
   'images:remove',
+  'images:pull',
+  'tasks:list',
+  'tasks:cancel',
   'system:doctor',
 ];
 
@@ -130,7 +167,8 @@ export type ImageAction = 'load' | 'tag' | 'untag' | 'delete';
 /** Events the engine pushes; the UI is driven by these, never by polling. */
 export type EngineEvent =
   | { type: 'container'; action: ContainerAction; id: string; time: string }
-  | { type: 'image'; action: ImageAction; id: string; time: string };
+  | { type: 'image'; action: ImageAction; id: string; time: string }
+  | { type: 'task'; task: TaskProgress };
 
 /** Wire messages shared by the WebSocket and unix-socket transports. */
 export type ClientMessage = {

@@ -13,7 +13,11 @@ import { ImageService } from './image-service.js';
 import { ContainerStore } from './container/container-store.js';
 import { ContainerService } from './container/container-service.js';
 import { StoreWatcher } from './store-watcher.js';
-import { runDoctor } from './doctor.js';
+import { TaskRegistry } from './tasks.js';
+import type { AllHandlers } from './handlers/handler-types.js';
+import { containerHandlers } from './handlers/container-handlers.js';
+import { imageHandlers } from './handlers/image-handlers.js';
+import { systemHandlers, taskHandlers } from './handlers/system-handlers.js';
 
 export interface EngineOptions {
   home?: string;
@@ -32,6 +36,8 @@ export class Engine implements EngineHandle {
   readonly containers: ContainerService;
   private readonly listeners = new Set<Listener>();
   private watcher: StoreWatcher | undefined;
+  readonly tasks: TaskRegistry;
+  private readonly handlers: AllHandlers;
 
   private constructor(
     readonly paths: CovePaths,
@@ -54,6 +60,13 @@ export class Engine implements EngineHandle {
         containerChanged: (action, id) => this.emit({ type: 'container', action, id, time: new Date().toISOString() }),
       },
     });
+    this.tasks = new TaskRegistry((task) => this.emit({ type: 'task', task }));
+    this.handlers = {
+      ...containerHandlers(this.containers),
+      ...imageHandlers(this.images, this.containers),
+      ...taskHandlers(this.tasks),
+      ...systemHandlers(this.tmpDir),
+    };
   }
 
   get tmpDir(): string {
@@ -100,56 +113,9 @@ export class Engine implements EngineHandle {
   }
 
   async handle<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
-    const result = await this.dispatch(method, params as never);
-    return result as ApiResult<M>;
-  }
-
-  private async dispatch(method: ApiMethod, params: never): Promise<unknown> {
-    switch (method) {
-      case 'containers:list':
-        return this.containers.list((params as ApiParams<'containers:list'>).all);
-      case 'containers:run': {
-        const p = params as ApiParams<'containers:run'>;
-        const rec = await this.containers.create(p);
-        try {
-          await this.containers.start(rec.id);
-        } catch (err) {
-          if (p.autoRemove) await this.containers.remove(rec.id, true).catch(() => undefined);
-          throw err;
-        }
-        return this.containers.summary(rec);
-      }
-      case 'containers:start': {
-        const rec = await this.containers.start((params as ApiParams<'containers:start'>).id);
-        return this.containers.summary(rec);
-      }
-      case 'containers:stop': {
-        const p = params as ApiParams<'containers:stop'>;
-        return this.containers.summary(await this.containers.stop(p.id, p.timeoutSeconds));
-      }
-      case 'containers:kill': {
-        const p = params as ApiParams<'containers:kill'>;
-        return this.containers.summary(await this.containers.kill(p.id, p.signal));
-      }
-      case 'containers:remove': {
-        const p = params as ApiParams<'containers:remove'>;
-        return { id: await this.containers.remove(p.id, p.force) };
-      }
-      case 'containers:logs': {
-        const p = params as ApiParams<'containers:logs'>;
-        return this.containers.logs(p.id, p.tail);
-      }
-      case 'images:list':
-        return this.images.list();
-      case 'images:remove': {
-        const p = params as ApiParams<'images:remove'>;
-        return this.images.remove(p.reference, p.force, (id) => this.containers.usersOfImage(id));
-      }
-      case 'system:doctor':
-        return runDoctor(this.tmpDir);
-      default:
-        throw new EngineError('E_INVALID_ARGUMENT', `unknown method ${String(method)}`);
-    }
+    const handler = this.handlers[method] as ((p: ApiParams<M>) => Promise<ApiResult<M>>) | undefined;
+    if (!handler) throw new EngineError('E_INVALID_ARGUMENT', `unknown method ${String(method)}`);
+    return handler(params);
   }
 
   async close(): Promise<void> {

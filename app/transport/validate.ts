@@ -28,6 +28,11 @@ const schemas: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
   'containers:logs': z.object({ id: containerId, tail: z.number().int().min(0).max(1_000_000).optional() }).strict(),
   'images:list': empty,
   'images:remove': z.object({ reference, force: z.boolean() }).strict(),
+  'images:pull': z
+    .object({ reference, platform: z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, 'platform is os/arch[/variant]').optional() })
+    .strict(),
+  'tasks:list': empty,
+  'tasks:cancel': z.object({ id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/) }).strict(),
   'system:doctor': empty,
 };
 

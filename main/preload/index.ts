@@ -19,6 +19,9 @@ const METHODS: Record<ApiMethod, true> = {
   'containers:logs': true,
   'images:list': true,
   'images:remove': true,
+  'images:pull': true,
+  'tasks:list': true,
+  'tasks:cancel': true,
   'system:doctor': true,
 };
 

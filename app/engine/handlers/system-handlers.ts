@@ -1,0 +1,16 @@
+import { runDoctor } from '../doctor.js';
+import type { TaskRegistry } from '../tasks.js';
+import type { DomainHandlers } from './handler-types.js';
+
+export function systemHandlers(scratch: string): DomainHandlers<'system'> {
+  return {
+    'system:doctor': async () => runDoctor(scratch),
+  };
+}
+
+export function taskHandlers(tasks: TaskRegistry): DomainHandlers<'tasks'> {
+  return {
+    'tasks:list': async () => tasks.list(),
+    'tasks:cancel': async (p) => tasks.cancel(p.id),
+  };
+}
