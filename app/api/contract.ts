@@ -73,6 +73,13 @@ export interface RunOptions {
   env?: string[];
   /** Remove the container when it exits. */
   autoRemove?: boolean;
+  /** OCI runtime: cove (default), runc, crun or an absolute path. */
+  runtime?: string;
+}
+
+export interface CoveSettings {
+  /** Default OCI runtime for new containers: cove, runc, crun or an absolute path. */
+  runtime: string;
 }
 
 export type LayerStatus = 'waiting' | 'downloading' | 'verifying' | 'extracting' | 'exists' | 'done' | 'failed';
@@ -105,6 +112,28 @@ export interface TaskProgress {
   error: ApiError | null;
 }
 
+/** docker-like `inspect` output for a container (the fields Cove knows). */
+export interface ContainerInspect {
+  Id: string;
+  Name: string;
+  Created: string;
+  Path: string;
+  Args: string[];
+  Image: string;
+  State: {
+    Status: ContainerState;
+    Running: boolean;
+    Pid: number;
+    ExitCode: number;
+    StartedAt: string;
+    FinishedAt: string;
+  };
+  Config: { Image: string; Hostname: string; Env: string[]; Cmd: string[]; WorkingDir: string; User: string; Tty: boolean };
+  HostConfig: { Runtime: string; AutoRemove: boolean; NetworkMode: string };
+  LogPath: string;
+  Mounts: Array<{ Type: string; Source: string; Destination: string; RW: boolean }>;
+}
+
 export type LogStream = 'stdout' | 'stderr';
 
 export interface LogLine {
@@ -132,6 +161,8 @@ export interface ApiMethods {
   'containers:kill': { params: { id: string; signal?: string }; result: ContainerSummary };
   'containers:remove': { params: { id: string; force: boolean }; result: { id: string } };
   'containers:logs': { params: { id: string; tail?: number }; result: LogLine[] };
+  'containers:inspect': { params: { id: string }; result: ContainerInspect };
+  'containers:restart': { params: { id: string; timeoutSeconds?: number }; result: ContainerSummary };
   'images:list': { params: Record<string, never>; result: ImageSummary[] };
   'images:remove': { params: { reference: string; force: boolean }; result: { untagged: string[]; deleted: string[] } };
   /** Starts a pull; progress and the end arrive as `task` events. */
@@ -139,6 +170,8 @@ export interface ApiMethods {
   'tasks:list': { params: Record<string, never>; result: TaskProgress[] };
   'tasks:cancel': { params: { id: string }; result: TaskProgress };
   'system:doctor': { params: Record<string, never>; result: DoctorCheck[] };
+  'settings:get': { params: Record<string, never>; result: CoveSettings };
+  'settings:set': { params: Partial<CoveSettings>; result: CoveSettings };
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -153,12 +186,16 @@ export const API_METHODS: readonly ApiMethod[] = [
   'containers:kill',
   'containers:remove',
   'containers:logs',
+  'containers:inspect',
+  'containers:restart',
   'images:list',
   'images:remove',
   'images:pull',
   'tasks:list',
   'tasks:cancel',
   'system:doctor',
+  'settings:get',
+  'settings:set',
 ];
 
 export type ContainerAction = 'create' | 'start' | 'die' | 'remove' | 'update';

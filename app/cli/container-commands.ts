@@ -14,6 +14,7 @@ const RUN_FLAGS: FlagSpecs = {
   env: { short: 'e', value: true, multiple: true },
   'env-file': { value: true, multiple: true },
   network: { value: true },
+  runtime: { value: true },
   help: {},
 };
 
@@ -39,7 +40,9 @@ async function createFromArgs(engine: Engine, argv: string[]) {
   if (network !== 'none') throw new EngineError('E_INVALID_ARGUMENT', `--network ${network} is not supported yet; only --network none`);
   const env = [...(await readEnvFiles(flagList(p, 'env-file'))), ...flagList(p, 'env')];
   const name = flagString(p, 'name');
+  const runtime = flagString(p, 'runtime');
   const record = await engine.containers.create({
+    ...(runtime !== undefined ? { runtime } : {}),
     image,
     command: command.length > 0 ? command : undefined,
     env,
@@ -164,4 +167,47 @@ const logs: Command = async (engine, argv, io) => {
   }
 };
 
-export const CONTAINER_COMMANDS: Record<string, Command> = { run, create, start, stop, kill, rm, wait: waitCmd, ps, logs };
+const exec: Command = async (engine, argv) => {
+  const p = parseArgs(
+    argv,
+    {
+      interactive: { short: 'i' },
+      tty: { short: 't' },
+      user: { short: 'u', value: true },
+      workdir: { short: 'w', value: true },
+      env: { short: 'e', value: true, multiple: true },
+    },
+    { stopAtPositional: true },
+  );
+  const [query, ...command] = p.positionals;
+  if (!query) throw new UsageError('"exec" requires a container and a command: cove exec [-it] CONTAINER COMMAND [ARG...]');
+  const user = flagString(p, 'user');
+  const cwd = flagString(p, 'workdir');
+  return engine.containers.exec(query, {
+    command,
+    ...(user !== undefined ? { user } : {}),
+    ...(cwd !== undefined ? { cwd } : {}),
+    env: flagList(p, 'env'),
+    tty: flagBool(p, 'tty'),
+    interactive: flagBool(p, 'interactive'),
+  });
+};
+
+const restart: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, { time: { short: 't', value: true } });
+  const t = flagString(p, 'time');
+  const seconds = t === undefined ? 10 : Number(t);
+  if (!Number.isInteger(seconds) || seconds < 0) throw new UsageError(`invalid --time ${t}: give whole seconds`);
+  return each(needIds(p.positionals, 'restart'), io, async (id) => (await engine.containers.restart(id, seconds), id));
+};
+
+const inspect: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, {});
+  const ids = needIds(p.positionals, 'inspect');
+  const out = [];
+  for (const id of ids) out.push(await engine.containers.inspect(id));
+  io.out(JSON.stringify(out, null, 4) + '\n');
+  return 0;
+};
+
+export const CONTAINER_COMMANDS: Record<string, Command> = { run, create, start, stop, restart, kill, rm, wait: waitCmd, ps, logs, exec, inspect };

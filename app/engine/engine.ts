@@ -17,7 +17,8 @@ import { TaskRegistry } from './tasks.js';
 import type { AllHandlers } from './handlers/handler-types.js';
 import { containerHandlers } from './handlers/container-handlers.js';
 import { imageHandlers } from './handlers/image-handlers.js';
-import { systemHandlers, taskHandlers } from './handlers/system-handlers.js';
+import { settingsHandlers, systemHandlers, taskHandlers } from './handlers/system-handlers.js';
+import { SettingsStore } from './settings.js';
 
 export interface EngineOptions {
   home?: string;
@@ -37,6 +38,7 @@ export class Engine implements EngineHandle {
   private readonly listeners = new Set<Listener>();
   private watcher: StoreWatcher | undefined;
   readonly tasks: TaskRegistry;
+  readonly settings: SettingsStore;
   private readonly handlers: AllHandlers;
 
   private constructor(
@@ -47,6 +49,7 @@ export class Engine implements EngineHandle {
     private readonly containerStore: ContainerStore,
   ) {
     const index = new ImageIndex(paths.home);
+    this.settings = new SettingsStore(paths.home);
     this.images = new ImageService(blobs, layers, index, this.tmpDir, {
       imageChanged: (action, id) => this.emit({ type: 'image', action, id, time: new Date().toISOString() }),
     });
@@ -56,6 +59,7 @@ export class Engine implements EngineHandle {
       mappings,
       runtimeRoot: path.join(paths.runtime, 'runtime'),
       lockFile: path.join(paths.home, 'containers.lock'),
+      settings: this.settings,
       events: {
         containerChanged: (action, id) => this.emit({ type: 'container', action, id, time: new Date().toISOString() }),
       },
@@ -66,6 +70,7 @@ export class Engine implements EngineHandle {
       ...imageHandlers(this.images, this.containers),
       ...taskHandlers(this.tasks),
       ...systemHandlers(this.tmpDir),
+      ...settingsHandlers(this.settings),
     };
   }
 

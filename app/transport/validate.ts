@@ -17,6 +17,7 @@ const schemas: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
       command: z.array(z.string().max(65536)).max(4096).optional(),
       env: z.array(z.string().min(1).max(65536).regex(/^[^=]+(=|$)/, 'env entries are KEY=VALUE')).max(4096).optional(),
       autoRemove: z.boolean().optional(),
+      runtime: z.string().min(1).max(4096).optional(),
     })
     .strict(),
   'containers:start': z.object({ id: containerId }).strict(),
@@ -26,6 +27,8 @@ const schemas: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
     .strict(),
   'containers:remove': z.object({ id: containerId, force: z.boolean() }).strict(),
   'containers:logs': z.object({ id: containerId, tail: z.number().int().min(0).max(1_000_000).optional() }).strict(),
+  'containers:inspect': z.object({ id: containerId }).strict(),
+  'containers:restart': z.object({ id: containerId, timeoutSeconds: z.number().int().min(0).max(3600).optional() }).strict(),
   'images:list': empty,
   'images:remove': z.object({ reference, force: z.boolean() }).strict(),
   'images:pull': z
@@ -34,6 +37,8 @@ const schemas: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
   'tasks:list': empty,
   'tasks:cancel': z.object({ id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/) }).strict(),
   'system:doctor': empty,
+  'settings:get': empty,
+  'settings:set': z.object({ runtime: z.string().min(1).max(4096).optional() }).strict(),
 };
 
 export function isApiMethod(value: unknown): value is ApiMethod {

@@ -17,11 +17,15 @@ const METHODS: Record<ApiMethod, true> = {
   'containers:kill': true,
   'containers:remove': true,
   'containers:logs': true,
+  'containers:inspect': true,
+  'containers:restart': true,
   'images:list': true,
   'images:remove': true,
   'images:pull': true,
   'tasks:list': true,
   'tasks:cancel': true,
+  'settings:get': true,
+  'settings:set': true,
   'system:doctor': true,
 };
 

@@ -3,21 +3,33 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ContainerSummary, LogLine, RunOptions } from '../../api/contract.js';
+import type { ContainerInspect, ContainerSummary, LogLine, RunOptions } from '../../api/contract.js';
 import { EngineError } from '../errors.js';
 import { ensureDir, writeJsonAtomic } from '../fs-atomic.js';
 import type { IdMappings } from '../idmap.js';
-import { installPaths, nativeBinary } from '../install-paths.js';
+import { installPaths } from '../install-paths.js';
 import { removeAsMappedRoot } from '../userns.js';
 import type { ImageService } from '../image-service.js';
 import { familiarReference, normalizeReference } from '../reference.js';
 import { withLock } from '../store/lock.js';
+import type { SettingsStore } from '../settings.js';
+import { runtimePath } from '../runtimes.js';
 import { ContainerStore, type ContainerRecord, type ContainerStatus } from './container-store.js';
-import { buildSpec } from './oci-spec.js';
+import { buildSpec, type OciSpec } from './oci-spec.js';
+import { errorFromStatus } from '../native-status.js';
 import { NAME_RE, newContainerId, randomName } from './names.js';
 import { parseCriLog } from './cri-log.js';
 import { humanDuration } from './human-time.js';
 import { startDetached, startForeground, type MonitorArgs } from './monitor-launcher.js';
+
+export interface ExecOptions {
+  command: string[];
+  user?: string;
+  cwd?: string;
+  env?: string[];
+  tty: boolean;
+  interactive: boolean;
+}
 
 export interface ContainerEvents {
   containerChanged(action: 'create' | 'start' | 'die' | 'remove' | 'update', id: string): void;
@@ -29,6 +41,7 @@ export interface ContainerServiceDeps {
   mappings: IdMappings;
   runtimeRoot: string;
   lockFile: string;
+  settings: SettingsStore;
   events: ContainerEvents;
 }
 
@@ -76,6 +89,8 @@ export class ContainerService {
     } catch {
       // An ID was given: keep it as typed.
     }
+    const runtime = opts.runtime ?? (await this.deps.settings.read()).runtime;
+    runtimePath(runtime);
     const record = await withLock(this.deps.lockFile, async () => {
       const taken = new Set((await this.store.records()).map((r) => r.name));
       let name = opts.name ?? randomName();
@@ -91,6 +106,7 @@ export class ContainerService {
         command: [],
         createdAt: new Date().toISOString(),
         autoRemove: opts.autoRemove ?? false,
+        runtime,
       };
       await ensureDir(p.root);
       for (const dir of [p.bundle, p.rootfs, p.upper, p.work]) await fsp.mkdir(dir, { mode: 0o755 });
@@ -122,24 +138,29 @@ export class ContainerService {
     return record;
   }
 
-  private monitorArgs(id: string): MonitorArgs {
-    const p = this.store.paths(id);
-    return { id, bundle: p.bundle, runtimeRoot: this.deps.runtimeRoot, log: p.log, exitFile: p.exit, pidFile: p.pid };
+  private monitorArgs(rec: ContainerRecord): MonitorArgs {
+    const p = this.store.paths(rec.id);
+    return { id: rec.id, runtime: runtimePath(rec.runtime), bundle: p.bundle, runtimeRoot: this.runtimeRoot(rec), log: p.log, exitFile: p.exit, pidFile: p.pid };
   }
 
-  private async prepareStart(id: string): Promise<void> {
-    const status = await this.store.status(id);
-    if (status.state === 'running') throw new EngineError('E_CONTAINER_RUNNING', `container ${id.slice(0, 12)} is already running`);
-    await ensureDir(this.deps.runtimeRoot);
+  /** Each runtime keeps its own state directory: their state formats differ. */
+  private runtimeRoot(rec: ContainerRecord): string {
+    return path.join(this.deps.runtimeRoot, rec.runtime === 'cove' ? 'cove' : path.basename(rec.runtime));
+  }
+
+  private async prepareStart(rec: ContainerRecord): Promise<void> {
+    const status = await this.store.status(rec.id);
+    if (status.state === 'running') throw new EngineError('E_CONTAINER_RUNNING', `container ${rec.name} is already running`);
+    await ensureDir(this.runtimeRoot(rec));
     // A stale runtime state from a previous run would make create fail.
-    await this.runtime(['delete', '--force', id]).catch(() => undefined);
-    await this.store.markStarting(id);
+    await this.runtime(rec, ['delete', '--force', rec.id]).catch(() => undefined);
+    await this.store.markStarting(rec.id);
   }
 
   async start(query: string): Promise<ContainerRecord> {
     const rec = await this.resolve(query);
-    await this.prepareStart(rec.id);
-    const args = this.monitorArgs(rec.id);
+    await this.prepareStart(rec);
+    const args = this.monitorArgs(rec);
     if (rec.autoRemove) args.exitCommand = [process.execPath, path.join(installPaths().distDir, 'cove.cjs'), 'rm', rec.id];
     try {
       await startDetached(args);
@@ -156,7 +177,7 @@ export class ContainerService {
   /** Foreground start: output goes to our stdout/stderr; resolves with the exit code. */
   async startAttached(query: string): Promise<{ record: ContainerRecord; exitCode: Promise<number> }> {
     const rec = await this.resolve(query);
-    await this.prepareStart(rec.id);
+    await this.prepareStart(rec);
     let monitorDone = false;
     const waitForPid = async (): Promise<void> => {
       while (!monitorDone) {
@@ -169,7 +190,7 @@ export class ContainerService {
         await sleep(5);
       }
     };
-    const { started, exitCode } = startForeground(this.monitorArgs(rec.id), waitForPid);
+    const { started, exitCode } = startForeground(this.monitorArgs(rec), waitForPid);
     exitCode.then(
       () => (monitorDone = true),
       () => (monitorDone = true),
@@ -219,9 +240,9 @@ export class ContainerService {
     return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
-  private runtime(args: string[]): Promise<void> {
+  private runtime(rec: ContainerRecord, args: string[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      const child = spawn(nativeBinary('cove-runtime'), ['--root', this.deps.runtimeRoot, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(runtimePath(rec.runtime), ['--root', this.runtimeRoot(rec), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('error', reject);
@@ -235,7 +256,7 @@ export class ContainerService {
     const s = await this.store.status(rec.id);
     if (s.state !== 'running' || s.pid === null) throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running`);
     try {
-      await this.runtime(['kill', rec.id, sig]);
+      await this.runtime(rec, ['kill', rec.id, sig]);
     } catch (err) {
       // The runtime's state may be gone while the process lives on (monitor killed): signal it directly.
       try {
@@ -296,13 +317,96 @@ export class ContainerService {
       await this.waitStopped(rec.id, 10_000);
       await this.settleExit(rec.id);
     }
-    await this.runtime(['delete', '--force', rec.id]).catch(() => undefined);
+    await this.runtime(rec, ['delete', '--force', rec.id]).catch(() => undefined);
     const p = this.store.paths(rec.id);
     // container.json first: a crash mid-removal leaves a directory that is no longer a container.
     await fsp.rm(p.record, { force: true });
     await removeAsMappedRoot(this.deps.mappings, [p.root]);
     this.deps.events.containerChanged('remove', rec.id);
     return rec.id;
+  }
+
+  /** docker restart: stop (TERM, then KILL after the timeout) and start again. */
+  async restart(query: string, timeoutSeconds = 10): Promise<ContainerRecord> {
+    const rec = await this.stop(query, timeoutSeconds);
+    return this.start(rec.id);
+  }
+
+  /**
+   * Runs a command in a running container through its runtime's `exec`,
+   * which joins the user namespace first and re-applies the container's
+   * capabilities, no_new_privs, seccomp, user and cwd. Foreground only:
+   * stdio is ours (node-pty's slave when a terminal runs it).
+   */
+  async exec(query: string, opts: ExecOptions): Promise<number> {
+    const rec = await this.resolve(query);
+    const s = await this.store.status(rec.id);
+    if (s.state !== 'running') throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running; start it first (cove start ${rec.name})`);
+    if (opts.command.length === 0) throw new EngineError('E_INVALID_ARGUMENT', 'exec needs a command, e.g. cove exec -it NAME sh');
+    const ours = rec.runtime === 'cove';
+    const args = ['--root', this.runtimeRoot(rec)];
+    if (ours) args.push('--status-fd', '3');
+    args.push('exec');
+    if (opts.tty) args.push('--tty');
+    if (opts.user) args.push('--user', opts.user);
+    if (opts.cwd) args.push('--cwd', opts.cwd);
+    for (const e of opts.env ?? []) args.push('--env', e);
+    args.push(rec.id, ...opts.command);
+    return new Promise((resolve, reject) => {
+      const child = spawn(runtimePath(rec.runtime), args, {
+        stdio: [opts.interactive || opts.tty ? 'inherit' : 'ignore', 'inherit', 'pipe', ours ? 'pipe' : 'ignore'],
+      });
+      let status = '';
+      let stderr = '';
+      (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (d: Buffer) => (status += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        // The runtime's own failure is reported once, as an EngineError; the command's stderr passes through.
+        if (!ours || !d.toString().startsWith('cove-runtime:')) process.stderr.write(d);
+      });
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        if (status.trim() !== '') reject(errorFromStatus(status, stderr, `exec in ${rec.name} failed`));
+        else resolve(code ?? (signal ? 128 + (SIGNALS[signal.replace(/^SIG/, '')] ?? 0) : 1));
+      });
+    });
+  }
+
+  async inspect(query: string): Promise<ContainerInspect> {
+    const rec = await this.resolve(query);
+    const s = await this.store.status(rec.id);
+    const p = this.store.paths(rec.id);
+    const spec = JSON.parse(await fsp.readFile(p.config, 'utf8')) as OciSpec;
+    const [cmd, ...args] = spec.process.args;
+    const zero = '0001-01-01T00:00:00Z';
+    return {
+      Id: rec.id,
+      Name: `/${rec.name}`,
+      Created: rec.createdAt,
+      Path: cmd ?? '',
+      Args: args,
+      Image: rec.imageId,
+      State: {
+        Status: s.state,
+        Running: s.state === 'running',
+        Pid: s.pid ?? 0,
+        ExitCode: s.exitCode ?? 0,
+        StartedAt: s.startedAt ?? zero,
+        FinishedAt: s.finishedAt ?? zero,
+      },
+      Config: {
+        Image: rec.image,
+        Hostname: spec.hostname,
+        Env: spec.process.env,
+        Cmd: spec.process.args,
+        WorkingDir: spec.process.cwd,
+        User: `${spec.process.user.uid}:${spec.process.user.gid}`,
+        Tty: spec.process.terminal,
+      },
+      HostConfig: { Runtime: rec.runtime, AutoRemove: rec.autoRemove, NetworkMode: 'none' },
+      LogPath: p.log,
+      Mounts: [],
+    };
   }
 
   async logs(query: string, tail?: number): Promise<LogLine[]> {

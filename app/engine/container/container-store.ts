@@ -13,6 +13,8 @@ export interface ContainerRecord {
   command: string[];
   createdAt: string;
   autoRemove: boolean;
+  /** The OCI runtime the container was created for (cove, runc, crun or a path). */
+  runtime: string;
 }
 
 /** What the engine records when it starts a container. */
@@ -71,7 +73,9 @@ export class ContainerStore {
   }
 
   async readRecord(id: string): Promise<ContainerRecord | undefined> {
-    return readJsonFile<ContainerRecord>(this.paths(id).record);
+    const rec = await readJsonFile<ContainerRecord>(this.paths(id).record);
+    if (rec) rec.runtime ??= 'cove';
+    return rec;
   }
 
   async records(): Promise<ContainerRecord[]> {

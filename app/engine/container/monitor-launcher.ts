@@ -5,6 +5,7 @@ import { errorFromStatus } from '../native-status.js';
 
 export interface MonitorArgs {
   id: string;
+  runtime: string;
   bundle: string;
   runtimeRoot: string;
   log: string;
@@ -16,7 +17,7 @@ export interface MonitorArgs {
 
 function monitorArgv(a: MonitorArgs, foreground: boolean): string[] {
   const argv = [
-    '--runtime', nativeBinary('cove-runtime'),
+    '--runtime', a.runtime,
     '--runtime-root', a.runtimeRoot,
     '--bundle', a.bundle,
     '--id', a.id,

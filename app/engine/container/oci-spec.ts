@@ -1,6 +1,7 @@
 import type { IdMappings } from '../idmap.js';
 import type { ImageConfig } from '../archive/image-schemas.js';
 import { DEFAULT_CAPABILITIES, DEFAULT_PATH_ENV, MASKED_PATHS, READONLY_PATHS } from './oci-defaults.js';
+import { defaultSeccompProfile, type OciSeccomp } from './seccomp-profile.js';
 
 export interface SpecInput {
   id: string;
@@ -38,6 +39,7 @@ export interface OciSpec {
     gidMappings: IdMappings['gid'];
     maskedPaths: string[];
     readonlyPaths: string[];
+    seccomp?: OciSeccomp;
   };
 }
 
@@ -123,6 +125,7 @@ export function buildSpec(input: SpecInput): OciSpec {
       gidMappings: input.mappings.gid,
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
+      seccomp: defaultSeccompProfile(caps),
     },
   };
 }

@@ -19,5 +19,7 @@ export function containerHandlers(containers: ContainerService): DomainHandlers<
     'containers:kill': async (p) => containers.summary(await containers.kill(p.id, p.signal)),
     'containers:remove': async (p) => ({ id: await containers.remove(p.id, p.force) }),
     'containers:logs': (p) => containers.logs(p.id, p.tail),
+    'containers:inspect': (p) => containers.inspect(p.id),
+    'containers:restart': async (p) => containers.summary(await containers.restart(p.id, p.timeoutSeconds)),
   };
 }
