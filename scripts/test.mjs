@@ -164,7 +164,7 @@ async function main() {
     else log('native smoke tests skipped: they need root to switch to a test user (the rootless integration tests below cover the same paths)');
   }
   if (want('integration')) {
-    const files = findTests(['app'], '.it.test.ts');
+    const files = findTests(['app', 'main'], '.it.test.ts');
     await phase('rootless integration tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], { parse: parseNodeTap, user: runAs, env: suiteEnv });
   }
   if (want('e2e')) {
