@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test as base, _electron as electron, type Page } from '@playwright/test';
 import { createSandbox, fixtures, type CoveSandbox } from '../../app/testing/harness.js';
+import { startServe } from '../../app/testing/serve.js';
 
 export interface CoveApp {
   page: Page;
@@ -15,30 +16,9 @@ export interface CoveApp {
 }
 
 async function startWebMode(sandbox: CoveSandbox, page: Page): Promise<() => Promise<void>> {
-  const child = sandbox.spawnCove(['serve', '--port', '0']);
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`cove serve printed no URL; stderr: ${stderr}`)), 20_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`cove serve exited with ${code}: ${stderr}`)));
-  });
-  await page.goto(url);
-  return async () => {
-    if (child.exitCode === null && child.pid !== undefined) {
-      const exited = new Promise((r) => child.once('exit', r));
-      process.kill(child.pid, 'SIGTERM');
-      await exited;
-    }
-  };
+  const serve = await startServe(sandbox);
+  await page.goto(serve.url);
+  return () => serve.stop();
 }
 
 export const test = base.extend<{ cove: CoveApp }>({

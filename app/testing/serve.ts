@@ -1,0 +1,42 @@
+import type { ChildProcess } from 'node:child_process';
+import type { CoveSandbox } from './harness.js';
+
+export interface ServeProcess {
+  url: string;
+  child: ChildProcess;
+  /** Ends it with a signal and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts `cove serve` against the sandbox's store and waits for its URL. */
+export async function startServe(sb: CoveSandbox, args: string[] = []): Promise<ServeProcess> {
+  const child = sb.spawnCove(['serve', '--port', '0', ...args]);
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`cove serve printed no URL; stderr: ${stderr}`)), 20_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`cove serve exited with ${code}: ${stderr}`));
+    });
+  });
+  return {
+    url,
+    child,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      process.kill(child.pid, signal);
+      await exited;
+    },
+  };
+}
