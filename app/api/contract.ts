@@ -29,6 +29,13 @@ export const ERROR_CODES = [
   'E_STORE_CORRUPT',
   'E_UNAUTHORIZED',
   'E_INTERNAL',
+  'E_REGISTRY_UNREACHABLE',
+  'E_REGISTRY_ERROR',
+  'E_REGISTRY_AUTH',
+  'E_REGISTRY_TLS',
+  'E_MANIFEST_UNSUPPORTED',
+  'E_PLATFORM_NOT_FOUND',
+  'E_CANCELLED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -83,3 +83,44 @@ export function familiarReference(normalized: string): string {
   if (normalized.startsWith('docker.io/')) return normalized.slice('docker.io/'.length);
   return normalized;
 }
+
+/**
+ * A name without a registry ("busybox", "org/app:1"): containers' short
+ * names, which registries.conf may resolve through aliases and search
+ * registries (containers-registries.conf(5), "SHORT-NAME ALIASING").
+ */
+export function shortNameParts(input: string): { name: string; suffix: string } | null {
+  const text = input.trim();
+  const at = text.indexOf('@');
+  const beforeDigest = at >= 0 ? text.slice(0, at) : text;
+  const lastSlash = beforeDigest.lastIndexOf('/');
+  const colon = beforeDigest.lastIndexOf(':');
+  const name = colon > lastSlash ? beforeDigest.slice(0, colon) : beforeDigest;
+  const suffix = text.slice(name.length);
+  const first = name.split('/')[0] ?? '';
+  if (name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) return null;
+  return { name, suffix };
+}
+
+/** Candidates for a reference, in order: an alias wins, else each search registry; a qualified name is itself. */
+export function expandShortName(input: string, conf: { aliases: Record<string, string>; searchRegistries: string[] }): string[] {
+  const parts = shortNameParts(input);
+  if (!parts) return [normalizeReference(input)];
+  // Validate the whole input once, so a bad tag is reported as such.
+  parseReference(input);
+  const alias = conf.aliases[parts.name] ?? conf.aliases[`docker.io/${parts.name}`];
+  if (alias) return [normalizeReference(alias + parts.suffix)];
+  const registries = conf.searchRegistries.length > 0 ? conf.searchRegistries : [DEFAULT_DOMAIN];
+  const out: string[] = [];
+  for (const registry of registries) {
+    const candidate = normalizeReference(`${registry}/${parts.name}${parts.suffix}`);
+    if (!out.includes(candidate)) out.push(candidate);
+  }
+  return out;
+}
+
+/** Where a repository lives: the registry host and the path in it. */
+export function repositoryOf(normalized: string): { registry: string; repository: string } {
+  const ref = parseReference(normalized);
+  return { registry: ref.domain, repository: ref.path };
+}

@@ -1,0 +1,71 @@
+// Shared by the benchmarks: run rootless as the test user, time commands,
+// and drive podman against a store of its own. Benchmarks print figures;
+// they are not tests and assert nothing.
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
+}
+
+/** Runs a command and returns wall time in ms; throws with its stderr on failure. */
+export function timed(cmd: string, args: string[], options: SpawnSyncOptions = {}): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', ...options });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${String(r.stderr).slice(-800)}`);
+  return ms;
+}
+
+export function run(cmd: string, args: string[], options: SpawnSyncOptions = {}): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', ...options });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${String(r.stderr).slice(-800)}`);
+  return String(r.stdout);
+}
+
+export function have(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+export function vmRssKb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? NaN);
+}
+
+export function parentOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/** A podman with a store of its own, rootless, cgroupfs (no systemd here). */
+export class Podman {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cove-bench-podman-'));
+  readonly env = { ...process.env, HOME: this.dir, XDG_RUNTIME_DIR: path.join(this.dir, 'xdg'), XDG_CONFIG_HOME: path.join(this.dir, 'config') };
+  constructor() {
+    fs.mkdirSync(this.env.XDG_RUNTIME_DIR, { mode: 0o700 });
+  }
+  args(extra: string[]): string[] {
+    return ['--root', path.join(this.dir, 'root'), '--runroot', path.join(this.dir, 'run'), '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', ...extra];
+  }
+  run(extra: string[]): string {
+    return run('podman', this.args(extra), { env: this.env });
+  }
+  timed(extra: string[]): number {
+    return timed('podman', this.args(extra), { env: this.env });
+  }
+  cleanup(): void {
+    spawnSync('podman', this.args(['rm', '-af', '-t', '0']), { env: this.env, stdio: 'ignore' });
+    spawnSync('podman', this.args(['system', 'reset', '-f']), { env: this.env, stdio: 'ignore' });
+    spawnSync('podman', ['unshare', 'rm', '-rf', this.dir], { env: this.env, stdio: 'ignore' });
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
