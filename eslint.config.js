@@ -36,7 +36,7 @@ export default tseslint.config(
     files: ['app/**/*.ts'],
     ignores: ['app/api/**'],
     rules: {
-      'no-restricted-imports': restrict(['electron', 'electron/*', 'react', 'react-*', 'zustand', 'node-pty', '**/main/**', '**/renderer/**'], 'app/ is the engine: it may not import electron, react, main/ or renderer/ (design.md §1)'),
+      'no-restricted-imports': restrict(['electron', 'electron/*', 'react', 'react-*', 'zustand', '**/main/**', '**/renderer/**'], 'app/ is the engine: it may not import electron, react, main/ or renderer/ (design.md §1)'),
       'no-console': 'error',
     },
   },

@@ -2,7 +2,7 @@
 // real containers, the real CLI, a real pty.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cliPath, createSandbox, eventually, fixtures, type CoveSandbox } from '../../app/testing/harness.js';
+import { cliPath, createSandbox, eventually, fixtures, type CoveSandbox } from '../testing/harness.js';
 import { PtySession } from './pty-session.js';
 
 let sb: CoveSandbox;

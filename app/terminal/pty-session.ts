@@ -2,7 +2,7 @@
 // Terminals): `cove exec -it <id> <shell>` or `cove attach <id>`. Resize goes
 // through the pty, so the program inside sees SIGWINCH and `stty size`
 // follows. Kept free of Electron so it runs (and is tested) in plain Node
-// and in web mode alike.
+// and in web mode (app/server) alike; Electron main uses the same class.
 import * as pty from 'node-pty';
 
 export type TerminalMode = 'exec' | 'attach';
