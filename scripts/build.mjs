@@ -34,6 +34,8 @@ if (want('cli')) {
     format: 'cjs',
     sourcemap: 'linked',
     logLevel: 'warning',
+    // Native addons load their .node file relative to their own package.
+    external: ['node-pty'],
     // The bundle is CommonJS: give import.meta.url its file URL back.
     define: { 'import.meta.url': '__coveImportMetaUrl' },
     banner: { js: "const __coveImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -25,6 +25,11 @@ export const ERROR_CODES = [
   'E_RUNTIME_MOUNT',
   'E_RUNTIME_EXEC',
   'E_RUNTIME_FAILED',
+  'E_VOLUME_NOT_FOUND',
+  'E_VOLUME_IN_USE',
+  'E_PORT_IN_USE',
+  'E_NETWORK',
+  'E_NO_CGROUP_DELEGATION',
   'E_STORE_LOCKED',
   'E_STORE_CORRUPT',
   'E_UNAUTHORIZED',
@@ -82,6 +87,50 @@ export interface RunOptions {
   autoRemove?: boolean;
   /** OCI runtime: cove (default), runc, crun or an absolute path. */
   runtime?: string;
+  /** docker -p syntax: [ip:]hostPort:containerPort[/udp]. */
+  ports?: string[];
+  /** docker -P: publish every port the image exposes on a random host port. */
+  publishAll?: boolean;
+  /** docker -v syntax. */
+  volumes?: string[];
+  /** docker --mount syntax. */
+  mounts?: string[];
+  /** docker --tmpfs syntax. */
+  tmpfs?: string[];
+  workdir?: string;
+  user?: string;
+  entrypoint?: string[];
+  labels?: Record<string, string>;
+  /** no | on-failure[:N] | always | unless-stopped */
+  restart?: string;
+  stopSignal?: string;
+  stopTimeout?: number;
+  init?: boolean;
+  readOnly?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  /** no-new-privileges[:true|false], seccomp=unconfined, seccomp=/path/profile.json */
+  securityOpt?: string[];
+  /** bytes, e.g. 512m */
+  memory?: string;
+  cpus?: number;
+  pidsLimit?: number;
+  /** none (default), slirp4netns, or container:<name|id> */
+  network?: string;
+  hostname?: string;
+  /** name:ip */
+  addHost?: string[];
+  dns?: string[];
+}
+
+export interface VolumeSummary {
+  name: string;
+  createdAt: string;
+  labels: Record<string, string>;
+  anonymous: boolean;
+  mountpoint: string;
+  /** Names of the containers that mount it. */
+  usedBy: string[];
 }
 
 export interface CoveSettings {
@@ -135,8 +184,18 @@ export interface ContainerInspect {
     StartedAt: string;
     FinishedAt: string;
   };
-  Config: { Image: string; Hostname: string; Env: string[]; Cmd: string[]; WorkingDir: string; User: string; Tty: boolean };
-  HostConfig: { Runtime: string; AutoRemove: boolean; NetworkMode: string };
+  Config: { Image: string; Hostname: string; Env: string[]; Cmd: string[]; WorkingDir: string; User: string; Tty: boolean; Labels: Record<string, string>; StopSignal: string; StopTimeout: number };
+  HostConfig: {
+    Runtime: string;
+    AutoRemove: boolean;
+    NetworkMode: string;
+    RestartPolicy: { Name: string; MaximumRetryCount: number };
+    ReadonlyRootfs: boolean;
+    Init: boolean;
+    CapAdd: string[];
+    PortBindings: Record<string, Array<{ HostIp: string; HostPort: string }>>;
+  };
+  RestartCount: number;
   LogPath: string;
   Mounts: Array<{ Type: string; Source: string; Destination: string; RW: boolean }>;
 }
@@ -177,6 +236,11 @@ export interface ApiMethods {
   'tasks:list': { params: Record<string, never>; result: TaskProgress[] };
   'tasks:cancel': { params: { id: string }; result: TaskProgress };
   'system:doctor': { params: Record<string, never>; result: DoctorCheck[] };
+  'volumes:list': { params: Record<string, never>; result: VolumeSummary[] };
+  'volumes:create': { params: { name?: string; labels?: Record<string, string> }; result: VolumeSummary };
+  'volumes:inspect': { params: { name: string }; result: VolumeSummary };
+  'volumes:remove': { params: { name: string; force: boolean }; result: { name: string } };
+  'volumes:prune': { params: Record<string, never>; result: { removed: string[] } };
   'settings:get': { params: Record<string, never>; result: CoveSettings };
   'settings:set': { params: Partial<CoveSettings>; result: CoveSettings };
 }
@@ -203,16 +267,21 @@ export const API_METHODS: readonly ApiMethod[] = [
   'system:doctor',
   'settings:get',
   'settings:set',
+  'logs:follow',
+  'logs:unfollow',
 ];
 
 export type ContainerAction = 'create' | 'start' | 'die' | 'remove' | 'update';
 export type ImageAction = 'load' | 'tag' | 'untag' | 'delete';
+export type VolumeAction = 'create' | 'remove';
 
 /** Events the engine pushes; the UI is driven by these, never by polling. */
 export type EngineEvent =
   | { type: 'container'; action: ContainerAction; id: string; time: string }
   | { type: 'image'; action: ImageAction; id: string; time: string }
-  | { type: 'task'; task: TaskProgress };
+  | { type: 'task'; task: TaskProgress }
+  | { type: 'logs'; subscription: string; lines: LogLine[]; ended?: boolean }
+  | { type: 'volume'; action: VolumeAction; id: string; time: string };
 
 /** Wire messages shared by the WebSocket and unix-socket transports. */
 export type ClientMessage = {
@@ -239,3 +308,94 @@ export class CoveApiError extends Error {
     this.code = error.code;
   }
 }
+
+// ---- Log following (issue 6) ----
+
+/** `logs:follow` answers the last lines now; later ones arrive as `logs` events for `subscription`. */
+export interface LogFollowResult {
+  subscription: string;
+  lines: LogLine[];
+}
+
+// Declaration merging keeps the methods above untouched.
+export interface ApiMethods {
+  'logs:follow': { params: { id: string; tail?: number }; result: LogFollowResult };
+  'logs:unfollow': { params: { subscription: string }; result: { subscription: string } };
+}
+
+// ---- Terminals (issue 6) ----
+// A terminal is a byte stream, not a request: web mode carries it on its own
+// binary WebSocket (`/term`), Electron on a MessagePort per session. Both use
+// the frames below: one type byte, then the payload.
+
+export type TerminalMode = 'exec' | 'attach';
+
+export interface TerminalOpenParams {
+  container: string;
+  mode: TerminalMode;
+  cols: number;
+  rows: number;
+}
+
+export const TERMINAL_FRAME = {
+  /** Both ways: terminal bytes (UTF-8). */
+  data: 0,
+  /** Client to server: uint16 cols, uint16 rows, big-endian. */
+  resize: 1,
+  /** Client to server: uint32 count of data bytes the terminal has rendered. */
+  ack: 2,
+  /** Server to client: a TerminalControl as JSON. */
+  control: 3,
+} as const;
+
+export type TerminalControl =
+  | { type: 'ready'; session: string }
+  | { type: 'exit'; code: number }
+  | { type: 'error'; error: ApiError };
+
+/**
+ * Flow control (xterm.js's "flow control" guide): the server pauses the pty
+ * once more than `high` bytes are unacknowledged or queued on the socket, and
+ * resumes below `low`; the client acks every `ackEvery` bytes it has rendered.
+ */
+export const TERMINAL_FLOW = { high: 512 * 1024, low: 64 * 1024, ackEvery: 32 * 1024 } as const;
+
+export function encodeTerminalFrame(type: number, payload: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(payload.length + 1);
+  frame[0] = type;
+  frame.set(payload, 1);
+  return frame;
+}
+
+export function encodeResize(cols: number, rows: number): Uint8Array {
+  const payload = new Uint8Array(4);
+  new DataView(payload.buffer).setUint16(0, cols);
+  new DataView(payload.buffer).setUint16(2, rows);
+  return encodeTerminalFrame(TERMINAL_FRAME.resize, payload);
+}
+
+export function encodeAck(bytes: number): Uint8Array {
+  const payload = new Uint8Array(4);
+  new DataView(payload.buffer).setUint32(0, bytes);
+  return encodeTerminalFrame(TERMINAL_FRAME.ack, payload);
+}
+
+// ---- Desktop-only extras (issue 6): Electron's preload adds these to window.cove ----
+
+export interface DesktopPreferences {
+  openAtLogin: boolean;
+  notifications: boolean;
+}
+
+/** Things main asks the UI to do, e.g. from the tray ("open a shell" shows the Terminal tab). */
+export type UiCommand = { type: 'navigate'; hash: string };
+
+export interface CoveDesktopApi extends CoveApi {
+  /** Opens a terminal; its MessagePort arrives as a window message {type: 'cove:terminal-port', session}. */
+  openTerminal(params: TerminalOpenParams): Promise<{ session: string }>;
+  getPreferences(): Promise<DesktopPreferences>;
+  setPreferences(change: Partial<DesktopPreferences>): Promise<DesktopPreferences>;
+  onUiCommand(listener: (command: UiCommand) => void): () => void;
+}
+
+export const TERMINAL_PORT_MESSAGE = 'cove:terminal-port';

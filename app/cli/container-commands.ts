@@ -1,6 +1,7 @@
 import fsp from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engine/engine.js';
+import type { RunOptions } from '../api/contract.js';
 import { EngineError } from '../engine/errors.js';
 import { parseCriLog } from '../engine/container/cri-log.js';
 import { flagBool, flagList, flagString, parseArgs, UsageError, type FlagSpecs } from './args.js';
@@ -9,14 +10,56 @@ import { each, type Command } from './cli-kit.js';
 
 const RUN_FLAGS: FlagSpecs = {
   detach: { short: 'd' },
+  interactive: { short: 'i' },
+  tty: { short: 't' },
   rm: {},
   name: { value: true },
   env: { short: 'e', value: true, multiple: true },
   'env-file': { value: true, multiple: true },
   network: { value: true },
+  net: { value: true },
   runtime: { value: true },
-  help: {},
+  publish: { short: 'p', value: true, multiple: true },
+  'publish-all': { short: 'P' },
+  volume: { short: 'v', value: true, multiple: true },
+  mount: { value: true, multiple: true },
+  tmpfs: { value: true, multiple: true },
+  workdir: { short: 'w', value: true },
+  user: { short: 'u', value: true },
+  entrypoint: { value: true },
+  label: { short: 'l', value: true, multiple: true },
+  restart: { value: true },
+  'stop-signal': { value: true },
+  'stop-timeout': { value: true },
+  init: {},
+  'read-only': {},
+  'cap-add': { value: true, multiple: true },
+  'cap-drop': { value: true, multiple: true },
+  'security-opt': { value: true, multiple: true },
+  memory: { short: 'm', value: true },
+  cpus: { value: true },
+  'pids-limit': { value: true },
+  hostname: { short: 'h', value: true },
+  'add-host': { value: true, multiple: true },
+  dns: { value: true, multiple: true },
 };
+
+function numberFlag(p: ReturnType<typeof parseArgs>, name: string, integer: boolean): number | undefined {
+  const v = flagString(p, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new UsageError(`invalid --${name} ${v}: give a ${integer ? 'whole ' : ''}number`);
+  return n;
+}
+
+function labels(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of list) {
+    const eq = l.indexOf('=');
+    out[eq < 0 ? l : l.slice(0, eq)] = eq < 0 ? '' : l.slice(eq + 1);
+  }
+  return out;
+}
 
 async function readEnvFiles(files: string[]): Promise<string[]> {
   const out: string[] = [];
@@ -36,19 +79,43 @@ async function createFromArgs(engine: Engine, argv: string[]) {
   const p = parseArgs(argv, RUN_FLAGS, { stopAtPositional: true });
   const [image, ...command] = p.positionals;
   if (!image) throw new UsageError('"run" requires an image: cove run [OPTIONS] IMAGE [COMMAND] [ARG...]');
-  const network = flagString(p, 'network') ?? 'none';
-  if (network !== 'none') throw new EngineError('E_INVALID_ARGUMENT', `--network ${network} is not supported yet; only --network none`);
   const env = [...(await readEnvFiles(flagList(p, 'env-file'))), ...flagList(p, 'env')];
-  const name = flagString(p, 'name');
-  const runtime = flagString(p, 'runtime');
-  const record = await engine.containers.create({
-    ...(runtime !== undefined ? { runtime } : {}),
+  const opt = <T>(value: T | undefined, key: string): Record<string, T> => (value === undefined ? {} : { [key]: value });
+  const entrypoint = flagString(p, 'entrypoint');
+  const options: RunOptions = {
     image,
-    command: command.length > 0 ? command : undefined,
     env,
-    ...(name !== undefined ? { name } : {}),
     autoRemove: flagBool(p, 'rm'),
-  });
+    ...opt(command.length > 0 ? command : undefined, 'command'),
+    ...opt(flagString(p, 'name'), 'name'),
+    ...opt(flagString(p, 'runtime'), 'runtime'),
+    ...opt(flagString(p, 'network') ?? flagString(p, 'net'), 'network'),
+    ...opt(flagList(p, 'publish').length ? flagList(p, 'publish') : undefined, 'ports'),
+    ...opt(flagBool(p, 'publish-all') || undefined, 'publishAll'),
+    ...opt(flagList(p, 'volume').length ? flagList(p, 'volume') : undefined, 'volumes'),
+    ...opt(flagList(p, 'mount').length ? flagList(p, 'mount') : undefined, 'mounts'),
+    ...opt(flagList(p, 'tmpfs').length ? flagList(p, 'tmpfs') : undefined, 'tmpfs'),
+    ...opt(flagString(p, 'workdir'), 'workdir'),
+    ...opt(flagString(p, 'user'), 'user'),
+    // docker: --entrypoint is one program; an empty string resets the image's.
+    ...opt(entrypoint === undefined ? undefined : entrypoint === '' ? [] : [entrypoint], 'entrypoint'),
+    ...opt(flagList(p, 'label').length ? labels(flagList(p, 'label')) : undefined, 'labels'),
+    ...opt(flagString(p, 'restart'), 'restart'),
+    ...opt(flagString(p, 'stop-signal'), 'stopSignal'),
+    ...opt(numberFlag(p, 'stop-timeout', true), 'stopTimeout'),
+    ...opt(flagBool(p, 'init') || undefined, 'init'),
+    ...opt(flagBool(p, 'read-only') || undefined, 'readOnly'),
+    ...opt(flagList(p, 'cap-add').length ? flagList(p, 'cap-add') : undefined, 'capAdd'),
+    ...opt(flagList(p, 'cap-drop').length ? flagList(p, 'cap-drop') : undefined, 'capDrop'),
+    ...opt(flagList(p, 'security-opt').length ? flagList(p, 'security-opt') : undefined, 'securityOpt'),
+    ...opt(flagString(p, 'memory'), 'memory'),
+    ...opt(numberFlag(p, 'cpus', false), 'cpus'),
+    ...opt(numberFlag(p, 'pids-limit', true), 'pidsLimit'),
+    ...opt(flagString(p, 'hostname'), 'hostname'),
+    ...opt(flagList(p, 'add-host').length ? flagList(p, 'add-host') : undefined, 'addHost'),
+    ...opt(flagList(p, 'dns').length ? flagList(p, 'dns') : undefined, 'dns'),
+  };
+  const record = await engine.containers.create(options);
   return { p, record };
 }
 
@@ -97,8 +164,8 @@ const start: Command = async (engine, argv, io) => {
 const stop: Command = async (engine, argv, io) => {
   const p = parseArgs(argv, { time: { short: 't', value: true }, timeout: { value: true } });
   const t = flagString(p, 'time') ?? flagString(p, 'timeout');
-  const seconds = t === undefined ? 10 : Number(t);
-  if (!Number.isInteger(seconds) || seconds < 0) throw new UsageError(`invalid --time ${t}: give whole seconds`);
+  const seconds = t === undefined ? undefined : Number(t);
+  if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 0)) throw new UsageError(`invalid --time ${t}: give whole seconds`);
   return each(needIds(p.positionals, 'stop'), io, async (id) => (await engine.containers.stop(id, seconds), id));
 };
 
@@ -109,7 +176,7 @@ const kill: Command = async (engine, argv, io) => {
 
 const rm: Command = async (engine, argv, io) => {
   const p = parseArgs(argv, { force: { short: 'f' }, volumes: { short: 'v' } });
-  return each(needIds(p.positionals, 'rm'), io, async (id) => (await engine.containers.remove(id, flagBool(p, 'force')), id));
+  return each(needIds(p.positionals, 'rm'), io, async (id) => (await engine.containers.remove(id, flagBool(p, 'force'), flagBool(p, 'volumes')), id));
 };
 
 const waitCmd: Command = async (engine, argv, io) => {
@@ -196,8 +263,8 @@ const exec: Command = async (engine, argv) => {
 const restart: Command = async (engine, argv, io) => {
   const p = parseArgs(argv, { time: { short: 't', value: true } });
   const t = flagString(p, 'time');
-  const seconds = t === undefined ? 10 : Number(t);
-  if (!Number.isInteger(seconds) || seconds < 0) throw new UsageError(`invalid --time ${t}: give whole seconds`);
+  const seconds = t === undefined ? undefined : Number(t);
+  if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 0)) throw new UsageError(`invalid --time ${t}: give whole seconds`);
   return each(needIds(p.positionals, 'restart'), io, async (id) => (await engine.containers.restart(id, seconds), id));
 };
 
@@ -210,4 +277,13 @@ const inspect: Command = async (engine, argv, io) => {
   return 0;
 };
 
-export const CONTAINER_COMMANDS: Record<string, Command> = { run, create, start, stop, restart, kill, rm, wait: waitCmd, ps, logs, exec, inspect };
+/** Internal: the monitor's exit command (restart policy, --rm). Not for people. */
+const containerExited: Command = async (engine, argv) => {
+  const [id] = argv;
+  if (!id) throw new UsageError('container-exited needs a container id');
+  await engine.containers.exited(id);
+  return 0;
+};
+
+export const CONTAINER_COMMANDS: Record<string, Command> = {
+  'container-exited': containerExited, run, create, start, stop, restart, kill, rm, wait: waitCmd, ps, logs, exec, inspect };

@@ -1,7 +1,65 @@
+import type { TaskKind, TaskProgress } from '../api/contract.js';
+import { EngineError } from '../engine/errors.js';
+import type { Engine } from '../engine/engine.js';
+import type { Task } from '../engine/tasks.js';
 import { familiarReference } from '../engine/reference.js';
-import { flagBool, flagString, parseArgs, UsageError } from './args.js';
+import { flagBool, flagString, parseArgs, UsageError, type Parsed } from './args.js';
 import { imagesTable } from './format.js';
-import { formatError, type Command } from './cli-kit.js';
+import { formatError, type Command, type Io } from './cli-kit.js';
+import { progressRenderer } from './progress-bars.js';
+
+/** --tls-verify=false (podman's spelling); anything else keeps verification on. */
+function tlsVerify(p: Parsed): boolean {
+  return p.flags['tls-verify'] !== false;
+}
+
+/**
+ * Runs a pull or push as a task of the engine, like the GUI does, drawing
+ * its progress events; Ctrl-C cancels it (the task cleans up after itself).
+ */
+async function runTask(engine: Engine, io: Io, kind: TaskKind, title: string, quiet: boolean, work: (task: Task) => Promise<void>): Promise<TaskProgress> {
+  const task = engine.tasks.create(kind, title);
+  const renderer = quiet ? null : progressRenderer((t) => io.err(t), process.stderr.isTTY === true);
+  const unsubscribe = engine.subscribe((ev) => {
+    if (ev.type === 'task' && ev.task.id === task.progress.id) renderer?.update(ev.task);
+  });
+  const onSignal = (): void => {
+    engine.tasks.cancel(task.progress.id);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await engine.tasks.run(task, work);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    unsubscribe();
+  }
+  renderer?.finish(structuredClone(task.progress));
+  const final = task.progress;
+  if (final.state === 'cancelled') throw new EngineError('E_CANCELLED', `${kind} of ${title} cancelled`);
+  if (final.state === 'failed' && final.error) throw new EngineError(final.error.code, final.error.message);
+  return final;
+}
+
+const pull: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, { platform: { value: true }, quiet: { short: 'q' }, 'tls-verify': {} });
+  const reference = p.positionals[0];
+  if (!reference || p.positionals.length > 1) throw new UsageError('"pull" requires exactly one image: cove pull [--platform os/arch] NAME[:TAG|@DIGEST]');
+  const quiet = flagBool(p, 'quiet');
+  const platform = flagString(p, 'platform');
+  let result: Awaited<ReturnType<Engine['images']['pull']>> | undefined;
+  await runTask(engine, io, 'pull', reference, quiet, async (t) => {
+    result = await engine.images.pull(reference, { ...(platform ? { platform } : {}), tlsVerify: tlsVerify(p), signal: t.signal, progress: t });
+  });
+  if (!result) return 1;
+  if (!quiet) {
+    io.err(`Digest: ${result.digest}\n`);
+    io.err(result.downloaded ? `Status: Downloaded newer image for ${familiarReference(result.reference)}\n` : `Status: Image is up to date for ${familiarReference(result.reference)}\n`);
+  }
+  io.out(`${result.reference}\n`);
+  return 0;
+};
 
 const images: Command = async (engine, argv, io) => {
   const p = parseArgs(argv, { quiet: { short: 'q' }, 'no-trunc': {}, all: { short: 'a' } });
@@ -54,9 +112,11 @@ const image: Command = async (engine, argv, io) => {
       return rmi(engine, rest, io);
     case 'load':
       return load(engine, rest, io);
+    case 'pull':
+      return pull(engine, rest, io);
     default:
       throw new UsageError(`unknown image command ${sub ? `"${sub}"` : ''}: use cove image ls|rm|load`);
   }
 };
 
-export const IMAGE_COMMANDS: Record<string, Command> = { images, load, rmi, image };
+export const IMAGE_COMMANDS: Record<string, Command> = { images, load, rmi, image, pull };

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { EngineError } from '../engine/errors.js';
 import { installPaths } from '../engine/install-paths.js';
-import { startWebServer } from '../server/web-server.js';
 import { flagString, parseArgs, UsageError } from './args.js';
 import type { Command } from './cli-kit.js';
 
@@ -25,6 +24,8 @@ const serve: Command = async (engine, argv, io) => {
   const staticDir = installPaths().rendererDir;
   if (!fs.existsSync(staticDir)) io.err(`warning: the UI is not built (${staticDir}); run npm run build\n`);
   const engineWithEvents = await (await import('../engine/engine.js')).Engine.open({ home: engine.paths.home, watch: true });
+  // Loaded only here: the web server pulls in ws and node-pty, which no other verb needs.
+  const { startWebServer } = await import('../server/web-server.js');
   const server = await startWebServer({ engine: engineWithEvents, staticDir, port, ...(flagString(p, 'host') ? { host: flagString(p, 'host') } : {}) }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE') throw new EngineError('E_INVALID_ARGUMENT', `port ${port} is already in use; pick another with --port or omit it`);
     throw err;

@@ -19,6 +19,9 @@ import { containerHandlers } from './handlers/container-handlers.js';
 import { imageHandlers } from './handlers/image-handlers.js';
 import { settingsHandlers, systemHandlers, taskHandlers } from './handlers/system-handlers.js';
 import { SettingsStore } from './settings.js';
+import { VolumeService } from './volume/volume-service.js';
+import { volumeHandlers } from './handlers/volume-handlers.js';
+import { logHandlers } from './handlers/log-handlers.js';
 
 export interface EngineOptions {
   home?: string;
@@ -39,6 +42,7 @@ export class Engine implements EngineHandle {
   private watcher: StoreWatcher | undefined;
   readonly tasks: TaskRegistry;
   readonly settings: SettingsStore;
+  readonly volumes: VolumeService;
   private readonly handlers: AllHandlers;
 
   private constructor(
@@ -50,6 +54,9 @@ export class Engine implements EngineHandle {
   ) {
     const index = new ImageIndex(paths.home);
     this.settings = new SettingsStore(paths.home);
+    this.volumes = new VolumeService(paths.home, mappings, (name) => this.containers.usersOfVolume(name), {
+      volumeChanged: (action, name) => this.emit({ type: 'volume', action, id: name, time: new Date().toISOString() }),
+    });
     this.images = new ImageService(blobs, layers, index, this.tmpDir, {
       imageChanged: (action, id) => this.emit({ type: 'image', action, id, time: new Date().toISOString() }),
     });
@@ -60,6 +67,7 @@ export class Engine implements EngineHandle {
       runtimeRoot: path.join(paths.runtime, 'runtime'),
       lockFile: path.join(paths.home, 'containers.lock'),
       settings: this.settings,
+      volumes: this.volumes,
       events: {
         containerChanged: (action, id) => this.emit({ type: 'container', action, id, time: new Date().toISOString() }),
       },
@@ -71,6 +79,8 @@ export class Engine implements EngineHandle {
       ...taskHandlers(this.tasks),
       ...systemHandlers(this.tmpDir),
       ...settingsHandlers(this.settings),
+      ...volumeHandlers(this.volumes),
+      ...logHandlers(this.containers, (event) => this.emit(event)),
     };
   }
 
@@ -90,7 +100,12 @@ export class Engine implements EngineHandle {
     const containers = new ContainerStore(paths.home);
     await Promise.all([blobs.init(), layers.init(), containers.init()]);
     const engine = new Engine(paths, mappings, blobs, layers, containers);
-    if (options.watch) engine.startWatching();
+    await engine.volumes.init();
+    if (options.watch) {
+      engine.startWatching();
+      // "Applied on Cove's start": always/unless-stopped containers that are down (after a reboot) come back.
+      await engine.containers.applyRestartPolicies();
+    }
     return engine;
   }
 

@@ -9,7 +9,10 @@ import { ImageIndex, type ImageLayer, type ImageRecord } from './store/image-ind
 import { stageArchive } from './archive/stage-archive.js';
 import { readLayout, type ArchiveImage } from './archive/read-layout.js';
 import { configSchema, MEDIA_TYPES, type ImageConfig } from './archive/image-schemas.js';
-import { familiarReference, normalizeReference } from './reference.js';
+import { expandShortName, familiarReference, normalizeReference } from './reference.js';
+import { RegistryClients } from './registry/client.js';
+import { Puller, type PullOptions, type PullResult } from './registry/pull.js';
+import { loadRegistriesConf } from './registry/registries-conf.js';
 
 export interface LoadProgress {
   image: number;
@@ -48,7 +51,27 @@ export class ImageService {
     private readonly index: ImageIndex,
     private readonly tmpDir: string,
     private readonly events: ImageEvents,
+    private readonly options: { env?: NodeJS.ProcessEnv } = {},
   ) {}
+
+  private get env(): NodeJS.ProcessEnv {
+    return this.options.env ?? process.env;
+  }
+
+  /** Pulls from a registry; see registry/pull.ts. `tlsVerify: false` is podman's --tls-verify=false. */
+  async pull(reference: string, options: PullOptions & { tlsVerify?: boolean } = {}): Promise<PullResult> {
+    const conf = loadRegistriesConf(this.env);
+    const clients = new RegistryClients({ env: this.env, conf, ...(options.tlsVerify === false ? { tlsVerify: false } : {}) });
+    const puller = new Puller({
+      blobs: this.blobs,
+      layers: this.layers,
+      index: this.index,
+      clients,
+      conf,
+      imageChanged: (id) => this.events.imageChanged('load', id),
+    });
+    return puller.pull(reference, options);
+  }
 
   async load(input: string, onProgress: (p: LoadProgress) => void = () => undefined): Promise<LoadResult[]> {
     const staged = await stageArchive(input, this.tmpDir);
@@ -145,9 +168,22 @@ export class ImageService {
     } catch (err) {
       if (!/^(sha256:)?[a-f0-9]{4,64}$/.test(query)) throw err;
     }
-    const found = ImageIndex.find(images, query, normalized);
+    let found = ImageIndex.find(images, query, normalized);
+    if (!found && normalized !== null) {
+      // A short name may have been pulled from a search registry or through an alias.
+      let candidates: string[] = [];
+      try {
+        candidates = expandShortName(query, loadRegistriesConf(this.env));
+      } catch {
+        candidates = [];
+      }
+      for (const c of candidates) {
+        found = ImageIndex.find(images, c, c);
+        if (found) break;
+      }
+    }
     if (!found) {
-      throw new EngineError('E_IMAGE_NOT_FOUND', `no image ${query} in the store; load it with: cove load -i FILE (cove images lists what is there)`);
+      throw new EngineError('E_IMAGE_NOT_FOUND', `no image ${query} in the store; pull it with: cove pull ${query} (or load an archive with cove load -i FILE)`);
     }
     return found;
   }

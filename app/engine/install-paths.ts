@@ -44,6 +44,8 @@ export function installPaths(): InstallPaths {
   return cached;
 }
 
-export function nativeBinary(name: 'cove-runtime' | 'cove-monitor' | 'cove-unshare' | 'cove-layer-tool'): string {
+export type NativeTool = 'cove-runtime' | 'cove-monitor' | 'cove-unshare' | 'cove-layer-tool' | 'cove-init' | 'cove-attach';
+
+export function nativeBinary(name: NativeTool): string {
   return path.join(installPaths().nativeDir, name);
 }

@@ -2,11 +2,13 @@
 // (Electron IPC from the renderer, WebSocket frames from a browser, the unix
 // socket). The contract gives the types; these schemas enforce them.
 import { z } from 'zod';
-import type { ApiMethod, ApiParams } from '../api/contract.js';
+import type { ApiMethod, ApiParams, DesktopPreferences, TerminalOpenParams } from '../api/contract.js';
 
 const containerId = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'not a container id or name');
 const reference = z.string().min(1).max(512);
 const empty = z.object({}).strict();
+const volumeName = z.string().min(1).max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'not a volume name');
+const strings = (max = 256) => z.array(z.string().min(1).max(4096)).max(max);
 
 const schemas: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
   'containers:list': z.object({ all: z.boolean() }).strict(),
@@ -18,6 +20,30 @@ const schemas: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
       env: z.array(z.string().min(1).max(65536).regex(/^[^=]+(=|$)/, 'env entries are KEY=VALUE')).max(4096).optional(),
       autoRemove: z.boolean().optional(),
       runtime: z.string().min(1).max(4096).optional(),
+      ports: strings().optional(),
+      publishAll: z.boolean().optional(),
+      volumes: strings().optional(),
+      mounts: strings().optional(),
+      tmpfs: strings().optional(),
+      workdir: z.string().min(1).max(4096).optional(),
+      user: z.string().min(1).max(256).optional(),
+      entrypoint: z.array(z.string().max(65536)).max(4096).optional(),
+      labels: z.record(z.string().max(256), z.string().max(4096)).optional(),
+      restart: z.string().max(64).optional(),
+      stopSignal: z.string().max(16).optional(),
+      stopTimeout: z.number().int().min(0).max(3600).optional(),
+      init: z.boolean().optional(),
+      readOnly: z.boolean().optional(),
+      capAdd: strings(64).optional(),
+      capDrop: strings(64).optional(),
+      securityOpt: strings(16).optional(),
+      memory: z.string().max(32).optional(),
+      cpus: z.number().positive().max(1024).optional(),
+      pidsLimit: z.number().int().min(-1).max(4_194_304).optional(),
+      network: z.string().min(1).max(256).optional(),
+      hostname: z.string().min(1).max(253).optional(),
+      addHost: strings().optional(),
+      dns: strings(16).optional(),
     })
     .strict(),
   'containers:start': z.object({ id: containerId }).strict(),
@@ -37,8 +63,15 @@ const schemas: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
   'tasks:list': empty,
   'tasks:cancel': z.object({ id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/) }).strict(),
   'system:doctor': empty,
+  'volumes:list': empty,
+  'volumes:create': z.object({ name: volumeName.optional(), labels: z.record(z.string().max(256), z.string().max(4096)).optional() }).strict(),
+  'volumes:inspect': z.object({ name: volumeName }).strict(),
+  'volumes:remove': z.object({ name: volumeName, force: z.boolean() }).strict(),
+  'volumes:prune': empty,
   'settings:get': empty,
   'settings:set': z.object({ runtime: z.string().min(1).max(4096).optional() }).strict(),
+  'logs:follow': z.object({ id: containerId, tail: z.number().int().min(0).max(100_000).optional() }).strict(),
+  'logs:unfollow': z.object({ subscription: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/) }).strict(),
 };
 
 export function isApiMethod(value: unknown): value is ApiMethod {
@@ -56,3 +89,29 @@ export function validateParams<M extends ApiMethod>(method: M, params: unknown):
   const where = issue && issue.path.length > 0 ? issue.path.join('.') + ': ' : '';
   return { ok: false, message: `invalid ${method} request: ${where}${issue?.message ?? 'bad input'}` };
 }
+
+// ---- Terminals and desktop preferences (issue 6): inputs outside ApiMethods ----
+
+const terminalOpen: z.ZodType<TerminalOpenParams> = z
+  .object({
+    container: containerId,
+    mode: z.enum(['exec', 'attach']),
+    cols: z.number().int().min(2).max(1000),
+    rows: z.number().int().min(1).max(1000),
+  })
+  .strict();
+
+const preferences: z.ZodType<Partial<DesktopPreferences>> = z
+  .object({ openAtLogin: z.boolean().optional(), notifications: z.boolean().optional() })
+  .strict();
+
+function check<T>(schema: z.ZodType<T>, what: string, value: unknown): { ok: true; value: T } | { ok: false; message: string } {
+  const parsed = schema.safeParse(value ?? {});
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? issue.path.join('.') + ': ' : '';
+  return { ok: false, message: `invalid ${what}: ${where}${issue?.message ?? 'bad input'}` };
+}
+
+export const validateTerminalOpen = (value: unknown) => check(terminalOpen, 'terminal request', value);
+export const validatePreferences = (value: unknown) => check(preferences, 'preferences', value);

@@ -26,7 +26,14 @@ const METHODS: Record<ApiMethod, true> = {
   'tasks:cancel': true,
   'settings:get': true,
   'settings:set': true,
+  'volumes:list': true,
+  'volumes:create': true,
+  'volumes:inspect': true,
+  'volumes:remove': true,
+  'volumes:prune': true,
   'system:doctor': true,
+  'logs:follow': true,
+  'logs:unfollow': true,
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -32,6 +32,12 @@ export const configSchema = z.object({
   created: z.string().optional(),
   architecture: z.string().optional(),
   os: z.string().optional(),
+  variant: z.string().optional(),
+  author: z.string().optional(),
+  history: z
+    .array(z.object({ created: z.string().optional(), created_by: z.string().optional(), comment: z.string().optional(), empty_layer: z.boolean().optional(), author: z.string().optional() }))
+    .max(10_000)
+    .optional(),
   config: z
     .object({
       Env: z.array(z.string()).nullish(),

@@ -7,7 +7,10 @@ import type { ContainerInspect, ContainerSummary, LogLine, RunOptions } from '..
 import { EngineError } from '../errors.js';
 import { ensureDir, writeJsonAtomic } from '../fs-atomic.js';
 import type { IdMappings } from '../idmap.js';
-import { installPaths } from '../install-paths.js';
+import { installPaths, nativeBinary } from '../install-paths.js';
+import type { VolumeService } from '../volume/volume-service.js';
+import { resolveRunConfig, type RunConfig } from './run-config.js';
+import { hostnameFile, hostsFile, resolvFile } from './etc-files.js';
 import { removeAsMappedRoot } from '../userns.js';
 import type { ImageService } from '../image-service.js';
 import { familiarReference, normalizeReference } from '../reference.js';
@@ -21,6 +24,7 @@ import { NAME_RE, newContainerId, randomName } from './names.js';
 import { parseCriLog } from './cri-log.js';
 import { humanDuration } from './human-time.js';
 import { startDetached, startForeground, type MonitorArgs } from './monitor-launcher.js';
+import { parseSignal, SIGNALS } from './signals.js';
 
 export interface ExecOptions {
   command: string[];
@@ -42,16 +46,8 @@ export interface ContainerServiceDeps {
   runtimeRoot: string;
   lockFile: string;
   settings: SettingsStore;
+  volumes: VolumeService;
   events: ContainerEvents;
-}
-
-const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, USR1: 10, USR2: 12, TERM: 15, CONT: 18, STOP: 19 };
-
-export function parseSignal(signal: string | undefined): string {
-  const text = (signal ?? 'KILL').toUpperCase().replace(/^SIG/, '');
-  if (/^\d+$/.test(text) && Number(text) > 0 && Number(text) < 65) return text;
-  if (text in SIGNALS) return text;
-  throw new EngineError('E_INVALID_ARGUMENT', `unknown signal ${signal}; use a name like TERM or KILL, or a number`);
 }
 
 /** Containers: create, start, stop, kill, remove, list, logs (design.md §2). */
@@ -91,6 +87,13 @@ export class ContainerService {
     }
     const runtime = opts.runtime ?? (await this.deps.settings.read()).runtime;
     runtimePath(runtime);
+    const lowerDirs = this.deps.images.layerDiffs(image).reverse();
+    const run = resolveRunConfig(opts, config, id, lowerDirs);
+    if (run.network.startsWith('container:')) {
+      const other = await this.resolve(run.network.slice('container:'.length));
+      run.network = `container:${other.id}`;
+    }
+    const created: string[] = [];
     const record = await withLock(this.deps.lockFile, async () => {
       const taken = new Set((await this.store.records()).map((r) => r.name));
       let name = opts.name ?? randomName();
@@ -98,44 +101,80 @@ export class ContainerService {
         throw new EngineError('E_NAME_IN_USE', `the name "${name}" is already used by a container; remove it (cove rm ${name}) or pick another name`);
       }
       for (let i = 2; taken.has(name); i++) name = `${randomName()}${i}`;
+      await ensureDir(p.root);
+      for (const dir of [p.bundle, p.rootfs, p.upper, p.work]) await fsp.mkdir(dir, { mode: 0o755 });
+      const volumePaths = new Map<string, string>();
+      for (const m of run.mounts) {
+        if (m.type !== 'volume') continue;
+        const existed = m.source !== null && (await this.deps.volumes.exists(m.source));
+        const vol = await this.deps.volumes.create(m.source, { anonymous: m.source === null });
+        if (!existed) created.push(vol.name);
+        m.source = vol.name;
+        volumePaths.set(m.target, this.deps.volumes.dataPath(vol.name));
+      }
+      const etc = { hosts: path.join(p.root, 'hosts'), hostname: path.join(p.root, 'hostname'), resolv: path.join(p.root, 'resolv.conf') };
+      await fsp.writeFile(etc.hosts, hostsFile(run), { mode: 0o644 });
+      await fsp.writeFile(etc.hostname, hostnameFile(run), { mode: 0o644 });
+      await fsp.writeFile(etc.resolv, resolvFile(run), { mode: 0o644 });
+      const spec = buildSpec({
+        image: config,
+        run,
+        lowerDirs,
+        upperDir: p.upper,
+        workDir: p.work,
+        mappings: this.deps.mappings,
+        nofileHard: nofileHardLimit(),
+        volumePaths,
+        etcFiles: etc,
+        initPath: nativeBinary('cove-init'),
+      });
+      if (run.network.startsWith('container:')) {
+        spec.linux.namespaces.push({ type: 'network', path: `/proc/${await this.netnsHolderPid(run.network.slice(10))}/ns/net` });
+      }
+      if (spec.process.args.length === 0) {
+        throw new EngineError('E_INVALID_ARGUMENT', `image ${reference} has no command; give one, e.g. cove run ${reference} sh`);
+      }
       const rec: ContainerRecord = {
         id,
         name,
         image: reference,
         imageId: image.id,
-        command: [],
+        command: spec.process.args,
         createdAt: new Date().toISOString(),
         autoRemove: opts.autoRemove ?? false,
         runtime,
+        config: run,
+        restartCount: 0,
       };
-      await ensureDir(p.root);
-      for (const dir of [p.bundle, p.rootfs, p.upper, p.work]) await fsp.mkdir(dir, { mode: 0o755 });
-      const spec = buildSpec({
-        id,
-        hostname: id.slice(0, 12),
-        image: config,
-        command: opts.command ?? null,
-        env: opts.env ?? [],
-        lowerDirs: this.deps.images.layerDiffs(image).reverse(),
-        upperDir: p.upper,
-        workDir: p.work,
-        mappings: this.deps.mappings,
-        nofileHard: nofileHardLimit(),
-      });
-      if (spec.process.args.length === 0) {
-        throw new EngineError('E_INVALID_ARGUMENT', `image ${reference} has no command; give one, e.g. cove run ${reference} sh`);
-      }
-      rec.command = spec.process.args;
       await writeJsonAtomic(p.config, spec);
       // container.json last: until it exists the directory is not a container.
       await this.store.writeRecord(rec);
       return rec;
     }).catch(async (err: unknown) => {
       await fsp.rm(p.root, { recursive: true, force: true }).catch(() => undefined);
+      for (const v of created) await this.deps.volumes.remove(v, true).catch(() => undefined);
       throw err;
     });
     this.deps.events.containerChanged('create', record.id);
     return record;
+  }
+
+  /** The pid whose network namespace `container:<id>` joins: the other container's init. */
+  private async netnsHolderPid(otherId: string): Promise<number> {
+    const s = await this.store.status(otherId);
+    if (s.state !== 'running' || s.pid === null) {
+      throw new EngineError('E_CONTAINER_NOT_RUNNING', `--network container:${otherId.slice(0, 12)} needs that container running`);
+    }
+    return s.pid;
+  }
+
+  /** Names of the volumes a container mounts. */
+  static volumesOf(rec: ContainerRecord): string[] {
+    return (rec.config?.mounts ?? []).flatMap((m) => (m.type === 'volume' && m.source ? [m.source] : []));
+  }
+
+  async usersOfVolume(name: string): Promise<string[]> {
+    return (await this.store.records()).filter((r) => ContainerService.volumesOf(r).includes(name)).map((r) => r.name);
   }
 
   private monitorArgs(rec: ContainerRecord): MonitorArgs {
@@ -159,9 +198,18 @@ export class ContainerService {
 
   async start(query: string): Promise<ContainerRecord> {
     const rec = await this.resolve(query);
+    await this.markManualStart(rec);
+    return this.startMonitor(rec);
+  }
+
+  private async startMonitor(rec: ContainerRecord): Promise<ContainerRecord> {
     await this.prepareStart(rec);
     const args = this.monitorArgs(rec);
-    if (rec.autoRemove) args.exitCommand = [process.execPath, path.join(installPaths().distDir, 'cove.cjs'), 'rm', rec.id];
+    // No daemon stays behind, so the monitor calls back into Cove when the
+    // container exits (conmon's --exit-command) for --rm and --restart.
+    if (rec.autoRemove || (rec.config?.restart.name ?? 'no') !== 'no') {
+      args.exitCommand = [process.execPath, path.join(installPaths().distDir, 'cove.cjs'), 'container-exited', rec.id];
+    }
     try {
       await startDetached(args);
     } catch (err) {
@@ -285,10 +333,16 @@ export class ContainerService {
   }
 
   /** docker stop: SIGTERM, then SIGKILL after the timeout (default 10 s). */
-  async stop(query: string, timeoutSeconds = 10): Promise<ContainerRecord> {
+  async stop(query: string, timeoutSeconds?: number): Promise<ContainerRecord> {
     const rec = await this.resolve(query);
+    // Recorded first, so the exit hook does not restart what the user stopped.
+    if (!rec.stoppedByUser) {
+      rec.stoppedByUser = true;
+      await this.store.writeRecord(rec);
+    }
     if ((await this.store.status(rec.id)).state !== 'running') return rec;
-    await this.kill(rec.id, 'TERM').catch(() => undefined);
+    await this.kill(rec.id, rec.config?.stopSignal ?? 'TERM').catch(() => undefined);
+    timeoutSeconds ??= rec.config?.stopTimeout ?? 10;
     if (!(await this.waitStopped(rec.id, timeoutSeconds * 1000))) {
       await this.kill(rec.id, 'KILL').catch(() => undefined);
       if (!(await this.waitStopped(rec.id, 10_000))) {
@@ -308,7 +362,7 @@ export class ContainerService {
     }
   }
 
-  async remove(query: string, force: boolean): Promise<string> {
+  async remove(query: string, force: boolean, removeVolumes = false): Promise<string> {
     const rec = await this.resolve(query);
     const s = await this.store.status(rec.id);
     if (s.state === 'running') {
@@ -323,11 +377,79 @@ export class ContainerService {
     await fsp.rm(p.record, { force: true });
     await removeAsMappedRoot(this.deps.mappings, [p.root]);
     this.deps.events.containerChanged('remove', rec.id);
+    // docker rm -v: anonymous volumes go with their container; named ones never do.
+    if (removeVolumes || rec.autoRemove) {
+      for (const m of rec.config?.mounts ?? []) {
+        if (m.type !== 'volume' || !m.source) continue;
+        const v = await this.deps.volumes.inspect(m.source).catch(() => undefined);
+        if (v?.anonymous && v.usedBy.length === 0) await this.deps.volumes.remove(v.name).catch(() => undefined);
+      }
+    }
     return rec.id;
   }
 
+  /** Marks a manual start: the restart policy counts afresh. */
+  private async markManualStart(rec: ContainerRecord): Promise<void> {
+    if (rec.restartCount === 0 && !rec.stoppedByUser) return;
+    rec.restartCount = 0;
+    rec.stoppedByUser = false;
+    await this.store.writeRecord(rec);
+  }
+
+  /** Whether the restart policy wants `rec` started again after exiting with `exitCode`. */
+  static wantsRestart(rec: ContainerRecord, exitCode: number | null): boolean {
+    const policy = rec.config?.restart ?? { name: 'no', maxRetries: 0 };
+    if (rec.stoppedByUser) return false;
+    switch (policy.name) {
+      case 'always':
+      case 'unless-stopped':
+        return true;
+      case 'on-failure':
+        return exitCode !== 0 && (policy.maxRetries === 0 || rec.restartCount < policy.maxRetries);
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Called by the monitor's exit command once a container has exited:
+   * applies the restart policy (docker's delay: 100 ms, doubling, at most
+   * a minute), else --rm.
+   */
+  async exited(query: string): Promise<void> {
+    const rec = await this.resolve(query);
+    const s = await this.store.status(rec.id);
+    if (s.state === 'running') return;
+    this.deps.events.containerChanged('die', rec.id);
+    if (ContainerService.wantsRestart(rec, s.exitCode)) {
+      await sleep(Math.min(60_000, 100 * 2 ** rec.restartCount));
+      const fresh = await this.store.readRecord(rec.id);
+      if (!fresh || fresh.stoppedByUser || (await this.store.status(rec.id)).state === 'running') return;
+      fresh.restartCount += 1;
+      await this.store.writeRecord(fresh);
+      await this.startMonitor(fresh);
+      return;
+    }
+    if (rec.autoRemove) await this.remove(rec.id, true);
+  }
+
+  /** Containers whose policy says they should run but do not (after a reboot): started by a long-lived engine. */
+  async applyRestartPolicies(): Promise<string[]> {
+    const started: string[] = [];
+    for (const rec of await this.store.records()) {
+      const policy = rec.config?.restart.name ?? 'no';
+      if ((policy !== 'always' && policy !== 'unless-stopped') || rec.stoppedByUser) continue;
+      if ((await this.store.status(rec.id)).state === 'running') continue;
+      await this.startMonitor(rec).then(
+        () => started.push(rec.name),
+        () => undefined,
+      );
+    }
+    return started;
+  }
+
   /** docker restart: stop (TERM, then KILL after the timeout) and start again. */
-  async restart(query: string, timeoutSeconds = 10): Promise<ContainerRecord> {
+  async restart(query: string, timeoutSeconds?: number): Promise<ContainerRecord> {
     const rec = await this.stop(query, timeoutSeconds);
     return this.start(rec.id);
   }
@@ -378,6 +500,7 @@ export class ContainerService {
     const p = this.store.paths(rec.id);
     const spec = JSON.parse(await fsp.readFile(p.config, 'utf8')) as OciSpec;
     const [cmd, ...args] = spec.process.args;
+    const run = rec.config as RunConfig | undefined;
     const zero = '0001-01-01T00:00:00Z';
     return {
       Id: rec.id,
@@ -402,10 +525,30 @@ export class ContainerService {
         WorkingDir: spec.process.cwd,
         User: `${spec.process.user.uid}:${spec.process.user.gid}`,
         Tty: spec.process.terminal,
+        Labels: run?.labels ?? {},
+        StopSignal: run?.stopSignal ?? 'TERM',
+        StopTimeout: run?.stopTimeout ?? 10,
       },
-      HostConfig: { Runtime: rec.runtime, AutoRemove: rec.autoRemove, NetworkMode: 'none' },
+      HostConfig: {
+        Runtime: rec.runtime,
+        AutoRemove: rec.autoRemove,
+        NetworkMode: run?.network ?? 'none',
+        RestartPolicy: { Name: run?.restart.name ?? 'no', MaximumRetryCount: run?.restart.maxRetries ?? 0 },
+        ReadonlyRootfs: run?.readOnly ?? false,
+        Init: run?.init ?? false,
+        CapAdd: spec.process.capabilities.effective,
+        PortBindings: Object.fromEntries(
+          (run?.ports ?? []).map((pt) => [`${pt.containerPort}/${pt.protocol}`, [{ HostIp: pt.hostIp, HostPort: pt.hostPort ? String(pt.hostPort) : '' }]]),
+        ),
+      },
+      RestartCount: rec.restartCount ?? 0,
       LogPath: p.log,
-      Mounts: [],
+      Mounts: (run?.mounts ?? []).map((m) => ({
+        Type: m.type,
+        Source: m.type === 'bind' ? m.source : m.type === 'volume' ? (m.source ?? '') : 'tmpfs',
+        Destination: m.target,
+        RW: m.type === 'tmpfs' ? true : !m.readOnly,
+      })),
     };
   }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ContainerState } from '../../api/contract.js';
 import { readJsonFile, writeJsonAtomic, ensureDir } from '../fs-atomic.js';
 import { procStartTime, sameProcessAlive } from './proc.js';
+import type { RunConfig } from './run-config.js';
 
 export interface ContainerRecord {
   id: string;
@@ -15,6 +16,12 @@ export interface ContainerRecord {
   autoRemove: boolean;
   /** The OCI runtime the container was created for (cove, runc, crun or a path). */
   runtime: string;
+  /** What `run` asked for, resolved (ports, mounts, restart policy, ...). */
+  config: RunConfig;
+  /** Restarts done by the restart policy since the last manual start. */
+  restartCount: number;
+  /** Set by `cove stop`: unless-stopped containers stay down. */
+  stoppedByUser?: boolean;
 }
 
 /** What the engine records when it starts a container. */

@@ -1,21 +1,24 @@
 import type { IdMappings } from '../idmap.js';
 import type { ImageConfig } from '../archive/image-schemas.js';
-import { DEFAULT_CAPABILITIES, DEFAULT_PATH_ENV, MASKED_PATHS, READONLY_PATHS } from './oci-defaults.js';
-import { defaultSeccompProfile, type OciSeccomp } from './seccomp-profile.js';
+import { DEFAULT_PATH_ENV, MASKED_PATHS, READONLY_PATHS } from './oci-defaults.js';
+import { defaultSeccompProfile, renderSeccompProfile, type OciSeccomp } from './seccomp-profile.js';
+import type { RunConfig } from './run-config.js';
 
 export interface SpecInput {
-  id: string;
-  hostname: string;
   image: ImageConfig;
-  /** Command given on the command line; replaces the image's Cmd. */
-  command: string[] | null;
-  env: string[];
+  run: RunConfig;
   lowerDirs: string[];
   upperDir: string;
   workDir: string;
   mappings: IdMappings;
   /** The caller's RLIMIT_NOFILE hard limit: a container may not ask for more. */
   nofileHard: number;
+  /** Host directory of each volume mount, by target. */
+  volumePaths: Map<string, string>;
+  /** Generated /etc/hosts, /etc/hostname, /etc/resolv.conf, bind-mounted in. */
+  etcFiles: { hosts: string; hostname: string; resolv: string };
+  /** cove-init, bind-mounted as PID 1 for --init. */
+  initPath: string;
 }
 
 export interface OciSpec {
@@ -23,6 +26,7 @@ export interface OciSpec {
   process: {
     terminal: boolean;
     user: { uid: number; gid: number; additionalGids?: number[] };
+    oomScoreAdj?: number;
     args: string[];
     env: string[];
     cwd: string;
@@ -31,6 +35,7 @@ export interface OciSpec {
     rlimits: Array<{ type: string; hard: number; soft: number }>;
   };
   root: { path: string; readonly: boolean };
+  annotations?: Record<string, string>;
   hostname: string;
   mounts: Array<{ destination: string; type: string; source: string; options: string[] }>;
   linux: {
@@ -62,20 +67,14 @@ export function mergeEnv(...lists: string[][]): string[] {
   return [...map.values()];
 }
 
-/** docker's rule: Entrypoint + (command given ? command : Cmd). */
-export function processArgs(image: ImageConfig, command: string[] | null): string[] {
-  const entrypoint = image.config?.Entrypoint ?? [];
-  const cmd = command && command.length > 0 ? command : (image.config?.Cmd ?? []);
-  return [...entrypoint, ...cmd];
-}
-
-/** Numeric "uid[:gid]" from the image's User; names need /etc/passwd and come later. */
-export function parseUser(user: string | null | undefined): { uid: number; gid: number } | null {
-  if (!user) return { uid: 0, gid: 0 };
-  const m = /^(\d+)(?::(\d+))?$/.exec(user);
-  if (!m) return null;
-  const uid = Number(m[1]);
-  return { uid, gid: m[2] === undefined ? uid : Number(m[2]) };
+/**
+ * docker's rule: Entrypoint + (command given ? command : Cmd); an
+ * --entrypoint given on the command line also drops the image's Cmd.
+ */
+export function processArgs(image: ImageConfig, command: string[] | null, entrypoint: string[] | null = null): string[] {
+  const ep = entrypoint ?? image.config?.Entrypoint ?? [];
+  const cmd = command && command.length > 0 ? command : entrypoint ? [] : (image.config?.Cmd ?? []);
+  return [...ep, ...cmd];
 }
 
 /**
@@ -84,48 +83,69 @@ export function parseUser(user: string | null | undefined): { uid: number; gid: 
  * namespaces (design.md §3), listed as the first mount at "/".
  */
 export function buildSpec(input: SpecInput): OciSpec {
-  const user = parseUser(input.image.config?.User) ?? { uid: 0, gid: 0 };
-  const env = mergeEnv([DEFAULT_PATH_ENV, `HOSTNAME=${input.hostname}`], input.image.config?.Env ?? [], input.env);
-  const caps = [...DEFAULT_CAPABILITIES];
+  const run = input.run;
+  const env = mergeEnv([DEFAULT_PATH_ENV, `HOSTNAME=${run.hostname}`], input.image.config?.Env ?? [], run.env);
+  const caps = run.capabilities;
   const nofile = Math.min(1_048_576, input.nofileHard);
   const devpts = ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'];
   // gid 5 (tty) exists inside only when a subordinate range is mapped.
   if (!input.mappings.singleId) devpts.push('gid=5');
-  return {
+  const args = processArgs(input.image, run.command, run.entrypoint);
+  const namespaces: OciSpec['linux']['namespaces'] = [{ type: 'user' }, { type: 'mount' }, { type: 'pid' }, { type: 'uts' }, { type: 'ipc' }];
+  if (!run.network.startsWith('container:')) namespaces.push({ type: 'network' });
+  const mounts: OciSpec['mounts'] = [
+    {
+      destination: '/',
+      type: 'overlay',
+      source: 'overlay',
+      options: [`lowerdir=${input.lowerDirs.join(':')}`, `upperdir=${input.upperDir}`, `workdir=${input.workDir}`, 'userxattr'],
+    },
+    { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+    { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: devpts },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+    { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+    { destination: '/etc/hosts', type: 'bind', source: input.etcFiles.hosts, options: ['bind', 'rw', 'nosuid', 'nodev', 'noexec'] },
+    { destination: '/etc/hostname', type: 'bind', source: input.etcFiles.hostname, options: ['bind', 'rw', 'nosuid', 'nodev', 'noexec'] },
+    { destination: '/etc/resolv.conf', type: 'bind', source: input.etcFiles.resolv, options: ['bind', 'rw', 'nosuid', 'nodev', 'noexec'] },
+  ];
+  for (const m of run.mounts) {
+    if (m.type === 'tmpfs') {
+      mounts.push({ destination: m.target, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', ...m.options] });
+      continue;
+    }
+    const source = m.type === 'bind' ? m.source : input.volumePaths.get(m.target);
+    if (!source) throw new Error(`no host path for the volume at ${m.target}`);
+    mounts.push({ destination: m.target, type: 'bind', source, options: ['rbind', m.readOnly ? 'ro' : 'rw', 'nosuid', 'nodev'] });
+  }
+  if (run.init) {
+    mounts.push({ destination: '/run/cove-init', type: 'bind', source: input.initPath, options: ['bind', 'ro', 'nosuid', 'nodev'] });
+  }
+  const spec: OciSpec = {
     ociVersion: '1.2.0',
     process: {
       terminal: false,
-      user,
-      args: processArgs(input.image, input.command),
+      user: { uid: run.user.uid, gid: run.user.gid, ...(run.user.additionalGids.length ? { additionalGids: run.user.additionalGids } : {}) },
+      args: run.init ? ['/run/cove-init', '--', ...args] : args,
       env,
-      cwd: input.image.config?.WorkingDir || '/',
-      noNewPrivileges: true,
+      cwd: run.workdir ?? (input.image.config?.WorkingDir || '/'),
+      noNewPrivileges: run.noNewPrivileges,
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       rlimits: [{ type: 'RLIMIT_NOFILE', hard: nofile, soft: nofile }],
     },
-    root: { path: 'rootfs', readonly: false },
-    hostname: input.hostname,
-    mounts: [
-      {
-        destination: '/',
-        type: 'overlay',
-        source: 'overlay',
-        options: [`lowerdir=${input.lowerDirs.join(':')}`, `upperdir=${input.upperDir}`, `workdir=${input.workDir}`, 'userxattr'],
-      },
-      { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
-      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: devpts },
-      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
-      { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-    ],
+    root: { path: 'rootfs', readonly: run.readOnly },
+    hostname: run.hostname,
+    mounts,
     linux: {
-      namespaces: [{ type: 'user' }, { type: 'mount' }, { type: 'pid' }, { type: 'uts' }, { type: 'ipc' }, { type: 'network' }],
+      namespaces,
       uidMappings: input.mappings.uid,
       gidMappings: input.mappings.gid,
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
-      seccomp: defaultSeccompProfile(caps),
     },
   };
+  if (run.seccomp.kind === 'default') spec.linux.seccomp = defaultSeccompProfile(caps);
+  else if (run.seccomp.kind === 'file') spec.linux.seccomp = renderSeccompProfile(run.seccomp.profile, caps);
+  return spec;
 }

@@ -48,11 +48,17 @@ const ARCHES: Record<string, { go: string; scmp: string }> = {
 };
 
 export function defaultSeccompProfile(capabilities: readonly string[], arch: string = process.arch): OciSeccomp {
+  return renderSeccompProfile(profile, capabilities, arch);
+}
+
+/** Renders a docker-format profile (archMap, includes/excludes) for one container. */
+export function renderSeccompProfile(input: unknown, capabilities: readonly string[], arch: string = process.arch): OciSeccomp {
+  const profile = input as Profile;
   const host = ARCHES[arch] ?? { go: arch, scmp: '' };
   const caps = new Set(capabilities);
-  const archEntry = profile.archMap.find((a) => a.architecture === host.scmp);
+  const archEntry = (profile.archMap ?? []).find((a) => a.architecture === host.scmp);
   const syscalls: OciSeccomp['syscalls'] = [];
-  for (const rule of profile.syscalls) {
+  for (const rule of profile.syscalls ?? []) {
     const inc = rule.includes ?? {};
     const exc = rule.excludes ?? {};
     if (inc.arches?.length && !inc.arches.includes(host.go)) continue;
@@ -69,7 +75,7 @@ export function defaultSeccompProfile(capabilities: readonly string[], arch: str
   return {
     defaultAction: profile.defaultAction,
     ...(profile.defaultErrnoRet !== undefined ? { defaultErrnoRet: profile.defaultErrnoRet } : {}),
-    architectures: archEntry ? [archEntry.architecture, ...archEntry.subArchitectures] : [],
+    architectures: archEntry ? [archEntry.architecture, ...archEntry.subArchitectures] : ((profile as { architectures?: string[] }).architectures ?? []),
     syscalls,
   };
 }

@@ -1,14 +1,25 @@
 import { EngineError } from '../errors.js';
 import type { ImageService } from '../image-service.js';
 import type { ContainerService } from '../container/container-service.js';
+import type { TaskRegistry } from '../tasks.js';
 import type { DomainHandlers } from './handler-types.js';
 
-export function imageHandlers(images: ImageService, containers: ContainerService): DomainHandlers<'images'> {
+/** `tasks` carries pulls and pushes; the engine passes its registry (engine.ts). */
+export function imageHandlers(images: ImageService, containers: ContainerService, tasks?: TaskRegistry): DomainHandlers<'images'> {
+  const needTasks = (): TaskRegistry => {
+    if (!tasks) throw new EngineError('E_INTERNAL', 'this engine was built without a task registry; pass it to imageHandlers (engine.ts)');
+    return tasks;
+  };
   return {
     'images:list': () => images.list(),
     'images:remove': (p) => images.remove(p.reference, p.force, (id) => containers.usersOfImage(id)),
-    'images:pull': async () => {
-      throw new EngineError('E_INVALID_ARGUMENT', 'pulling from registries is not available yet; load an archive with cove load -i FILE');
+    'images:pull': async (p) => {
+      const registry = needTasks();
+      const task = registry.create('pull', p.reference);
+      void registry.run(task, async (t) => {
+        await images.pull(p.reference, { ...(p.platform ? { platform: p.platform } : {}), signal: t.signal, progress: t });
+      });
+      return { taskId: task.progress.id };
     },
   };
 }

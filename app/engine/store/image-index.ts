@@ -19,6 +19,10 @@ export interface ImageRecord {
   references: string[];
   createdAt: string | null;
   loadedAt: string;
+  /** repository@digest of what was pulled (the index digest for a multi-arch image), as docker's RepoDigests. */
+  repoDigests?: string[];
+  /** Where it was pulled from: push mounts blobs from there when it is the same registry. */
+  source?: { registry: string; repository: string };
 }
 
 interface ImagesFile {
@@ -58,6 +62,13 @@ export class ImageIndex {
   static find(images: Record<string, ImageRecord>, query: string, normalized: string | null): ImageRecord | undefined {
     if (normalized) {
       for (const img of Object.values(images)) if (img.references.includes(normalized)) return img;
+      // repo@digest: the digest part is what matters, with or without a tag before it (docker's RepoDigests).
+      const at = normalized.indexOf('@');
+      if (at > 0) {
+        const repo = normalized.slice(0, at).replace(/:[^/:]+$/, '');
+        const wanted = `${repo}${normalized.slice(at)}`;
+        for (const img of Object.values(images)) if (img.repoDigests?.includes(wanted)) return img;
+      }
     }
     const hex = query.replace(/^sha256:/, '');
     if (/^[a-f0-9]{4,64}$/.test(hex)) {

@@ -2,12 +2,14 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { EngineError } from '../errors.js';
-import { digestHex } from '../digest.js';
+import { digestHex, sha256Of } from '../digest.js';
 import { ensureDir, readJsonFile, writeJsonAtomic } from '../fs-atomic.js';
-import { mappedCount, type IdMappings } from '../idmap.js';
-import { installPaths, nativeBinary } from '../install-paths.js';
-import { removeAsMappedRoot, runInUserns } from '../userns.js';
+import type { IdMappings } from '../idmap.js';
+import { removeAsMappedRoot } from '../userns.js';
 import type { UnpackResult } from '../unpack/unpack-layer.js';
+import type { VerifyResult } from '../unpack/verify-layer.js';
+import { startUnpack, type UnpackProcess } from './unpack-process.js';
+import { pidAlive } from './pid-alive.js';
 
 export interface LayerRecord {
   chainId: string;
@@ -16,11 +18,17 @@ export interface LayerRecord {
   size: number;
 }
 
+/** A layer being unpacked under a temp name; it becomes a layer only through commit. */
+export interface PendingLayer {
+  temp: string;
+  process: UnpackProcess;
+}
+
 /**
  * Unpacked layers at layers/<chainID>/diff, shared between images. A layer
- * counts only once layer.json exists; it is unpacked under a temp name and
- * renamed into place, so a crash mid-unpack leaves only a `.tmp-` directory
- * that `gc` removes.
+ * counts only once layer.json exists; it is unpacked under a temp name
+ * (`.tmp-<pid>-…`) and renamed into place, so a crash mid-unpack leaves only
+ * a temp directory whose dead pid marks it as garbage for `system check`.
  */
 export class LayerStore {
   readonly dir: string;
@@ -43,48 +51,63 @@ export class LayerStore {
     return readJsonFile<LayerRecord>(path.join(this.dir, digestHex(chainId), 'layer.json'));
   }
 
+  /** Starts unpacking from a blob file, or from what the caller writes to `process.stdin`. */
+  async begin(source: string | 'stdin', label = 'import'): Promise<PendingLayer> {
+    const temp = path.join(this.dir, `.tmp-${process.pid}-${label.replace(/^sha256:/, '').slice(0, 16)}-${crypto.randomBytes(6).toString('hex')}`);
+    await fsp.mkdir(temp, { mode: 0o700 });
+    const diff = path.join(temp, 'diff');
+    await fsp.mkdir(diff, { mode: 0o755 });
+    return { temp, process: startUnpack(this.mappings, source, diff) };
+  }
+
+  /**
+   * Waits for the worker, checks the diff ID, and renames the layer into
+   * place. `chainId` null: derive it from the diff ID and the parent (import).
+   */
+  async commit(pending: PendingLayer, expect: { diffId: string | null; chainId: string | null; parent: string | null }): Promise<LayerRecord> {
+    let result: UnpackResult;
+    try {
+      result = await pending.process.result;
+      if (expect.diffId !== null && result.diffId !== expect.diffId) {
+        throw new EngineError('E_DIGEST_MISMATCH', `layer content has diff ID ${result.diffId}, but the image config says ${expect.diffId}; the image is corrupt and the layer was discarded`);
+      }
+    } catch (err) {
+      await this.discard(pending);
+      throw err;
+    }
+    const chainId = expect.chainId ?? (expect.parent ? sha256Of(`${expect.parent} ${result.diffId}`) : result.diffId);
+    const record: LayerRecord = { chainId, diffId: result.diffId, parent: expect.parent, size: result.size };
+    try {
+      await writeJsonAtomic(path.join(pending.temp, 'layer.json'), record);
+      await fsp.rename(pending.temp, path.join(this.dir, digestHex(chainId)));
+    } catch (err) {
+      // Another process unpacked the same layer first: keep theirs.
+      const theirs = await this.get(chainId);
+      await this.discard(pending);
+      if (theirs) return theirs;
+      throw err;
+    }
+    return record;
+  }
+
+  async discard(pending: PendingLayer): Promise<void> {
+    pending.process.kill();
+    await pending.process.result.catch(() => undefined);
+    await removeAsMappedRoot(this.mappings, [pending.temp]).catch(() => undefined);
+  }
+
   /** Unpacks a layer blob inside the user namespace and checks its diff ID. */
   async unpack(blobPath: string, chainId: string, expectedDiffId: string, parent: string | null): Promise<LayerRecord> {
     const existing = await this.get(chainId);
     if (existing) return existing;
-    const temp = path.join(this.dir, `.tmp-${digestHex(chainId).slice(0, 16)}-${crypto.randomBytes(6).toString('hex')}`);
-    await fsp.mkdir(temp, { mode: 0o700 });
-    const diff = path.join(temp, 'diff');
-    await fsp.mkdir(diff, { mode: 0o755 });
-    const worker = path.join(installPaths().distDir, 'unpack-worker.cjs');
-    const args = [process.execPath, worker, blobPath, diff, nativeBinary('cove-layer-tool'), String(mappedCount(this.mappings.uid))];
-    if (this.mappings.singleId) args.push('--no-chown');
-    let result: UnpackResult;
-    try {
-      const out = await runInUserns(this.mappings, args).catch((err: unknown) => {
-        const stdout = (err as { stdout?: string }).stdout;
-        if (stdout) return { stdout, stderr: '' };
-        throw err;
-      });
-      const parsed = JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}') as UnpackResult | { error: { code: string; message: string } };
-      if ('error' in parsed) throw new EngineError(parsed.error.code as EngineError['code'], parsed.error.message);
-      result = parsed;
-      if (result.diffId !== expectedDiffId) {
-        throw new EngineError('E_DIGEST_MISMATCH', `layer content has diff ID ${result.diffId}, but the image config says ${expectedDiffId}; the image is corrupt`);
-      }
-      const record: LayerRecord = { chainId, diffId: result.diffId, parent, size: result.size };
-      await writeJsonAtomic(path.join(temp, 'layer.json'), record);
-      const final = path.join(this.dir, digestHex(chainId));
-      try {
-        await fsp.rename(temp, final);
-      } catch (err) {
-        // Another process unpacked the same layer first: keep theirs.
-        if (await this.get(chainId)) {
-          await removeAsMappedRoot(this.mappings, [temp]);
-          return record;
-        }
-        throw err;
-      }
-      return record;
-    } catch (err) {
-      await removeAsMappedRoot(this.mappings, [temp]).catch(() => undefined);
-      throw err;
-    }
+    const pending = await this.begin(blobPath, chainId);
+    return this.commit(pending, { diffId: expectedDiffId, chainId, parent });
+  }
+
+  /** Compares an unpacked layer with the blob it came from (system check). */
+  async verify(chainId: string, blobPath: string): Promise<VerifyResult> {
+    const proc = startUnpack(this.mappings, blobPath, this.diffPath(chainId), 'verify');
+    return (await proc.result) as unknown as VerifyResult;
   }
 
   async remove(chainId: string): Promise<void> {
@@ -94,14 +117,25 @@ export class LayerStore {
     await removeAsMappedRoot(this.mappings, [dir]);
   }
 
+  /** Removes directories (temp or incomplete layers) as mapped root. */
+  async removePaths(paths: string[]): Promise<void> {
+    await removeAsMappedRoot(this.mappings, paths);
+  }
+
   async list(): Promise<string[]> {
     const names = await fsp.readdir(this.dir).catch(() => [] as string[]);
     return names.filter((n) => /^[a-f0-9]{64}$/.test(n)).map((n) => `sha256:${n}`);
   }
 
-  /** Leftovers of interrupted unpacks. */
+  /** Leftovers of interrupted unpacks whose process is gone (a live pull's temp dirs are not garbage). */
   async leftovers(): Promise<string[]> {
     const names = await fsp.readdir(this.dir).catch(() => [] as string[]);
-    return names.filter((n) => n.startsWith('.tmp-')).map((n) => path.join(this.dir, n));
+    return names
+      .filter((n) => {
+        if (!n.startsWith('.tmp-')) return false;
+        const pid = Number(/^\.tmp-(\d+)-/.exec(n)?.[1]);
+        return !(Number.isInteger(pid) && pid > 0 && pidAlive(pid));
+      })
+      .map((n) => path.join(this.dir, n));
   }
 }

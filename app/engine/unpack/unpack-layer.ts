@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import zlib from 'node:zlib';
 import { spawn } from 'node:child_process';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { EngineError, isNodeError } from '../errors.js';
 import { sanitizeEntryName, underRoot, unsafe } from './entry-path.js';
+import { decompressor } from './decompress.js';
 
 export interface UnpackOptions {
   /** Apply tar owners with lchown; needs to run inside the user namespace. */
@@ -45,28 +45,6 @@ class DigestCounter extends Transform {
     this.bytes += chunk.length;
     done(null, chunk);
   }
-}
-
-/** Picks a decompressor from the stream's magic bytes (gzip RFC 1952, zstd RFC 8878). */
-async function decompressed(source: Readable): Promise<Readable> {
-  const iterator = source[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  const head: Buffer = first.done ? Buffer.alloc(0) : (first.value as Buffer);
-  const rest = Readable.from(
-    (async function* () {
-      if (head.length > 0) yield head;
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) return;
-        yield next.value as Buffer;
-      }
-    })(),
-  );
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return rest.pipe(zlib.createGunzip());
-  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) {
-    throw new EngineError('E_ARCHIVE_INVALID', 'zstd-compressed layers are not supported by this version of Cove yet');
-  }
-  return rest;
 }
 
 /**
@@ -249,8 +227,8 @@ export async function unpackLayer(source: Readable, root: string, options: Unpac
       });
   });
 
-  const input = await decompressed(source);
-  await pipeline(input, counter, extract);
+  const { input, transforms } = await decompressor(source);
+  await pipeline([input, ...transforms, counter, extract]);
 
   if (specials.length > 0) await runLayerTool(options.layerTool, specials);
   for (const [abs, meta] of specialMeta) await applyMeta(abs, meta, false);

@@ -1,19 +1,23 @@
 // Entry point run inside the container's user namespace (through
 // cove-unshare) so that lchown lands files on the mapped subordinate ids.
-// argv: <layer blob> <destination dir> <cove-layer-tool> <id limit> [--no-chown]
-// Prints one JSON line: the UnpackResult, or {"error":{code,message}}.
+// argv: <layer blob | -> <destination dir> <cove-layer-tool> <id limit> [--no-chown] [--verify]
+// "-" reads the layer from stdin (a pull streams it from the network).
+// --verify compares an unpacked layer with its blob instead (system check).
+// Prints one JSON line: the result, or {"error":{code,message}}.
 import fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import { unpackLayer } from './unpack-layer.js';
+import { verifyLayer } from './verify-layer.js';
 import { toApiError } from '../errors.js';
 
 async function main(): Promise<void> {
-  const [blob, dest, layerTool, limit, flag] = process.argv.slice(2);
-  if (!blob || !dest || !layerTool || !limit) throw new Error('usage: unpack-worker BLOB DEST LAYER_TOOL ID_LIMIT [--no-chown]');
-  const result = await unpackLayer(fs.createReadStream(blob), dest, {
-    chown: flag !== '--no-chown',
-    layerTool,
-    idLimit: Number(limit),
-  });
+  const [blob, dest, layerTool, limit, ...flags] = process.argv.slice(2);
+  if (!blob || !dest || !layerTool || !limit) throw new Error('usage: unpack-worker BLOB|- DEST LAYER_TOOL ID_LIMIT [--no-chown] [--verify]');
+  const source: Readable = blob === '-' ? process.stdin : fs.createReadStream(blob, { highWaterMark: 1 << 20 });
+  const chown = !flags.includes('--no-chown');
+  const result = flags.includes('--verify')
+    ? await verifyLayer(source, dest, { chown })
+    : await unpackLayer(source, dest, { chown, layerTool, idLimit: Number(limit) });
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 

@@ -1,0 +1,157 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunOptions } from '../../api/contract.js';
+import { EngineError } from '../errors.js';
+import type { ImageConfig } from '../archive/image-schemas.js';
+import { cgroupMode } from '../doctor.js';
+import { effectiveCapabilities } from './capabilities.js';
+import { resolveUser, type ResolvedUser } from './image-user.js';
+import { parseAddHost, parseBytes, parseMount, parsePort, parseRestart, parseTmpfs, parseVolume, type MountSpec, type PortSpec, type RestartPolicy } from './run-options.js';
+import { parseSignal } from './signals.js';
+
+export type SeccompChoice = { kind: 'default' } | { kind: 'unconfined' } | { kind: 'file'; profile: unknown };
+
+/** Everything `run` asked for, resolved and validated; stored in container.json. */
+export interface RunConfig {
+  command: string[] | null;
+  entrypoint: string[] | null;
+  env: string[];
+  workdir: string | null;
+  user: ResolvedUser;
+  hostname: string;
+  labels: Record<string, string>;
+  restart: RestartPolicy;
+  stopSignal: string;
+  stopTimeout: number;
+  init: boolean;
+  readOnly: boolean;
+  capabilities: string[];
+  noNewPrivileges: boolean;
+  seccomp: SeccompChoice;
+  mounts: MountSpec[];
+  ports: PortSpec[];
+  network: string;
+  addHost: Array<{ name: string; ip: string }>;
+  dns: string[];
+  resources: { memory?: number; cpus?: number; pidsLimit?: number };
+}
+
+function securityOpts(opts: string[]): { noNewPrivileges: boolean; seccomp: SeccompChoice } {
+  let noNewPrivileges = true;
+  let seccomp: SeccompChoice = { kind: 'default' };
+  for (const opt of opts) {
+    const [key, value] = opt.includes('=') ? (opt.split(/=(.*)/s, 2) as [string, string]) : (opt.split(/:(.*)/s, 2) as [string, string | undefined]);
+    if (key === 'no-new-privileges') {
+      if (value === undefined || value === '' || value === 'true') noNewPrivileges = true;
+      else if (value === 'false') noNewPrivileges = false;
+      else throw new EngineError('E_INVALID_ARGUMENT', `invalid --security-opt ${opt}: no-new-privileges takes true or false`);
+    } else if (key === 'seccomp') {
+      if (value === 'unconfined') seccomp = { kind: 'unconfined' };
+      else if (value) {
+        let profile: unknown;
+        try {
+          profile = JSON.parse(fs.readFileSync(value, 'utf8'));
+        } catch (err) {
+          throw new EngineError('E_INVALID_ARGUMENT', `cannot use seccomp profile ${value}: ${(err as Error).message}`);
+        }
+        const p = profile as { defaultAction?: unknown; syscalls?: unknown };
+        if (typeof p?.defaultAction !== 'string' || (p.syscalls !== undefined && !Array.isArray(p.syscalls))) {
+          throw new EngineError('E_INVALID_ARGUMENT', `seccomp profile ${value} needs a defaultAction and a syscalls list (docker's seccomp profile format)`);
+        }
+        seccomp = { kind: 'file', profile };
+      } else throw new EngineError('E_INVALID_ARGUMENT', `invalid --security-opt ${opt}: use seccomp=unconfined or seccomp=/path/profile.json`);
+    } else {
+      throw new EngineError('E_INVALID_ARGUMENT', `unsupported --security-opt ${opt}: Cove knows no-new-privileges and seccomp=`);
+    }
+  }
+  return { noNewPrivileges, seccomp };
+}
+
+function network(value: string | undefined): string {
+  const n = value ?? 'none';
+  if (n === 'none' || n === 'slirp4netns' || n.startsWith('container:')) return n;
+  if (n === 'bridge' || n === 'default') return 'slirp4netns';
+  throw new EngineError('E_INVALID_ARGUMENT', `unknown network "${n}": use none, slirp4netns (alias bridge) or container:<name>`);
+}
+
+/** The image's ExposedPorts ("80/tcp": {}) for -P. */
+function exposedPorts(image: ImageConfig): PortSpec[] {
+  const exposed = (image.config as { ExposedPorts?: Record<string, unknown> } | null | undefined)?.ExposedPorts ?? {};
+  return Object.keys(exposed).map((k) => parsePort(k)).map((p) => ({ ...p, hostPort: 0 }));
+}
+
+/** The image's VOLUME entries become anonymous volumes unless a mount already covers them. */
+function imageVolumes(image: ImageConfig, mounts: MountSpec[]): MountSpec[] {
+  const vols = (image.config as { Volumes?: Record<string, unknown> } | null | undefined)?.Volumes ?? {};
+  const covered = new Set(mounts.map((m) => m.target));
+  return Object.keys(vols)
+    .map((t) => path.posix.normalize(t))
+    .filter((t) => t !== '/' && path.posix.isAbsolute(t) && !covered.has(t))
+    .map((t): MountSpec => ({ type: 'volume', source: null, target: t, readOnly: false }));
+}
+
+export function resolveRunConfig(opts: RunOptions, image: ImageConfig, id: string, layersTopFirst: string[]): RunConfig {
+  const mounts = [...(opts.volumes ?? []).map(parseVolume), ...(opts.mounts ?? []).map(parseMount), ...(opts.tmpfs ?? []).map(parseTmpfs)];
+  const targets = new Set<string>();
+  for (const m of mounts) {
+    if (targets.has(m.target)) throw new EngineError('E_INVALID_ARGUMENT', `duplicate mount point ${m.target}`);
+    targets.add(m.target);
+  }
+  for (const m of mounts) {
+    if (m.type === 'bind' && !fs.existsSync(m.source)) {
+      throw new EngineError('E_INVALID_ARGUMENT', `bind mount source ${m.source} does not exist (docker -v would create it; Cove does not create host paths for you)`);
+    }
+  }
+  mounts.push(...imageVolumes(image, mounts));
+  const net = network(opts.network);
+  const ports = (opts.ports ?? []).map(parsePort);
+  if (opts.publishAll) for (const p of exposedPorts(image)) if (!ports.some((q) => q.containerPort === p.containerPort && q.protocol === p.protocol)) ports.push(p);
+  if (ports.length > 0 && net !== 'slirp4netns') {
+    throw new EngineError('E_INVALID_ARGUMENT', `publishing ports needs a network of its own: use --network slirp4netns (not ${net})`);
+  }
+  const resources: RunConfig['resources'] = {};
+  if (opts.memory !== undefined) resources.memory = parseBytes(opts.memory, '--memory');
+  if (opts.cpus !== undefined) {
+    if (!(opts.cpus > 0)) throw new EngineError('E_INVALID_ARGUMENT', `invalid --cpus ${opts.cpus}: give a positive number like 1.5`);
+    resources.cpus = opts.cpus;
+  }
+  if (opts.pidsLimit !== undefined) resources.pidsLimit = opts.pidsLimit;
+  if (Object.keys(resources).length > 0 && cgroupMode().mode !== 'v2-delegated') {
+    throw new EngineError(
+      'E_NO_CGROUP_DELEGATION',
+      `--memory, --cpus and --pids-limit need cgroup v2 with a delegated subtree, and this machine has ${cgroupMode().detail}. ` +
+        'Enable it with: sudo systemctl edit user@.service, add a [Service] section with Delegate=cpu cpuset io memory pids, then log out and in (cove doctor shows the mode)',
+    );
+  }
+  if (opts.workdir !== undefined && !path.posix.isAbsolute(opts.workdir)) throw new EngineError('E_INVALID_ARGUMENT', `the working directory "${opts.workdir}" must be absolute`);
+  if (opts.hostname !== undefined && !/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/.test(opts.hostname)) {
+    throw new EngineError('E_INVALID_ARGUMENT', `invalid hostname "${opts.hostname}"`);
+  }
+  for (const d of opts.dns ?? []) if (!/^(\d{1,3}\.){3}\d{1,3}$|^[0-9a-fA-F:]+$/.test(d)) throw new EngineError('E_INVALID_ARGUMENT', `invalid --dns ${d}: give an IP address`);
+  const stopTimeout = opts.stopTimeout ?? 10;
+  if (!Number.isInteger(stopTimeout) || stopTimeout < 0) throw new EngineError('E_INVALID_ARGUMENT', `invalid --stop-timeout ${stopTimeout}`);
+  const { noNewPrivileges, seccomp } = securityOpts(opts.securityOpt ?? []);
+  return {
+    command: opts.command && opts.command.length > 0 ? opts.command : null,
+    entrypoint: opts.entrypoint ?? null,
+    env: opts.env ?? [],
+    workdir: opts.workdir ?? null,
+    user: resolveUser(opts.user ?? image.config?.User, layersTopFirst),
+    hostname: opts.hostname ?? id.slice(0, 12),
+    labels: { ...((image.config as { Labels?: Record<string, string> } | null | undefined)?.Labels ?? {}), ...(opts.labels ?? {}) },
+    restart: parseRestart(opts.restart ?? 'no'),
+    stopSignal: parseSignal(opts.stopSignal ?? (image.config as { StopSignal?: string } | null | undefined)?.StopSignal ?? 'TERM'),
+    stopTimeout,
+    init: opts.init ?? false,
+    readOnly: opts.readOnly ?? false,
+    capabilities: effectiveCapabilities(opts.capAdd, opts.capDrop),
+    noNewPrivileges,
+    seccomp,
+    mounts,
+    ports,
+    network: net,
+    addHost: (opts.addHost ?? []).map(parseAddHost),
+    dns: opts.dns ?? [],
+    resources,
+  };
+}
