@@ -200,6 +200,32 @@ export interface ContainerInspect {
   Mounts: Array<{ Type: string; Source: string; Destination: string; RW: boolean }>;
 }
 
+/** One stats sample of one container (design.md §3: cgroup v2 or /proc). */
+export interface StatsSample {
+  id: string;
+  time: string;
+  /** Percent of one CPU (docker's convention: 200 = two full cores). */
+  cpuPercent: number;
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  pids: number;
+  netRxBytes: number;
+  netTxBytes: number;
+  blockReadBytes: number;
+  blockWriteBytes: number;
+  source: 'cgroup' | 'proc';
+}
+
+export interface TopProcess {
+  pid: number;
+  ppid: number;
+  uid: number;
+  cpuSeconds: number;
+  rssBytes: number;
+  state: string;
+  command: string;
+}
+
 export type LogStream = 'stdout' | 'stderr';
 
 export interface LogLine {
@@ -236,6 +262,11 @@ export interface ApiMethods {
   'tasks:list': { params: Record<string, never>; result: TaskProgress[] };
   'tasks:cancel': { params: { id: string }; result: TaskProgress };
   'system:doctor': { params: Record<string, never>; result: DoctorCheck[] };
+  /** Past samples kept by the engine's sampler (at least an hour per container). */
+  'stats:history': { params: { id: string; seconds?: number }; result: StatsSample[] };
+  /** The latest sample of every running container. */
+  'stats:current': { params: Record<string, never>; result: StatsSample[] };
+  'containers:top': { params: { id: string }; result: TopProcess[] };
   'volumes:list': { params: Record<string, never>; result: VolumeSummary[] };
   'volumes:create': { params: { name?: string; labels?: Record<string, string> }; result: VolumeSummary };
   'volumes:inspect': { params: { name: string }; result: VolumeSummary };
@@ -281,7 +312,8 @@ export type EngineEvent =
   | { type: 'image'; action: ImageAction; id: string; time: string }
   | { type: 'task'; task: TaskProgress }
   | { type: 'logs'; subscription: string; lines: LogLine[]; ended?: boolean }
-  | { type: 'volume'; action: VolumeAction; id: string; time: string };
+  | { type: 'volume'; action: VolumeAction; id: string; time: string }
+  | { type: 'stats'; samples: StatsSample[] };
 
 /** Wire messages shared by the WebSocket and unix-socket transports. */
 export type ClientMessage = {

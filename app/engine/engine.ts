@@ -21,6 +21,8 @@ import { settingsHandlers, systemHandlers, taskHandlers } from './handlers/syste
 import { SettingsStore } from './settings.js';
 import { VolumeService } from './volume/volume-service.js';
 import { volumeHandlers } from './handlers/volume-handlers.js';
+import { statsHandlers } from './handlers/stats-handlers.js';
+import { StatsSampler } from './stats/stats-sampler.js';
 import { logHandlers } from './handlers/log-handlers.js';
 
 export interface EngineOptions {
@@ -43,6 +45,7 @@ export class Engine implements EngineHandle {
   readonly tasks: TaskRegistry;
   readonly settings: SettingsStore;
   readonly volumes: VolumeService;
+  readonly stats: StatsSampler;
   private readonly handlers: AllHandlers;
 
   private constructor(
@@ -73,6 +76,7 @@ export class Engine implements EngineHandle {
       },
     });
     this.tasks = new TaskRegistry((task) => this.emit({ type: 'task', task }));
+    this.stats = new StatsSampler(() => this.containers.running(), (samples) => this.emit({ type: 'stats', samples }));
     this.handlers = {
       ...containerHandlers(this.containers),
       ...imageHandlers(this.images, this.containers),
@@ -80,6 +84,7 @@ export class Engine implements EngineHandle {
       ...systemHandlers(this.tmpDir),
       ...settingsHandlers(this.settings),
       ...volumeHandlers(this.volumes),
+      ...statsHandlers(this.stats, this.containers),
       ...logHandlers(this.containers, (event) => this.emit(event)),
     };
   }
@@ -103,6 +108,7 @@ export class Engine implements EngineHandle {
     await engine.volumes.init();
     if (options.watch) {
       engine.startWatching();
+      engine.stats.start();
       // "Applied on Cove's start": always/unless-stopped containers that are down (after a reboot) come back.
       await engine.containers.applyRestartPolicies();
     }
@@ -140,6 +146,7 @@ export class Engine implements EngineHandle {
 
   async close(): Promise<void> {
     this.watcher?.close();
+    this.stats.stop();
     this.listeners.clear();
   }
 }

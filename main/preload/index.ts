@@ -2,10 +2,15 @@
 // ipcRenderer, and it hands the page one narrow object, never ipcRenderer
 // itself (Electron security checklist, "Do not expose Electron APIs").
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ApiError, ApiMethod, ApiParams, ApiResult, CoveApi, EngineEvent } from '../../app/api/contract.js';
+import type { ApiError, ApiMethod, ApiParams, ApiResult, CoveDesktopApi, DesktopPreferences, EngineEvent, TerminalOpenParams, UiCommand } from '../../app/api/contract.js';
 
 // Repeats main/ipc.ts's EVENT_CHANNEL: the preload may import no other module.
 const EVENT_CHANNEL = 'cove:event';
+const UI_CHANNEL = 'cove:ui';
+const TERMINAL_OPEN_CHANNEL = 'terminals:open';
+const TERMINAL_PORT_CHANNEL = 'cove:terminal-port';
+const PREFERENCES_GET_CHANNEL = 'ui:get-preferences';
+const PREFERENCES_SET_CHANNEL = 'ui:set-preferences';
 
 // A Record forces this list to follow the contract: a new ApiMethod fails
 // typecheck here until it is added, and nothing else can be invoked.
@@ -27,6 +32,9 @@ const METHODS: Record<ApiMethod, true> = {
   'settings:get': true,
   'settings:set': true,
   'volumes:list': true,
+  'stats:history': true,
+  'stats:current': true,
+  'containers:top': true,
   'volumes:create': true,
   'volumes:inspect': true,
   'volumes:remove': true,
@@ -54,7 +62,26 @@ function failure(error: ApiError): Promise<never> {
   return Promise.reject(plain);
 }
 
-const api: CoveApi = {
+async function invoke<T>(channel: string, params: unknown): Promise<T> {
+  const reply: unknown = await ipcRenderer.invoke(channel, params);
+  if (isRecord(reply) && reply.ok === true) return reply.result as T;
+  if (isRecord(reply) && reply.ok === false && isApiError(reply.error)) return failure(reply.error);
+  return failure({ code: 'E_INTERNAL', message: 'Malformed reply from the Cove main process.' });
+}
+
+// The node tsconfig has no DOM types; this is the one window API used here.
+const page = globalThis as unknown as { postMessage(message: unknown, targetOrigin: string, transfer: unknown[]): void };
+
+// A MessagePort cannot cross contextBridge; Electron's documented way is to
+// re-post it to the page's own window, where the renderer picks it up by
+// session (docs "MessagePorts in Electron", context isolation).
+ipcRenderer.on(TERMINAL_PORT_CHANNEL, (event: IpcRendererEvent, info: unknown) => {
+  const session = isRecord(info) && typeof info.session === 'string' ? info.session : null;
+  // '*' is safe: the message goes to this very window, whose file:// origin is "null".
+  if (session && event.ports.length === 1) page.postMessage({ type: TERMINAL_PORT_CHANNEL, session }, '*', event.ports);
+});
+
+const api: CoveDesktopApi = {
   async call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
     if (typeof method !== 'string' || !Object.prototype.hasOwnProperty.call(METHODS, method)) {
       return failure({ code: 'E_INVALID_ARGUMENT', message: `unknown API method ${String(method)}` });
@@ -70,6 +97,16 @@ const api: CoveApi = {
     ipcRenderer.on(EVENT_CHANNEL, handler);
     return () => {
       ipcRenderer.removeListener(EVENT_CHANNEL, handler);
+    };
+  },
+  openTerminal: (params: TerminalOpenParams) => invoke<{ session: string }>(TERMINAL_OPEN_CHANNEL, params),
+  getPreferences: () => invoke<DesktopPreferences>(PREFERENCES_GET_CHANNEL, null),
+  setPreferences: (change: Partial<DesktopPreferences>) => invoke<DesktopPreferences>(PREFERENCES_SET_CHANNEL, change),
+  onUiCommand(listener: (command: UiCommand) => void): () => void {
+    const handler = (_event: IpcRendererEvent, command: UiCommand): void => listener(command);
+    ipcRenderer.on(UI_CHANNEL, handler);
+    return () => {
+      ipcRenderer.removeListener(UI_CHANNEL, handler);
     };
   },
 };

@@ -3,7 +3,8 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ContainerInspect, ContainerSummary, LogLine, RunOptions } from '../../api/contract.js';
+import type { ContainerInspect, ContainerSummary, LogLine, RunOptions, TopProcess } from '../../api/contract.js';
+import { pidNamespaceOf, readProcEntry, scanByPidNamespace } from '../stats/proc-reader.js';
 import { EngineError } from '../errors.js';
 import { ensureDir, writeJsonAtomic } from '../fs-atomic.js';
 import type { IdMappings } from '../idmap.js';
@@ -550,6 +551,30 @@ export class ContainerService {
         RW: m.type === 'tmpfs' ? true : !m.readOnly,
       })),
     };
+  }
+
+  /** docker top: the container's processes, by host pid, found through its pid namespace. */
+  async top(query: string): Promise<TopProcess[]> {
+    const rec = await this.resolve(query);
+    const s = await this.store.status(rec.id);
+    if (s.state !== 'running' || s.pid === null) throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running`);
+    const ns = pidNamespaceOf(s.pid);
+    const pids = ns ? (scanByPidNamespace().get(ns) ?? [s.pid]) : [s.pid];
+    return pids
+      .map((pid) => readProcEntry(pid))
+      .filter((e): e is NonNullable<typeof e> => e !== null)
+      .map((e) => ({ pid: e.pid, ppid: e.ppid, uid: e.uid, cpuSeconds: e.cpuTicks / 100, rssBytes: e.rssBytes, state: e.state, command: e.cmdline }))
+      .sort((a, b) => a.pid - b.pid);
+  }
+
+  /** Running containers and their init pids, for the stats sampler. */
+  async running(): Promise<Array<{ id: string; pid: number }>> {
+    const out: Array<{ id: string; pid: number }> = [];
+    for (const id of await this.store.ids()) {
+      const s = await this.store.status(id).catch(() => undefined);
+      if (s?.state === 'running' && s.pid !== null) out.push({ id, pid: s.pid });
+    }
+    return out;
   }
 
   async logs(query: string, tail?: number): Promise<LogLine[]> {

@@ -20,6 +20,7 @@ export function containerHandlers(containers: ContainerService): DomainHandlers<
     'containers:remove': async (p) => ({ id: await containers.remove(p.id, p.force) }),
     'containers:logs': (p) => containers.logs(p.id, p.tail),
     'containers:inspect': (p) => containers.inspect(p.id),
+    'containers:top': (p) => containers.top(p.id),
     'containers:restart': async (p) => containers.summary(await containers.restart(p.id, p.timeoutSeconds)),
   };
 }
