@@ -25,7 +25,7 @@ export function resolvFile(run: RunConfig, hostResolv = '/etc/resolv.conf'): str
   let servers = run.dns;
   let search: string[] = [];
   if (servers.length === 0 && run.network === 'slirp4netns') servers = [SLIRP_DNS];
-  let host = '';
+  let host: string;
   try {
     host = fs.readFileSync(hostResolv, 'utf8');
   } catch {
