@@ -50,7 +50,7 @@ export interface ApiError {
   message: string;
 }
 
-export type ContainerState = 'created' | 'running' | 'exited';
+export type ContainerState = 'created' | 'running' | 'paused' | 'exited';
 
 export interface ContainerSummary {
   id: string;
@@ -76,6 +76,33 @@ export interface ImageSummary {
   size: number;
   createdAt: string | null;
   layers: number;
+}
+
+/** `cove image inspect`: docker's field names, for what Cove records. */
+export interface ImageInspect {
+  Id: string;
+  RepoTags: string[];
+  RepoDigests: string[];
+  Created: string | null;
+  Architecture: string | null;
+  Os: string | null;
+  Variant: string | null;
+  Author: string | null;
+  Config: { Env: string[]; Cmd: string[] | null; Entrypoint: string[] | null; WorkingDir: string; User: string };
+  RootFS: { Type: 'layers'; Layers: string[] };
+  /** Uncompressed bytes of the layers. */
+  Size: number;
+  Manifest: { Digest: string; Layers: Array<{ Digest: string; Size: number; MediaType: string }> };
+  Metadata: { LoadedAt: string };
+}
+
+export interface ImageHistoryEntry {
+  /** The image ID on the newest step, null (docker's <missing>) below it. */
+  id: string | null;
+  created: string | null;
+  createdBy: string;
+  size: number;
+  comment: string;
 }
 
 export interface RunOptions {
@@ -259,6 +286,12 @@ export interface ApiMethods {
   'images:remove': { params: { reference: string; force: boolean }; result: { untagged: string[]; deleted: string[] } };
   /** Starts a pull; progress and the end arrive as `task` events. */
   'images:pull': { params: { reference: string; platform?: string }; result: { taskId: string } };
+  'images:inspect': { params: { reference: string }; result: ImageInspect };
+  'images:history': { params: { reference: string }; result: ImageHistoryEntry[] };
+  'images:tag': { params: { source: string; target: string }; result: { reference: string } };
+  'images:prune': { params: { all: boolean }; result: { deleted: string[]; untagged: string[] } };
+  /** Starts a push; progress and the end arrive as `task` events. */
+  'images:push': { params: { reference: string; destination?: string }; result: { taskId: string } };
   'tasks:list': { params: Record<string, never>; result: TaskProgress[] };
   'tasks:cancel': { params: { id: string }; result: TaskProgress };
   'system:doctor': { params: Record<string, never>; result: DoctorCheck[] };
@@ -267,6 +300,11 @@ export interface ApiMethods {
   /** The latest sample of every running container. */
   'stats:current': { params: Record<string, never>; result: StatsSample[] };
   'containers:top': { params: { id: string }; result: TopProcess[] };
+  /** Freezes every process (cgroup freezer where delegated, else SIGSTOP); `note` says which. */
+  'containers:pause': { params: { id: string }; result: { id: string; note: string } };
+  'containers:unpause': { params: { id: string }; result: { id: string } };
+  'containers:rename': { params: { id: string; name: string }; result: ContainerSummary };
+  'containers:prune': { params: Record<string, never>; result: { removed: string[] } };
   'volumes:list': { params: Record<string, never>; result: VolumeSummary[] };
   'volumes:create': { params: { name?: string; labels?: Record<string, string> }; result: VolumeSummary };
   'volumes:inspect': { params: { name: string }; result: VolumeSummary };
@@ -293,6 +331,11 @@ export const API_METHODS: readonly ApiMethod[] = [
   'images:list',
   'images:remove',
   'images:pull',
+  'images:inspect',
+  'images:history',
+  'images:tag',
+  'images:prune',
+  'images:push',
   'tasks:list',
   'tasks:cancel',
   'system:doctor',

@@ -5,7 +5,8 @@ import { IMAGE_COMMANDS } from './image-commands.js';
 import { SYSTEM_COMMANDS } from './system-commands.js';
 import { VOLUME_COMMANDS } from './volume-commands.js';
 import { STATS_COMMANDS } from './stats-commands.js';
+import { LIFECYCLE_COMMANDS } from './lifecycle-commands.js';
 
 export { formatError, type Command, type Io } from './cli-kit.js';
 
-export const COMMANDS: Record<string, Command> = { ...CONTAINER_COMMANDS, ...IMAGE_COMMANDS, ...SYSTEM_COMMANDS, ...VOLUME_COMMANDS, ...STATS_COMMANDS };
+export const COMMANDS: Record<string, Command> = { ...CONTAINER_COMMANDS, ...IMAGE_COMMANDS, ...SYSTEM_COMMANDS, ...VOLUME_COMMANDS, ...STATS_COMMANDS, ...LIFECYCLE_COMMANDS };

@@ -60,6 +60,11 @@ const schemas: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
   'images:pull': z
     .object({ reference, platform: z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, 'platform is os/arch[/variant]').optional() })
     .strict(),
+  'images:inspect': z.object({ reference }).strict(),
+  'images:history': z.object({ reference }).strict(),
+  'images:tag': z.object({ source: reference, target: reference }).strict(),
+  'images:prune': z.object({ all: z.boolean() }).strict(),
+  'images:push': z.object({ reference, destination: reference.optional() }).strict(),
   'tasks:list': empty,
   'tasks:cancel': z.object({ id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/) }).strict(),
   'system:doctor': empty,
@@ -67,6 +72,10 @@ const schemas: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
   'stats:history': z.object({ id: containerId, seconds: z.number().int().min(1).max(86_400).optional() }).strict(),
   'stats:current': empty,
   'containers:top': z.object({ id: containerId }).strict(),
+  'containers:pause': z.object({ id: containerId }).strict(),
+  'containers:unpause': z.object({ id: containerId }).strict(),
+  'containers:rename': z.object({ id: containerId, name: containerId }).strict(),
+  'containers:prune': empty,
   'volumes:create': z.object({ name: volumeName.optional(), labels: z.record(z.string().max(256), z.string().max(4096)).optional() }).strict(),
   'volumes:inspect': z.object({ name: volumeName }).strict(),
   'volumes:remove': z.object({ name: volumeName, force: z.boolean() }).strict(),

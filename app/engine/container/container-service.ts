@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerInspect, ContainerSummary, LogLine, RunOptions, TopProcess } from '../../api/contract.js';
 import { pidNamespaceOf, readProcEntry, scanByPidNamespace } from '../stats/proc-reader.js';
@@ -11,6 +11,8 @@ import type { IdMappings } from '../idmap.js';
 import { installPaths, nativeBinary } from '../install-paths.js';
 import type { VolumeService } from '../volume/volume-service.js';
 import { resolveRunConfig, type RunConfig } from './run-config.js';
+import { copyIn, copyOut, diffUpper, exportFilesystem, type DiffEntry } from './container-files.js';
+import type { PortSpec } from './run-options.js';
 import { hostnameFile, hostsFile, resolvFile } from './etc-files.js';
 import { removeAsMappedRoot } from '../userns.js';
 import type { ImageService } from '../image-service.js';
@@ -284,7 +286,7 @@ export class ContainerService {
     const out: ContainerSummary[] = [];
     for (const rec of await this.store.records()) {
       const s = await this.summary(rec);
-      if (all || s.state === 'running') out.push(s);
+      if (all || s.state === 'running' || s.state === 'paused') out.push(s);
     }
     return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
@@ -303,7 +305,7 @@ export class ContainerService {
     const rec = await this.resolve(query);
     const sig = parseSignal(signal);
     const s = await this.store.status(rec.id);
-    if (s.state !== 'running' || s.pid === null) throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running`);
+    if ((s.state !== 'running' && s.state !== 'paused') || s.pid === null) throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running`);
     try {
       await this.runtime(rec, ['kill', rec.id, sig]);
     } catch (err) {
@@ -321,7 +323,8 @@ export class ContainerService {
   private async waitStopped(id: string, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if ((await this.store.status(id)).state !== 'running') return true;
+      const state = (await this.store.status(id)).state;
+      if (state !== 'running' && state !== 'paused') return true;
       if (Date.now() >= deadline) return false;
       await sleep(20);
     }
@@ -341,7 +344,10 @@ export class ContainerService {
       rec.stoppedByUser = true;
       await this.store.writeRecord(rec);
     }
-    if ((await this.store.status(rec.id)).state !== 'running') return rec;
+    const before = (await this.store.status(rec.id)).state;
+    if (before !== 'running' && before !== 'paused') return rec;
+    // A stopped process cannot handle SIGTERM: thaw it first, as docker does.
+    if (before === 'paused') await this.unpause(rec.id);
     await this.kill(rec.id, rec.config?.stopSignal ?? 'TERM').catch(() => undefined);
     timeoutSeconds ??= rec.config?.stopTimeout ?? 10;
     if (!(await this.waitStopped(rec.id, timeoutSeconds * 1000))) {
@@ -366,8 +372,9 @@ export class ContainerService {
   async remove(query: string, force: boolean, removeVolumes = false): Promise<string> {
     const rec = await this.resolve(query);
     const s = await this.store.status(rec.id);
-    if (s.state === 'running') {
+    if (s.state === 'running' || s.state === 'paused') {
       if (!force) throw new EngineError('E_CONTAINER_RUNNING', `container ${rec.name} is running; stop it first (cove stop ${rec.name}) or use rm -f`);
+      if (s.state === 'paused') await this.unpause(rec.id).catch(() => undefined);
       await this.kill(rec.id, 'KILL').catch(() => undefined);
       await this.waitStopped(rec.id, 10_000);
       await this.settleExit(rec.id);
@@ -567,6 +574,119 @@ export class ContainerService {
       .sort((a, b) => a.pid - b.pid);
   }
 
+  private async processes(rec: ContainerRecord): Promise<number[]> {
+    const s = await this.store.status(rec.id);
+    if ((s.state !== 'running' && s.state !== 'paused') || s.pid === null) {
+      throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running`);
+    }
+    const ns = pidNamespaceOf(s.pid);
+    return ns ? (scanByPidNamespace().get(ns) ?? [s.pid]) : [s.pid];
+  }
+
+  /**
+   * Without a delegated cgroup there is no freezer, so every process of the
+   * container gets SIGSTOP (and SIGCONT on unpause); a process that forks in
+   * between can escape it, which the note says.
+   */
+  async pause(query: string): Promise<{ id: string; note: string }> {
+    const rec = await this.resolve(query);
+    if ((await this.store.status(rec.id)).state === 'paused') throw new EngineError('E_INVALID_ARGUMENT', `container ${rec.name} is already paused`);
+    const pids = await this.processes(rec);
+    await fsp.writeFile(this.store.paths(rec.id).paused, new Date().toISOString());
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGSTOP');
+      } catch {
+        // exited meanwhile
+      }
+    }
+    this.deps.events.containerChanged('update', rec.id);
+    return { id: rec.id, note: 'no cgroup freezer (cgroups are not delegated here): paused with SIGSTOP' };
+  }
+
+  async unpause(query: string): Promise<{ id: string }> {
+    const rec = await this.resolve(query);
+    if ((await this.store.status(rec.id)).state !== 'paused') throw new EngineError('E_INVALID_ARGUMENT', `container ${rec.name} is not paused`);
+    for (const pid of await this.processes(rec)) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // exited meanwhile
+      }
+    }
+    await fsp.rm(this.store.paths(rec.id).paused, { force: true });
+    this.deps.events.containerChanged('update', rec.id);
+    return { id: rec.id };
+  }
+
+  async rename(query: string, name: string): Promise<ContainerRecord> {
+    if (!NAME_RE.test(name)) throw new EngineError('E_INVALID_ARGUMENT', `invalid container name "${name}": use letters, digits, _ . - and start with a letter or digit`);
+    const renamed = await withLock(this.deps.lockFile, async () => {
+      const rec = await this.resolve(query);
+      if ((await this.store.records()).some((r) => r.name === name && r.id !== rec.id)) {
+        throw new EngineError('E_NAME_IN_USE', `the name "${name}" is already used by a container`);
+      }
+      rec.name = name;
+      await this.store.writeRecord(rec);
+      return rec;
+    });
+    this.deps.events.containerChanged('update', renamed.id);
+    return renamed;
+  }
+
+  /** docker container prune: every container that is not running. */
+  async prune(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const rec of await this.store.records()) {
+      const s = await this.store.status(rec.id);
+      if (s.state === 'exited' || s.state === 'created') {
+        await this.remove(rec.id, false, true);
+        removed.push(rec.id);
+      }
+    }
+    return removed;
+  }
+
+  /** Runs a command in the running container with piped stdio (cp uses the container's own tar). */
+  private async execPiped(rec: ContainerRecord, command: string[]): Promise<ChildProcess> {
+    const s = await this.store.status(rec.id);
+    if (s.state !== 'running') throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} must be running for cp (it copies through the container's own tar)`);
+    return spawn(runtimePath(rec.runtime), ['--root', this.runtimeRoot(rec), 'exec', rec.id, ...command], { stdio: ['pipe', 'pipe', 'pipe'] });
+  }
+
+  async copyIn(query: string, hostSource: string, containerDest: string): Promise<void> {
+    const rec = await this.resolve(query);
+    await copyIn((cmd) => this.execPiped(rec, cmd), hostSource, containerDest);
+  }
+
+  async copyOut(query: string, containerSource: string, hostDest: string): Promise<void> {
+    const rec = await this.resolve(query);
+    await copyOut((cmd) => this.execPiped(rec, cmd), containerSource, hostDest, nativeBinary('cove-layer-tool'));
+  }
+
+  private async lowerDirs(rec: ContainerRecord): Promise<string[]> {
+    return this.deps.images.layerDiffs(await this.deps.images.resolve(rec.imageId)).reverse();
+  }
+
+  async diff(query: string): Promise<DiffEntry[]> {
+    const rec = await this.resolve(query);
+    // Mount points Cove itself creates are not the container's changes (docker hides them too).
+    const own = new Set(['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/run/cove-init', ...(rec.config?.mounts ?? []).map((m) => m.target)]);
+    const entries = await diffUpper(this.deps.mappings, this.store.paths(rec.id).upper, await this.lowerDirs(rec));
+    return entries.filter((e) => !own.has(e.path));
+  }
+
+  async export(query: string, out: NodeJS.WritableStream, scratch: string): Promise<void> {
+    const rec = await this.resolve(query);
+    await exportFilesystem(this.deps.mappings, scratch, this.store.paths(rec.id).upper, await this.lowerDirs(rec), out);
+  }
+
+  /** docker port: the published ports, as configured. */
+  async ports(query: string): Promise<PortSpec[]> {
+    const rec = await this.resolve(query);
+    return rec.config?.ports ?? [];
+  }
+
   /** Running containers and their init pids, for the stats sampler. */
   async running(): Promise<Array<{ id: string; pid: number }>> {
     const out: Array<{ id: string; pid: number }> = [];
@@ -619,6 +739,8 @@ function describe(s: ContainerStatus, createdAt: string): string {
   switch (s.state) {
     case 'running':
       return `Up ${humanDuration(now - Date.parse(s.startedAt ?? createdAt))}`;
+    case 'paused':
+      return `Up ${humanDuration(now - Date.parse(s.startedAt ?? createdAt))} (Paused)`;
     case 'exited':
       return s.finishedAt ? `Exited (${s.exitCode}) ${humanDuration(now - Date.parse(s.finishedAt))} ago` : `Exited (${s.exitCode ?? -1})`;
     default:

@@ -65,6 +65,7 @@ export class ContainerStore {
       start: path.join(root, 'start.json'),
       exit: path.join(root, 'exit.json'),
       pid: path.join(root, 'pid'),
+      paused: path.join(root, 'paused'),
       log: path.join(root, 'container.log'),
       bundle: path.join(root, 'bundle'),
       rootfs: path.join(root, 'bundle', 'rootfs'),
@@ -108,6 +109,7 @@ export class ContainerStore {
   async markStarting(id: string): Promise<void> {
     const p = this.paths(id);
     await fsp.rm(p.exit, { force: true });
+    await fsp.rm(p.paused, { force: true });
     await fsp.rm(p.pid, { force: true });
     await writeJsonAtomic(p.start, { startedAt: new Date().toISOString(), pid: null, pidStart: null } satisfies StartRecord);
   }
@@ -138,7 +140,8 @@ export class ContainerStore {
     if (exit) return { state: 'exited', pid: null, startedAt: start.startedAt, finishedAt: exit.finishedAt, exitCode: exit.exitCode };
     const pid = start.pid ?? (await this.readPid(id));
     if (pid !== null && sameProcessAlive(pid, start.pid === pid ? start.pidStart : null)) {
-      return { state: 'running', pid, startedAt: start.startedAt, finishedAt: null, exitCode: null };
+      const paused = await fsp.access(p.paused).then(() => true, () => false);
+      return { state: paused ? 'paused' : 'running', pid, startedAt: start.startedAt, finishedAt: null, exitCode: null };
     }
     if (pid === null) {
       // Still starting: the monitor has not written the pid yet.

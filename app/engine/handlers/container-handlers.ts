@@ -21,6 +21,10 @@ export function containerHandlers(containers: ContainerService): DomainHandlers<
     'containers:logs': (p) => containers.logs(p.id, p.tail),
     'containers:inspect': (p) => containers.inspect(p.id),
     'containers:top': (p) => containers.top(p.id),
+    'containers:pause': (p) => containers.pause(p.id),
+    'containers:unpause': (p) => containers.unpause(p.id),
+    'containers:rename': async (p) => containers.summary(await containers.rename(p.id, p.name)),
+    'containers:prune': async () => ({ removed: await containers.prune() }),
     'containers:restart': async (p) => containers.summary(await containers.restart(p.id, p.timeoutSeconds)),
   };
 }
