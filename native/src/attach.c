@@ -36,6 +36,11 @@ static void control_event(struct attach_parser *p, struct attach_event *ev)
     case ATTACH_MUX:
         ev->kind = p->clen ? AEV_ERROR : AEV_MUX;
         return;
+    case ATTACH_SIGNAL:
+        if (p->clen != 1 || p->ctl[0] == 0 || p->ctl[0] > 64) { ev->kind = AEV_ERROR; return; }
+        ev->kind = AEV_SIGNAL;
+        ev->sig = p->ctl[0];
+        return;
     default:
         ev->kind = AEV_NONE; /* unknown control frame: ignored */
     }
@@ -66,8 +71,8 @@ size_t attach_parse(struct attach_parser *p, const uint8_t *buf, size_t len,
                 if (p->type == ATTACH_STDIN) continue; /* empty data frame */
                 control_event(p, ev);
                 if (ev->kind != AEV_NONE) return used;
-                continue;
             }
+            continue; /* the payload, if any input is left */
         }
         if (p->type == ATTACH_STDIN) {
             size_t take = p->left < len - used ? p->left : len - used;
@@ -110,6 +115,13 @@ size_t attach_frame_resize(uint8_t *out, uint16_t rows, uint16_t cols)
     return ATTACH_HDR + 4;
 }
 
+size_t attach_frame_signal(uint8_t *out, int sig)
+{
+    attach_frame_hdr(out, ATTACH_SIGNAL, 1);
+    out[5] = (uint8_t)sig;
+    return ATTACH_HDR + 1;
+}
+
 void mux_hdr(uint8_t *out, uint8_t stream, uint32_t len)
 {
     out[0] = stream;
@@ -137,14 +149,16 @@ size_t mux_parse(struct mux_parser *p, const uint8_t *buf, size_t len, struct mu
             p->stream = p->hdr[0];
             p->left = be32(p->hdr + 4);
             p->clen = 0;
-            if (p->stream < MUX_STDOUT || p->stream > MUX_EXIT ||
-                (p->stream == MUX_EXIT && p->left != 4)) {
+            if (p->stream < MUX_STDOUT || p->stream > MUX_INFO ||
+                (p->stream == MUX_EXIT && p->left != 4) ||
+                (p->stream == MUX_INFO && p->left != 1)) {
                 ev->stream = -1;
                 return used;
             }
-            if (p->left == 0) { p->hlen = 0; continue; }
+            if (p->left == 0) p->hlen = 0;
+            continue; /* the payload, if any input is left */
         }
-        if (p->stream == MUX_EXIT) {
+        if (p->stream == MUX_EXIT || p->stream == MUX_INFO) {
             size_t take = p->left < len - used ? p->left : len - used;
             memcpy(p->code + p->clen, buf + used, take);
             p->clen = (uint8_t)(p->clen + take);
@@ -152,8 +166,9 @@ size_t mux_parse(struct mux_parser *p, const uint8_t *buf, size_t len, struct mu
             used += take;
             if (p->left) break;
             p->hlen = 0;
-            ev->stream = MUX_EXIT;
-            ev->exit_code = (int)(int32_t)be32(p->code);
+            ev->stream = p->stream;
+            if (p->stream == MUX_EXIT) ev->exit_code = (int)(int32_t)be32(p->code);
+            else ev->info = p->code[0];
             return used;
         }
         {

@@ -1,28 +1,37 @@
 /* cove-monitor: one per container, the role conmon plays for podman. It
  * starts the container through the OCI runtime, adopts it as subreaper,
- * writes its output to a CRI log, and records the exit code. */
+ * writes its output to a CRI log, records the exit code, and serves the
+ * attach socket (pty master of -t containers, stdin pipe of -i ones). */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "crilog.h"
 #include "json.h"
+#include "terminal.h"
+#include "unixsock.h"
 #include "util.h"
 
 struct mopts {
     const char *runtime, *runtime_root, *bundle, *id, *log, *exit_file,
-        *pid_file, *monitor_pid_file;
-    int foreground;
+        *pid_file, *monitor_pid_file, *attach_socket;
+    int foreground, open_stdin, attach_hold;
     uint64_t log_max;
     /* conmon's --exit-command: run after the exit file is written, e.g.
      * the engine's `rm` for `run --rm -d`, since no daemon is left to do it. */
@@ -40,6 +49,7 @@ static _Noreturn void usage(void)
             "usage: cove-monitor --runtime PATH [--runtime-root DIR] --bundle DIR --id ID\n"
             "         --log FILE --exit-file FILE --pid-file FILE [--status-fd N]\n"
             "         [--foreground] [--log-max-bytes N] [--monitor-pid-file F]\n"
+            "         [--attach-socket PATH [--attach-hold]] [--stdin]\n"
             "         [--exit-command PATH [--exit-command-arg ARG]...]\n");
     exit(2);
 }
@@ -51,7 +61,7 @@ static void report_failure(const char *line, size_t len)
     if (report_fd >= 0) {
         write_all(report_fd, line, len);
         close(report_fd);
-        report_fd = -1;
+        report_fd = cove_status_fd = -1;
     } else {
         emit_status_line(line, len);
     }
@@ -62,7 +72,7 @@ static void report_ok(void)
     if (report_fd >= 0) {
         write_all(report_fd, "ok\n", 3);
         close(report_fd);
-        report_fd = -1;
+        report_fd = cove_status_fd = -1;
     }
 }
 
@@ -116,7 +126,9 @@ static void daemonize(int log_fd)
     if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
         die_errno(E_FAILED, "dup2 /dev/null");
     close(null);
-    if (cove_status_fd >= 0) { close(cove_status_fd); cove_status_fd = -1; }
+    if (cove_status_fd >= 0) close(cove_status_fd);
+    /* Until the container runs, die() reports through the parent. */
+    cove_status_fd = report_fd;
     cove_quiet_stderr = 1;
     close_other_fds(report_fd, log_fd);
 }
@@ -126,6 +138,28 @@ static int speaks_status_fd(void)
     const char *base = strrchr(o.runtime, '/');
     base = base ? base + 1 : o.runtime;
     return strncmp(base, "cove-runtime", 12) == 0;
+}
+
+/* process.terminal of the bundle: decides pty or pipes. */
+static int bundle_wants_terminal(void)
+{
+    char *path = xasprintf("%s/config.json", o.bundle), err[128], *text;
+    size_t len;
+    struct json *j, *p, *t;
+    int term = 0;
+    text = read_file(path, 4 << 20, &len);
+    if (!text) die_errno(E_CONFIG, "read %s", path);
+    j = json_parse(text, len, err, sizeof err);
+    if (!j) die(E_CONFIG, "%s: %s", path, err);
+    p = json_get(j, "process");
+    t = p ? json_get(p, "terminal") : NULL;
+    if (t && t->type == JSON_BOOL) term = t->boolean;
+    json_free(j);
+    free(text);
+    free(path);
+    /* The parse is the only large allocation: give it back (idle RSS). */
+    malloc_trim(0);
+    return term;
 }
 
 /* Tail of the runtime's stderr until the container runs (bounded). */
@@ -157,9 +191,9 @@ static const char *last_line(char *buf)
     return start ? start + 1 : buf;
 }
 
-static pid_t spawn_runtime(int out_w, int err_w, int st_w)
+static pid_t spawn_runtime(int in_r, int out_w, int err_w, int st_w, const char *console)
 {
-    char *argv[16];
+    char *argv[20];
     int argc = 0;
     pid_t pid;
     argv[argc++] = (char *)o.runtime;
@@ -176,6 +210,10 @@ static pid_t spawn_runtime(int out_w, int err_w, int st_w)
     argv[argc++] = (char *)o.bundle;
     argv[argc++] = "--pid-file";
     argv[argc++] = (char *)o.pid_file;
+    if (console) {
+        argv[argc++] = "--console-socket";
+        argv[argc++] = (char *)console;
+    }
     argv[argc++] = (char *)o.id;
     argv[argc] = NULL;
     pid = fork();
@@ -184,7 +222,9 @@ static pid_t spawn_runtime(int out_w, int err_w, int st_w)
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
-        if (!o.foreground || report_fd >= 0) {
+        if (in_r >= 0) {
+            if (dup2(in_r, 0) < 0) _exit(127);
+        } else if (!o.foreground || report_fd >= 0) {
             int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
             if (null < 0 || dup2(null, 0) < 0) _exit(127);
         }
@@ -197,51 +237,46 @@ static pid_t spawn_runtime(int out_w, int err_w, int st_w)
     return pid;
 }
 
-static void run_delete(void)
+static void run_child(char **argv)
 {
-    char *argv[8];
-    int argc = 0, st;
-    pid_t pid;
-    argv[argc++] = (char *)o.runtime;
-    if (o.runtime_root) { argv[argc++] = "--root"; argv[argc++] = (char *)o.runtime_root; }
-    argv[argc++] = "delete";
-    argv[argc++] = "--force";
-    argv[argc++] = (char *)o.id;
-    argv[argc] = NULL;
-    pid = fork();
-    if (pid < 0) return;
-    if (pid == 0) {
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        execv(o.runtime, argv);
-        _exit(127);
-    }
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
-}
-
-static void run_exit_command(void)
-{
-    char *argv[34];
-    int argc = 0, st;
-    pid_t pid;
-    if (!o.exit_command) return;
-    argv[argc++] = (char *)o.exit_command;
-    for (int i = 0; i < o.n_exit_args; i++) argv[argc++] = (char *)o.exit_args[i];
-    argv[argc] = NULL;
-    pid = fork();
+    int st;
+    pid_t pid = fork();
     if (pid < 0) {
-        warnx_("fork for exit command: %s", strerror(errno));
+        warnx_("fork for %s: %s", argv[0], strerror(errno));
         return;
     }
     if (pid == 0) {
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
-        execv(o.exit_command, argv);
+        execv(argv[0], argv);
         _exit(127);
     }
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+}
+
+static void run_delete(void)
+{
+    char *argv[8];
+    int argc = 0;
+    argv[argc++] = (char *)o.runtime;
+    if (o.runtime_root) { argv[argc++] = "--root"; argv[argc++] = (char *)o.runtime_root; }
+    argv[argc++] = "delete";
+    argv[argc++] = "--force";
+    argv[argc++] = (char *)o.id;
+    argv[argc] = NULL;
+    run_child(argv);
+}
+
+static void run_exit_command(void)
+{
+    char *argv[34];
+    int argc = 0;
+    if (!o.exit_command) return;
+    argv[argc++] = (char *)o.exit_command;
+    for (int i = 0; i < o.n_exit_args; i++) argv[argc++] = (char *)o.exit_args[i];
+    argv[argc] = NULL;
+    run_child(argv);
 }
 
 static void write_exit_file(int code)
@@ -268,20 +303,405 @@ static pid_t read_pid_file(void)
     return (pid_t)v;
 }
 
-/* Read what is available: 1 = data, 0 = EOF (fd closed), -1 = nothing now. */
-static int pump(int *fd, struct crilog *log, struct cri_stream *s)
+static int64_t now_ms(void)
 {
-    char buf[8192];
-    ssize_t n = read(*fd, buf, sizeof buf);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return -1;
-    if (n <= 0) {
-        cri_flush(log, s);
-        close(*fd);
-        *fd = -1;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- attach clients ------------------------------------------------------ */
+
+#define MAX_CLIENTS 64
+#define CLIENT_IN 4096
+#define STALL_MS 10000      /* a client that takes no output for this long is dropped */
+#define MODE_WAIT_MS 100    /* wait for a new client's MUX frame */
+
+struct client {
+    int fd;
+    int mux;
+    int rd_eof;             /* peer shut down its sending side */
+    struct attach_parser ap;
+    uint8_t *in;            /* CLIENT_IN bytes received, in[in_off..in_len) unparsed */
+    size_t in_off, in_len;
+    const uint8_t *pend;    /* stdin payload not yet written (points into in) */
+    size_t pend_len;
+    uint8_t *out;           /* output not yet sent */
+    size_t out_off, out_len;
+    int64_t stalled_at;
+};
+
+static struct client *clients[MAX_CLIENTS];
+static int n_clients;
+static int attach_l = -1;         /* listening attach socket */
+static int ever_attached;
+static int master = -1;           /* pty master (terminal) */
+static int stdin_w = -1;          /* container's stdin pipe (--stdin) */
+static int terminal;
+static struct winsize pending_ws; /* a resize that came before the pty */
+static pid_t ctr_pid = -1;        /* the container's init, once known */
+
+/* --attach-hold: output produced before the first client attached, as
+ * mux records, newest kept. Untouched (no RSS) unless used. */
+static uint8_t hold[32 * 1024];
+static size_t hold_len;
+
+static void hold_append(int stream, const uint8_t *data, size_t len)
+{
+    size_t rec;
+    if (len > sizeof hold - MUX_HDR) {
+        data += len - (sizeof hold - MUX_HDR);
+        len = sizeof hold - MUX_HDR;
+    }
+    rec = MUX_HDR + len;
+    while (hold_len + rec > sizeof hold) {
+        size_t first = MUX_HDR + ((size_t)hold[4] << 24 | (size_t)hold[5] << 16 |
+                                  (size_t)hold[6] << 8 | hold[7]);
+        memmove(hold, hold + first, hold_len - first);
+        hold_len -= first;
+    }
+    mux_hdr(hold + hold_len, (uint8_t)stream, (uint32_t)len);
+    memcpy(hold + hold_len + MUX_HDR, data, len);
+    hold_len += rec;
+}
+
+static void client_drop(int i)
+{
+    struct client *c = clients[i];
+    close(c->fd);
+    free(c->in);
+    free(c->out);
+    free(c);
+    clients[i] = clients[--n_clients];
+}
+
+static int any_blocked(void)
+{
+    for (int i = 0; i < n_clients; i++)
+        if (clients[i]->out_len) return 1;
+    return 0;
+}
+
+/* Send; what does not fit now is kept in c->out (only ever one chunk,
+ * since sources are not read while a client is behind). -1 = drop it. */
+static int client_send(struct client *c, const struct iovec *iov, int n)
+{
+    struct msghdr mh;
+    size_t total = 0, sent, off = 0;
+    ssize_t r;
+    int i;
+    for (i = 0; i < n; i++) total += iov[i].iov_len;
+    if (!total) return 0;
+    if (c->out_len) { /* already behind: queue after what is waiting */
+        uint8_t *nb = malloc(c->out_len + total);
+        if (!nb) return -1;
+        memcpy(nb, c->out + c->out_off, c->out_len);
+        for (i = 0; i < n; i++) {
+            memcpy(nb + c->out_len, iov[i].iov_base, iov[i].iov_len);
+            c->out_len += iov[i].iov_len;
+        }
+        free(c->out);
+        c->out = nb;
+        c->out_off = 0;
         return 0;
     }
-    if (runtime_running && s->idx == 1) keep_runtime_stderr(buf, (size_t)n);
-    if (cri_feed(log, s, buf, (size_t)n) < 0) warnx_("write log %s: %s", o.log, strerror(errno));
+    memset(&mh, 0, sizeof mh);
+    mh.msg_iov = (struct iovec *)iov;
+    mh.msg_iovlen = (size_t)n;
+    do r = sendmsg(c->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL); while (r < 0 && errno == EINTR);
+    if (r < 0 && errno != EAGAIN) return -1;
+    sent = r < 0 ? 0 : (size_t)r;
+    if (sent == total) return 0;
+    c->out = malloc(total - sent);
+    if (!c->out) return -1;
+    for (i = 0; i < n; i++) {
+        size_t l = iov[i].iov_len;
+        const uint8_t *b = iov[i].iov_base;
+        if (sent >= l) { sent -= l; continue; }
+        memcpy(c->out + off, b + sent, l - sent);
+        off += l - sent;
+        sent = 0;
+    }
+    c->out_off = 0;
+    c->out_len = off;
+    c->stalled_at = now_ms();
+    return 0;
+}
+
+static int client_output(struct client *c, int stream, const uint8_t *data, size_t len)
+{
+    uint8_t h[MUX_HDR];
+    struct iovec iov[2];
+    int n = 0;
+    if (c->mux) {
+        mux_hdr(h, (uint8_t)stream, (uint32_t)len);
+        iov[n].iov_base = h;
+        iov[n++].iov_len = MUX_HDR;
+    }
+    iov[n].iov_base = (void *)data;
+    iov[n++].iov_len = len;
+    return client_send(c, iov, n);
+}
+
+static void broadcast(int stream, const uint8_t *data, size_t len)
+{
+    for (int i = 0; i < n_clients; i++)
+        if (client_output(clients[i], stream, data, len) < 0) client_drop(i--);
+    if (o.attach_hold && !ever_attached) hold_append(stream, data, len);
+}
+
+static void client_flush(int i)
+{
+    struct client *c = clients[i];
+    ssize_t r;
+    do r = send(c->fd, c->out + c->out_off, c->out_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    while (r < 0 && errno == EINTR);
+    if (r < 0 && errno == EAGAIN) return;
+    if (r < 0) { client_drop(i); return; }
+    c->out_off += (size_t)r;
+    c->out_len -= (size_t)r;
+    c->stalled_at = now_ms();
+    if (!c->out_len) { free(c->out); c->out = NULL; }
+}
+
+static void apply_resize(uint16_t rows, uint16_t cols)
+{
+    struct winsize ws;
+    memset(&ws, 0, sizeof ws);
+    ws.ws_row = rows;
+    ws.ws_col = cols;
+    if (master < 0) { pending_ws = ws; return; }
+    /* Also sends SIGWINCH to the pty's foreground process group. */
+    if (ioctl(master, TIOCSWINSZ, &ws) < 0) warnx_("ioctl TIOCSWINSZ: %s", strerror(errno));
+}
+
+static int input_fd(void)
+{
+    return terminal ? master : stdin_w;
+}
+
+/* Parse and act on what a client sent. Returns -1 to drop the client;
+ * stops early (c->pend_len) when the container's input is full. */
+static int client_process(struct client *c)
+{
+    for (;;) {
+        struct attach_event ev;
+        size_t used;
+        while (c->pend_len) {
+            int fd = input_fd();
+            ssize_t w;
+            if (fd < 0) { c->pend_len = 0; break; } /* no stdin: dropped */
+            w = write(fd, c->pend, c->pend_len);
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0 && errno == EAGAIN) return 0;
+            if (w < 0) { c->pend_len = 0; break; } /* container gone (EIO/EPIPE) */
+            c->pend += w;
+            c->pend_len -= (size_t)w;
+        }
+        if (c->in_off == c->in_len) return 0;
+        used = attach_parse(&c->ap, c->in + c->in_off, c->in_len - c->in_off, &ev);
+        c->in_off += used;
+        switch (ev.kind) {
+        case AEV_DATA:
+            c->pend = ev.data;
+            c->pend_len = ev.len;
+            break;
+        case AEV_RESIZE:
+            if (terminal) apply_resize(ev.rows, ev.cols);
+            break;
+        case AEV_CLOSE_STDIN:
+            if (stdin_w >= 0) { close(stdin_w); stdin_w = -1; }
+            break;
+        case AEV_MUX: {
+            uint8_t info = (uint8_t)((terminal ? INFO_TTY : 0) |
+                                     (terminal || stdin_w >= 0 ? INFO_STDIN : 0));
+            if (c->mux) break;
+            c->mux = 1;
+            if (client_output(c, MUX_INFO, &info, 1) < 0) return -1;
+            break;
+        }
+        case AEV_SIGNAL:
+            if (ctr_pid > 0) kill(ctr_pid, ev.sig);
+            break;
+        case AEV_ERROR:
+            return -1;
+        case AEV_NONE:
+            break;
+        }
+    }
+}
+
+static int client_read(struct client *c)
+{
+    ssize_t n;
+    do n = read(c->fd, c->in, CLIENT_IN); while (n < 0 && errno == EINTR);
+    if (n < 0 && errno == EAGAIN) return 0;
+    if (n < 0) return -1;
+    if (n == 0) { c->rd_eof = 1; return 0; }
+    c->in_off = 0;
+    c->in_len = (size_t)n;
+    return client_process(c);
+}
+
+static void accept_client(void)
+{
+    struct client *c = NULL;
+    struct pollfd p;
+    int fd = accept4(attach_l, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) return;
+    if (n_clients == MAX_CLIENTS || !(c = calloc(1, sizeof *c)) || !(c->in = malloc(CLIENT_IN))) {
+        if (n_clients < MAX_CLIENTS && c) free(c);
+        close(fd);
+        return;
+    }
+    c->fd = fd;
+    attach_parser_init(&c->ap);
+    clients[n_clients++] = c;
+    /* The output format depends on whether the client asks for MUX first
+     * (cove-attach does at once); give it a moment to say so. */
+    p.fd = fd;
+    p.events = POLLIN;
+    p.revents = 0;
+    if (poll(&p, 1, MODE_WAIT_MS) > 0 && client_read(c) < 0) {
+        client_drop(n_clients - 1);
+        return;
+    }
+    if (o.attach_hold && !ever_attached && hold_len) {
+        /* Deliver the held output: as it is (records) for a MUX client,
+         * else without the record headers (compacted in place: the held
+         * output is only ever for this one client). */
+        struct iovec iov;
+        size_t off = 0, raw = 0;
+        if (!c->mux) {
+            while (off < hold_len) {
+                size_t len = (size_t)hold[off + 4] << 24 | (size_t)hold[off + 5] << 16 |
+                             (size_t)hold[off + 6] << 8 | hold[off + 7];
+                memmove(hold + raw, hold + off + MUX_HDR, len);
+                raw += len;
+                off += MUX_HDR + len;
+            }
+            hold_len = raw;
+        }
+        iov.iov_base = hold;
+        iov.iov_len = hold_len;
+        hold_len = 0;
+        if (client_send(c, &iov, 1) < 0) {
+            client_drop(n_clients - 1);
+            ever_attached = 1;
+            return;
+        }
+    }
+    ever_attached = 1;
+}
+
+/* End of the container: the rest of each client's output, the exit record
+ * for MUX clients, then EOF (bounded wait for slow clients). */
+static void close_clients(int code)
+{
+    int64_t deadline = now_ms() + 2000;
+    uint8_t rec[MUX_HDR + 4];
+    mux_hdr(rec, MUX_EXIT, 4);
+    rec[8] = (uint8_t)((uint32_t)code >> 24);
+    rec[9] = (uint8_t)((uint32_t)code >> 16);
+    rec[10] = (uint8_t)((uint32_t)code >> 8);
+    rec[11] = (uint8_t)code;
+    while (n_clients) {
+        struct pollfd p[MAX_CLIENTS];
+        int i, left = (int)(deadline - now_ms());
+        for (i = 0; i < n_clients; i++) {
+            struct client *c = clients[i];
+            if (!c->out_len && c->mux && c->fd >= 0) {
+                struct iovec iov = {rec, sizeof rec};
+                c->mux = 0; /* sent once */
+                if (client_send(c, &iov, 1) < 0) { client_drop(i--); continue; }
+            }
+            if (!c->out_len) { shutdown(c->fd, SHUT_WR); client_drop(i--); continue; }
+        }
+        if (!n_clients || left <= 0) break;
+        for (i = 0; i < n_clients; i++) {
+            p[i].fd = clients[i]->fd;
+            p[i].events = POLLOUT;
+        }
+        if (poll(p, (nfds_t)n_clients, left) <= 0) continue;
+        for (i = n_clients - 1; i >= 0; i--)
+            if (p[i].revents) client_flush(i);
+    }
+    while (n_clients) client_drop(0);
+}
+
+/* ---- sockets ------------------------------------------------------------- */
+
+static char *console_path;
+static int console_l = -1, console_c = -1, console_dirfd = -1;
+
+static void unlink_sockets(void)
+{
+    if (o.attach_socket && attach_l >= 0) unlink(o.attach_socket);
+    if (console_path && console_l >= 0) unlink(console_path);
+}
+
+/* Where the runtime sends the pty master (runc's --console-socket). */
+static char *open_console_socket(void)
+{
+    char *arg;
+    console_path = xasprintf("%s.console", o.attach_socket);
+    console_l = unix_listen(console_path, &console_dirfd);
+    if (console_l < 0) die_errno(E_FAILED, "console socket %s", console_path);
+    if (strlen(console_path) < 100) return console_path;
+    /* Too long for sun_path: the runtime reaches it through our fd. */
+    arg = xasprintf("/proc/%d/fd/%d/%s", (int)getpid(), console_dirfd,
+                    strrchr(console_path, '/') + 1);
+    return arg;
+}
+
+static void console_accept(void)
+{
+    int fd = accept4(console_l, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) return;
+    if (console_c >= 0) close(console_c);
+    console_c = fd;
+}
+
+static void console_receive(void)
+{
+    int fd = recv_fd(console_c);
+    if (fd < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    close(console_c);
+    console_c = -1;
+    if (fd < 0) return; /* runtime gave up (it reports why) */
+    master = fd;
+    if (fcntl(master, F_SETFL, O_NONBLOCK) < 0) die_errno(E_FAILED, "fcntl O_NONBLOCK on pty master");
+    if (pending_ws.ws_row || pending_ws.ws_col) apply_resize(pending_ws.ws_row, pending_ws.ws_col);
+    close(console_l);
+    unlink(console_path);
+    console_l = -1;
+    if (console_dirfd >= 0) { close(console_dirfd); console_dirfd = -1; }
+}
+
+/* ---- output sources -------------------------------------------------------- */
+
+struct source {
+    int fd;
+    struct cri_stream *s;
+    int stream;             /* MUX_STDOUT / MUX_STDERR */
+};
+
+/* Read what is available: 1 = data, 0 = EOF (fd closed), -1 = nothing now. */
+static int pump(struct source *src, struct crilog *log)
+{
+    uint8_t buf[8192];
+    ssize_t n = read(src->fd, buf, sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return -1;
+    if (n <= 0) { /* EOF, or EIO: the pty has no slave left */
+        cri_flush(log, src->s);
+        if (src->fd == master) master = -1;
+        close(src->fd);
+        src->fd = -1;
+        return 0;
+    }
+    if (runtime_running && src->s->idx == 1) keep_runtime_stderr((char *)buf, (size_t)n);
+    if (cri_feed(log, src->s, (char *)buf, (size_t)n) < 0) warnx_("write log %s: %s", o.log, strerror(errno));
+    broadcast(src->stream, buf, (size_t)n);
     return 1;
 }
 
@@ -289,12 +709,14 @@ int main(int argc, char **argv)
 {
     static struct cri_stream s_out = {"stdout", 0, 0, {0}}, s_err = {"stderr", 1, 0, {0}};
     struct crilog log;
-    int i, out[2], err[2], stp[2], sfd, fds[2];
+    int i, out[2], err[2], stp[2], in[2] = {-1, -1}, sfd;
+    struct source src[3];
     sigset_t mask;
     pid_t runtime_pid, ctr = -1;
     int runtime_done = 0, ctr_done = 0, ctr_code = 0, ok;
     char status[4096];
     size_t status_len = 0;
+    const char *console_arg = NULL;
     /* exits of unknown children (the container can be reaped before the
      * runtime's exit tells us its pid: both arrive with one SIGCHLD) */
     pid_t early_pid[16];
@@ -313,6 +735,7 @@ int main(int argc, char **argv)
         OPT("--exit-file", o.exit_file)
         OPT("--pid-file", o.pid_file)
         OPT("--monitor-pid-file", o.monitor_pid_file)
+        OPT("--attach-socket", o.attach_socket)
 #undef OPT
         if (strcmp(a, "--status-fd") == 0 && v) { cove_status_fd = parse_status_fd(v); i++; continue; }
         if (strcmp(a, "--log-max-bytes") == 0 && v) {
@@ -322,6 +745,8 @@ int main(int argc, char **argv)
             continue;
         }
         if (strcmp(a, "--foreground") == 0) { o.foreground = 1; continue; }
+        if (strcmp(a, "--stdin") == 0) { o.open_stdin = 1; continue; }
+        if (strcmp(a, "--attach-hold") == 0) { o.attach_hold = 1; continue; }
         if (strcmp(a, "--exit-command") == 0 && v) { o.exit_command = v; i++; continue; }
         if (strcmp(a, "--exit-command-arg") == 0 && v) {
             if (o.n_exit_args >= 32) die(E_FAILED, "too many --exit-command-arg");
@@ -332,7 +757,11 @@ int main(int argc, char **argv)
         usage();
     }
     if (!o.runtime || !o.bundle || !o.id || !o.log || !o.exit_file || !o.pid_file) usage();
+    if (o.attach_hold && !o.attach_socket) die(E_FAILED, "--attach-hold needs --attach-socket");
     if (access(o.runtime, X_OK) < 0) die_errno(E_FAILED, "runtime %s", o.runtime);
+    terminal = bundle_wants_terminal();
+    if (terminal && !o.attach_socket)
+        die(E_CONFIG, "process.terminal is true: the pty needs --attach-socket");
 
     if (crilog_open(&log, o.log, o.log_max) < 0) die_errno(E_FAILED, "open log %s", o.log);
     log.copy_fd[0] = o.foreground ? 1 : -1;
@@ -359,35 +788,91 @@ int main(int argc, char **argv)
     sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
     if (sfd < 0) die_errno(E_FAILED, "signalfd");
 
+    /* The attach socket exists before the container starts. */
+    atexit(unlink_sockets);
+    if (o.attach_socket) {
+        attach_l = unix_listen(o.attach_socket, NULL);
+        if (attach_l < 0) die_errno(E_FAILED, "attach socket %s", o.attach_socket);
+    }
+    if (terminal) console_arg = open_console_socket();
+
     if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(stp, O_CLOEXEC) < 0)
         die_errno(E_FAILED, "pipe2");
-    runtime_pid = spawn_runtime(out[1], err[1], stp[1]);
+    if (o.open_stdin && !terminal) {
+        if (pipe2(in, O_CLOEXEC) < 0) die_errno(E_FAILED, "pipe2");
+        stdin_w = in[1];
+        if (fcntl(stdin_w, F_SETFL, O_NONBLOCK) < 0) die_errno(E_FAILED, "fcntl O_NONBLOCK on stdin pipe");
+    }
+    runtime_pid = spawn_runtime(in[0], out[1], err[1], stp[1], console_arg);
     close(out[1]);
     close(err[1]);
     close(stp[1]);
-    fds[0] = out[0];
-    fds[1] = err[0];
+    if (in[0] >= 0) close(in[0]);
+    src[0] = (struct source){out[0], &s_out, MUX_STDOUT};
+    src[1] = (struct source){err[0], &s_err, MUX_STDERR};
+    src[2] = (struct source){-1, &s_out, MUX_STDOUT}; /* pty master, once received */
     /* Non-blocking so the final drain stops at "empty" even if a leftover
      * process (no pid namespace) still holds the write end. */
-    if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0 || fcntl(fds[1], F_SETFL, O_NONBLOCK) < 0)
+    if (fcntl(out[0], F_SETFL, O_NONBLOCK) < 0 || fcntl(err[0], F_SETFL, O_NONBLOCK) < 0)
         die_errno(E_FAILED, "fcntl O_NONBLOCK on log pipes");
 
-    while (!ctr_done || fds[0] >= 0 || fds[1] >= 0) {
-        struct pollfd p[4];
-        int np = 0, r, idx_st = -1, idx_o = -1, idx_e = -1;
-        int pending = s_out.len || s_err.len;
+    for (;;) {
+        struct pollfd p[8 + MAX_CLIENTS];
+        int np = 0, r, timeout = -1, blocked = any_blocked(), want_in = 0;
+        int idx_st = -1, idx_cl = -1, idx_cc = -1, idx_at = -1, idx_in = -1, idx_src[3], idx_cli;
+        if (src[2].fd < 0 && master >= 0) src[2].fd = master; /* just received */
+        if (ctr_done) {
+            /* The container is gone: take what is buffered and stop; a
+             * leftover descendant (no pid ns) must not keep us. */
+            while (!any_blocked()) {
+                int more = 0;
+                for (i = 0; i < 3; i++)
+                    if (src[i].fd >= 0 && pump(&src[i], &log) == 1) more = 1;
+                if (!more) break;
+            }
+            if (!any_blocked()) {
+                for (i = 0; i < 3; i++)
+                    if (src[i].fd >= 0) {
+                        if (src[i].fd == master) master = -1;
+                        close(src[i].fd);
+                        src[i].fd = -1;
+                    }
+                break;
+            }
+            blocked = 1;
+        }
+        if (input_fd() < 0) /* stdin closed or absent: pending input is dropped */
+            for (i = n_clients - 1; i >= 0; i--)
+                if (clients[i]->pend_len && client_process(clients[i]) < 0) client_drop(i);
         p[np].fd = sfd; p[np].events = POLLIN; np++;
         if (stp[0] >= 0) { idx_st = np; p[np].fd = stp[0]; p[np].events = POLLIN; np++; }
-        if (fds[0] >= 0) { idx_o = np; p[np].fd = fds[0]; p[np].events = POLLIN; np++; }
-        if (fds[1] >= 0) { idx_e = np; p[np].fd = fds[1]; p[np].events = POLLIN; np++; }
-        if (ctr_done) {
-            /* The container is gone: take what is buffered in the pipes and
-             * stop; a leftover descendant (no pid ns) must not keep us. */
-            while (fds[0] >= 0 && pump(&fds[0], &log, &s_out) == 1) {}
-            while (fds[1] >= 0 && pump(&fds[1], &log, &s_err) == 1) {}
-            break;
+        if (console_l >= 0) { idx_cl = np; p[np].fd = console_l; p[np].events = POLLIN; np++; }
+        if (console_c >= 0) { idx_cc = np; p[np].fd = console_c; p[np].events = POLLIN; np++; }
+        if (attach_l >= 0) { idx_at = np; p[np].fd = attach_l; p[np].events = POLLIN; np++; }
+        for (i = 0; i < 3; i++) {
+            idx_src[i] = -1;
+            /* Backpressure: no new output while a client is behind. */
+            if (src[i].fd >= 0 && !blocked && !ctr_done) {
+                idx_src[i] = np; p[np].fd = src[i].fd; p[np].events = POLLIN; np++;
+            }
         }
-        r = poll(p, (nfds_t)np, pending ? 200 : -1);
+        idx_cli = np;
+        for (i = 0; i < n_clients; i++) {
+            struct client *c = clients[i];
+            p[np].fd = c->fd;
+            p[np].events = (short)((c->out_len ? POLLOUT : 0) |
+                                   (!c->rd_eof && !c->pend_len && c->in_off == c->in_len ? POLLIN : 0));
+            if (c->pend_len) want_in = 1;
+            np++;
+            if (c->out_len) {
+                int left = (int)(c->stalled_at + STALL_MS - now_ms());
+                if (left < 0) left = 0;
+                if (timeout < 0 || left < timeout) timeout = left;
+            }
+        }
+        if (want_in && input_fd() >= 0) { idx_in = np; p[np].fd = input_fd(); p[np].events = POLLOUT; np++; }
+        if ((s_out.len || s_err.len) && (timeout < 0 || timeout > 200)) timeout = 200;
+        r = poll(p, (nfds_t)np, timeout);
         if (r < 0) {
             if (errno == EINTR) continue;
             die_errno(E_FAILED, "poll");
@@ -395,10 +880,34 @@ int main(int argc, char **argv)
         if (r == 0) { /* idle: flush partial lines (a prompt without \n) */
             cri_flush(&log, &s_out);
             cri_flush(&log, &s_err);
-            continue;
         }
-        if (idx_o >= 0 && p[idx_o].revents) pump(&fds[0], &log, &s_out);
-        if (idx_e >= 0 && p[idx_e].revents) pump(&fds[1], &log, &s_err);
+        /* The pty first: the runtime may exit right after sending it. */
+        if (idx_cl >= 0 && p[idx_cl].revents) console_accept();
+        if (idx_cc >= 0 && p[idx_cc].revents) console_receive();
+        /* Clients, from the back so drops do not shift unvisited ones. */
+        for (i = n_clients - 1; i >= 0; i--) {
+            struct client *c = clients[i];
+            short re = p[idx_cli + i].revents;
+            if ((re & POLLOUT) && c->out_len) {
+                client_flush(i);
+                if (i >= n_clients || clients[i] != c) continue;
+            }
+            if (re & POLLIN) {
+                if (client_read(c) < 0) { client_drop(i); continue; }
+            } else if (re & (POLLHUP | POLLERR)) {
+                client_drop(i);
+                continue;
+            }
+            if (c->out_len && now_ms() - c->stalled_at >= STALL_MS) client_drop(i);
+        }
+        if (idx_in >= 0 && p[idx_in].revents)
+            for (i = n_clients - 1; i >= 0; i--)
+                if (clients[i]->pend_len && client_process(clients[i]) < 0) client_drop(i);
+        /* Sources after the clients: a broadcast may drop clients, which
+         * reorders them against p[]. */
+        for (i = 0; i < 3; i++)
+            if (idx_src[i] >= 0 && p[idx_src[i]].revents) pump(&src[i], &log);
+        if (idx_at >= 0 && p[idx_at].revents) accept_client();
         if (idx_st >= 0 && p[idx_st].revents) {
             ssize_t n = read(stp[0], status + status_len, sizeof status - 1 - status_len);
             if (n > 0) status_len += (size_t)n;
@@ -435,7 +944,7 @@ int main(int argc, char **argv)
                             } else {
                                 char msg[768];
                                 /* Keep the runtime's stderr in the log too. */
-                                while (fds[1] >= 0 && pump(&fds[1], &log, &s_err) == 1) {}
+                                while (src[1].fd >= 0 && pump(&src[1], &log) == 1) {}
                                 if (rt_err_len)
                                     snprintf(msg, sizeof msg, "%s", last_line(rt_err));
                                 else
@@ -443,20 +952,38 @@ int main(int argc, char **argv)
                                              o.runtime, code);
                                 len = format_status_json(line, sizeof line, E_FAILED, msg);
                             }
-                            while (fds[1] >= 0 && pump(&fds[1], &log, &s_err) == 1) {}
+                            while (src[1].fd >= 0 && pump(&src[1], &log) == 1) {}
                             cri_flush(&log, &s_err);
                             report_failure(line, len);
                             if (!cove_quiet_stderr && status_len == 0) fprintf(stderr, "%s: runtime failed\n", cove_prog);
                             exit(1);
                         }
                         runtime_running = 0;
-                        ctr = read_pid_file();
+                        ctr = ctr_pid = read_pid_file();
+                        if (terminal && master < 0) {
+                            /* The master was sent before the runtime exited:
+                             * it is queued on the console socket. */
+                            if (console_c < 0) console_accept();
+                            if (console_c >= 0) {
+                                struct pollfd cp = {console_c, POLLIN, 0};
+                                if (poll(&cp, 1, 1000) > 0) console_receive();
+                            }
+                            if (master < 0) {
+                                kill(ctr, SIGKILL);
+                                die(E_FAILED, "%s did not send the pty master to --console-socket", o.runtime);
+                            }
+                            src[2].fd = master;
+                        }
                         report_ok();
+                        /* Same-user processes (a container without a pid
+                         * namespace) may not read our memory or fds. */
+                        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
                         for (i = 0; i < n_early; i++)
-                            if (early_pid[i] == ctr) { ctr_done = 1; ctr_code = early_status[i]; }
+                            if (early_pid[i] == ctr) { ctr_done = 1; ctr_code = early_status[i]; ctr_pid = -1; }
                     } else if (ctr > 0 && w == ctr) {
                         ctr_done = 1;
                         ctr_code = code;
+                        ctr_pid = -1;
                     } else if (ctr <= 0 && n_early < 16) {
                         early_pid[n_early] = w;
                         early_status[n_early++] = code;
@@ -468,6 +995,19 @@ int main(int argc, char **argv)
     cri_flush(&log, &s_out);
     cri_flush(&log, &s_err);
     write_exit_file(ctr_code);
+    if (stdin_w >= 0) { close(stdin_w); stdin_w = -1; }
+    if (o.attach_hold && !ever_attached && attach_l >= 0) {
+        /* run -it: the client may not have connected yet; it still gets
+         * the output and the exit code if it comes within 10 s. */
+        struct pollfd ap = {attach_l, POLLIN, 0};
+        if (poll(&ap, 1, 10000) > 0) accept_client();
+    }
+    if (attach_l >= 0) {
+        close(attach_l);
+        unlink(o.attach_socket);
+        attach_l = -1;
+    }
+    close_clients(ctr_code);
     run_delete();
     run_exit_command();
     return o.foreground ? ctr_code : 0;

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -33,6 +35,11 @@ static int openat2_(int dirfd, const char *path, int flags, unsigned long long r
  * uses RESOLVE_NO_SYMLINKS on the symlink-free path we built, so a swap
  * during the walk fails instead of escaping. */
 int resolve_in_root(int rootfd, const char *path, int create)
+{
+    return resolve_in_root_path(rootfd, path, create, NULL, 0);
+}
+
+int resolve_in_root_path(int rootfd, const char *path, int create, char *out, size_t outlen)
 {
     char *rem = xstrdup(path), *p = rem;
     char resolved[PATH_MAX] = ".";
@@ -97,6 +104,11 @@ int resolve_in_root(int rootfd, const char *path, int create)
     }
     fd = openat2_(rootfd, resolved, O_PATH | O_CLOEXEC, IN_ROOT | RESOLVE_NO_SYMLINKS);
     if (fd < 0) err = errno;
+    else if (out && snprintf(out, outlen, "%s", resolved[1] ? resolved + 1 : "/") >= (int)outlen) {
+        close(fd);
+        fd = -1;
+        err = ENAMETOOLONG;
+    }
 out:
     free(rem);
     if (err) { errno = err; return -1; }
@@ -451,6 +463,76 @@ static void mask_paths(const struct config *cfg, int rootfd)
     }
 }
 
+/* Where a mount really lands, checked before mounting (runc's
+ * checkProcMount, CVE-2019-16884 and CVE-2019-19921 class): an image that
+ * makes /proc a symlink, or a mount that resolves into /proc, could hide
+ * or replace what the masked and read-only paths protect. */
+static const char *const proc_allowed[] = {
+    /* the files lxcfs emulates */
+    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
+    "/proc/swaps", "/proc/uptime", "/proc/loadavg", "/proc/slabinfo",
+    "/proc/net/dev", "/proc/sys/kernel/ns_last_pid", NULL,
+};
+
+void check_destination(int rootfd, const struct mount_config *m, const char *bundle)
+{
+    char where[PATH_MAX];
+    int fd, i;
+    int procfs = !m->bind && strcmp(m->type, "proc") == 0;
+    if (procfs || (!m->bind && strcmp(m->type, "sysfs") == 0)) {
+        /* Only on an ordinary directory: never through a symlink. */
+        fd = openat2_(rootfd, m->destination, O_PATH | O_CLOEXEC, IN_ROOT | RESOLVE_NO_SYMLINKS);
+        if (fd < 0 && errno == ELOOP)
+            die(E_MOUNT, "mount %s on %s: the path is a symlink in the image (%s must "
+                "be mounted on an ordinary directory)", m->type, m->destination, m->type);
+        if (fd >= 0) close(fd);
+    }
+    /* Resolve, creating nothing; for a missing target its deepest
+     * existing ancestor tells where it would be created. */
+    {
+        char *d = xstrdup(m->destination);
+        int missing = 0;
+        for (;;) {
+            char *slash;
+            fd = resolve_in_root_path(rootfd, d, RESOLVE_NOCREATE, where, sizeof where);
+            if (fd >= 0 || errno != ENOENT || !(slash = strrchr(d, '/'))) break;
+            missing = 1;
+            *slash = 0;
+            if (!*d) strcpy(d, "/");
+        }
+        free(d);
+        if (fd < 0) return; /* the mount itself reports what is wrong */
+        close(fd);
+        if (missing) {
+            if (strcmp(where, "/proc") == 0 || strncmp(where, "/proc/", 6) == 0)
+                die(E_MOUNT, "mount on %s: it would be created inside /proc (mounts inside "
+                    "/proc are refused)", m->destination);
+            return;
+        }
+    }
+    if (strcmp(where, "/proc") == 0) {
+        struct statfs sf;
+        char *src;
+        if (procfs) return;
+        if (m->bind) {
+            src = m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", bundle, m->source);
+            if (statfs(src, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC) { free(src); return; }
+            free(src);
+        }
+        die(E_MOUNT, "mount on %s%s: only a proc filesystem may be mounted on /proc",
+            m->destination, strcmp(m->destination, "/proc") ? " (resolves to /proc)" : "");
+    }
+    if (strncmp(where, "/proc/", 6) == 0) {
+        for (i = 0; proc_allowed[i]; i++)
+            if (strcmp(where, proc_allowed[i]) == 0) return;
+        die(E_MOUNT, "mount on %s%s%s%s: mounts inside /proc are refused (they could "
+            "undo the masked and read-only paths)", m->destination,
+            strcmp(where, m->destination) ? " (resolves to " : "",
+            strcmp(where, m->destination) ? where : "",
+            strcmp(where, m->destination) ? ")" : "");
+    }
+}
+
 void rootfs_setup(const struct config *cfg)
 {
     int rootfd, dev_tmpfs = 0;
@@ -467,6 +549,7 @@ void rootfs_setup(const struct config *cfg)
     for (i = 0; i < cfg->n_mounts; i++) {
         const struct mount_config *m = &cfg->mounts[i];
         if (strcmp(m->destination, "/") == 0) continue;
+        check_destination(rootfd, m, cfg->bundle);
         if (m->bind) {
             char *src = m->source[0] == '/' ? xstrdup(m->source)
                                             : xasprintf("%s/%s", cfg->bundle, m->source);

@@ -21,6 +21,7 @@
 #include "idmap.h"
 #include "init.h"
 #include "namespaces.h"
+#include "selfclone.h"
 #include "state.h"
 #include "supervise.h"
 #include "util.h"
@@ -361,6 +362,10 @@ int main(int argc, char **argv)
     }
     if (i >= argc) usage(2);
     cmd = argv[i++];
+    /* Every command that creates or joins a container runs from a sealed
+     * copy of this binary (selfclone.h, CVE-2019-5736). */
+    if (strcmp(cmd, "run") == 0 || strcmp(cmd, "create") == 0 || strcmp(cmd, "exec") == 0)
+        ensure_cloned_binary(argv);
     if (strcmp(cmd, "exec") == 0) return cmd_exec(&o, argc, argv, i);
     for (; i < argc; i++) {
         const char *a = argv[i];

@@ -14,50 +14,6 @@
 #include "mounts.h"
 #include "util.h"
 
-int send_fd(int sock, int fd, const char *name)
-{
-    struct msghdr msg;
-    struct iovec iov;
-    union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
-    struct cmsghdr *cm;
-    memset(&msg, 0, sizeof msg);
-    memset(&u, 0, sizeof u);
-    iov.iov_base = (void *)name;
-    iov.iov_len = strlen(name) ? strlen(name) : 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = u.buf;
-    msg.msg_controllen = sizeof u.buf;
-    cm = CMSG_FIRSTHDR(&msg);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-    return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
-}
-
-int recv_fd(int sock)
-{
-    struct msghdr msg;
-    struct iovec iov;
-    char data[4096];
-    union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
-    struct cmsghdr *cm;
-    int fd;
-    memset(&msg, 0, sizeof msg);
-    iov.iov_base = data;
-    iov.iov_len = sizeof data;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = u.buf;
-    msg.msg_controllen = sizeof u.buf;
-    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0) return -1;
-    cm = CMSG_FIRSTHDR(&msg);
-    if (!cm || cm->cmsg_type != SCM_RIGHTS) { errno = EBADMSG; return -1; }
-    memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-    return fd;
-}
-
 void terminal_prepare(const struct config *cfg, struct terminal_setup *t)
 {
     int rootfd, fd, unlock = 0;

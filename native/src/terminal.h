@@ -4,6 +4,7 @@
 #define COVE_TERMINAL_H
 
 #include "config.h"
+#include "unixsock.h" /* send_fd, recv_fd */
 
 struct terminal_setup {
     int master, slave;
@@ -13,9 +14,5 @@ struct terminal_setup {
 void terminal_prepare(const struct config *cfg, struct terminal_setup *t);
 /* After pivot_root: controlling tty + stdio, master sent over sock. */
 void terminal_finish(const struct config *cfg, struct terminal_setup *t, int sock);
-/* Send fd with one SCM_RIGHTS message; the payload is name. -1 + errno. */
-int send_fd(int sock, int fd, const char *name);
-/* Receive one fd from such a message; -1 + errno. */
-int recv_fd(int sock);
 
 #endif

@@ -15,7 +15,7 @@ SUBG=$(awk -F: -v u="$USER_" '$1==u {print $2":"$3; exit}' /etc/subgid)
 SUBSTART=${SUB%%:*}; SUBCOUNT=${SUB##*:}
 SUBGSTART=${SUBG%%:*}; SUBGCOUNT=${SUBG##*:}
 BUSYBOX=$(command -v busybox) || { echo "1..0 # SKIP busybox not installed"; exit 0; }
-make -C "$HERE" all build/console-recv >/dev/null || { echo "Bail out! build failed"; exit 1; }
+make -C "$HERE" all build/console-recv build/pty-expect >/dev/null || { echo "Bail out! build failed"; exit 1; }
 
 T=$(mktemp -d /tmp/cove-smoke.XXXXXX)
 OUTSIDE=$(mktemp -d /tmp/cove-outside.XXXXXX)
@@ -97,7 +97,7 @@ crun() {
     STATUS=$(cat "$T/$name.status")
 }
 
-echo "1..53"
+echo "1..78"
 
 mkbundle basic '["sh","-c","id -u; echo $$; hostname; cat /proc/self/uid_map /proc/self/gid_map"]'
 crun basic
@@ -166,15 +166,46 @@ as_user mkdir -p "$T/evil/tmp" "$T/evil/proc" "$T/evil/sys"
 as_user cp -a "$T/lower/bin" "$T/evil/"
 mkbundle symlink '["sh","-c","ls /dev/null && ls -A '"$OUTSIDE"'"]' "" "$T/evil"
 crun symlink
-check "symlinked mount target stays in the rootfs" "$RC:$(ls -A "$OUTSIDE" | tr '\n' ' ')" "0:HOSTFILE "
+check "hostile: image /dev -> outside: /dev built in the rootfs, canary dir untouched" "$RC:$(ls -A "$OUTSIDE" | tr '\n' ' ')" "0:HOSTFILE "
 check_match "container saw its own /dev" "$OUT" "^/dev/null"
+
+# Mount targets that are symlinks out of the rootfs (absolute, relative
+# "../../..", and a file bind target): mounted inside the rootfs, nothing
+# created or mounted outside.
+as_user sh -c "mkdir -p $T/evil2 && cp -a $T/lower/. $T/evil2/ && ln -s $OUTSIDE/sub $T/evil2/mnt &&
+    ln -s ../../../../../../../../../..$OUTSIDE/sub2 $T/evil2/mnt2 && ln -s $OUTSIDE/created-by-bind $T/evil2/etc/evilfile && echo hostfile2 > $T/hostfile2"
+mkbundle symlink2 '["sh","-c","echo c > /mnt/canary && echo c > /mnt2/canary && cat /etc/evilfile && grep -c \" '"$OUTSIDE"'/sub2\\{0,1\\} tmpfs\" /proc/mounts"]' "" "$T/evil2"
+as_user sed -i 's|{"destination":"/sys"|{"destination":"/mnt","type":"tmpfs","source":"tmpfs","options":["nosuid"]},{"destination":"/mnt2","type":"tmpfs","source":"tmpfs","options":["nosuid"]},{"destination":"/etc/evilfile","type":"bind","source":"'"$T"'/hostfile2","options":["bind","ro"]},&|' "$T/symlink2/config.json"
+crun symlink2
+check "hostile: tmpfs/bind targets symlinked out of the rootfs land inside it; canary dir untouched" \
+    "$RC:$(printf '%s\n' "$OUT" | tr '\n' '|'):$(ls -A "$OUTSIDE" | tr '\n' ' ')" "0:hostfile2|2|:HOSTFILE "
+[ -n "$STATUS" ] && echo "# $STATUS"
+
+# /proc: an image whose /proc is a symlink, a config bind over /proc/sys,
+# and a bind whose target resolves into /proc through an image symlink.
+as_user sh -c "mkdir -p $T/evil3 && cp -a $T/lower/bin $T/lower/etc $T/evil3/ && mkdir -p $T/evil3/tmp $T/evil3/sys && ln -s $OUTSIDE $T/evil3/proc"
+mkbundle procsym '["true"]' "" "$T/evil3"
+crun procsym
+check_match "hostile: image /proc -> outside: proc refused" "$RC:$STATUS" '^1:\{"code":"E_RUNTIME_MOUNT","message":"mount proc on /proc: the path is a symlink'
+check "hostile: image /proc -> outside: canary dir untouched" "$(ls -A "$OUTSIDE" | tr '\n' ' ')" "HOSTFILE "
+mkbundle procsys '["true"]'
+as_user sed -i 's|{"destination":"/dev","type":"tmpfs"|{"destination":"/proc/sys","type":"bind","source":"'"$T"'/hostdir","options":["rbind","rw"]},&|' "$T/procsys/config.json"
+crun procsys
+check_match "hostile: config bind over /proc/sys refused" "$RC:$STATUS" '^1:\{"code":"E_RUNTIME_MOUNT","message":"mount on /proc/sys: mounts inside /proc are refused'
+as_user sh -c "mkdir -p $T/evil4 && cp -a $T/lower/. $T/evil4/ && ln -s /proc $T/evil4/mnt"
+mkbundle procvia '["true"]' "" "$T/evil4"
+as_user sed -i 's|{"destination":"/sys"|{"destination":"/mnt/sys","type":"bind","source":"'"$T"'/hostdir","options":["rbind","rw"]},&|' "$T/procvia/config.json"
+crun procvia
+check_match "hostile: bind on /mnt/sys with image /mnt -> /proc refused" "$RC:$STATUS" '^1:\{"code":"E_RUNTIME_MOUNT","message":"mount on /mnt/sys \(resolves to /proc/sys\): mounts inside /proc are refused'
+check "hostile: host dir behind the refused binds untouched" "$(ls -A "$T/hostdir" | tr '\n' ' ')" "hf "
 
 mkbundle seccomp '["sh","-c","mkdir /x 2>&1; echo rc=$?"]' ',"seccomp":{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}'
 crun seccomp
 check_match "seccomp filter applied" "$OUT" "Operation not permitted"
 
 # --- create / start / state / kill / delete ---------------------------------
-mkbundle life '["sleep","30"]'
+mkbundle life '["sleep","30"]' ',"seccomp":{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["swapon"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}'
+as_user sed -i 's|"user":{"uid":0,"gid":0}|"user":{"uid":0,"gid":0,"additionalGids":[10,20]}|; s|"cwd":"/"|"cwd":"/tmp"|' "$T/life/config.json"
 R="$B/cove-runtime --root $T/state"
 (cd "$T/life" && as_user $R create --pid-file "$T/life.pid" life >/dev/null 2>&1)
 check_match "create -> created" "$(as_user $R state life)" '"status":"created"'
@@ -183,7 +214,21 @@ check_match "start -> running" "$(as_user $R state life)" '"status":"running"'
 check "pid file matches state" "$(as_user $R state life | sed 's/.*"pid":\([0-9]*\).*/\1/')" "$(cat "$T/life.pid")"
 E=$(as_user $R exec --env X=y --cwd /proc life sh -c 'hostname; echo $X; pwd; ps -o pid,comm | grep -c sleep; exit 7')
 check "exec joins the container" "$?:$(printf '%s\n' "$E" | tr '\n' '|')" "7:smokehost|y|/proc|1|"
-check "exec --user" "$(as_user $R exec --user 1000:1000 life id)" "uid=1000 gid=1000"
+check "exec --user" "$(as_user $R exec --user 1000:1000 life id)" "uid=1000 gid=1000 groups=10,20"
+# exec joins the user namespace first and re-applies the process settings.
+E=$(as_user $R exec life sh -c 'grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status | tr -s "\t" " " | tr "\n" "|"; id -G; pwd')
+check "exec: CapEff, NoNewPrivs, Seccomp, additionalGids, config cwd" "$(printf '%s\n' "$E" | tr '\n' '|')" \
+    "CapEff: 00000000a80425fb|NoNewPrivs: 1|Seccomp: 2|0 10 20|/tmp|"
+E=$(as_user $R exec -u 1000 life sh -c 'id -u; grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status | tr -s "\t" " " | tr "\n" "|"')
+check "exec -u 1000: uid 1000, no capabilities, still no_new_privs + seccomp" "$(printf '%s\n' "$E" | tr '\n' '|')" \
+    "1000|CapEff: 0000000000000000|NoNewPrivs: 1|Seccomp: 2||"
+# cove exec -it: --tty without --console-socket keeps the caller's pty (node-pty).
+E=$(as_user "$B/pty-expect" -s 25,81 'expect:isatty 25 81' 'expect:# ' 'send:echo $((7*6))\r' 'expect:42' \
+    'resize:30,90' 'send:stty size\r' 'expect:30 90' 'send:exit 9\r' -- \
+    $R exec --tty life sh -c 'test -t 0 && echo isatty $(stty size); exec sh' 2>&1)
+X=$?
+check "exec --tty under a pty: tty, size, input, resize, exit code" "$X" 9
+[ "$X" = 9 ] || printf '%s\n' "$E" | tail -5 | sed 's/^/#   /'
 E=$(as_user $R --status-fd 3 exec life no-such-binary 3>&1 2>/dev/null)
 check "exec not found status JSON" "$E:$(as_user $R state life | grep -c running)" '{"code":"E_RUNTIME_EXEC","message":"exec \"no-such-binary\": No such file or directory"}:1'
 as_user $R kill life KILL
@@ -212,6 +257,123 @@ mkbundle monbad '["no-such-binary"]'
 as_user "$B/cove-monitor" --runtime "$B/cove-runtime" --runtime-root "$T/state" --bundle "$T/monbad" --id monbad \
     --log "$T/monbad.log" --exit-file "$T/monbad.exit" --pid-file "$T/monbad.pid" --status-fd 3 3>"$T/monbad.status" 2>/dev/null
 check "monitor forwards the runtime's error" "$?:$(cat "$T/monbad.status")" '1:{"code":"E_RUNTIME_EXEC","message":"exec \"no-such-binary\": No such file or directory"}'
+
+# --- attach (cove run -it / -i, cove attach) ---------------------------------
+# mon NAME [MONITOR ARGS]: detached monitor with the usual files.
+mon() {
+    local name=$1; shift
+    as_user "$B/cove-monitor" --runtime "${MON_RUNTIME:-$B/cove-runtime}" --runtime-root "$T/state" --bundle "$T/$name" \
+        --id "$name" --log "$T/$name.log" --exit-file "$T/$name.exit" --pid-file "$T/$name.pid" --status-fd 3 "$@" 3>"$T/$name.status"
+}
+tty_bundle() { mkbundle "$@"; as_user sed -i 's/"terminal":false/"terminal":true/' "$T/$1/config.json"; }
+# pexp NAME STEP... -- CMD: pty-expect, transcript in $T/NAME.pty, status in $X
+pexp() { local name=$1; shift; as_user "$B/pty-expect" "$@" > "$T/$name.pty" 2>&1; X=$?; }
+show() { tr -d '\r' < "$1" | tail -"${2:-6}" | sed 's/^/#   /'; }
+
+# run -it: --attach-hold keeps what came before the client connected.
+tty_bundle it1 '["sh","-c","echo ready; read x; echo got=$x; stty size; read y; stty size; exit 3"]'
+mon it1 --attach-socket "$T/it1.sock" --attach-hold
+check "tty monitor started, attach socket is 0600" "$?:$(stat -c %a "$T/it1.sock" 2>&1)" "0:600"
+pexp it1 -s 30,100 'expect:ready' 'send:hello\r' 'expect:got=hello' 'expect:30 100' 'resize:40,120' 'send:y\r' 'expect:40 120' \
+    -- "$B/cove-attach" "$T/it1.sock"
+check "attach: held output, input, size at attach, SIGWINCH resize; exits with the container's code" "$X" 3
+[ "$X" = 3 ] || show "$T/it1.pty"
+check "tty output is logged as stdout" "$(sed -E 's/^[0-9-]+T[0-9:.]+Z //' "$T/it1.log" | tr -d '\r' | grep -E 'ready|got=' | tr '\n' '|')" \
+    "stdout F ready|stdout F got=hello|"
+check "attach socket removed after exit" "$(ls "$T" | grep -c '^it1.sock')" 0
+
+# Detach keys, several clients, re-attach, EOF when the container ends.
+tty_bundle it2 '["sh"]'
+mon it2 --attach-socket "$T/it2.sock"
+A="$B/cove-attach $T/it2.sock"
+pexp it2a 'send:\r' 'expect:# ' 'send:stty raw -echo; echo R$((1+1)); head -c 3 | od -An -c; echo od-$((1+1))\r' \
+    'expect:R2' 'send:\x10xy' 'expect:020   x   y' 'expect:od-2' 'send:\x10\x11' -- $A
+check "ctrl-p then x is forwarded; ctrl-p,ctrl-q detaches with 0" "$X" 0
+[ "$X" = 0 ] || show "$T/it2a.pty"
+check_match "container still running after detach" "$(as_user $R state it2)" '"status":"running"'
+as_user "$B/pty-expect" 'send:\r' 'expect:# ' "touch:$T/it2b.ready" 'expect:42' 'send:\x01d' -- $A --detach-keys ctrl-a,d > "$T/it2b.pty" 2>&1 &
+C2=$!
+for _ in $(seq 100); do [ -f "$T/it2b.ready" ] && break; sleep 0.05; done
+pexp it2c 'send:stty sane; echo $((6*7))\r' 'expect:42' 'send:\x10\x11' -- $A
+wait $C2
+check "two clients see the same output (custom --detach-keys ctrl-a,d)" "$X:$?" "0:0"
+[ "$X" = 0 ] || show "$T/it2c.pty"
+as_user "$B/pty-expect" 'send:\r' 'expect:# ' "touch:$T/it2d.ready" -- $A > "$T/it2d.pty" 2>&1 &
+C2=$!
+for _ in $(seq 100); do [ -f "$T/it2d.ready" ] && break; sleep 0.05; done
+as_user $R kill it2 KILL
+wait $C2
+check "re-attach; the client ends with 137 when the container is killed" "$?" 137
+for _ in $(seq 50); do [ -f "$T/it2.exit" ] && break; sleep 0.1; done
+check_match "exit file of the killed tty container" "$(cat "$T/it2.exit" 2>&1)" '"exitCode":137'
+
+# run -i without a tty: stdout and stderr stay apart, stdin EOF reaches the container.
+mkbundle i1 '["sh","-c","echo early; read x; echo out=$x; echo err=$x >&2; cat; echo end; exit 4"]'
+mon i1 --attach-socket "$T/i1.sock" --attach-hold --stdin
+printf 'hello\nworld\n' | as_user "$B/cove-attach" --stdin-once "$T/i1.sock" > "$T/i1.out" 2> "$T/i1.err"
+check "-i: stdout|stderr, stdin then EOF, exit code" "$?:$(tr '\n' ' ' < "$T/i1.out")|$(tr '\n' ' ' < "$T/i1.err")" \
+    "4:early out=hello world end |err=hello "
+mkbundle i2 '["sh","-c","echo quick; exit 7"]'
+mon i2 --attach-socket "$T/i2.sock" --attach-hold
+sleep 0.3
+check "a container that ended before the client came: output and code still delivered" \
+    "$(as_user "$B/cove-attach" "$T/i2.sock" </dev/null; echo "rc=$?")" "quick
+rc=7"
+check "attach to a container that is gone: exit 125" \
+    "$(as_user "$B/cove-attach" "$T/i2.sock" </dev/null 2>&1; echo "rc=$?")" \
+    "cove-attach: the container is not running (no monitor at $T/i2.sock)
+rc=125"
+if RUNC=$(command -v runc); then
+    tty_bundle it3 '["sh","-c","read x; echo got=$x; stty size"]'
+    MON_RUNTIME=$RUNC mon it3 --attach-socket "$T/it3.sock" --attach-hold
+    pexp it3 -s 33,99 'send:hi\r' 'expect:got=hi' 'expect:33 99' -- "$B/cove-attach" "$T/it3.sock"
+    check "the monitor's pty and attach work with runc too" "$X" 0
+    [ "$X" = 0 ] || show "$T/it3.pty"
+else
+    ok "the monitor's pty and attach work with runc too # SKIP runc not installed"
+fi
+
+# --- CVE-2019-5736: the runtime binary cannot be reached from inside ----------
+# A copy of the runtime the container's root (= $USER_ on the host) could
+# write. Container B is created (its init is the runtime, waiting for
+# `start`) in the pid namespace of A; a process in A takes /proc/PID/exe of
+# it, waits until every runtime process is gone, and writes through it.
+as_user mkdir -p "$T/rt"
+cp "$B/cove-runtime" "$T/rt/cove-runtime" && chown "$USER_:" "$T/rt/cove-runtime"
+RT="$T/rt/cove-runtime --root $T/state"
+SUM=$(sha256sum < "$T/rt/cove-runtime")
+mkbundle cveA '["sleep","30"]'
+(cd "$T/cveA" && as_user $RT run --detach --pid-file "$T/cveA.pid" cveA >/dev/null 2>&1)
+PA=$(cat "$T/cveA.pid" 2>/dev/null)
+mkbundle cveB '["true"]'
+as_user sed -i -e 's|"namespaces":\[{"type":"user"}|"namespaces":[{"type":"user","path":"/proc/'"$PA"'/ns/user"}|' \
+    -e 's|{"type":"pid"}|{"type":"pid","path":"/proc/'"$PA"'/ns/pid"}|' \
+    -e 's|"uidMappings":\[[^]]*\],||' -e 's|"gidMappings":\[[^]]*\],||' "$T/cveB/config.json"
+(cd "$T/cveB" && as_user $RT create --pid-file "$T/cveB.pid" cveB >/dev/null 2>&1)
+check_match "the runtime's process in the container runs from a memfd" "$(readlink "/proc/$(cat "$T/cveB.pid" 2>/dev/null)/exe")" '^/memfd:cove-runtime'
+as_user touch "$T/cve.out"
+as_user $RT exec --detach cveA sh -c '
+  for p in /proc/[0-9]*; do l=$(readlink $p/exe); case "$l" in */bin/busybox|"") ;; *) pid=${p#/proc/}; exe=$l;; esac; done
+  exec 3< /proc/$pid/exe || exit 1
+  echo opened
+  while [ "$(readlink /proc/$pid/exe)" = "$exe" ]; do sleep 0.05; done
+  for i in $(seq 60); do
+    if echo x 2>/tmp/err > /proc/self/fd/3; then echo WRITTEN; break; fi
+    grep -q busy /tmp/err || break; sleep 0.05
+  done 2>/dev/null
+  sed "s/.*: //" /tmp/err; echo finished' >> "$T/cve.out" 2>&1
+for _ in $(seq 50); do grep -q opened "$T/cve.out" && break; sleep 0.1; done
+as_user $RT start cveB
+for _ in $(seq 50); do grep -q finished "$T/cve.out" && break; sleep 0.1; done
+check "write through /proc/PID/exe of the runtime refused; host binary unchanged" \
+    "$(tr '\n' '|' < "$T/cve.out"):$([ "$(sha256sum < "$T/rt/cove-runtime")" = "$SUM" ] && echo unchanged)" \
+    "opened|Operation not permitted|finished|:unchanged"
+BSUM=$(sha256sum < "$T/lower/bin/busybox")
+E=$(as_user $RT exec cveA sh -c 'echo x > /proc/self/exe; echo x > /proc/1/exe' 2>&1)
+check "echo x > /proc/self/exe, /proc/1/exe from an exec: refused; runtime and image binaries unchanged" \
+    "$(printf '%s' "$E" | grep -c 'busy\|denied\|not permitted'):$([ "$(sha256sum < "$T/rt/cove-runtime")" = "$SUM" ] && echo unchanged):$([ "$(sha256sum < "$T/lower/bin/busybox")" = "$BSUM" ] && echo unchanged)" \
+    "2:unchanged:unchanged"
+as_user $RT delete --force cveA >/dev/null 2>&1
 
 # --- unshare ----------------------------------------------------------------
 check "cove-unshare overlay probe" "$(as_user "$B/cove-unshare" $MAPS --probe-overlay "$T/probe" 2>&1):$(ls -A "$T" | grep -c probe)" "ok:0"
