@@ -114,6 +114,10 @@ export interface RunOptions {
   autoRemove?: boolean;
   /** OCI runtime: cove (default), runc, crun or an absolute path. */
   runtime?: string;
+  /** docker -t: a pseudo-terminal (its output is logged as stdout). */
+  tty?: boolean;
+  /** docker -i: keep stdin open for attach. */
+  interactive?: boolean;
   /** docker -p syntax: [ip:]hostPort:containerPort[/udp]. */
   ports?: string[];
   /** docker -P: publish every port the image exposes on a random host port. */

@@ -42,6 +42,7 @@ const RUN_FLAGS: FlagSpecs = {
   hostname: { short: 'h', value: true },
   'add-host': { value: true, multiple: true },
   dns: { value: true, multiple: true },
+  'detach-keys': { value: true },
 };
 
 function numberFlag(p: ReturnType<typeof parseArgs>, name: string, integer: boolean): number | undefined {
@@ -87,6 +88,8 @@ async function createFromArgs(engine: Engine, argv: string[]) {
     env,
     autoRemove: flagBool(p, 'rm'),
     ...opt(command.length > 0 ? command : undefined, 'command'),
+    ...opt(flagBool(p, 'tty') || undefined, 'tty'),
+    ...opt(flagBool(p, 'interactive') || undefined, 'interactive'),
     ...opt(flagString(p, 'name'), 'name'),
     ...opt(flagString(p, 'runtime'), 'runtime'),
     ...opt(flagString(p, 'network') ?? flagString(p, 'net'), 'network'),
@@ -130,6 +133,9 @@ const run: Command = async (engine, argv, io) => {
     }
     io.out(record.id + '\n');
     return 0;
+  }
+  if (flagBool(p, 'tty') || flagBool(p, 'interactive')) {
+    return engine.containers.startAndAttach(record.id, flagString(p, 'detach-keys'));
   }
   // Ctrl-C goes to the whole process group; the monitor forwards it to the container and we wait for its exit code.
   const ignore = (): void => undefined;
@@ -277,6 +283,18 @@ const inspect: Command = async (engine, argv, io) => {
   return 0;
 };
 
+const attach: Command = async (engine, argv) => {
+  const p = parseArgs(argv, { 'detach-keys': { value: true }, 'no-stdin': {}, 'sig-proxy': { value: true } });
+  const [query] = p.positionals;
+  if (!query || p.positionals.length > 1) throw new UsageError('"attach" requires exactly one container');
+  const keys = flagString(p, 'detach-keys');
+  return engine.containers.attach(query, {
+    ...(keys !== undefined ? { detachKeys: keys } : {}),
+    noStdin: flagBool(p, 'no-stdin'),
+    sigProxy: flagString(p, 'sig-proxy') !== 'false',
+  });
+};
+
 /** Internal: the monitor's exit command (restart policy, --rm). Not for people. */
 const containerExited: Command = async (engine, argv) => {
   const [id] = argv;
@@ -286,4 +304,4 @@ const containerExited: Command = async (engine, argv) => {
 };
 
 export const CONTAINER_COMMANDS: Record<string, Command> = {
-  'container-exited': containerExited, run, create, start, stop, restart, kill, rm, wait: waitCmd, ps, logs, exec, inspect };
+  'container-exited': containerExited, attach, run, create, start, stop, restart, kill, rm, wait: waitCmd, ps, logs, exec, inspect };

@@ -647,7 +647,9 @@ static char *open_console_socket(void)
     console_path = xasprintf("%s.console", o.attach_socket);
     console_l = unix_listen(console_path, &console_dirfd);
     if (console_l < 0) die_errno(E_FAILED, "console socket %s", console_path);
-    if (strlen(console_path) < 100) return console_path;
+    /* unix_listen only opens a directory fd for paths too long for
+     * sun_path; a path it could bind directly is passed as it is. */
+    if (console_dirfd < 0) return console_path;
     /* Too long for sun_path: the runtime reaches it through our fd. */
     arg = xasprintf("/proc/%d/fd/%d/%s", (int)getpid(), console_dirfd,
                     strrchr(console_path, '/') + 1);

@@ -180,9 +180,58 @@ export class ContainerService {
     return (await this.store.records()).filter((r) => ContainerService.volumesOf(r).includes(name)).map((r) => r.name);
   }
 
-  private monitorArgs(rec: ContainerRecord): MonitorArgs {
+  private monitorArgs(rec: ContainerRecord, attachHold = false): MonitorArgs {
     const p = this.store.paths(rec.id);
-    return { id: rec.id, runtime: runtimePath(rec.runtime), bundle: p.bundle, runtimeRoot: this.runtimeRoot(rec), log: p.log, exitFile: p.exit, pidFile: p.pid };
+    return {
+      id: rec.id,
+      runtime: runtimePath(rec.runtime),
+      bundle: p.bundle,
+      runtimeRoot: this.runtimeRoot(rec),
+      log: p.log,
+      exitFile: p.exit,
+      pidFile: p.pid,
+      attachSocket: p.attach,
+      stdin: rec.config?.interactive ?? false,
+      attachHold,
+    };
+  }
+
+  /**
+   * Attaches this process's terminal to the container through the
+   * monitor's socket (native/build/cove-attach): raw mode, resizes, detach
+   * keys. Resolves with cove-attach's status (the container's exit code, 0
+   * on detach).
+   */
+  async attach(query: string, options: { detachKeys?: string; noStdin?: boolean; sigProxy?: boolean; stdinOnce?: boolean } = {}): Promise<number> {
+    const rec = await this.resolve(query);
+    const s = await this.store.status(rec.id);
+    if (s.state !== 'running' && s.state !== 'paused') throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running; start it first (cove start ${rec.name})`);
+    const args: string[] = [];
+    if (options.detachKeys !== undefined) args.push('--detach-keys', options.detachKeys);
+    if (options.noStdin) args.push('--no-stdin');
+    if (options.stdinOnce) args.push('--stdin-once');
+    if (options.sigProxy) args.push('--sig-proxy');
+    args.push(this.store.paths(rec.id).attach);
+    return new Promise((resolve, reject) => {
+      const child = spawn(nativeBinary('cove-attach'), args, { stdio: 'inherit' });
+      child.on('error', (err) => reject(new EngineError('E_RUNTIME_MISSING', `cannot run cove-attach (${err.message}); build Cove with: npm run build`)));
+      child.on('close', (code, signal) => resolve(code ?? 128 + (SIGNALS[(signal ?? '').replace(/^SIG/, '')] ?? 0)));
+    });
+  }
+
+  /** docker run -it / -t / -i: start detached with the socket held for us, then attach. */
+  async startAndAttach(query: string, detachKeys?: string): Promise<number> {
+    const rec = await this.resolve(query);
+    const run = rec.config;
+    await this.markManualStart(rec);
+    await this.startMonitor(rec, true);
+    const code = await this.attach(rec.id, {
+      ...(detachKeys !== undefined ? { detachKeys } : {}),
+      noStdin: !run?.interactive,
+      stdinOnce: Boolean(run?.interactive && !run?.tty),
+      sigProxy: !run?.tty,
+    });
+    return code;
   }
 
   /** Each runtime keeps its own state directory: their state formats differ. */
@@ -205,9 +254,9 @@ export class ContainerService {
     return this.startMonitor(rec);
   }
 
-  private async startMonitor(rec: ContainerRecord): Promise<ContainerRecord> {
+  private async startMonitor(rec: ContainerRecord, attachHold = false): Promise<ContainerRecord> {
     await this.prepareStart(rec);
-    const args = this.monitorArgs(rec);
+    const args = this.monitorArgs(rec, attachHold);
     // No daemon stays behind, so the monitor calls back into Cove when the
     // container exits (conmon's --exit-command) for --rm and --restart.
     if (rec.autoRemove || (rec.config?.restart.name ?? 'no') !== 'no') {

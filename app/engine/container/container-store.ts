@@ -66,6 +66,7 @@ export class ContainerStore {
       exit: path.join(root, 'exit.json'),
       pid: path.join(root, 'pid'),
       paused: path.join(root, 'paused'),
+      attach: path.join(root, 'attach.sock'),
       log: path.join(root, 'container.log'),
       bundle: path.join(root, 'bundle'),
       rootfs: path.join(root, 'bundle', 'rootfs'),

@@ -13,6 +13,12 @@ export interface MonitorArgs {
   pidFile: string;
   /** Run after the exit file is written (conmon's --exit-command): `rm` for `run --rm -d`. */
   exitCommand?: string[];
+  /** The monitor's attach socket (always served: `cove attach` may come later). */
+  attachSocket: string;
+  /** Keep the container's stdin open behind the socket (-i). */
+  stdin: boolean;
+  /** Keep early output and wait for the first client (run -it / -i). */
+  attachHold: boolean;
 }
 
 function monitorArgv(a: MonitorArgs, foreground: boolean): string[] {
@@ -27,6 +33,9 @@ function monitorArgv(a: MonitorArgs, foreground: boolean): string[] {
     '--status-fd', '3',
   ];
   if (foreground) argv.push('--foreground');
+  argv.push('--attach-socket', a.attachSocket);
+  if (a.stdin) argv.push('--stdin');
+  if (a.attachHold) argv.push('--attach-hold');
   const [cmd, ...args] = a.exitCommand ?? [];
   if (cmd) {
     argv.push('--exit-command', cmd);

@@ -84,7 +84,8 @@ export function processArgs(image: ImageConfig, command: string[] | null, entryp
  */
 export function buildSpec(input: SpecInput): OciSpec {
   const run = input.run;
-  const env = mergeEnv([DEFAULT_PATH_ENV, `HOSTNAME=${run.hostname}`], input.image.config?.Env ?? [], run.env);
+  // docker sets TERM for -t containers so programs know they have a terminal.
+  const env = mergeEnv([DEFAULT_PATH_ENV, `HOSTNAME=${run.hostname}`, ...(run.tty ? ['TERM=xterm'] : [])], input.image.config?.Env ?? [], run.env);
   const caps = run.capabilities;
   const nofile = Math.min(1_048_576, input.nofileHard);
   const devpts = ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'];
@@ -125,7 +126,7 @@ export function buildSpec(input: SpecInput): OciSpec {
   const spec: OciSpec = {
     ociVersion: '1.2.0',
     process: {
-      terminal: false,
+      terminal: run.tty,
       user: { uid: run.user.uid, gid: run.user.gid, ...(run.user.additionalGids.length ? { additionalGids: run.user.additionalGids } : {}) },
       args: run.init ? ['/run/cove-init', '--', ...args] : args,
       env,

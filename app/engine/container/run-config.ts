@@ -13,6 +13,8 @@ export type SeccompChoice = { kind: 'default' } | { kind: 'unconfined' } | { kin
 
 /** Everything `run` asked for, resolved and validated; stored in container.json. */
 export interface RunConfig {
+  tty: boolean;
+  interactive: boolean;
   command: string[] | null;
   entrypoint: string[] | null;
   env: string[];
@@ -132,6 +134,8 @@ export function resolveRunConfig(opts: RunOptions, image: ImageConfig, id: strin
   if (!Number.isInteger(stopTimeout) || stopTimeout < 0) throw new EngineError('E_INVALID_ARGUMENT', `invalid --stop-timeout ${stopTimeout}`);
   const { noNewPrivileges, seccomp } = securityOpts(opts.securityOpt ?? []);
   return {
+    tty: opts.tty ?? false,
+    interactive: opts.interactive ?? false,
     command: opts.command && opts.command.length > 0 ? opts.command : null,
     entrypoint: opts.entrypoint ?? null,
     env: opts.env ?? [],

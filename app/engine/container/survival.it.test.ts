@@ -49,7 +49,15 @@ test('a container started by the engine survives kill -9 of the engine and is fo
     const logs = counted((await api2.call('containers:logs', { id: 'survivor' })).map((l) => l.text));
     assert.ok(logs.length > before, 'it kept logging while the engine was dead');
     assert.deepEqual(logs, logs.map((_, i) => i), 'the log is complete: no line lost or duplicated');
+    // attach works on the found-again container: live output, and the end when it stops.
+    const attached = sb.spawnCove(['attach', '--no-stdin', 'survivor']);
+    let live = '';
+    attached.stdout?.on('data', (d: Buffer) => (live += d.toString()));
+    const attachExit = new Promise<number | null>((resolve) => attached.on('close', (code) => resolve(code)));
+    await eventually(() => counted(live.split('\n')).length >= 3, 10_000, 'live output through attach');
     const stopped = await api2.call('containers:stop', { id: 'survivor', timeoutSeconds: 5 });
+    assert.equal(await attachExit, 0, 'attach ends with the container and returns its exit code');
+    assert.match(live, /stopping/);
     assert.equal(stopped.state, 'exited');
     assert.equal(stopped.exitCode, 0);
     const tail = await api2.call('containers:logs', { id: 'survivor', tail: 1 });
