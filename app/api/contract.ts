@@ -114,6 +114,8 @@ export interface RunOptions {
   autoRemove?: boolean;
   /** OCI runtime: cove (default), runc, crun or an absolute path. */
   runtime?: string;
+  /** docker --log-opt max-size: the log rotates to container.log.1 past this size (e.g. 10m). */
+  logMaxSize?: string;
   /** docker -t: a pseudo-terminal (its output is logged as stdout). */
   tty?: boolean;
   /** docker -i: keep stdin open for attach. */
@@ -437,7 +439,7 @@ export type TerminalControl =
  * once more than `high` bytes are unacknowledged or queued on the socket, and
  * resumes below `low`; the client acks every `ackEvery` bytes it has rendered.
  */
-export const TERMINAL_FLOW = { high: 512 * 1024, low: 64 * 1024, ackEvery: 32 * 1024 } as const;
+export const TERMINAL_FLOW = { high: 2 * 1024 * 1024, low: 512 * 1024, ackEvery: 128 * 1024 } as const;
 
 export function encodeTerminalFrame(type: number, payload: Uint8Array): Uint8Array {
   const frame = new Uint8Array(payload.length + 1);

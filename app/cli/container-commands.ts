@@ -43,6 +43,7 @@ const RUN_FLAGS: FlagSpecs = {
   'add-host': { value: true, multiple: true },
   dns: { value: true, multiple: true },
   'detach-keys': { value: true },
+  'log-opt': { value: true, multiple: true },
 };
 
 function numberFlag(p: ReturnType<typeof parseArgs>, name: string, integer: boolean): number | undefined {
@@ -51,6 +52,17 @@ function numberFlag(p: ReturnType<typeof parseArgs>, name: string, integer: bool
   const n = Number(v);
   if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new UsageError(`invalid --${name} ${v}: give a ${integer ? 'whole ' : ''}number`);
   return n;
+}
+
+/** docker --log-opt KEY=VALUE; Cove's log driver knows max-size. */
+function logMaxSize(opts: string[]): string | undefined {
+  let size: string | undefined;
+  for (const o of opts) {
+    const [k, v] = o.split(/=(.*)/s, 2);
+    if (k === 'max-size' && v) size = v;
+    else throw new UsageError(`unsupported --log-opt ${o}: Cove's log knows max-size=SIZE (it keeps one rotated file)`);
+  }
+  return size;
 }
 
 function labels(list: string[]): Record<string, string> {
@@ -88,6 +100,7 @@ async function createFromArgs(engine: Engine, argv: string[]) {
     env,
     autoRemove: flagBool(p, 'rm'),
     ...opt(command.length > 0 ? command : undefined, 'command'),
+    ...opt(logMaxSize(flagList(p, 'log-opt')), 'logMaxSize'),
     ...opt(flagBool(p, 'tty') || undefined, 'tty'),
     ...opt(flagBool(p, 'interactive') || undefined, 'interactive'),
     ...opt(flagString(p, 'name'), 'name'),

@@ -20,6 +20,7 @@ const schemas: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
       env: z.array(z.string().min(1).max(65536).regex(/^[^=]+(=|$)/, 'env entries are KEY=VALUE')).max(4096).optional(),
       autoRemove: z.boolean().optional(),
       runtime: z.string().min(1).max(4096).optional(),
+      logMaxSize: z.string().max(32).optional(),
       tty: z.boolean().optional(),
       interactive: z.boolean().optional(),
       ports: strings().optional(),

@@ -193,6 +193,7 @@ export class ContainerService {
       attachSocket: p.attach,
       stdin: rec.config?.interactive ?? false,
       attachHold,
+      logMaxBytes: rec.config?.logMaxBytes ?? 10 * 1024 * 1024,
     };
   }
 

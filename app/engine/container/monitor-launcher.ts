@@ -19,6 +19,7 @@ export interface MonitorArgs {
   stdin: boolean;
   /** Keep early output and wait for the first client (run -it / -i). */
   attachHold: boolean;
+  logMaxBytes: number;
 }
 
 function monitorArgv(a: MonitorArgs, foreground: boolean): string[] {
@@ -33,7 +34,7 @@ function monitorArgv(a: MonitorArgs, foreground: boolean): string[] {
     '--status-fd', '3',
   ];
   if (foreground) argv.push('--foreground');
-  argv.push('--attach-socket', a.attachSocket);
+  argv.push('--attach-socket', a.attachSocket, '--log-max-bytes', String(a.logMaxBytes));
   if (a.stdin) argv.push('--stdin');
   if (a.attachHold) argv.push('--attach-hold');
   const [cmd, ...args] = a.exitCommand ?? [];

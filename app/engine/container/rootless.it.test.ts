@@ -204,3 +204,17 @@ test('run -d --rm removes the container once it exits, with no daemon', async ()
   await eventually(async () => !(await sb.cove(['ps', '-a'])).stdout.includes('ephemeral'), 10_000, 'auto-removal');
   assert.equal(fs.existsSync(path.join(sb.home, 'containers', r.stdout.trim())), false);
 });
+
+test('the log is capped and rotated, and logs reads across the rotation', async () => {
+  const r = await sb.cove(['run', '--name', 'chatty', '--log-opt', 'max-size=4k', 'busybox', 'sh', '-c', 'i=0; while [ $i -lt 400 ]; do echo "line $i"; i=$((i+1)); done']);
+  assert.equal(r.code, 0, r.stderr);
+  const dir = await containerDir('chatty');
+  const log = fs.statSync(path.join(dir, 'container.log')).size;
+  assert.ok(fs.existsSync(path.join(dir, 'container.log.1')), 'rotated once');
+  assert.ok(log <= 4096 + 200, `the current log stays near the cap: ${log}`);
+  const lines = (await sb.cove(['logs', 'chatty'])).stdout.trim().split('\n');
+  assert.equal(lines[lines.length - 1], 'line 399');
+  const nums = lines.map((l) => Number(l.slice(5)));
+  assert.deepEqual(nums, nums.map((_, i) => nums[0]! + i), 'what is kept is contiguous, newest last');
+  await sb.cove(['rm', 'chatty']);
+});

@@ -13,6 +13,8 @@ export type SeccompChoice = { kind: 'default' } | { kind: 'unconfined' } | { kin
 
 /** Everything `run` asked for, resolved and validated; stored in container.json. */
 export interface RunConfig {
+  /** Bytes of log before rotation (the monitor keeps container.log and container.log.1). */
+  logMaxBytes: number;
   tty: boolean;
   interactive: boolean;
   command: string[] | null;
@@ -133,7 +135,10 @@ export function resolveRunConfig(opts: RunOptions, image: ImageConfig, id: strin
   const stopTimeout = opts.stopTimeout ?? 10;
   if (!Number.isInteger(stopTimeout) || stopTimeout < 0) throw new EngineError('E_INVALID_ARGUMENT', `invalid --stop-timeout ${stopTimeout}`);
   const { noNewPrivileges, seccomp } = securityOpts(opts.securityOpt ?? []);
+  const logMaxBytes = opts.logMaxSize === undefined ? 10 * 1024 * 1024 : parseBytes(opts.logMaxSize, 'log max-size');
+  if (logMaxBytes < 1024) throw new EngineError('E_INVALID_ARGUMENT', `log max-size ${opts.logMaxSize} is too small: at least 1k`);
   return {
+    logMaxBytes,
     tty: opts.tty ?? false,
     interactive: opts.interactive ?? false,
     command: opts.command && opts.command.length > 0 ? opts.command : null,
