@@ -11,7 +11,7 @@ import type { IdMappings } from '../idmap.js';
 import { installPaths, nativeBinary } from '../install-paths.js';
 import type { VolumeService } from '../volume/volume-service.js';
 import { resolveRunConfig, type RunConfig } from './run-config.js';
-import { copyIn, copyOut, diffUpper, exportFilesystem, type DiffEntry } from './container-files.js';
+import type { DiffEntry } from './container-files.js';
 import type { PortSpec } from './run-options.js';
 import { hostnameFile, hostsFile, resolvFile } from './etc-files.js';
 import { removeAsMappedRoot } from '../userns.js';
@@ -706,11 +706,13 @@ export class ContainerService {
 
   async copyIn(query: string, hostSource: string, containerDest: string): Promise<void> {
     const rec = await this.resolve(query);
+    const { copyIn } = await files();
     await copyIn((cmd) => this.execPiped(rec, cmd), hostSource, containerDest);
   }
 
   async copyOut(query: string, containerSource: string, hostDest: string): Promise<void> {
     const rec = await this.resolve(query);
+    const { copyOut } = await files();
     await copyOut((cmd) => this.execPiped(rec, cmd), containerSource, hostDest, nativeBinary('cove-layer-tool'));
   }
 
@@ -722,12 +724,14 @@ export class ContainerService {
     const rec = await this.resolve(query);
     // Mount points Cove itself creates are not the container's changes (docker hides them too).
     const own = new Set(['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/run/cove-init', ...(rec.config?.mounts ?? []).map((m) => m.target)]);
+    const { diffUpper } = await files();
     const entries = await diffUpper(this.deps.mappings, this.store.paths(rec.id).upper, await this.lowerDirs(rec));
     return entries.filter((e) => !own.has(e.path));
   }
 
   async export(query: string, out: NodeJS.WritableStream, scratch: string): Promise<void> {
     const rec = await this.resolve(query);
+    const { exportFilesystem } = await files();
     await exportFilesystem(this.deps.mappings, scratch, this.store.paths(rec.id).upper, await this.lowerDirs(rec), out);
   }
 
@@ -771,6 +775,11 @@ export class ContainerService {
   containerDir(id: string): string {
     return path.dirname(this.store.paths(id).record);
   }
+}
+
+/** cp/diff/export pull in tar-stream: loaded only when used, to keep `cove run` quick to start. */
+function files(): Promise<typeof import('./container-files.js')> {
+  return import('./container-files.js');
 }
 
 function nofileHardLimit(): number {
