@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { startUnixSocketServer } from '../transport/unix-socket-server.js';
 import { EngineError } from '../engine/errors.js';
 import { installPaths } from '../engine/install-paths.js';
 import { flagString, parseArgs, UsageError } from './args.js';
@@ -30,6 +32,12 @@ const serve: Command = async (engine, argv, io) => {
     if (err.code === 'EADDRINUSE') throw new EngineError('E_INVALID_ARGUMENT', `port ${port} is already in use; pick another with --port or omit it`);
     throw err;
   });
+  // The same API for other local clients (a second window, scripts): design.md §2.
+  const socketPath = path.join(engine.paths.runtime, 'engine.sock');
+  const socket = await startUnixSocketServer(engineWithEvents, socketPath).catch((err: Error) => {
+    io.err(`warning: no engine socket at ${socketPath}: ${err.message}\n`);
+    return undefined;
+  });
   io.out(`Cove web UI: ${server.url}\n`);
   await new Promise<void>((resolve) => {
     const stopServer = (): void => resolve();
@@ -37,6 +45,7 @@ const serve: Command = async (engine, argv, io) => {
     process.once('SIGTERM', stopServer);
   });
   await server.close();
+  await socket?.close();
   await engineWithEvents.close();
   return 0;
 };

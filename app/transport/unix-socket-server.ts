@@ -1,0 +1,81 @@
+import net from 'node:net';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ServerMessage } from '../api/contract.js';
+import type { EngineHandle } from '../engine/engine-api.js';
+import { dispatchFrame } from './dispatch.js';
+
+export interface UnixSocketServer {
+  path: string;
+  close(): Promise<void>;
+}
+
+const MAX_LINE = 1024 * 1024;
+
+/**
+ * The engine API on a unix socket ($XDG_RUNTIME_DIR/cove/engine.sock,
+ * design.md §2): newline-delimited JSON frames of the same wire protocol as
+ * the WebSocket, plus every engine event. The socket is 0600 in a 0700
+ * directory, so only its owner can reach it (unix(7): connect needs write
+ * permission on the socket file).
+ */
+export async function startUnixSocketServer(engine: EngineHandle, socketPath: string): Promise<UnixSocketServer> {
+  await fs.promises.mkdir(path.dirname(socketPath), { recursive: true, mode: 0o700 });
+  // A socket left by a killed engine: replace it only if nobody answers on it.
+  if (fs.existsSync(socketPath)) {
+    const alive = await new Promise<boolean>((resolve) => {
+      const c = net.connect(socketPath, () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.on('error', () => resolve(false));
+    });
+    if (alive) throw new Error(`another Cove engine already serves ${socketPath}`);
+    await fs.promises.rm(socketPath, { force: true });
+  }
+  const clients = new Set<net.Socket>();
+  const server = net.createServer((sock) => {
+    clients.add(sock);
+    let buf = '';
+    sock.setEncoding('utf8');
+    sock.on('data', (chunk: string) => {
+      buf += chunk;
+      if (buf.length > MAX_LINE && !buf.includes('\n')) {
+        sock.destroy();
+        return;
+      }
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        void dispatchFrame(engine, line).then((reply) => {
+          if (reply && !sock.destroyed) sock.write(JSON.stringify(reply) + '\n');
+        });
+      }
+    });
+    sock.on('close', () => clients.delete(sock));
+    sock.on('error', () => sock.destroy());
+  });
+  const unsubscribe = engine.subscribe((event) => {
+    const frame = JSON.stringify({ kind: 'event', event } satisfies ServerMessage) + '\n';
+    for (const c of clients) if (!c.destroyed) c.write(frame);
+  });
+  const old = process.umask(0o177);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => resolve());
+    });
+  } finally {
+    process.umask(old);
+  }
+  return {
+    path: socketPath,
+    close: async () => {
+      unsubscribe();
+      for (const c of clients) c.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await fs.promises.rm(socketPath, { force: true });
+    },
+  };
+}
