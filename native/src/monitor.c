@@ -24,6 +24,7 @@
 #include "attach.h"
 #include "crilog.h"
 #include "json.h"
+#include "network.h"
 #include "terminal.h"
 #include "unixsock.h"
 #include "util.h"
@@ -38,6 +39,11 @@ struct mopts {
     const char *exit_command;
     const char *exit_args[32];
     int n_exit_args;
+    /* --network slirp4netns: create, slirp4netns + ports, then start. */
+    int slirp;
+    const char *slirp_bin, *api_socket, *ports_file;
+    struct port_map ports[64];
+    int n_ports;
 };
 
 static struct mopts o;
@@ -50,7 +56,10 @@ static _Noreturn void usage(void)
             "         --log FILE --exit-file FILE --pid-file FILE [--status-fd N]\n"
             "         [--foreground] [--log-max-bytes N] [--monitor-pid-file F]\n"
             "         [--attach-socket PATH [--attach-hold]] [--stdin]\n"
-            "         [--exit-command PATH [--exit-command-arg ARG]...]\n");
+            "         [--exit-command PATH [--exit-command-arg ARG]...]\n"
+            "         [--network slirp4netns|none|container:ID [--slirp4netns PATH]\n"
+            "          [--slirp-api-socket PATH] [--publish PROTO:HOSTIP:HOSTPORT:CTRPORT]...\n"
+            "          [--ports-file PATH]]\n");
     exit(2);
 }
 
@@ -140,12 +149,13 @@ static int speaks_status_fd(void)
     return strncmp(base, "cove-runtime", 12) == 0;
 }
 
-/* process.terminal of the bundle: decides pty or pipes. */
-static int bundle_wants_terminal(void)
+/* process.terminal of the bundle (pty or pipes), and whether it asks for
+ * a new network namespace (linux.namespaces "network" without a path). */
+static int bundle_wants_terminal(int *new_netns)
 {
     char *path = xasprintf("%s/config.json", o.bundle), err[128], *text;
     size_t len;
-    struct json *j, *p, *t;
+    struct json *j, *p, *t, *l, *ns;
     int term = 0;
     text = read_file(path, 4 << 20, &len);
     if (!text) die_errno(E_CONFIG, "read %s", path);
@@ -154,6 +164,14 @@ static int bundle_wants_terminal(void)
     p = json_get(j, "process");
     t = p ? json_get(p, "terminal") : NULL;
     if (t && t->type == JSON_BOOL) term = t->boolean;
+    l = json_get(j, "linux");
+    ns = l ? json_get(l, "namespaces") : NULL;
+    *new_netns = 0;
+    for (size_t i = 0; ns && ns->type == JSON_ARRAY && i < ns->len; i++) {
+        struct json *ty = json_get(ns->items[i], "type"), *pa = json_get(ns->items[i], "path");
+        if (ty && ty->type == JSON_STRING && strcmp(ty->string, "network") == 0)
+            *new_netns = !pa || (pa->type == JSON_STRING && !*pa->string);
+    }
     json_free(j);
     free(text);
     free(path);
@@ -204,8 +222,14 @@ static pid_t spawn_runtime(int in_r, int out_w, int err_w, int st_w, const char 
         argv[argc++] = "--status-fd";
         argv[argc++] = "3";
     }
-    argv[argc++] = "run";
-    argv[argc++] = "--detach";
+    /* With networking the process must not start before its network is
+     * up: create (the init waits on exec.fifo), then start. */
+    if (o.slirp) {
+        argv[argc++] = "create";
+    } else {
+        argv[argc++] = "run";
+        argv[argc++] = "--detach";
+    }
     argv[argc++] = "--bundle";
     argv[argc++] = (char *)o.bundle;
     argv[argc++] = "--pid-file";
@@ -277,6 +301,124 @@ static void run_exit_command(void)
     for (int i = 0; i < o.n_exit_args; i++) argv[argc++] = (char *)o.exit_args[i];
     argv[argc] = NULL;
     run_child(argv);
+}
+
+/* ---- create / network / start -------------------------------------------- */
+
+static struct slirp slirp = {-1, -1, -1, {0}, 0};
+static char status_buf[4096];
+static int ports_written;
+
+/* A failure once the container exists (created, not started): kill and
+ * delete it, stop slirp4netns, report, exit. Nothing stays behind. */
+static _Noreturn void abort_created(pid_t ctr, const char *code, const char *msg)
+{
+    char line[4096];
+    size_t len = format_status_json(line, sizeof line, code, msg);
+    if (ctr > 0) {
+        kill(ctr, SIGKILL);
+        while (waitpid(ctr, NULL, 0) < 0 && errno == EINTR) {}
+    }
+    run_delete();
+    slirp_stop(&slirp);
+    if (o.slirp && o.api_socket) unlink(o.api_socket);
+    if (ports_written) unlink(o.ports_file);
+    report_failure(line, len);
+    if (!cove_quiet_stderr) fprintf(stderr, "%s: %s\n", cove_prog, msg);
+    exit(1);
+}
+
+/* slirp4netns for the created container, then its published ports. */
+static void network_up(pid_t ctr)
+{
+    const char *code;
+    char msg[1024];
+    if (slirp_start(&slirp, o.slirp_bin, ctr, o.api_socket, slirp_sandbox_ok(), 10000,
+                    &code, msg, sizeof msg) < 0)
+        abort_created(ctr, code, msg);
+    for (int i = 0; i < o.n_ports; i++)
+        if (slirp_add_port(o.api_socket, &o.ports[i], &code, msg, sizeof msg) < 0)
+            abort_created(ctr, code, msg);
+    if (o.ports_file) {
+        char *j = ports_json(o.ports, o.n_ports);
+        if (write_file_atomic(o.ports_file, j, strlen(j), 0644) < 0) {
+            snprintf(msg, sizeof msg, "write ports file %s: %s", o.ports_file, strerror(errno));
+            abort_created(ctr, E_FAILED, msg);
+        }
+        ports_written = 1;
+        free(j);
+    }
+}
+
+/* `RUNTIME start ID`, waited for; on failure the container is removed. */
+static void start_created(pid_t ctr)
+{
+    char *argv[10], out[4096], msg[768];
+    int argc = 0, ep[2], sp[2], st, code;
+    size_t elen = 0, slen = 0;
+    pid_t pid;
+    argv[argc++] = (char *)o.runtime;
+    if (o.runtime_root) { argv[argc++] = "--root"; argv[argc++] = (char *)o.runtime_root; }
+    if (speaks_status_fd()) { argv[argc++] = "--status-fd"; argv[argc++] = "3"; }
+    argv[argc++] = "start";
+    argv[argc++] = (char *)o.id;
+    argv[argc] = NULL;
+    if (pipe2(ep, O_CLOEXEC) < 0 || pipe2(sp, O_CLOEXEC) < 0) {
+        snprintf(msg, sizeof msg, "pipe2: %s", strerror(errno));
+        abort_created(ctr, E_FAILED, msg);
+    }
+    pid = fork();
+    if (pid < 0) {
+        snprintf(msg, sizeof msg, "fork runtime: %s", strerror(errno));
+        abort_created(ctr, E_FAILED, msg);
+    }
+    if (pid == 0) {
+        sigset_t none;
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(sp[1], 3) < 0 || dup2(ep[1], 2) < 0)
+            _exit(127);
+        execv(o.runtime, argv);
+        dprintf(2, "cove-monitor: execv %s: %s\n", o.runtime, strerror(errno));
+        _exit(127);
+    }
+    close(ep[1]);
+    close(sp[1]);
+    /* Small outputs (a line or two), far below a pipe's capacity. */
+    for (ssize_t n; (n = read(ep[0], out + elen, sizeof out - 1 - elen)) != 0;) {
+        if (n < 0) { if (errno == EINTR) continue; break; }
+        elen += (size_t)n;
+        if (elen == sizeof out - 1) break;
+    }
+    out[elen] = 0;
+    for (ssize_t n; (n = read(sp[0], status_buf + slen, sizeof status_buf - 1 - slen)) != 0;) {
+        if (n < 0) { if (errno == EINTR) continue; break; }
+        slen += (size_t)n;
+        if (slen == sizeof status_buf - 1) break;
+    }
+    status_buf[slen] = 0;
+    close(ep[0]);
+    close(sp[0]);
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    code = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+    if (code == 0) return;
+    if (slen && status_buf[0] == '{') {
+        /* The runtime's own status line: forward its code and message. */
+        char err[64];
+        struct json *j = json_parse(status_buf, strcspn(status_buf, "\n"), err, sizeof err);
+        struct json *c = j ? json_get(j, "code") : NULL, *m = j ? json_get(j, "message") : NULL;
+        if (c && m && c->type == JSON_STRING && m->type == JSON_STRING) {
+            snprintf(msg, sizeof msg, "%s", m->string);
+            snprintf(out, sizeof out, "%s", c->string);
+            json_free(j);
+            abort_created(ctr, out, msg);
+        }
+        json_free(j);
+    }
+    if (elen) snprintf(msg, sizeof msg, "%s", last_line(out));
+    else snprintf(msg, sizeof msg, "%s start exited with status %d", o.runtime, code);
+    abort_created(ctr, E_FAILED, msg);
 }
 
 static void write_exit_file(int code)
@@ -636,6 +778,7 @@ static int console_l = -1, console_c = -1, console_dirfd = -1;
 
 static void unlink_sockets(void)
 {
+    if (o.slirp && o.api_socket && slirp.pid > 0) unlink(o.api_socket);
     if (o.attach_socket && attach_l >= 0) unlink(o.attach_socket);
     if (console_path && console_l >= 0) unlink(console_path);
 }
@@ -707,6 +850,44 @@ static int pump(struct source *src, struct crilog *log)
     return 1;
 }
 
+/* Everything that can be refused before the container exists. */
+static void check_network(int new_netns)
+{
+    int fd, hold[64], e = 0, bad = -1;
+    char msg[512];
+    const char *code;
+    if (!new_netns)
+        die(E_CONFIG, "--network slirp4netns needs a new network namespace in config.json "
+            "(linux.namespaces: {\"type\":\"network\"} without a path)");
+    if (o.n_ports && !o.api_socket) die(E_CONFIG, "--publish needs --slirp-api-socket");
+    if (o.api_socket && o.api_socket[0] != '/') die(E_CONFIG, "--slirp-api-socket must be absolute: %s", o.api_socket);
+    if (o.slirp_bin) {
+        if (access(o.slirp_bin, X_OK) < 0)
+            die_errno(E_NETWORK, "slirp4netns %s (install slirp4netns, e.g. apt-get install slirp4netns)", o.slirp_bin);
+    } else if (!(o.slirp_bin = find_in_path("slirp4netns"))) {
+        die(E_NETWORK, "slirp4netns not found in PATH: install slirp4netns (e.g. apt-get install slirp4netns)");
+    }
+    fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+            die_errno(E_NETWORK, "/dev/net/tun (needed by slirp4netns): load the tun module (sudo modprobe tun)");
+        die_errno(E_NETWORK, "/dev/net/tun (needed by slirp4netns) cannot be opened: run `sudo chmod 0666 /dev/net/tun`");
+    }
+    close(fd);
+    /* Ports: refuse a busy one now, and pick the free ones asked for (0);
+     * picked ports stay bound until all are picked, so no two are equal. */
+    for (int i = 0; i < o.n_ports; i++) {
+        hold[i] = -1;
+        if (bad < 0 && (e = port_probe(&o.ports[i], &hold[i])) != 0) bad = i;
+    }
+    for (int i = 0; i < o.n_ports; i++)
+        if (hold[i] >= 0) close(hold[i]);
+    if (bad >= 0) {
+        code = port_error(&o.ports[bad], e, msg, sizeof msg);
+        die(code, "%s", msg);
+    }
+}
+
 int main(int argc, char **argv)
 {
     static struct cri_stream s_out = {"stdout", 0, 0, {0}}, s_err = {"stderr", 1, 0, {0}};
@@ -719,6 +900,7 @@ int main(int argc, char **argv)
     char status[4096];
     size_t status_len = 0;
     const char *console_arg = NULL;
+    int new_netns = 0;
     /* exits of unknown children (the container can be reaped before the
      * runtime's exit tells us its pid: both arrive with one SIGCHLD) */
     pid_t early_pid[16];
@@ -738,7 +920,25 @@ int main(int argc, char **argv)
         OPT("--pid-file", o.pid_file)
         OPT("--monitor-pid-file", o.monitor_pid_file)
         OPT("--attach-socket", o.attach_socket)
+        OPT("--slirp4netns", o.slirp_bin)
+        OPT("--slirp-api-socket", o.api_socket)
+        OPT("--ports-file", o.ports_file)
 #undef OPT
+        if (strcmp(a, "--network") == 0 && v) {
+            if (strcmp(v, "slirp4netns") == 0) o.slirp = 1;
+            else if (strcmp(v, "none") == 0 || strncmp(v, "container:", 10) == 0) o.slirp = 0;
+            else die(E_CONFIG, "--network %s: want slirp4netns, none or container:ID", v);
+            i++;
+            continue;
+        }
+        if (strcmp(a, "--publish") == 0 && v) {
+            char perr[256];
+            if (o.n_ports >= 64) die(E_CONFIG, "too many --publish (at most 64)");
+            if (port_parse(v, &o.ports[o.n_ports], perr, sizeof perr) < 0) die(E_CONFIG, "%s", perr);
+            o.n_ports++;
+            i++;
+            continue;
+        }
         if (strcmp(a, "--status-fd") == 0 && v) { cove_status_fd = parse_status_fd(v); i++; continue; }
         if (strcmp(a, "--log-max-bytes") == 0 && v) {
             o.log_max = (uint64_t)parse_long(v, 0, 1L << 62, &ok);
@@ -761,9 +961,12 @@ int main(int argc, char **argv)
     if (!o.runtime || !o.bundle || !o.id || !o.log || !o.exit_file || !o.pid_file) usage();
     if (o.attach_hold && !o.attach_socket) die(E_FAILED, "--attach-hold needs --attach-socket");
     if (access(o.runtime, X_OK) < 0) die_errno(E_FAILED, "runtime %s", o.runtime);
-    terminal = bundle_wants_terminal();
+    terminal = bundle_wants_terminal(&new_netns);
     if (terminal && !o.attach_socket)
         die(E_CONFIG, "process.terminal is true: the pty needs --attach-socket");
+    if (o.slirp) check_network(new_netns);
+    else if (o.n_ports || o.api_socket || o.ports_file || o.slirp_bin)
+        die(E_CONFIG, "--publish, --slirp-api-socket, --ports-file and --slirp4netns need --network slirp4netns");
 
     if (crilog_open(&log, o.log, o.log_max) < 0) die_errno(E_FAILED, "open log %s", o.log);
     log.copy_fd[0] = o.foreground ? 1 : -1;
@@ -819,9 +1022,9 @@ int main(int argc, char **argv)
         die_errno(E_FAILED, "fcntl O_NONBLOCK on log pipes");
 
     for (;;) {
-        struct pollfd p[8 + MAX_CLIENTS];
+        struct pollfd p[12 + MAX_CLIENTS];
         int np = 0, r, timeout = -1, blocked = any_blocked(), want_in = 0;
-        int idx_st = -1, idx_cl = -1, idx_cc = -1, idx_at = -1, idx_in = -1, idx_src[3], idx_cli;
+        int idx_st = -1, idx_cl = -1, idx_cc = -1, idx_at = -1, idx_in = -1, idx_sl = -1, idx_src[3], idx_cli;
         if (src[2].fd < 0 && master >= 0) src[2].fd = master; /* just received */
         if (ctr_done) {
             /* The container is gone: take what is buffered and stop; a
@@ -851,6 +1054,8 @@ int main(int argc, char **argv)
         if (console_l >= 0) { idx_cl = np; p[np].fd = console_l; p[np].events = POLLIN; np++; }
         if (console_c >= 0) { idx_cc = np; p[np].fd = console_c; p[np].events = POLLIN; np++; }
         if (attach_l >= 0) { idx_at = np; p[np].fd = attach_l; p[np].events = POLLIN; np++; }
+        /* slirp4netns's stderr, read only so that it never blocks on it. */
+        if (slirp.err_r >= 0) { idx_sl = np; p[np].fd = slirp.err_r; p[np].events = POLLIN; np++; }
         for (i = 0; i < 3; i++) {
             idx_src[i] = -1;
             /* Backpressure: no new output while a client is behind. */
@@ -910,6 +1115,7 @@ int main(int argc, char **argv)
         for (i = 0; i < 3; i++)
             if (idx_src[i] >= 0 && p[idx_src[i]].revents) pump(&src[i], &log);
         if (idx_at >= 0 && p[idx_at].revents) accept_client();
+        if (idx_sl >= 0 && p[idx_sl].revents) slirp_drain(&slirp);
         if (idx_st >= 0 && p[idx_st].revents) {
             ssize_t n = read(stp[0], status + status_len, sizeof status - 1 - status_len);
             if (n > 0) status_len += (size_t)n;
@@ -927,7 +1133,9 @@ int main(int argc, char **argv)
                 }
                 while ((w = waitpid(-1, &wst, WNOHANG)) > 0) {
                     int code = WIFSIGNALED(wst) ? 128 + WTERMSIG(wst) : WEXITSTATUS(wst);
-                    if (w == runtime_pid) {
+                    if (w == slirp.pid) {
+                        slirp.pid = -1; /* died early: the container just loses its network */
+                    } else if (w == runtime_pid) {
                         runtime_done = 1;
                         if (code != 0) {
                             char line[4096];
@@ -971,21 +1179,35 @@ int main(int argc, char **argv)
                                 if (poll(&cp, 1, 1000) > 0) console_receive();
                             }
                             if (master < 0) {
-                                kill(ctr, SIGKILL);
-                                die(E_FAILED, "%s did not send the pty master to --console-socket", o.runtime);
+                                char msg[600];
+                                snprintf(msg, sizeof msg, "%s did not send the pty master to --console-socket", o.runtime);
+                                abort_created(ctr, E_FAILED, msg);
                             }
                             src[2].fd = master;
+                        }
+                        if (o.slirp) {
+                            /* Created, waiting on exec.fifo: network and
+                             * ports first, then let it exec. */
+                            network_up(ctr);
+                            start_created(ctr);
                         }
                         report_ok();
                         /* Same-user processes (a container without a pid
                          * namespace) may not read our memory or fds. */
                         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
                         for (i = 0; i < n_early; i++)
-                            if (early_pid[i] == ctr) { ctr_done = 1; ctr_code = early_status[i]; ctr_pid = -1; }
+                            if (early_pid[i] == ctr) {
+                                ctr_done = 1;
+                                ctr_code = early_status[i];
+                                ctr_pid = -1;
+                                if (slirp.exit_w >= 0) { close(slirp.exit_w); slirp.exit_w = -1; }
+                            }
                     } else if (ctr > 0 && w == ctr) {
                         ctr_done = 1;
                         ctr_code = code;
                         ctr_pid = -1;
+                        /* slirp4netns goes with its container (exit fd). */
+                        if (slirp.exit_w >= 0) { close(slirp.exit_w); slirp.exit_w = -1; }
                     } else if (ctr <= 0 && n_early < 16) {
                         early_pid[n_early] = w;
                         early_status[n_early++] = code;
@@ -996,6 +1218,9 @@ int main(int argc, char **argv)
     }
     cri_flush(&log, &s_out);
     cri_flush(&log, &s_err);
+    /* Gone before the exit file says the container is: its ports are free. */
+    slirp_stop(&slirp);
+    if (o.slirp && o.api_socket) unlink(o.api_socket);
     write_exit_file(ctr_code);
     if (stdin_w >= 0) { close(stdin_w); stdin_w = -1; }
     if (o.attach_hold && !ever_attached && attach_l >= 0) {
