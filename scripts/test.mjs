@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setupMachine } from './test-setup.mjs';
+import { setupTestNetwork, teardownTestNetwork } from './test-network.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -165,7 +166,17 @@ async function main() {
   }
   if (want('integration')) {
     const files = findTests(['app', 'main'], '.it.test.ts');
-    await phase('rootless integration tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], { parse: parseNodeTap, user: runAs, env: suiteEnv });
+    const net = setupTestNetwork();
+    if (!net.env) log(`network tests against a test namespace will be skipped: ${net.reason}`);
+    try {
+      await phase('rootless integration tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], {
+        parse: parseNodeTap,
+        user: runAs,
+        env: { ...suiteEnv, ...(net.env ?? {}) },
+      });
+    } finally {
+      teardownTestNetwork(net.state);
+    }
   }
   if (want('e2e')) {
     await phase('e2e (Playwright, Chromium, web mode)', process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '--reporter=list'], {

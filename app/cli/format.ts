@@ -35,10 +35,14 @@ function quoteCommand(cmd: string[], trunc: boolean): string {
   return `"${shown}"`;
 }
 
+function portsText(c: ContainerSummary): string {
+  return (c.ports ?? []).map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`).join(', ');
+}
+
 export function containersTable(list: ContainerSummary[], noTrunc: boolean): string {
   return table(
-    ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES'],
-    list.map((c) => [noTrunc ? c.id : shortId(c.id), c.image, quoteCommand(c.command, !noTrunc), ago(c.createdAt), c.status, c.name]),
+    ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
+    list.map((c) => [noTrunc ? c.id : shortId(c.id), c.image, quoteCommand(c.command, !noTrunc), ago(c.createdAt), c.status, portsText(c), c.name]),
   );
 }
 

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerInspect, ContainerSummary, LogLine, RunOptions, TopProcess } from '../../api/contract.js';
 import { pidNamespaceOf, readProcEntry, scanByPidNamespace } from '../stats/proc-reader.js';
 import { EngineError } from '../errors.js';
-import { ensureDir, writeJsonAtomic } from '../fs-atomic.js';
+import { ensureDir, readJsonFile, writeJsonAtomic } from '../fs-atomic.js';
 import type { IdMappings } from '../idmap.js';
 import { installPaths, nativeBinary } from '../install-paths.js';
 import type { VolumeService } from '../volume/volume-service.js';
@@ -132,7 +132,13 @@ export class ContainerService {
         initPath: nativeBinary('cove-init'),
       });
       if (run.network.startsWith('container:')) {
-        spec.linux.namespaces.push({ type: 'network', path: `/proc/${await this.netnsHolderPid(run.network.slice(10))}/ns/net` });
+        // Joining another container's network namespace means joining its user namespace too (its owner).
+        const holder = await this.netnsHolderPid(run.network.slice(10));
+        spec.linux.namespaces = spec.linux.namespaces.filter((n) => n.type !== 'user');
+        spec.linux.namespaces.unshift({ type: 'user', path: `/proc/${holder}/ns/user` });
+        spec.linux.namespaces.push({ type: 'network', path: `/proc/${holder}/ns/net` });
+        delete (spec.linux as Partial<OciSpec['linux']>).uidMappings;
+        delete (spec.linux as Partial<OciSpec['linux']>).gidMappings;
       }
       if (spec.process.args.length === 0) {
         throw new EngineError('E_INVALID_ARGUMENT', `image ${reference} has no command; give one, e.g. cove run ${reference} sh`);
@@ -194,6 +200,10 @@ export class ContainerService {
       stdin: rec.config?.interactive ?? false,
       attachHold,
       logMaxBytes: rec.config?.logMaxBytes ?? 10 * 1024 * 1024,
+      network:
+        rec.config?.network === 'slirp4netns'
+          ? { apiSocket: p.slirp, portsFile: p.ports, publish: rec.config.ports.map((pt) => `${pt.protocol}:${pt.hostIp}:${pt.hostPort}:${pt.containerPort}`) }
+          : null,
     };
   }
 
@@ -329,6 +339,8 @@ export class ContainerService {
       createdAt: rec.createdAt,
       startedAt: s.startedAt,
       finishedAt: s.finishedAt,
+      ports: s.state === 'running' || s.state === 'paused' ? await this.boundPorts(rec) : (rec.config?.ports ?? []),
+      labels: rec.config?.labels ?? {},
     };
   }
 
@@ -596,7 +608,7 @@ export class ContainerService {
         Init: run?.init ?? false,
         CapAdd: spec.process.capabilities.effective,
         PortBindings: Object.fromEntries(
-          (run?.ports ?? []).map((pt) => [`${pt.containerPort}/${pt.protocol}`, [{ HostIp: pt.hostIp, HostPort: pt.hostPort ? String(pt.hostPort) : '' }]]),
+          (await this.boundPorts(rec)).map((pt) => [`${pt.containerPort}/${pt.protocol}`, [{ HostIp: pt.hostIp, HostPort: pt.hostPort ? String(pt.hostPort) : '' }]]),
         ),
       },
       RestartCount: rec.restartCount ?? 0,
@@ -735,10 +747,15 @@ export class ContainerService {
     await exportFilesystem(this.deps.mappings, scratch, this.store.paths(rec.id).upper, await this.lowerDirs(rec), out);
   }
 
-  /** docker port: the published ports, as configured. */
+  /** docker port: the published ports as the monitor bound them (random host ports filled in). */
   async ports(query: string): Promise<PortSpec[]> {
     const rec = await this.resolve(query);
-    return rec.config?.ports ?? [];
+    return this.boundPorts(rec);
+  }
+
+  private async boundPorts(rec: ContainerRecord): Promise<PortSpec[]> {
+    const bound = await readJsonFile<Array<{ protocol: 'tcp' | 'udp'; hostIp: string; hostPort: number; containerPort: number }>>(this.store.paths(rec.id).ports).catch(() => undefined);
+    return bound ?? rec.config?.ports ?? [];
   }
 
   /** Running containers and their init pids, for the stats sampler. */

@@ -67,6 +67,8 @@ export class ContainerStore {
       pid: path.join(root, 'pid'),
       paused: path.join(root, 'paused'),
       attach: path.join(root, 'attach.sock'),
+      slirp: path.join(root, 'slirp.sock'),
+      ports: path.join(root, 'ports.json'),
       log: path.join(root, 'container.log'),
       bundle: path.join(root, 'bundle'),
       rootfs: path.join(root, 'bundle', 'rootfs'),

@@ -20,6 +20,8 @@ export interface MonitorArgs {
   /** Keep early output and wait for the first client (run -it / -i). */
   attachHold: boolean;
   logMaxBytes: number;
+  /** slirp4netns networking: its API socket, where the final port mappings go, and what to publish. */
+  network: { apiSocket: string; portsFile: string; publish: string[] } | null;
 }
 
 function monitorArgv(a: MonitorArgs, foreground: boolean): string[] {
@@ -35,6 +37,10 @@ function monitorArgv(a: MonitorArgs, foreground: boolean): string[] {
   ];
   if (foreground) argv.push('--foreground');
   argv.push('--attach-socket', a.attachSocket, '--log-max-bytes', String(a.logMaxBytes));
+  if (a.network) {
+    argv.push('--network', 'slirp4netns', '--slirp-api-socket', a.network.apiSocket, '--ports-file', a.network.portsFile);
+    for (const p of a.network.publish) argv.push('--publish', p);
+  }
   if (a.stdin) argv.push('--stdin');
   if (a.attachHold) argv.push('--attach-hold');
   const [cmd, ...args] = a.exitCommand ?? [];
@@ -83,7 +89,11 @@ export function startDetached(a: MonitorArgs): Promise<void> {
 export function startForeground(a: MonitorArgs, waitForPid: () => Promise<void>): { started: Promise<void>; exitCode: Promise<number> } {
   const child = spawn(nativeBinary('cove-monitor'), monitorArgv(a, true), { stdio: ['ignore', 'inherit', 'pipe', 'pipe'] });
   const out = collect(child);
-  child.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
+  // Container stderr passes through; the tools' own failure lines are reported once, as the EngineError.
+  child.stderr?.on('data', (d: Buffer) => {
+    const text = d.toString().split('\n').filter((l) => !/^cove-(monitor|runtime): /.test(l)).join('\n');
+    if (text !== '') process.stderr.write(text);
+  });
   let failed: EngineError | undefined;
   const exitCode = new Promise<number>((resolve, reject) => {
     child.on('error', (err) => reject((failed = missing(err))));

@@ -71,8 +71,25 @@ function securityOpts(opts: string[]): { noNewPrivileges: boolean; seccomp: Secc
   return { noNewPrivileges, seccomp };
 }
 
+/**
+ * docker's default is a network of the container's own; rootless that is
+ * slirp4netns, when it is installed and /dev/net/tun is usable (else none,
+ * which `cove doctor` explains).
+ */
+export function defaultNetwork(): string {
+  const slirp = ['/usr/bin/slirp4netns', '/usr/local/bin/slirp4netns', '/bin/slirp4netns'].some((p) => fs.existsSync(p));
+  let tun = false;
+  try {
+    fs.accessSync('/dev/net/tun', fs.constants.R_OK | fs.constants.W_OK);
+    tun = true;
+  } catch {
+    tun = false;
+  }
+  return slirp && tun ? 'slirp4netns' : 'none';
+}
+
 function network(value: string | undefined): string {
-  const n = value ?? 'none';
+  const n = value ?? defaultNetwork();
   if (n === 'none' || n === 'slirp4netns' || n.startsWith('container:')) return n;
   if (n === 'bridge' || n === 'default') return 'slirp4netns';
   throw new EngineError('E_INVALID_ARGUMENT', `unknown network "${n}": use none, slirp4netns (alias bridge) or container:<name>`);
