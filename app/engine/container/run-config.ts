@@ -78,7 +78,7 @@ function securityOpts(opts: string[]): { noNewPrivileges: boolean; seccomp: Secc
  */
 export function defaultNetwork(): string {
   const slirp = ['/usr/bin/slirp4netns', '/usr/local/bin/slirp4netns', '/bin/slirp4netns'].some((p) => fs.existsSync(p));
-  let tun = false;
+  let tun: boolean;
   try {
     fs.accessSync('/dev/net/tun', fs.constants.R_OK | fs.constants.W_OK);
     tun = true;
