@@ -4,10 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { have } from './bench-kit.js';
 import { startLatency } from './start-latency.js';
 import { monitorMemory } from './monitor-memory.js';
+import { networkStart } from './network-start.js';
+import { statsCost } from './stats-cost.js';
 
 const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   'start-latency': () => startLatency(),
   'monitor-memory': () => monitorMemory(),
+  'network-start': () => networkStart(),
+  'stats-cost': () => statsCost(),
 };
 
 async function main(): Promise<void> {

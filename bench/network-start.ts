@@ -1,0 +1,41 @@
+// Start latency with networking and one published port (issue 5): `cove
+// run --rm -p` against `podman --runtime runc run --rm -p`, alternating.
+import net from 'node:net';
+import { createSandbox, fixtures, cliPath } from '../app/testing/harness.js';
+import { median, Podman, timed } from './bench-kit.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function networkStart(rounds = 15): Promise<Record<string, number>> {
+  const fx = await fixtures();
+  const sb = await createSandbox('cove-bench-');
+  const podman = new Podman();
+  try {
+    await sb.cove(['load', '-q', '-i', fx.busyboxDocker]);
+    podman.run(['load', '-q', '-i', fx.busyboxDocker]);
+    const cove: number[] = [];
+    const pod: number[] = [];
+    for (let i = 0; i < rounds + 1; i++) {
+      const p1 = await freePort();
+      const c = timed(process.execPath, [cliPath(), 'run', '--rm', '-p', `127.0.0.1:${p1}:80`, 'busybox', 'true'], { env: sb.env });
+      const p2 = await freePort();
+      const p = podman.timed(['--runtime', 'runc', 'run', '--rm', '--network', 'slirp4netns', '-p', `127.0.0.1:${p2}:80`, 'busybox', 'true']);
+      // The first round warms caches on both sides.
+      if (i > 0) {
+        cove.push(c);
+        pod.push(p);
+      }
+    }
+    return { coveMedianMs: median(cove), podmanMedianMs: median(pod), ratio: median(cove) / median(pod) };
+  } finally {
+    podman.cleanup();
+    await sb.cleanup();
+  }
+}

@@ -1,0 +1,62 @@
+// A fake engine for the renderer benchmark: the real web server (static UI,
+// /api, /term) in front of canned data, so the figures measure the UI alone.
+import type { ApiMethod, ApiParams, ApiResult, ContainerSummary, EngineEvent, ImageSummary } from '../app/api/contract.js';
+import type { EngineHandle } from '../app/engine/engine-api.js';
+
+export function fakeContainers(count: number): ContainerSummary[] {
+  const now = Date.now();
+  return Array.from({ length: count }, (_, i) => {
+    const running = i % 3 !== 0;
+    const id = (i.toString(16).padStart(8, '0') + 'c0ffee'.repeat(10)).slice(0, 64);
+    return {
+      id,
+      name: `svc-${String(i).padStart(4, '0')}`,
+      image: i % 2 ? 'busybox:latest' : 'registry.local/team/app:1.2.3',
+      imageId: `sha256:${'ab'.repeat(32)}`,
+      command: ['sh', '-c', `while true; do echo ${i}; sleep 1; done`],
+      state: running ? 'running' : 'exited',
+      status: running ? 'Up 3 minutes' : 'Exited (0) 2 minutes ago',
+      exitCode: running ? null : 0,
+      pid: running ? 1000 + i : null,
+      createdAt: new Date(now - i * 60_000).toISOString(),
+      startedAt: new Date(now - i * 30_000).toISOString(),
+      finishedAt: running ? null : new Date(now - 1000).toISOString(),
+    };
+  });
+}
+
+export class FakeEngine implements EngineHandle {
+  private readonly listeners = new Set<(e: EngineEvent) => void>();
+  constructor(
+    private readonly containers: ContainerSummary[],
+    private readonly images: ImageSummary[] = [],
+  ) {}
+
+  async handle<M extends ApiMethod>(method: M, _params: ApiParams<M>): Promise<ApiResult<M>> {
+    const answers: Partial<Record<ApiMethod, unknown>> = {
+      'containers:list': this.containers,
+      'images:list': this.images,
+      'tasks:list': [],
+      'settings:get': { runtime: 'cove' },
+      'system:doctor': [],
+    };
+    if (method === 'containers:inspect') {
+      return { State: { Running: true } } as unknown as ApiResult<M>;
+    }
+    if (method in answers) return answers[method] as ApiResult<M>;
+    throw Object.assign(new Error(`${method} is not part of the benchmark`), { code: 'E_INVALID_ARGUMENT' });
+  }
+
+  subscribe(listener: (e: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: EngineEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+}
