@@ -170,8 +170,12 @@ async function measurePhases(reg: TestRegistry, layers: LayerFile[], scratch: st
   return { download, gunzip, unpack };
 }
 
-async function measure(): Promise<void> {
-  const runs = Number(arg('runs', '3'));
+/** For bench/run.ts: the medians and the ratio (runs as the current, non-root user). */
+export async function pullBench(runs = 3): Promise<Record<string, number>> {
+  return measure(runs);
+}
+
+async function measure(runs: number): Promise<Record<string, number>> {
   const layers = await buildImage();
   const compressed = layers.reduce((s, l) => s + l.size, 0);
   const scratch = await fsp.mkdtemp(path.join(os.tmpdir(), 'cove-bench-pull-'));
@@ -184,21 +188,26 @@ async function measure(): Promise<void> {
     const env = { ...process.env, XDG_RUNTIME_DIR: xdg };
     const cove: number[] = [];
     const podman: number[] = [];
+    // Stores are removed only at the end: ext4 skips inodes freed in the last 30 s
+    // (ialloc.c recently_deleted()), so deleting ~40k files between runs would make the
+    // next run pay for a slow inode search that no real pull meets.
+    const cleanups: Array<() => void> = [];
     for (let i = 0; i < runs; i++) {
       // Alternate, each into an empty store, so neither gets a warmer cache.
       const home = path.join(scratch, `cove-${i}`);
       cove.push(timed(process.execPath, [cli, 'pull', '-q', ref], { ...env, COVE_HOME: home }));
-      // Layers belong to subordinate ids: remove them from inside the user namespace.
-      spawnSync(process.execPath, [cli, 'rmi', '-f', ref], { env: { ...env, COVE_HOME: home } });
-      spawnSync('rm', ['-rf', home]);
       const root = path.join(scratch, `podman-${i}`);
       const pargs = ['--root', path.join(root, 'storage'), '--runroot', path.join(root, 'run'), '--storage-driver', 'overlay', '--events-backend', 'none', '--cgroup-manager', 'cgroupfs'];
       podman.push(timed('podman', [...pargs, 'pull', '-q', '--tls-verify=false', ref], env));
-      spawnSync('podman', [...pargs, 'unshare', 'rm', '-rf', path.join(root, 'storage')], { env });
-      spawnSync('rm', ['-rf', root]);
+      cleanups.push(() => {
+        // Layers belong to subordinate ids: each tool removes its own from inside its user namespace.
+        spawnSync(process.execPath, [cli, 'rmi', '-f', ref], { env: { ...env, COVE_HOME: home } });
+        spawnSync('podman', [...pargs, 'unshare', 'rm', '-rf', path.join(root, 'storage')], { env });
+      });
       process.stdout.write(`run ${i + 1}: cove ${(cove[i] as number / 1000).toFixed(2)}s, podman ${(podman[i] as number / 1000).toFixed(2)}s\n`);
     }
     const phases = await measurePhases(reg, layers, scratch);
+    for (const c of cleanups) c();
     const c = median(cove);
     const p = median(podman);
     process.stdout.write(
@@ -212,6 +221,7 @@ async function measure(): Promise<void> {
         '',
       ].join('\n'),
     );
+    return { coveMs: c, podmanMs: p, ratio: c / p, compressedMB: compressed / 1e6 };
   } finally {
     await reg.stop();
     spawnSync('rm', ['-rf', scratch]);
@@ -229,10 +239,12 @@ async function main(): Promise<void> {
     });
     process.exit(r.status ?? 1);
   }
-  await measure();
+  await measure(Number(arg('runs', '3')));
 }
 
-void main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  void main().catch((err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}

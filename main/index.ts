@@ -1,11 +1,20 @@
-import { app, BrowserWindow, type IpcMainInvokeEvent, type Tray } from 'electron';
+import path from 'node:path';
+import { app, BrowserWindow, Notification, shell, type IpcMainInvokeEvent } from 'electron';
+import type { ContainerSummary, DesktopPreferences, RunOptions } from '../app/api/contract.js';
 import type { EngineHandle } from '../app/engine/engine-api.js';
 import { openEngine } from '../app/engine/open-engine.js';
-import { forwardEngineEvents, registerEngineIpc } from './ipc.js';
+import { followEngineState } from './engine-state.js';
+import { forwardEngineEvents, registerEngineIpc, sendUiCommand } from './ipc.js';
+import { linuxAutostartEnabled, setLinuxAutostart } from './login-item.js';
 import { createMainWindow } from './main-window.js';
-import { isOwnRendererUrl, resolveRendererLocation } from './renderer-location.js';
+import { exitNotifications, taskNotification, type NotificationSpec } from './notifications.js';
+import { PreferencesFile } from './preferences.js';
+import { resolveRendererLocation } from './renderer-location.js';
 import { hardenApp, hardenSession } from './security.js';
-import { createTray } from './tray.js';
+import { isTrustedSender } from './sender-check.js';
+import { createDesktopTerminals } from './terminals.js';
+import { createTray, type CoveTray } from './tray.js';
+import { trayContainer, type TrayAction, type TrayState } from './tray-menu.js';
 
 // Two instances would open two engines on one store; the second one just
 // brings the first one's window forward.
@@ -20,24 +29,35 @@ function start(): void {
   hardenApp();
 
   const location = resolveRendererLocation(app.isPackaged, process.env);
+  const userData = app.getPath('userData');
+  const preferences = new PreferencesFile(path.join(userData, 'preferences.json'));
+  const startHidden = process.argv.includes('--hidden');
   let window: BrowserWindow | null = null;
-  let tray: Tray | null = null;
+  let tray: CoveTray | null = null;
   let quitting = false;
   let engine: EngineHandle | null = null;
   let engineClosed = false;
+  let trayState: TrayState = { containers: [], lastRun: preferences.get().lastRun, engineError: null };
+
+  const contents = () => (window && !window.isDestroyed() ? window.webContents : null);
 
   const showWindow = (): void => {
     if (!window || window.isDestroyed()) {
       if (!app.isReady()) return;
-      window = openWindow();
+      window = openWindow(false);
     }
     if (window.isMinimized()) window.restore();
     window.show();
     window.focus();
   };
 
-  const openWindow = (): BrowserWindow => {
-    const created = createMainWindow(location);
+  const navigate = (hash: string): void => {
+    showWindow();
+    sendUiCommand(contents(), { type: 'navigate', hash });
+  };
+
+  const openWindow = (hidden: boolean): BrowserWindow => {
+    const created = createMainWindow({ location, stateFile: path.join(userData, 'window-state.json'), hidden });
     created.on('close', (event) => {
       // With a tray the app lives on after the window closes, as Docker
       // Desktop does; containers keep running either way.
@@ -52,24 +72,116 @@ function start(): void {
     return created;
   };
 
-  const isTrustedSender = (event: IpcMainInvokeEvent): boolean => {
-    const frame = event.senderFrame;
-    if (!frame || frame.parent !== null) return false;
-    if (!window || window.isDestroyed() || event.sender !== window.webContents) return false;
-    return isOwnRendererUrl(frame.url, location);
-  };
+  const trusted = (event: IpcMainInvokeEvent): boolean => isTrustedSender(event, contents(), location);
 
   const engineReady = openEngine();
-  // A failed open is not fatal here: every IPC call answers with the
-  // engine's error code, so the UI shows what to fix (e.g. E_NO_SUBUID).
+  const terminals = createDesktopTerminals(engineReady);
+
+  const notify = (spec: NotificationSpec): void => {
+    if (!preferences.get().notifications || !Notification.isSupported()) return;
+    const n = new Notification({ title: spec.title, body: spec.body, silent: false });
+    n.on('click', () => navigate(spec.hash));
+    n.show();
+  };
+
+  const updateTray = (change: Partial<TrayState>): void => {
+    trayState = { ...trayState, ...change };
+    tray?.update(trayState);
+  };
+
+  const act = async (action: TrayAction): Promise<void> => {
+    const run = async (work: (e: EngineHandle) => Promise<unknown>): Promise<void> => {
+      try {
+        await work(await engineReady);
+      } catch (err) {
+        const { code, message } = err as { code?: string; message?: string };
+        notify({ title: 'Cove could not do that', body: `${message ?? String(err)} (${code ?? 'E_INTERNAL'})`, hash: '#/containers' });
+      }
+    };
+    switch (action.kind) {
+      case 'show':
+        return showWindow();
+      case 'quit':
+        quitting = true;
+        return app.quit();
+      case 'start':
+        return run((e) => e.handle('containers:start', { id: action.id }));
+      case 'stop':
+        return run((e) => e.handle('containers:stop', { id: action.id }));
+      case 'restart':
+        return run((e) => e.handle('containers:restart', { id: action.id }));
+      case 'shell':
+        return navigate(`#/containers/${action.id}/terminal`);
+      case 'rerun': {
+        const last = trayState.lastRun;
+        if (last) await run((e) => e.handle('containers:run', { ...last, name: undefined }));
+        return;
+      }
+      case 'open-url':
+        // Only what the model builds: a published port on this machine.
+        if (/^http:\/\/localhost:\d+\/$/.test(action.url)) void shell.openExternal(action.url);
+        return;
+    }
+  };
+
+  const setOpenAtLogin = (enabled: boolean): void => {
+    if (process.platform === 'linux') {
+      const exec = app.isPackaged ? [process.env.APPIMAGE ?? process.execPath] : [process.execPath, app.getAppPath()];
+      setLinuxAutostart(enabled, exec);
+    } else {
+      app.setLoginItemSettings({ openAtLogin: enabled, args: ['--hidden'] });
+    }
+  };
+
+  const desktopPreferences = {
+    get: (): DesktopPreferences => {
+      const p = preferences.get();
+      const openAtLogin = process.platform === 'linux' ? linuxAutostartEnabled() : app.getLoginItemSettings().openAtLogin;
+      return { openAtLogin, notifications: p.notifications };
+    },
+    set: (change: Partial<DesktopPreferences>): DesktopPreferences => {
+      if (change.openAtLogin !== undefined) setOpenAtLogin(change.openAtLogin);
+      preferences.update(change);
+      return desktopPreferences.get();
+    },
+  };
+
   engineReady.then(
     (opened: EngineHandle) => {
       engine = opened;
-      forwardEngineEvents(opened, () => (window && !window.isDestroyed() ? window.webContents : null));
+      forwardEngineEvents(opened, contents);
+      followEngineState(opened, {
+        containers: (before: ContainerSummary[], after: ContainerSummary[]) => {
+          updateTray({ containers: after.map(trayContainer) });
+          for (const spec of exitNotifications(before, after)) notify(spec);
+        },
+        event: (event) => {
+          const spec = taskNotification(event);
+          if (spec) notify(spec);
+        },
+        error: (message) => updateTray({ engineError: message }),
+      });
     },
-    (error: unknown) => console.error('cove: the engine did not open', error),
+    (error: unknown) => {
+      // Not fatal: every IPC call answers with the engine's error code, so
+      // the UI shows what to fix (e.g. E_NO_SUBUID).
+      console.error('cove: the engine did not open', error);
+      const { code } = error as { code?: string };
+      updateTray({ engineError: code ?? 'E_INTERNAL' });
+    },
   );
-  registerEngineIpc({ engine: engineReady, isTrustedSender });
+  registerEngineIpc({
+    engine: engineReady,
+    isTrustedSender: trusted,
+    terminals,
+    preferences: desktopPreferences,
+    observe: (method, params) => {
+      if (method !== 'containers:run') return;
+      const lastRun = params as RunOptions;
+      preferences.update({ lastRun });
+      updateTray({ lastRun });
+    },
+  });
 
   app.on('second-instance', showWindow);
   app.on('activate', showWindow);
@@ -80,8 +192,9 @@ function start(): void {
     if (!tray) app.quit();
   });
   app.on('will-quit', (event) => {
+    // Terminals end with the UI; containers never do (design.md §3, Monitor).
+    terminals.closeAll();
     if (!engine || engineClosed) return;
-    // Close the engine (locks, sockets) before exiting; containers stay up.
     event.preventDefault();
     const closing = engine;
     engineClosed = true;
@@ -93,13 +206,8 @@ function start(): void {
 
   void app.whenReady().then(() => {
     hardenSession();
-    window = openWindow();
-    tray = createTray({
-      showWindow,
-      quit: () => {
-        quitting = true;
-        app.quit();
-      },
-    });
+    tray = createTray(trayState, (action) => void act(action));
+    // Started at login with a tray: stay there. Without one, show the window.
+    window = openWindow(startHidden && tray !== null);
   });
 }

@@ -1,12 +1,24 @@
-import { BrowserWindow, nativeTheme } from 'electron';
+import { BrowserWindow, nativeTheme, screen } from 'electron';
 import { preloadPath, type RendererLocation } from './renderer-location.js';
+import { MIN_SIZE, placeWindow, readWindowState, writeWindowState } from './window-state.js';
 
-export function createMainWindow(location: RendererLocation): BrowserWindow {
+export interface MainWindowOptions {
+  location: RendererLocation;
+  /** Where size and position are remembered. */
+  stateFile: string;
+  /** Started at login: stay in the tray until asked. */
+  hidden: boolean;
+}
+
+export function createMainWindow({ location, stateFile, hidden }: MainWindowOptions): BrowserWindow {
+  const placed = placeWindow(
+    readWindowState(stateFile),
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   const window = new BrowserWindow({
-    width: 1180,
-    height: 760,
-    minWidth: 760,
-    minHeight: 480,
+    ...placed.bounds,
+    minWidth: MIN_SIZE.width,
+    minHeight: MIN_SIZE.height,
     title: 'Cove',
     show: false,
     autoHideMenuBar: true,
@@ -22,7 +34,27 @@ export function createMainWindow(location: RendererLocation): BrowserWindow {
       spellcheck: false,
     },
   });
-  window.once('ready-to-show', () => window.show());
+  if (placed.maximized) window.maximize();
+  if (!hidden) window.once('ready-to-show', () => window.show());
+
+  let saveTimer: NodeJS.Timeout | undefined;
+  const save = (): void => {
+    clearTimeout(saveTimer);
+    if (window.isDestroyed() || window.isMinimized()) return;
+    try {
+      writeWindowState(stateFile, { bounds: window.getNormalBounds(), maximized: window.isMaximized() });
+    } catch (error) {
+      console.warn('cove: could not save the window state', error);
+    }
+  };
+  const saveSoon = (): void => {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(save, 400);
+  };
+  window.on('resize', saveSoon);
+  window.on('move', saveSoon);
+  window.on('close', save);
+
   if (location.kind === 'dev') void window.loadURL(location.url);
   else void window.loadFile(location.path);
   return window;

@@ -1,15 +1,119 @@
+// The tray menu as a pure function of engine state (design.md §5): tested
+// without Electron, rebuilt on every engine event. Only types come from
+// electron here, so the unit tests never load it.
 import type { MenuItemConstructorOptions } from 'electron';
+import type { ContainerState, ContainerSummary, RunOptions } from '../app/api/contract.js';
 
-export interface TrayActions {
-  showWindow(): void;
-  quit(): void;
+export interface PublishedPort {
+  hostPort: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
 }
 
-/** Pure, so it can be unit-tested without Electron; engine state joins it later. */
-export function trayMenuTemplate(actions: TrayActions): MenuItemConstructorOptions[] {
-  return [
-    { label: 'Show Cove', click: () => actions.showWindow() },
-    { type: 'separator' },
-    { label: 'Quit', click: () => actions.quit() },
+export interface TrayContainer {
+  id: string;
+  name: string;
+  image: string;
+  state: ContainerState;
+  ports: PublishedPort[];
+}
+
+export interface TrayState {
+  containers: TrayContainer[];
+  lastRun: RunOptions | null;
+  /** Set when the engine could not be opened or listed; shown instead of containers. */
+  engineError: string | null;
+}
+
+export type TrayAction =
+  | { kind: 'show' }
+  | { kind: 'quit' }
+  | { kind: 'rerun' }
+  | { kind: 'start' | 'stop' | 'restart' | 'shell'; id: string }
+  | { kind: 'open-url'; url: string };
+
+export type TrayItem =
+  | { type: 'action'; label: string; action: TrayAction; enabled: boolean }
+  | { type: 'label'; label: string }
+  | { type: 'separator' }
+  | { type: 'submenu'; label: string; items: TrayItem[] };
+
+/** More would make a menu nobody can scan; the window lists the rest. */
+export const MAX_TRAY_CONTAINERS = 12;
+
+const STATE_MARK: Record<ContainerState, string> = { running: '●', paused: '‖', created: '○', exited: '○' };
+
+export function trayContainer(summary: ContainerSummary): TrayContainer {
+  // Published ports join once ContainerSummary carries them; until then the
+  // "Open" items simply do not appear.
+  return { id: summary.id, name: summary.name, image: summary.image, state: summary.state, ports: [] };
+}
+
+export function trayTooltip(state: TrayState): string {
+  if (state.engineError) return 'Cove: engine unavailable';
+  const running = state.containers.filter((c) => c.state === 'running').length;
+  return `Cove: ${running} running`;
+}
+
+function describeRun(run: RunOptions): string {
+  const command = run.command && run.command.length > 0 ? ` ${run.command.join(' ')}` : '';
+  const text = `${run.image}${command}`;
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+function containerMenu(c: TrayContainer): TrayItem {
+  const running = c.state === 'running';
+  const items: TrayItem[] = [
+    { type: 'action', label: 'Start', action: { kind: 'start', id: c.id }, enabled: !running },
+    { type: 'action', label: 'Stop', action: { kind: 'stop', id: c.id }, enabled: running },
+    { type: 'action', label: 'Restart', action: { kind: 'restart', id: c.id }, enabled: running },
+    { type: 'action', label: 'Open a shell', action: { kind: 'shell', id: c.id }, enabled: running },
   ];
+  const web = c.ports.filter((p) => p.protocol === 'tcp');
+  if (web.length > 0) {
+    items.push({ type: 'separator' });
+    for (const p of web) {
+      items.push({ type: 'action', label: `Open localhost:${p.hostPort} (→ ${p.containerPort})`, action: { kind: 'open-url', url: `http://localhost:${p.hostPort}/` }, enabled: running });
+    }
+  }
+  return { type: 'submenu', label: `${STATE_MARK[c.state]} ${c.name}`, items };
+}
+
+export function trayMenuModel(state: TrayState): TrayItem[] {
+  const items: TrayItem[] = [];
+  if (state.engineError) {
+    items.push({ type: 'label', label: `Engine unavailable: ${state.engineError}` });
+  } else {
+    const running = state.containers.filter((c) => c.state === 'running');
+    items.push({ type: 'label', label: running.length === 1 ? '1 container running' : `${running.length} containers running` });
+    // Running first, then the rest in the engine's order (newest first).
+    const ordered = [...running, ...state.containers.filter((c) => c.state !== 'running')];
+    const shown = ordered.slice(0, MAX_TRAY_CONTAINERS);
+    if (shown.length > 0) items.push({ type: 'separator' }, ...shown.map(containerMenu));
+    if (ordered.length > shown.length) {
+      items.push({ type: 'action', label: `${ordered.length - shown.length} more…`, action: { kind: 'show' }, enabled: true });
+    }
+    if (state.lastRun) {
+      items.push({ type: 'separator' }, { type: 'action', label: `Run again: ${describeRun(state.lastRun)}`, action: { kind: 'rerun' }, enabled: true });
+    }
+  }
+  items.push({ type: 'separator' }, { type: 'action', label: 'Show Cove', action: { kind: 'show' }, enabled: true });
+  items.push({ type: 'action', label: 'Quit Cove (containers keep running)', action: { kind: 'quit' }, enabled: true });
+  return items;
+}
+
+/** Electron's template for a model; `dispatch` performs the actions. */
+export function toMenuTemplate(items: TrayItem[], dispatch: (action: TrayAction) => void): MenuItemConstructorOptions[] {
+  return items.map((item): MenuItemConstructorOptions => {
+    switch (item.type) {
+      case 'separator':
+        return { type: 'separator' };
+      case 'label':
+        return { label: item.label, enabled: false };
+      case 'submenu':
+        return { label: item.label, submenu: toMenuTemplate(item.items, dispatch) };
+      case 'action':
+        return { label: item.label, enabled: item.enabled, click: () => dispatch(item.action) };
+    }
+  });
 }

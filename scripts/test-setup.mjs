@@ -13,6 +13,10 @@ const NEEDED = [
   ['slirp4netns', 'slirp4netns'],
   ['busybox', 'busybox-static'],
   ['docker-registry', 'docker-registry'],
+  // The registry tests: bcrypt htpasswd files, a throwaway CA, zstd-compressed layers.
+  ['htpasswd', 'apache2-utils'],
+  ['openssl', 'openssl'],
+  ['zstd', 'zstd'],
   ['chromium', 'chromium'],
   ['cc', 'gcc'],
   ['make', 'make'],

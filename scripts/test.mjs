@@ -28,12 +28,22 @@ function runSync(cmd, args, opts = {}) {
 }
 
 /** Runs a phase, streaming its output, and counts results with `parse`. */
-function phase(name, cmd, args, { env, parse, user } = {}) {
+function phase(name, cmd, args, { env, parse, user, timeoutMinutes } = {}) {
   return new Promise((resolve) => {
     log(`${name}${user ? ` (as ${user})` : ''}`);
     const t0 = Date.now();
     const [c, a] = user ? asUser(user, cmd, args, env) : [cmd, args];
-    const child = spawn(c, a, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so a phase that hangs can be ended whole (by its group id) instead of wedging CI.
+    const child = spawn(c, a, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const limitMs = (timeoutMinutes ?? 15) * 60_000;
+    const timer = setTimeout(() => {
+      process.stderr.write(`\n=== ${name}: still running after ${limitMs / 60_000} minutes; ending it\n`);
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, limitMs);
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -41,6 +51,7 @@ function phase(name, cmd, args, { env, parse, user } = {}) {
     });
     child.stderr.on('data', (d) => process.stderr.write(d));
     child.on('close', (code) => {
+      clearTimeout(timer);
       const counts = parse ? parse(out) : { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 };
       if (code !== 0 && counts.failed === 0) counts.failed = 1;
       totals.passed += counts.passed;

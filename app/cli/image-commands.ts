@@ -3,8 +3,11 @@ import { EngineError } from '../engine/errors.js';
 import type { Engine } from '../engine/engine.js';
 import type { Task } from '../engine/tasks.js';
 import { familiarReference } from '../engine/reference.js';
-import { flagBool, flagString, parseArgs, UsageError, type Parsed } from './args.js';
-import { imagesTable } from './format.js';
+import { flagBool, flagList, flagString, parseArgs, UsageError, type Parsed } from './args.js';
+import { humanSize, imagesTable, table } from './format.js';
+import { humanDuration } from '../engine/container/human-time.js';
+import { shortId } from '../engine/digest.js';
+import { STORE_COMMANDS } from './store-commands.js';
 import { formatError, type Command, type Io } from './cli-kit.js';
 import { progressRenderer } from './progress-bars.js';
 
@@ -114,9 +117,228 @@ const image: Command = async (engine, argv, io) => {
       return load(engine, rest, io);
     case 'pull':
       return pull(engine, rest, io);
+    case 'push':
+      return push(engine, rest, io);
+    case 'tag':
+      return tag(engine, rest, io);
+    case 'save':
+      return save(engine, rest, io);
+    case 'import':
+      return importCmd(engine, rest, io);
+    case 'inspect':
+      return inspect(engine, rest, io);
+    case 'history':
+      return history(engine, rest, io);
+    case 'prune':
+      return prune(engine, rest, io);
     default:
-      throw new UsageError(`unknown image command ${sub ? `"${sub}"` : ''}: use cove image ls|rm|load`);
+      throw new UsageError(`unknown image command ${sub ? `"${sub}"` : ''}: use cove image ls|rm|load|pull|push|tag|save|import|inspect|history|prune`);
   }
 };
 
-export const IMAGE_COMMANDS: Record<string, Command> = { images, load, rmi, image, pull };
+/** Reads a line from the terminal; `secret` keeps it from being echoed. */
+async function prompt(question: string, secret: boolean): Promise<string> {
+  const readline = await import('node:readline');
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  if (secret) {
+    const iface = rl as unknown as { _writeToOutput: (s: string) => void };
+    iface._writeToOutput = (s: string) => {
+      if (s.includes(question)) process.stderr.write(s);
+    };
+  }
+  try {
+    return await new Promise<string>((resolve) => rl.question(question, resolve));
+  } finally {
+    rl.close();
+    if (secret) process.stderr.write('\n');
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin as AsyncIterable<Buffer>) chunks.push(c);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const login: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, { username: { short: 'u', value: true }, password: { short: 'p', value: true }, 'password-stdin': {}, 'tls-verify': {} });
+  const registry = p.positionals[0] ?? 'docker.io';
+  let username = flagString(p, 'username');
+  let password = flagString(p, 'password');
+  if (flagBool(p, 'password-stdin')) {
+    if (!username) throw new UsageError('--password-stdin needs --username (-u)');
+    password = (await readStdin()).replace(/\r?\n$/, '');
+  } else if (password !== undefined) {
+    io.err('WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n');
+  }
+  if ((!username || password === undefined) && !process.stdin.isTTY) {
+    throw new UsageError('"login" needs credentials: cove login -u USER --password-stdin REGISTRY (or run it in a terminal to be asked)');
+  }
+  username ??= await prompt('Username: ', false);
+  password ??= await prompt('Password: ', true);
+  if (!username || !password) throw new UsageError('a user name and a password are required');
+  const r = await engine.images.login(registry, { username, password }, { tlsVerify: tlsVerify(p) });
+  io.out(`Login Succeeded (${r.registry}; saved in ${r.file})\n`);
+  return 0;
+};
+
+const logout: Command = async (engine, argv, io) => {
+  const registry = parseArgs(argv, {}).positionals[0] ?? 'docker.io';
+  const r = await engine.images.logout(registry);
+  for (const f of r.elsewhere) io.err(`Not removed: ${r.registry} also has credentials in ${f}, which belongs to docker (docker logout ${r.registry})\n`);
+  if (r.removed.length === 0 && r.elsewhere.length === 0) {
+    io.err(`Not logged in to ${r.registry}\n`);
+    return 1;
+  }
+  if (r.removed.length > 0) io.out(`Removed login credentials for ${r.registry}\n`);
+  return 0;
+};
+
+const push: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, { quiet: { short: 'q' }, 'tls-verify': {} });
+  const [source, destination] = p.positionals;
+  if (!source || p.positionals.length > 2) throw new UsageError('"push" requires an image: cove push IMAGE [DESTINATION]');
+  let result: { reference: string; digest: string } | undefined;
+  await runTask(engine, io, 'push', destination ?? source, flagBool(p, 'quiet'), async (t) => {
+    result = await engine.images.push(source, destination, { tlsVerify: tlsVerify(p), signal: t.signal, progress: t });
+  });
+  if (!result) return 1;
+  io.out(`${familiarReference(result.reference)}: digest: ${result.digest}\n`);
+  return 0;
+};
+
+const tag: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, {});
+  const [source, target] = p.positionals;
+  if (!source || !target || p.positionals.length !== 2) throw new UsageError('"tag" requires exactly 2 arguments: cove tag SOURCE_IMAGE TARGET_IMAGE[:TAG]');
+  await engine.images.tag(source, target);
+  void io;
+  return 0;
+};
+
+const save: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, { output: { short: 'o', value: true }, format: { value: true } });
+  const output = flagString(p, 'output');
+  if (!output) throw new UsageError('"save" needs a file: cove save -o FILE [--format docker-archive|oci-archive] IMAGE...');
+  const format = flagString(p, 'format') ?? 'docker-archive';
+  if (format !== 'docker-archive' && format !== 'oci-archive') throw new UsageError(`--format is docker-archive or oci-archive, not ${format}`);
+  if (p.positionals.length === 0) throw new UsageError('"save" requires at least one image');
+  await engine.images.save(p.positionals, output, format);
+  void io;
+  return 0;
+};
+
+/** Dockerfile-style --change: CMD/ENTRYPOINT in exec (JSON) or shell form, ENV, WORKDIR, USER. */
+function parseChange(text: string, into: Record<string, unknown>): void {
+  const m = /^\s*([A-Za-z]+)\s+(.*)$/s.exec(text);
+  if (!m) throw new UsageError(`--change "${text}" is not INSTRUCTION ARGS`);
+  const instr = (m[1] ?? '').toUpperCase();
+  const arg = (m[2] ?? '').trim();
+  const list = (): string[] => {
+    if (arg.startsWith('[')) {
+      try {
+        const v = JSON.parse(arg) as unknown;
+        if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+      } catch {
+        // fall through to the shell form
+      }
+    }
+    return ['/bin/sh', '-c', arg];
+  };
+  switch (instr) {
+    case 'CMD':
+      into.Cmd = list();
+      return;
+    case 'ENTRYPOINT':
+      into.Entrypoint = list();
+      return;
+    case 'ENV': {
+      const kv = arg.includes('=') ? arg : arg.replace(/\s+/, '=');
+      into.Env = [...((into.Env as string[] | undefined) ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']), kv];
+      return;
+    }
+    case 'WORKDIR':
+      into.WorkingDir = arg;
+      return;
+    case 'USER':
+      into.User = arg;
+      return;
+    default:
+      throw new UsageError(`--change ${instr} is not supported (CMD, ENTRYPOINT, ENV, WORKDIR, USER are)`);
+  }
+}
+
+const importCmd: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, { change: { short: 'c', value: true, multiple: true }, message: { short: 'm', value: true }, quiet: { short: 'q' } });
+  const [file, reference] = p.positionals;
+  if (!file || p.positionals.length > 2) throw new UsageError('"import" requires a rootfs tarball: cove import FILE|- [REPOSITORY[:TAG]]');
+  const changes: Record<string, unknown> = {};
+  for (const c of flagList(p, 'change')) parseChange(c, changes);
+  const message = flagString(p, 'message');
+  const r = await engine.images.importRootfs(file === '-' ? process.stdin : file, { ...(reference ? { reference } : {}), changes, ...(message ? { message } : {}) });
+  io.out(`${r.id}\n`);
+  return 0;
+};
+
+const inspect: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, {});
+  if (p.positionals.length === 0) throw new UsageError('"image inspect" requires at least one image');
+  const out = [];
+  let failed = 0;
+  for (const q of p.positionals) {
+    try {
+      out.push(await engine.images.inspect(q));
+    } catch (err) {
+      failed++;
+      io.err(formatError(err));
+    }
+  }
+  io.out(JSON.stringify(out, null, 4) + '\n');
+  return failed === 0 ? 0 : 1;
+};
+
+const history: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, { 'no-trunc': {}, quiet: { short: 'q' } });
+  const q = p.positionals[0];
+  if (!q) throw new UsageError('"image history" requires an image');
+  const steps = await engine.images.history(q);
+  const noTrunc = flagBool(p, 'no-trunc');
+  if (flagBool(p, 'quiet')) {
+    io.out(steps.map((s) => (s.id ? (noTrunc ? s.id : shortId(s.id)) : '<missing>') + '\n').join(''));
+    return 0;
+  }
+  const trunc = (t: string): string => (noTrunc || t.length <= 45 ? t : t.slice(0, 44) + '…');
+  io.out(
+    table(
+      ['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'],
+      steps.map((s) => [s.id ? (noTrunc ? s.id : shortId(s.id)) : '<missing>', s.created ? `${humanDuration(Date.now() - Date.parse(s.created))} ago` : 'N/A', trunc(s.createdBy), humanSize(s.size), s.comment]),
+    ),
+  );
+  return 0;
+};
+
+const prune: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, { all: { short: 'a' }, force: { short: 'f' } });
+  const r = await engine.images.prune(flagBool(p, 'all'), (id) => engine.containers.usersOfImage(id));
+  for (const u of r.untagged) io.out(`untagged: ${u}\n`);
+  for (const d of r.deleted) io.out(`deleted: ${d}\n`);
+  if (r.deleted.length === 0) io.out('Nothing to prune\n');
+  return 0;
+};
+
+export const IMAGE_COMMANDS: Record<string, Command> = {
+  images,
+  load,
+  rmi,
+  image,
+  pull,
+  push,
+  tag,
+  save,
+  import: importCmd,
+  login,
+  logout,
+  history,
+  // `cove system df|check` lives in store-commands.ts; spread here until commands.ts registers STORE_COMMANDS itself.
+  ...STORE_COMMANDS,
+};

@@ -79,7 +79,7 @@ export class Engine implements EngineHandle {
     this.stats = new StatsSampler(() => this.containers.running(), (samples) => this.emit({ type: 'stats', samples }));
     this.handlers = {
       ...containerHandlers(this.containers),
-      ...imageHandlers(this.images, this.containers),
+      ...imageHandlers(this.images, this.containers, this.tasks),
       ...taskHandlers(this.tasks),
       ...systemHandlers(this.tmpDir),
       ...settingsHandlers(this.settings),

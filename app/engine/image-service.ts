@@ -13,6 +13,16 @@ import { expandShortName, familiarReference, normalizeReference } from './refere
 import { RegistryClients } from './registry/client.js';
 import { Puller, type PullOptions, type PullResult } from './registry/pull.js';
 import { loadRegistriesConf } from './registry/registries-conf.js';
+import { removeCredentials, saveCredentials, type Credentials } from './registry/credentials.js';
+import { RegistryClient } from './registry/client.js';
+import { Pusher, type PushOptions } from './registry/push.js';
+import { writeArchive, type ArchiveFormat } from './archive/write-archive.js';
+import { parseManifest } from './registry/manifest.js';
+import { sniffCompression } from './unpack/decompress.js';
+import { parseReference } from './reference.js';
+import type { ImageHistoryEntry, ImageInspect } from '../api/contract.js';
+import { checkStore, diskUsage, type CheckOptions, type CheckReport, type DiskUsage } from './store/store-check.js';
+import path from 'node:path';
 
 export interface LoadProgress {
   image: number;
@@ -58,6 +68,206 @@ export class ImageService {
     return this.options.env ?? process.env;
   }
 
+  /**
+   * Checks the credentials against the registry (Basic, or by getting a
+   * token), and only then saves them to the auth file (podman login).
+   */
+  async login(registryInput: string, creds: Credentials, options: { tlsVerify?: boolean } = {}): Promise<{ registry: string; file: string }> {
+    const registry = registryHost(registryInput);
+    const client = new RegistryClient(registry, { env: this.env, conf: loadRegistriesConf(this.env), credentials: creds, ...(options.tlsVerify === false ? { tlsVerify: false } : {}) });
+    await client.checkLogin();
+    return { registry, file: await saveCredentials(registry, creds, this.env) };
+  }
+
+  async logout(registryInput: string): Promise<{ registry: string; removed: string[]; elsewhere: string[] }> {
+    const registry = registryHost(registryInput);
+    return { registry, ...(await removeCredentials(registry, this.env)) };
+  }
+
+  /** Pushes a stored image to `destination` (default: its own reference). */
+  async push(source: string, destination: string | undefined, options: PushOptions & { tlsVerify?: boolean; chunkSize?: number } = {}): Promise<{ reference: string; digest: string }> {
+    const image = await this.resolve(source);
+    let dest = destination;
+    if (!dest) {
+      try {
+        dest = normalizeReference(source);
+      } catch {
+        dest = undefined;
+      }
+      if (!dest || !image.references.includes(dest)) {
+        throw new EngineError('E_INVALID_ARGUMENT', `say where to push ${source}: cove push ${source} REGISTRY/REPOSITORY:TAG (or tag it first with cove tag)`);
+      }
+    }
+    const conf = loadRegistriesConf(this.env);
+    const clients = new RegistryClients({ env: this.env, conf, ...(options.tlsVerify === false ? { tlsVerify: false } : {}) });
+    const chunk = options.chunkSize ?? (Number(this.env.COVE_PUSH_CHUNK_BYTES) || undefined);
+    const pusher = new Pusher({ blobs: this.blobs, index: this.index, clients, ...(chunk ? { chunkSize: chunk } : {}) });
+    return pusher.push(image, normalizeReference(dest), options);
+  }
+
+  /** Adds a reference to an image, taking it from any other image (docker tag). */
+  async tag(source: string, target: string): Promise<string> {
+    const image = await this.resolve(source);
+    const ref = parseReference(target);
+    if (ref.digest !== null) throw new EngineError('E_INVALID_REFERENCE', `a tag cannot contain a digest: ${target}`);
+    const normalized = normalizeReference(target);
+    await this.index.update((images) => {
+      for (const other of Object.values(images)) other.references = other.references.filter((r) => r !== normalized);
+      const rec = images[image.id];
+      if (rec) rec.references = [...rec.references, normalized];
+    });
+    this.events.imageChanged('tag', image.id);
+    return normalized;
+  }
+
+  /** Writes images to a docker-archive or oci-archive (cove save). */
+  async save(queries: string[], file: string, format: ArchiveFormat): Promise<void> {
+    if (queries.length === 0) throw new EngineError('E_INVALID_ARGUMENT', 'name at least one image to save');
+    const out = [];
+    for (const q of queries) {
+      const image = await this.resolve(q);
+      const bytes = await this.blobs.readVerified(image.manifestDigest);
+      const parsed = parseManifest(bytes, undefined, `the manifest of ${q}`);
+      const normalized = tryNormalize(q);
+      // Saving by name keeps that name; by ID, every name the image has.
+      const references = normalized && image.references.includes(normalized) ? [normalized] : image.references;
+      out.push({ references, manifestDigest: image.manifestDigest, manifestMediaType: parsed.mediaType, configDigest: image.id, layerDigests: image.layers.map((l) => l.digest) });
+    }
+    await writeArchive(file, out, format, (d) => this.blobs.path(d));
+  }
+
+  /**
+   * Makes a one-layer image from a rootfs tarball (cove import): the tar is
+   * stored as the layer blob as given (plain, gzip or zstd), unpacked once,
+   * and described by a fresh config and OCI manifest.
+   */
+  async importRootfs(input: string | NodeJS.ReadableStream, options: { reference?: string; changes?: Partial<{ Cmd: string[]; Entrypoint: string[]; Env: string[]; WorkingDir: string; User: string }>; message?: string } = {}): Promise<LoadResult> {
+    const reference = options.reference ? normalizeReference(options.reference) : null;
+    const source = typeof input === 'string' ? fs.createReadStream(input) : input;
+    if (typeof input === 'string') await fsp.access(input).catch(() => {
+      throw new EngineError('E_INVALID_ARGUMENT', `no such file: ${input}`);
+    });
+    const { Readable } = await import('node:stream');
+    const blob = await this.blobs.put(source instanceof Readable ? source : Readable.from(source as AsyncIterable<Buffer>), undefined, 'rootfs tarball');
+    const head = Buffer.alloc(4);
+    const handle = await fsp.open(this.blobs.path(blob.digest), 'r');
+    await handle.read(head, 0, 4, 0);
+    await handle.close();
+    const kind = sniffCompression(head);
+    const pending = await this.layers.begin(this.blobs.path(blob.digest), blob.digest);
+    const layer = await this.layers.commit(pending, { diffId: null, chainId: null, parent: null });
+    const now = new Date().toISOString();
+    const config = {
+      created: now,
+      architecture: hostArch(),
+      os: 'linux',
+      config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], ...(options.changes ?? {}) },
+      rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+      history: [{ created: now, created_by: 'cove import', ...(options.message ? { comment: options.message } : {}) }],
+    };
+    const configBlob = await this.blobs.putBytes(Buffer.from(JSON.stringify(config)), undefined, 'image config');
+    const mediaType = kind === 'gzip' ? MEDIA_TYPES.ociLayerGzip : kind === 'zstd' ? 'application/vnd.oci.image.layer.v1.tar+zstd' : MEDIA_TYPES.ociLayer;
+    const layers: ImageLayer[] = [{ digest: blob.digest, size: blob.size, mediaType, diffId: layer.diffId, chainId: layer.chainId }];
+    const manifest = await this.blobs.putBytes(Buffer.from(JSON.stringify(ociManifestFor(configBlob, layers))), undefined, 'manifest');
+    const record: ImageRecord = { id: configBlob.digest, manifestDigest: manifest.digest, layers, references: reference ? [reference] : [], createdAt: now, loadedAt: now };
+    await this.index.update((images) => {
+      for (const other of Object.values(images)) if (other.id !== record.id && reference) other.references = other.references.filter((r) => r !== reference);
+      images[record.id] = { ...record, references: [...new Set([...(images[record.id]?.references ?? []), ...record.references])] };
+    });
+    this.events.imageChanged('load', record.id);
+    return { id: record.id, references: record.references };
+  }
+
+  /** docker image inspect's shape, for the fields Cove knows. */
+  async inspect(query: string): Promise<ImageInspect> {
+    const image = await this.resolve(query);
+    const config = await this.readConfig(image.id);
+    const sizes = await Promise.all(image.layers.map(async (l) => (await this.layers.get(l.chainId))?.size ?? l.size));
+    return {
+      Id: image.id,
+      RepoTags: image.references.map(familiarReference),
+      RepoDigests: (image.repoDigests ?? []).map(familiarReference),
+      Created: config.created ?? null,
+      Architecture: config.architecture ?? null,
+      Os: config.os ?? null,
+      Variant: config.variant ?? null,
+      Author: config.author ?? null,
+      Config: {
+        Env: config.config?.Env ?? [],
+        Cmd: config.config?.Cmd ?? null,
+        Entrypoint: config.config?.Entrypoint ?? null,
+        WorkingDir: config.config?.WorkingDir ?? '',
+        User: config.config?.User ?? '',
+      },
+      RootFS: { Type: 'layers', Layers: config.rootfs.diff_ids },
+      Size: sizes.reduce((a, b) => a + b, 0),
+      Manifest: { Digest: image.manifestDigest, Layers: image.layers.map((l) => ({ Digest: l.digest, Size: l.size, MediaType: l.mediaType })) },
+      Metadata: { LoadedAt: image.loadedAt },
+    };
+  }
+
+  /** The config's history, newest first, with each non-empty step's layer size (docker history). */
+  async history(query: string): Promise<ImageHistoryEntry[]> {
+    const image = await this.resolve(query);
+    const config = await this.readConfig(image.id);
+    type Step = NonNullable<ImageConfig['history']>[number];
+    const steps: Step[] = config.history ?? image.layers.map((): Step => ({ created_by: '' }));
+    let layer = 0;
+    const out: ImageHistoryEntry[] = [];
+    for (const step of steps) {
+      let size = 0;
+      if (!step.empty_layer) {
+        const l = image.layers[layer++];
+        if (l) size = (await this.layers.get(l.chainId))?.size ?? l.size;
+      }
+      out.push({ id: null, created: step.created ?? null, createdBy: step.created_by ?? '', size, comment: step.comment ?? '' });
+    }
+    out.reverse();
+    if (out[0]) out[0].id = image.id;
+    return out;
+  }
+
+  /**
+   * Removes dangling images (no reference), or with `all` every image no
+   * container uses, then blobs and layers nothing references any more.
+   */
+  async prune(all: boolean, inUse: (imageId: string) => Promise<string[]>): Promise<{ deleted: string[]; untagged: string[] }> {
+    const images = await this.index.read();
+    const victims: string[] = [];
+    for (const img of Object.values(images)) {
+      if (img.references.length > 0 && !all) continue;
+      if ((await inUse(img.id)).length > 0) continue;
+      victims.push(img.id);
+    }
+    const untagged: string[] = [];
+    const removed: ImageRecord[] = [];
+    if (victims.length > 0) {
+      await this.index.update((current) => {
+        for (const id of victims) {
+          const rec = current[id];
+          if (!rec) continue;
+          untagged.push(...rec.references.map(familiarReference));
+          removed.push(rec);
+          delete current[id];
+        }
+      });
+    }
+    for (const rec of removed) {
+      await this.collectGarbage(rec);
+      this.events.imageChanged('delete', rec.id);
+    }
+    return { deleted: removed.map((r) => r.id), untagged };
+  }
+
+  /** Verifies (and with repair, fixes) the store: see store/store-check.ts. */
+  async check(options: CheckOptions): Promise<CheckReport> {
+    return checkStore({ blobs: this.blobs, layers: this.layers, index: this.index, tmpDir: this.tmpDir, home: path.dirname(this.tmpDir) }, options);
+  }
+
+  async diskUsage(inUse: (imageId: string) => Promise<boolean>): Promise<DiskUsage> {
+    return diskUsage({ blobs: this.blobs, layers: this.layers, index: this.index }, inUse);
+  }
+
   /** Pulls from a registry; see registry/pull.ts. `tlsVerify: false` is podman's --tls-verify=false. */
   async pull(reference: string, options: PullOptions & { tlsVerify?: boolean } = {}): Promise<PullResult> {
     const conf = loadRegistriesConf(this.env);
@@ -69,6 +279,7 @@ export class ImageService {
       clients,
       conf,
       imageChanged: (id) => this.events.imageChanged('load', id),
+      tmpDir: this.tmpDir,
     });
     return puller.pull(reference, options);
   }
@@ -171,7 +382,7 @@ export class ImageService {
     let found = ImageIndex.find(images, query, normalized);
     if (!found && normalized !== null) {
       // A short name may have been pulled from a search registry or through an alias.
-      let candidates: string[] = [];
+      let candidates: string[];
       try {
         candidates = expandShortName(query, loadRegistriesConf(this.env));
       } catch {
@@ -257,6 +468,27 @@ export class ImageService {
   layerDiffs(image: ImageRecord): string[] {
     return image.layers.map((l) => this.layers.diffPath(l.chainId));
   }
+}
+
+/** "https://index.docker.io/v1/", "docker.io", "host:5000/path" -> the registry host as references name it. */
+export function registryHost(input: string): string {
+  let host = input.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
+  if (host === 'index.docker.io' || host === 'registry-1.docker.io' || host === '') host = 'docker.io';
+  if (!/^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/.test(host)) throw new EngineError('E_INVALID_ARGUMENT', `"${input}" is not a registry host (e.g. docker.io, ghcr.io, localhost:5000)`);
+  return host;
+}
+
+function tryNormalize(q: string): string | null {
+  try {
+    return normalizeReference(q);
+  } catch {
+    return null;
+  }
+}
+
+function hostArch(): string {
+  const arch: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', s390x: 's390x', ppc64: 'ppc64le', riscv64: 'riscv64' };
+  return arch[process.arch] ?? process.arch;
 }
 
 function openArchiveFile(file: string): fs.ReadStream {

@@ -7,7 +7,12 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServerMessage } from '../api/contract.js';
 import type { EngineHandle } from '../engine/engine-api.js';
+import { installPaths } from '../engine/install-paths.js';
 import { dispatchFrame } from '../transport/dispatch.js';
+import { TerminalRegistry } from '../terminal/terminal-registry.js';
+import { terminalPrecheck } from '../terminal/terminal-precheck.js';
+import { serveTerminalSocket } from './terminal-socket.js';
+import { isAllowedUpgrade } from './upgrade-check.js';
 
 export interface WebServerOptions {
   engine: EngineHandle;
@@ -16,6 +21,8 @@ export interface WebServerOptions {
   port?: number;
   /** Fixed token (tests); a random one otherwise. */
   token?: string;
+  /** Terminal sessions; by default `cove exec`/`cove attach` of this installation's CLI. */
+  terminals?: TerminalRegistry;
 }
 
 export interface RunningWebServer {
@@ -46,10 +53,12 @@ const SECURITY_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && crypto.timingSafeEqual(x, y);
+export function defaultTerminals(engine: EngineHandle): TerminalRegistry {
+  return new TerminalRegistry({
+    cli: [process.execPath, path.join(installPaths().distDir, 'cove.cjs')],
+    env: process.env,
+    precheck: terminalPrecheck(engine),
+  });
 }
 
 /**
@@ -106,34 +115,49 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const termWss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const terminals = options.terminals ?? defaultTerminals(options.engine);
   const sockets = new Set<WebSocket>();
+  // Log subscriptions belong to the socket that asked: their events go to it
+  // alone, and they end with it.
+  const logOwners = new Map<string, WebSocket>();
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    const origin = req.headers.origin ?? '';
-    const ok =
-      url.pathname === '/api' &&
-      allowedHosts.has(req.headers.host ?? '') &&
-      [...allowedHosts].some((h) => origin === `http://${h}`) &&
-      sameToken(url.searchParams.get('token') ?? '', token);
-    if (!ok) {
+    const target = url.pathname === '/api' ? wss : url.pathname === '/term' ? termWss : null;
+    if (!target || !isAllowedUpgrade(req, url, allowedHosts, token)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws));
+    target.handleUpgrade(req, socket, head, (ws) => (target === wss ? target.emit('connection', ws) : serveTerminalSocket(ws, url, terminals)));
   });
 
   const unsubscribe = options.engine.subscribe((event) => {
     const frame = JSON.stringify({ kind: 'event', event } satisfies ServerMessage);
+    if (event.type === 'logs') {
+      const owner = logOwners.get(event.subscription);
+      if (event.ended) logOwners.delete(event.subscription);
+      if (owner?.readyState === owner?.OPEN) owner?.send(frame);
+      return;
+    }
     for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
   });
 
   wss.on('connection', (ws) => {
     sockets.add(ws);
-    ws.on('close', () => sockets.delete(ws));
+    const owned = new Set<string>();
+    ws.on('close', () => {
+      sockets.delete(ws);
+      for (const subscription of owned) {
+        logOwners.delete(subscription);
+        void options.engine.handle('logs:unfollow', { subscription }).catch(() => undefined);
+      }
+    });
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
       void dispatchFrame(options.engine, data.toString()).then((reply) => {
+        if (reply?.kind === 'response' && reply.ok) trackLogSubscription(reply.result, ws, owned, logOwners);
         if (reply && ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
+        else if (reply?.kind === 'response' && reply.ok) releaseOrphan(reply.result, owned, logOwners, options.engine);
       });
     });
   });
@@ -153,9 +177,34 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     token,
     close: async () => {
       unsubscribe();
+      terminals.closeAll();
       for (const ws of sockets) ws.terminate();
+      for (const ws of termWss.clients) ws.terminate();
+      await new Promise<void>((resolve) => termWss.close(() => resolve()));
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function subscriptionOf(result: unknown): string | null {
+  if (typeof result !== 'object' || result === null) return null;
+  const { subscription, lines } = result as { subscription?: unknown; lines?: unknown };
+  return typeof subscription === 'string' && Array.isArray(lines) ? subscription : null;
+}
+
+function trackLogSubscription(result: unknown, ws: WebSocket, owned: Set<string>, owners: Map<string, WebSocket>): void {
+  const subscription = subscriptionOf(result);
+  if (!subscription) return;
+  owned.add(subscription);
+  owners.set(subscription, ws);
+}
+
+/** The socket closed while `logs:follow` ran: nobody will ever unfollow it. */
+function releaseOrphan(result: unknown, owned: Set<string>, owners: Map<string, WebSocket>, engine: EngineHandle): void {
+  const subscription = subscriptionOf(result);
+  if (!subscription) return;
+  owned.delete(subscription);
+  owners.delete(subscription);
+  void engine.handle('logs:unfollow', { subscription }).catch(() => undefined);
 }

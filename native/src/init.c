@@ -67,6 +67,25 @@ void finish_and_exec(const struct config *cfg, int err_wr, int fifo_fd)
 {
     char *exe;
 
+    exe = lookup_exec(cfg->args[0], cfg->env);
+    if (!exe) die_errno(E_EXEC, "exec \"%s\"", cfg->args[0]);
+
+    if (fifo_fd >= 0) {
+        /* create: tell the runtime we are ready, then wait for start. We
+         * wait as root of the container's user namespace, before taking on
+         * the process's user: a process that changed its uid is not
+         * dumpable, and then its owner can no longer open the files in /proc/PID/ns,
+         * which slirp4netns needs to join the network namespace between
+         * create and start (proc(5), PR_SET_DUMPABLE). A root process also
+         * cannot be ptraced by the container's other users meanwhile.
+         * From here errors go to our stderr: nobody reads the pipe any more. */
+        if (write_all(err_wr, "ready\n", 6) < 0) die_errno(E_FAILED, "write ready");
+        close(err_wr);
+        cove_status_fd = -1;
+        cove_quiet_stderr = 0;
+        if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_errno(E_FAILED, "prctl PR_SET_PDEATHSIG 0");
+        wait_for_start(fifo_fd);
+    }
     apply_rlimits(cfg);
     if (cfg->has_oom_score_adj) write_oom_score_adj(cfg->oom_score_adj);
     /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the
@@ -77,20 +96,6 @@ void finish_and_exec(const struct config *cfg, int err_wr, int fifo_fd)
     umask(cfg->has_umask ? cfg->umask : 022);
     if (cfg->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         die_errno(E_FAILED, "prctl PR_SET_NO_NEW_PRIVS");
-
-    exe = lookup_exec(cfg->args[0], cfg->env);
-    if (!exe) die_errno(E_EXEC, "exec \"%s\"", cfg->args[0]);
-
-    if (fifo_fd >= 0) {
-        /* create: tell the runtime we are ready, then wait for start. From
-         * here errors go to our stderr: nobody reads the pipe any more. */
-        if (write_all(err_wr, "ready\n", 6) < 0) die_errno(E_FAILED, "write ready");
-        close(err_wr);
-        cove_status_fd = -1;
-        cove_quiet_stderr = 0;
-        if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_errno(E_FAILED, "prctl PR_SET_PDEATHSIG 0");
-        wait_for_start(fifo_fd);
-    }
     cloexec_all_fds();
     reset_signals();
     if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_errno(E_FAILED, "prctl PR_SET_PDEATHSIG 0");

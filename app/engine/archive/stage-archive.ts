@@ -41,7 +41,7 @@ export async function stageArchive(input: string, tmpDir: string): Promise<Stage
     throw err;
   }
   if (st.isDirectory()) return { dir: input, dispose: async () => undefined };
-  const dir = path.join(tmpDir, `load-${crypto.randomBytes(8).toString('hex')}`);
+  const dir = path.join(tmpDir, `load-${process.pid}-${crypto.randomBytes(8).toString('hex')}`);
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
   const dispose = (): Promise<void> => fsp.rm(dir, { recursive: true, force: true });
   const aliases: Array<{ name: string; target: string }> = [];

@@ -106,7 +106,7 @@ test('limits without cgroup delegation fail clearly; bad options name the value'
     assert.match(mem.stderr, /cgroup v2 with a delegated subtree.*Delegate=.*\[E_NO_CGROUP_DELEGATION\]/);
   }
   for (const [args, re] of [
-    [['-p', '80:80'], /publishing ports needs a network of its own/],
+    [['--network', 'none', '-p', '8080:80'], /publishing ports needs a network of its own/],
     [['--restart', 'sometimes'], /invalid restart policy "sometimes"/],
     [['--cap-add', 'NOT_A_CAP'], /unknown capability "NOT_A_CAP"/],
     [['-v', 'bad name:/x'], /invalid volume/],
@@ -116,5 +116,37 @@ test('limits without cgroup delegation fail clearly; bad options name the value'
     assert.equal(r.code, 125, args.join(' '));
     assert.match(r.stderr, re);
     assert.match(r.stderr, /\[E_INVALID_ARGUMENT\]/);
+  }
+});
+
+test('capabilities, seccomp and no-new-privileges follow --cap-add/--cap-drop and --security-opt; --env-file is read', async () => {
+  const caps = await ok(['run', '--rm', '--cap-drop', 'ALL', '--cap-add', 'NET_ADMIN', 'busybox', 'grep', '^CapEff:', '/proc/self/status']);
+  assert.match(caps, /CapEff:\s+0000000000001000/);
+  const dropped = await ok(['run', '--rm', '--cap-drop', 'CHOWN', 'busybox', 'sh', '-c', 'chown 1000 /tmp && echo chowned || echo refused']);
+  assert.equal(dropped.trim(), 'refused');
+  const unconfined = await ok(['run', '--rm', '--security-opt', 'seccomp=unconfined', '--security-opt', 'no-new-privileges=false', 'busybox', 'sh', '-c', 'grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status | tr -s "\\t " " "']);
+  assert.match(unconfined, /NoNewPrivs: 0/);
+  assert.match(unconfined, /Seccomp: 0/);
+  const envFile = path.join(path.dirname(sb.home), `env-${process.pid}`);
+  fs.writeFileSync(envFile, '# comment\nFROM_FILE=yes\n\nOTHER=2\n');
+  try {
+    assert.equal((await ok(['run', '--rm', '--env-file', envFile, '-e', 'OTHER=3', 'busybox', 'sh', '-c', 'echo $FROM_FILE $OTHER'])).trim(), 'yes 3');
+  } finally {
+    fs.rmSync(envFile, { force: true });
+  }
+});
+
+test('cove events shows what another process does to the store, live', async () => {
+  const events = sb.spawnCove(['events']);
+  let out = '';
+  events.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const id = (await ok(['create', '--name', 'evented', 'busybox', 'true'])).trim();
+    await eventually(() => out.includes(`container update ${id}`), 10_000, 'an event for the new container');
+    await ok(['rm', 'evented']);
+  } finally {
+    events.kill('SIGTERM');
+    await new Promise((r) => events.once('close', r));
   }
 });

@@ -21,5 +21,17 @@ export function imageHandlers(images: ImageService, containers: ContainerService
       });
       return { taskId: task.progress.id };
     },
+    'images:inspect': (p) => images.inspect(p.reference),
+    'images:history': (p) => images.history(p.reference),
+    'images:tag': async (p) => ({ reference: await images.tag(p.source, p.target) }),
+    'images:prune': (p) => images.prune(p.all, (id) => containers.usersOfImage(id)),
+    'images:push': async (p) => {
+      const registry = needTasks();
+      const task = registry.create('push', p.destination ?? p.reference);
+      void registry.run(task, async (t) => {
+        await images.push(p.reference, p.destination, { signal: t.signal, progress: t });
+      });
+      return { taskId: task.progress.id };
+    },
   };
 }

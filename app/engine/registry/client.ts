@@ -209,7 +209,7 @@ export class RegistryClient {
       }
       if (res.status === 429 || res.status >= 500) {
         const body = await readBody(res, 64 * 1024, 'the error').catch(() => Buffer.alloc(0));
-        throw new EngineError('E_REGISTRY_ERROR', `${this.registry} answered HTTP ${res.status}${errorDetail(body)} ${this.retry.attempts} times for ${method} ${path}; try again later`);
+        throw new EngineError('E_REGISTRY_ERROR', `${this.registry} answered HTTP ${res.status} ${this.retry.attempts} times for ${method} ${path}${errorDetail(body)}; try again later`);
       }
       return res;
     }

@@ -8,6 +8,7 @@ import type { BlobStore } from '../store/blob-store.js';
 import type { LayerStore, PendingLayer } from '../store/layer-store.js';
 import type { ImageIndex, ImageLayer, ImageRecord } from '../store/image-index.js';
 import { diffDigest } from '../unpack/decompress.js';
+import { takeLease } from '../store/leases.js';
 import { expandShortName, familiarReference, parseReference } from '../reference.js';
 import type { RegistryClient, RegistryClients } from './client.js';
 import { CONFIG_LIMIT, parseManifest } from './manifest.js';
@@ -43,6 +44,8 @@ export interface PullDeps {
   clients: RegistryClients;
   conf: RegistriesConf;
   imageChanged(id: string): void;
+  /** Where the pull's lease lives (tmp/ of the store). */
+  tmpDir: string;
   /** Layers downloaded at once (docker's max-concurrent-downloads is 3). */
   concurrency?: number;
 }
@@ -114,21 +117,36 @@ export class Puller {
     if (diffIds.length !== manifest.layers.length) {
       throw new EngineError('E_MANIFEST_INVALID', `the manifest lists ${manifest.layers.length} layers but the image config has ${diffIds.length} diff_ids; the image is broken in the registry`);
     }
-    await this.d.blobs.putBytes(configBytes, manifest.config.digest, 'image config');
     const chains = chainIds(diffIds);
 
     const byDigest = new Map<string, number[]>();
     manifest.layers.forEach((l, i) => byDigest.set(l.digest, [...(byDigest.get(l.digest) ?? []), i]));
     progress.setLayers([...byDigest.entries()].map(([digest, at]) => ({ digest, size: (manifest.layers[at[0] ?? 0] as Descriptor).size, current: 0, status: 'waiting' })));
 
+    const release = await takeLease(this.d.tmpDir, { blobs: [manifest.config.digest, resolved.manifestDigest, ...manifest.layers.map((l) => l.digest)], layers: chains });
+    try {
+      await this.d.blobs.putBytes(configBytes, manifest.config.digest, 'image config');
+      return await this.fetchLayersAndCommit(resolved, config, chains, byDigest, progress, o.signal);
+    } finally {
+      await release();
+    }
+  }
+
+  private async fetchLayersAndCommit(resolved: Resolved, config: ImageConfig, chains: string[], byDigest: Map<string, number[]>, progress: ProgressSink, signal: AbortSignal | undefined): Promise<PullResult> {
+    const { manifest, client, repository } = resolved;
+    const diffIds = config.rootfs.diff_ids;
+    const o = { signal };
     const abort = new AbortController();
     const onOuterAbort = (): void => abort.abort(o.signal?.reason);
     o.signal?.addEventListener('abort', onOuterAbort, { once: true });
     if (o.signal?.aborted) abort.abort(o.signal.reason);
     let downloaded = false;
     try {
+      // Biggest first (longest-processing-time scheduling): the pull ends when its slowest
+      // layer does, so starting that one last would leave cores idle at the end.
+      const order = [...byDigest.values()].sort((a, b) => (manifest.layers[b[0] as number] as Descriptor).size - (manifest.layers[a[0] as number] as Descriptor).size);
       await pool(
-        [...byDigest.values()].map((positions) => async () => {
+        order.map((positions) => async () => {
           const desc = manifest.layers[positions[0] as number] as Descriptor;
           if (await this.layerJob(client, repository, desc, positions, diffIds, chains, progress, abort.signal)) downloaded = true;
         }),

@@ -109,6 +109,9 @@ const HOSTILE: Array<{ name: string; entries: TarEntry[]; refused: boolean }> = 
   { name: 'file replaces symlink, never written through', entries: [{ name: 'f', type: 'symlink', linkname: '../canary/secret' }, { name: 'f', content: 'replaced' }], refused: false },
   { name: 'directory entry over a symlink', entries: [{ name: 'd', type: 'symlink', linkname: '../canary' }, { name: 'd/', type: 'directory' }, { name: 'd/new', content: 'inside' }], refused: false },
   { name: 'opaque marker through a symlink', entries: [{ name: 's', type: 'symlink', linkname: '../canary' }, { name: 's/.wh..wh..opq' }], refused: true },
+  { name: 'hardlink to a symlink that points outside', entries: [{ name: 's', type: 'symlink', linkname: '../canary/secret' }, { name: 'h', type: 'link', linkname: 's' }, { name: 'h', content: 'pwned' }], refused: false },
+  { name: 'absolute whiteout path through a symlink', entries: [{ name: 'x', type: 'symlink', linkname: '/' }, { name: '/x/.wh.canary' }], refused: true },
+  { name: 'symlink chain ending absolute, then a directory entry through it', entries: [{ name: 'a', type: 'symlink', linkname: 'b' }, { name: 'b', type: 'symlink', linkname: '/tmp' }, { name: 'a/sub/', type: 'directory' }], refused: true },
 ];
 
 for (const c of HOSTILE) {
@@ -136,6 +139,61 @@ test('ids beyond the mapped range are refused with a fix', async () => {
       unpackLayer(Readable.from([raw]), s.root, { ...options, chown: true, idLimit: 65537 }),
       (err: unknown) => err instanceof EngineError && err.code === 'E_NO_SUBUID' && /\/etc\/subuid/.test(err.message),
     );
+  } finally {
+    s.done();
+  }
+});
+
+test('zstd layers unpack and hash like gzip ones, hostile entries in them are refused too', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const s = sandbox();
+  try {
+    const raw = await packTar([{ name: 'z/file', content: 'zstd!\n' }, { name: 'z/link', type: 'symlink', linkname: 'file' }]);
+    const z = execFileSync('zstd', ['-q', '-c'], { input: raw });
+    const result = await unpackLayer(Readable.from([z]), s.root, options);
+    assert.equal(result.diffId, sha256Of(raw));
+    assert.equal(fs.readFileSync(path.join(s.root, 'z/file'), 'utf8'), 'zstd!\n');
+    const evil = execFileSync('zstd', ['-q', '-c'], { input: await packTar([{ name: '../canary/secret', content: 'pwned' }]) });
+    const s2 = sandbox();
+    try {
+      await assert.rejects(unpackLayer(Readable.from([evil]), s2.root, options), (err: unknown) => err instanceof EngineError && err.code === 'E_LAYER_UNSAFE');
+      assert.ok(s2.canaryIntact());
+    } finally {
+      s2.done();
+    }
+    const s3 = sandbox();
+    try {
+      await assert.rejects(unpackLayer(Readable.from([z.subarray(0, z.length - 4)]), s3.root, options), (err: unknown) => err instanceof EngineError && err.code === 'E_ARCHIVE_INVALID');
+    } finally {
+      s3.done();
+    }
+  } finally {
+    s.done();
+  }
+});
+
+test('verifyLayer agrees with a fresh unpack and names what was changed or added', async () => {
+  const { verifyLayer } = await import('./verify-layer.js');
+  const s = sandbox();
+  try {
+    const entries: TarEntry[] = [
+      { name: 'etc/', type: 'directory', mode: 0o750 },
+      { name: 'etc/hello', content: 'hi\n', mode: 0o640 },
+      { name: 'etc/hard', type: 'link', linkname: 'etc/hello' },
+      { name: 'etc/link', type: 'symlink', linkname: 'hello' },
+      { name: 'gone/.wh.x' },
+      { name: 'dev/null', type: 'character-device' },
+    ];
+    const raw = await packTar(entries);
+    await unpackLayer(Readable.from([raw]), s.root, options);
+    const ok = await verifyLayer(Readable.from([zlib.gzipSync(raw)]), s.root, { chown: false });
+    assert.deepEqual(ok.problems, []);
+    assert.equal(ok.diffId, sha256Of(raw));
+    fs.writeFileSync(path.join(s.root, 'etc/hello'), 'HI\n');
+    fs.writeFileSync(path.join(s.root, 'extra'), 'added');
+    fs.rmSync(path.join(s.root, 'etc/link'));
+    const bad = await verifyLayer(Readable.from([raw]), s.root, { chown: false });
+    assert.deepEqual(bad.problems.sort(), ['etc/hard: content differs from the layer', 'etc/hello: content differs from the layer', 'etc/link: missing', 'extra: on disk but not in the layer']);
   } finally {
     s.done();
   }

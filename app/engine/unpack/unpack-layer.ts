@@ -73,12 +73,20 @@ export async function unpackLayer(source: Readable, root: string, options: Unpac
     }
   };
 
+  // The root is normally a fresh, empty directory (LayerStore makes one per unpack): then what
+  // exists is exactly what this layer created, and most lstat(2) calls can be skipped.
+  const fresh = fs.readdirSync(root).length === 0;
+  const created = new Set<string>();
+
   const forget = (rel: string): void => {
     for (const d of knownDirs) if (d === rel || d.startsWith(rel + '/')) knownDirs.delete(d);
     for (const d of dirMeta.keys()) if (d === rel || d.startsWith(rel + '/')) dirMeta.delete(d);
+    for (const d of created) if (d === rel || d.startsWith(rel + '/')) created.delete(d);
   };
 
-  const ensureDirs = async (relDir: string, entryName: string): Promise<void> => {
+  // Synchronous syscalls on purpose: this runs in a worker process of its own, and a sync
+  // call costs microseconds where a threadpool round trip per call dominated unpack time.
+  const ensureDirs = (relDir: string, entryName: string): void => {
     if (knownDirs.has(relDir)) return;
     const parts = relDir.split('/');
     let cur = '';
@@ -86,14 +94,9 @@ export async function unpackLayer(source: Readable, root: string, options: Unpac
       cur = cur === '' ? part : `${cur}/${part}`;
       if (knownDirs.has(cur)) continue;
       const abs = underRoot(root, cur);
-      let st: fs.Stats | undefined;
-      try {
-        st = await fsp.lstat(abs);
-      } catch (err) {
-        if (!isNodeError(err, 'ENOENT')) throw err;
-      }
+      const st = fresh && !created.has(cur) ? undefined : lstatOrUndefined(abs);
       if (st === undefined) {
-        await fsp.mkdir(abs, { mode: 0o755 });
+        fs.mkdirSync(abs, { mode: 0o755 });
       } else if (st.isSymbolicLink()) {
         throw unsafe(entryName, `goes through the symlink ${JSON.stringify(cur)}`);
       } else if (!st.isDirectory()) {
@@ -103,26 +106,64 @@ export async function unpackLayer(source: Readable, root: string, options: Unpac
     }
   };
 
-  const removeExisting = async (rel: string, keepDir: boolean): Promise<boolean> => {
+  const removeExisting = (rel: string, keepDir: boolean): boolean => {
+    if (fresh && !created.has(rel) && !knownDirs.has(rel)) return false;
     const abs = underRoot(root, rel);
-    let st: fs.Stats;
-    try {
-      st = await fsp.lstat(abs);
-    } catch (err) {
-      if (isNodeError(err, 'ENOENT')) return false;
-      throw err;
-    }
+    const st = lstatOrUndefined(abs);
+    if (st === undefined) return false;
     if (keepDir && st.isDirectory()) return true;
-    await fsp.rm(abs, { recursive: true, force: true });
+    fs.rmSync(abs, { recursive: true, force: true });
     forget(rel);
     return false;
   };
 
-  const applyMeta = async (abs: string, meta: Meta, isLink: boolean): Promise<void> => {
-    if (options.chown) await fsp.lchown(abs, meta.uid, meta.gid);
-    if (!isLink) await fsp.chmod(abs, meta.mode & 0o7777);
-    await fsp.lutimes(abs, meta.mtime, meta.mtime);
+  const applyMeta = (abs: string, meta: Meta, isLink: boolean): void => {
+    if (options.chown) fs.lchownSync(abs, meta.uid, meta.gid);
+    if (!isLink) fs.chmodSync(abs, meta.mode & 0o7777);
+    fs.lutimesSync(abs, meta.mtime, meta.mtime);
   };
+
+  /** A new regular file: O_EXCL|O_NOFOLLOW, so it is never written through a link; metadata through the fd (libuv opens with O_CLOEXEC). */
+  const writeFile = (abs: string, meta: Meta, stream: Readable): Promise<void> =>
+    new Promise((resolve, reject) => {
+      let fd: number;
+      try {
+        fd = fs.openSync(abs, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      const fail = (err: unknown): void => {
+        try {
+          fs.closeSync(fd);
+        } catch {
+          // already closed
+        }
+        reject(err);
+      };
+      stream.on('data', (chunk: Buffer) => {
+        try {
+          let off = 0;
+          while (off < chunk.length) off += fs.writeSync(fd, chunk, off, chunk.length - off);
+        } catch (err) {
+          stream.removeAllListeners('data');
+          fail(err);
+        }
+      });
+      stream.on('error', fail);
+      stream.on('end', () => {
+        try {
+          // chown before chmod: chown(2) clears the setuid and setgid bits.
+          if (options.chown) fs.fchownSync(fd, meta.uid, meta.gid);
+          fs.fchmodSync(fd, meta.mode & 0o7777);
+          fs.futimesSync(fd, meta.mtime, meta.mtime);
+          fs.closeSync(fd);
+          resolve();
+        } catch (err) {
+          fail(err);
+        }
+      });
+    });
 
   extract.on('entry', (header, stream, next) => {
     let consumed = false;
@@ -141,7 +182,7 @@ export async function unpackLayer(source: Readable, root: string, options: Unpac
       const slash = rel.lastIndexOf('/');
       const parent = slash < 0 ? '' : rel.slice(0, slash);
       const base = slash < 0 ? rel : rel.slice(slash + 1);
-      await ensureDirs(parent, header.name);
+      ensureDirs(parent, header.name);
       if (base === '.wh..wh..opq') {
         specials.push({ kind: 'o', path: underRoot(root, parent) });
         return;
@@ -150,7 +191,7 @@ export async function unpackLayer(source: Readable, root: string, options: Unpac
         const hidden = base.slice(4);
         if (hidden === '' || hidden === '.' || hidden === '..') throw unsafe(header.name, 'is a whiteout of nothing');
         const hiddenRel = parent === '' ? hidden : `${parent}/${hidden}`;
-        await removeExisting(hiddenRel, false);
+        removeExisting(hiddenRel, false);
         specials.push({ kind: 'w', path: underRoot(root, hiddenRel) });
         return;
       }
@@ -158,24 +199,25 @@ export async function unpackLayer(source: Readable, root: string, options: Unpac
       const abs = underRoot(root, rel);
       switch (header.type) {
         case 'directory': {
-          const exists = await removeExisting(rel, true);
-          if (!exists) await fsp.mkdir(abs, { mode: 0o700 });
+          const exists = removeExisting(rel, true);
+          if (!exists) fs.mkdirSync(abs, { mode: 0o700 });
           knownDirs.add(rel);
           dirMeta.set(rel, meta);
           return;
         }
         case 'file':
         case 'contiguous-file': {
-          await removeExisting(rel, false);
+          removeExisting(rel, false);
           consumed = true;
-          await pipeline(stream, fs.createWriteStream(abs, { flags: 'wx', mode: 0o600 }));
-          await applyMeta(abs, meta, false);
+          created.add(rel);
+          await writeFile(abs, meta, stream as unknown as Readable);
           return;
         }
         case 'symlink': {
-          await removeExisting(rel, false);
-          await fsp.symlink(header.linkname ?? '', abs);
-          await applyMeta(abs, meta, true);
+          removeExisting(rel, false);
+          fs.symlinkSync(header.linkname ?? '', abs);
+          created.add(rel);
+          applyMeta(abs, meta, true);
           return;
         }
         case 'link': {
@@ -184,21 +226,17 @@ export async function unpackLayer(source: Readable, root: string, options: Unpac
           const tslash = targetRel.lastIndexOf('/');
           await ensureDirsExisting(root, tslash < 0 ? '' : targetRel.slice(0, tslash), header.name);
           const src = underRoot(root, targetRel);
-          let st: fs.Stats;
-          try {
-            st = await fsp.lstat(src);
-          } catch (err) {
-            if (isNodeError(err, 'ENOENT')) throw unsafe(header.name, `is a hardlink to ${JSON.stringify(header.linkname)}, which is not in this layer`);
-            throw err;
-          }
+          const st = lstatOrUndefined(src);
+          if (st === undefined) throw unsafe(header.name, `is a hardlink to ${JSON.stringify(header.linkname)}, which is not in this layer`);
           if (st.isDirectory()) throw unsafe(header.name, 'is a hardlink to a directory');
           if (targetRel === rel) return;
-          await removeExisting(rel, false);
-          await fsp.link(src, abs);
+          removeExisting(rel, false);
+          fs.linkSync(src, abs);
+          created.add(rel);
           return;
         }
         case 'fifo': {
-          await removeExisting(rel, false);
+          removeExisting(rel, false);
           specials.push({ kind: 'f', path: abs, mode: meta.mode & 0o7777 });
           specialMeta.set(abs, meta);
           return;
@@ -231,10 +269,19 @@ export async function unpackLayer(source: Readable, root: string, options: Unpac
   await pipeline([input, ...transforms, counter, extract]);
 
   if (specials.length > 0) await runLayerTool(options.layerTool, specials);
-  for (const [abs, meta] of specialMeta) await applyMeta(abs, meta, false);
+  for (const [abs, meta] of specialMeta) applyMeta(abs, meta, false);
   const dirs = [...dirMeta.keys()].sort((a, b) => b.length - a.length);
-  for (const rel of dirs) await applyMeta(underRoot(root, rel), dirMeta.get(rel) as Meta, false);
+  for (const rel of dirs) applyMeta(underRoot(root, rel), dirMeta.get(rel) as Meta, false);
   return { diffId: 'sha256:' + counter.hash.digest('hex'), size: counter.bytes, skippedDevices };
+}
+
+function lstatOrUndefined(abs: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(abs);
+  } catch (err) {
+    if (isNodeError(err, 'ENOENT')) return undefined;
+    throw err;
+  }
 }
 
 /** Hardlink sources must sit under real directories of this layer, like any entry. */

@@ -1,5 +1,6 @@
-import type { ApiMethod, ApiParams, ApiResult, CoveApi, EngineEvent } from '../../../app/api/contract';
+import type { ApiMethod, ApiParams, ApiResult, CoveDesktopApi, EngineEvent } from '../../../app/api/contract';
 import { toCoveApiError } from './errors';
+import { portTerminal } from './terminal-link';
 import type { ConnectionState, Transport } from './transport';
 
 /**
@@ -7,15 +8,15 @@ import type { ConnectionState, Transport } from './transport';
  * without their custom properties, so the preload rejects with a plain
  * {code, message} object and this side turns it back into a CoveApiError.
  */
-export function createPreloadTransport(bridge: CoveApi): Transport {
+export function createPreloadTransport(bridge: CoveDesktopApi): Transport {
+  const wrap = <T>(promise: Promise<T>): Promise<T> =>
+    promise.catch((reason: unknown) => {
+      throw toCoveApiError(reason);
+    });
   return {
     kind: 'ipc',
-    async call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
-      try {
-        return await bridge.call(method, params);
-      } catch (reason) {
-        throw toCoveApiError(reason);
-      }
+    call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
+      return wrap(bridge.call(method, params));
     },
     onEvent(listener: (event: EngineEvent) => void): () => void {
       return bridge.onEvent(listener);
@@ -24,6 +25,12 @@ export function createPreloadTransport(bridge: CoveApi): Transport {
       // IPC to the main process cannot drop while the page is alive.
       listener('open');
       return () => {};
+    },
+    openTerminal: (params) => portTerminal(bridge, params),
+    desktop: {
+      getPreferences: () => wrap(bridge.getPreferences()),
+      setPreferences: (change) => wrap(bridge.setPreferences(change)),
+      onUiCommand: (listener) => bridge.onUiCommand(listener),
     },
   };
 }

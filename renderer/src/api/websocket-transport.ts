@@ -40,7 +40,7 @@ interface Queued extends Pending {
 // use the private range. Retrying a refused token would only hammer the server.
 const UNAUTHORIZED_CLOSE_CODES = new Set([1008, 4401, 4403]);
 
-export class WebSocketTransport implements Transport {
+export class WebSocketTransport implements Omit<Transport, 'openTerminal' | 'desktop'> {
   readonly kind = 'websocket' as const;
   private socket: WebSocket | null = null;
   private state: ConnectionState = 'connecting';

@@ -12,12 +12,21 @@ function isApiError(value: unknown): value is ApiError {
 }
 
 function isEngineEvent(value: unknown): value is EngineEvent {
-  return (
-    isRecord(value) &&
-    (value.type === 'container' || value.type === 'image') &&
-    typeof value.action === 'string' &&
-    typeof value.id === 'string'
-  );
+  if (!isRecord(value)) return false;
+  switch (value.type) {
+    case 'container':
+    case 'image':
+    case 'volume':
+      return typeof value.action === 'string' && typeof value.id === 'string';
+    case 'task':
+      return isRecord(value.task) && typeof value.task.id === 'string' && Array.isArray(value.task.layers);
+    case 'logs':
+      return typeof value.subscription === 'string' && Array.isArray(value.lines);
+    case 'stats':
+      return Array.isArray(value.samples);
+    default:
+      return false;
+  }
 }
 
 export function parseServerMessage(data: unknown): ServerMessage | null {

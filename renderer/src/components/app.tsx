@@ -1,32 +1,92 @@
 import { useEffect } from 'react';
-import { pageFromHash } from '../store/ui-slice';
+import { hashOf, routeFromHash, type Page } from '../store/routes';
 import { useAppStore } from '../store/use-app-store';
 import { ConnectionNotice } from './connection-notice';
+import { ContainerPage } from './container-page';
 import { ContainersPage } from './containers-page';
+import { DashboardPage } from './dashboard-page';
 import { ErrorBanner } from './error-banner';
 import { ImagesPage } from './images-page';
+import { Modal } from './modal';
+import { PullDialog } from './pull-dialog';
+import { RunDialog } from './run-dialog';
+import { SettingsPage } from './settings-page';
+import { ShortcutsHelp, useShortcuts } from './shortcuts';
 import { Sidebar } from './sidebar';
+import { TasksPage } from './tasks-page';
+import { VolumesPage } from './volumes-page';
+import { useTransport } from './transport-context';
+
+function useTheme(): void {
+  const theme = useAppStore((s) => s.theme);
+  useEffect(() => {
+    // No attribute means "follow the system" (prefers-color-scheme in styles.css).
+    if (theme === 'system') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = theme;
+  }, [theme]);
+}
+
+function Dialogs() {
+  const dialog = useAppStore((s) => s.dialog);
+  const close = useAppStore((s) => s.openDialog);
+  if (!dialog) return null;
+  if (dialog.kind === 'run') return <RunDialog image={dialog.image} />;
+  if (dialog.kind === 'pull') return <PullDialog />;
+  return (
+    <Modal title="Keyboard shortcuts" onClose={() => close(null)}>
+      <ShortcutsHelp />
+    </Modal>
+  );
+}
+
+function CurrentPage() {
+  const route = useAppStore((s) => s.route);
+  const pages: Record<Exclude<Page, 'container'>, () => React.ReactElement> = {
+    dashboard: () => <DashboardPage key="dashboard" />,
+    containers: () => <ContainersPage key="containers" />,
+    images: () => <ImagesPage key="images" />,
+    volumes: () => <VolumesPage key="volumes" />,
+    tasks: () => <TasksPage key="tasks" />,
+    settings: () => <SettingsPage key="settings" />,
+  };
+  if (route.page === 'container' && route.id) return <ContainerPage key={route.id} id={route.id} tab={route.tab ?? 'overview'} />;
+  if (route.page === 'container') return pages.containers();
+  return pages[route.page]();
+}
 
 export function App() {
-  const page = useAppStore((state) => state.page);
-  const setPage = useAppStore((state) => state.setPage);
+  const setRoute = useAppStore((s) => s.setRoute);
+  const transport = useTransport();
+  useTheme();
+  useShortcuts();
 
-  // The hash is the route so reloads and the back button keep the page, and
-  // in Electron it never counts as a navigation (which main denies).
   useEffect(() => {
-    const onHashChange = () => setPage(pageFromHash(window.location.hash));
+    const onHashChange = () => setRoute(routeFromHash(window.location.hash));
     window.addEventListener('hashchange', onHashChange);
     return () => window.removeEventListener('hashchange', onHashChange);
-  }, [setPage]);
+  }, [setRoute]);
+
+  // The tray's "Open a shell" and notification clicks arrive as navigate commands.
+  useEffect(
+    () =>
+      transport.desktop?.onUiCommand((command) => {
+        if (command.type === 'navigate') window.location.hash = hashOf(routeFromHash(command.hash));
+      }),
+    [transport],
+  );
 
   return (
     <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <Sidebar />
-      <main className="content">
+      <main className="content" id="main">
         <ConnectionNotice />
         <ErrorBanner />
-        {page === 'containers' ? <ContainersPage key="containers" /> : <ImagesPage key="images" />}
+        <CurrentPage />
       </main>
+      <Dialogs />
     </div>
   );
 }

@@ -1,18 +1,21 @@
 import type { ContainerSummary } from '../../../app/api/contract';
 import { formatCommand, shortId } from '../format/ids';
 import { formatAbsolute, formatRelative } from '../format/time';
+import { hashOf } from '../store/routes';
 import { StateBadge } from './state-badge';
 
 interface Props {
   container: ContainerSummary;
   task: string | undefined;
   now: number;
+  selected: boolean;
+  onSelect(id: string, selected: boolean): void;
   onStart(id: string): void;
   onStop(id: string): void;
   onRemove(id: string): void;
 }
 
-export function ContainerRow({ container, task, now, onStart, onStop, onRemove }: Props) {
+export function ContainerRow({ container, task, now, selected, onSelect, onStart, onStop, onRemove }: Props) {
   const busy = task !== undefined;
   const running = container.state === 'running';
   const nameId = `container-name-${container.id}`;
@@ -24,11 +27,15 @@ export function ContainerRow({ container, task, now, onStart, onStop, onRemove }
       data-id={container.id}
       data-state={container.state}
       aria-busy={busy || undefined}
+      aria-selected={selected}
     >
+      <td className="cell-check">
+        <input type="checkbox" checked={selected} aria-describedby={nameId} aria-label="Select" onChange={(e) => onSelect(container.id, e.target.checked)} />
+      </td>
       <td className="cell-name">
-        <div className="cell-primary" id={nameId}>
+        <a className="cell-primary row-link" id={nameId} href={hashOf({ page: 'container', id: container.id, tab: 'overview' })}>
           {container.name}
-        </div>
+        </a>
         <div className="cell-secondary mono">{shortId(container.id)}</div>
       </td>
       <td className="cell-truncate" title={container.image}>
@@ -57,31 +64,13 @@ export function ContainerRow({ container, task, now, onStart, onStop, onRemove }
         {/* Names stay exactly "Start"/"Stop"/"Remove" (a container called
             "stop-me" would otherwise make "Start stop-me" match "Stop");
             the row's name is attached as the description instead. */}
-        <button
-          type="button"
-          className="button"
-          aria-describedby={nameId}
-          disabled={busy || running}
-          onClick={() => onStart(container.id)}
-        >
+        <button type="button" className="button" aria-describedby={nameId} disabled={busy || running} onClick={() => onStart(container.id)}>
           Start
         </button>
-        <button
-          type="button"
-          className="button"
-          aria-describedby={nameId}
-          disabled={busy || !running}
-          onClick={() => onStop(container.id)}
-        >
+        <button type="button" className="button" aria-describedby={nameId} disabled={busy || !running} onClick={() => onStop(container.id)}>
           Stop
         </button>
-        <button
-          type="button"
-          className="button button-danger"
-          aria-describedby={nameId}
-          disabled={busy}
-          onClick={() => onRemove(container.id)}
-        >
+        <button type="button" className="button button-danger" aria-describedby={nameId} disabled={busy} onClick={() => onRemove(container.id)}>
           Remove
         </button>
       </td>

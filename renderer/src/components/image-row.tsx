@@ -8,9 +8,11 @@ interface Props {
   task: string | undefined;
   now: number;
   onRemove(image: ImageSummary): void;
+  onRun(image: ImageSummary): void;
+  onHistory(image: ImageSummary): void;
 }
 
-export function ImageRow({ image, task, now, onRemove }: Props) {
+export function ImageRow({ image, task, now, onRemove, onRun, onHistory }: Props) {
   const busy = task !== undefined;
   const labelId = `image-label-${image.id}`;
   return (
@@ -45,6 +47,12 @@ export function ImageRow({ image, task, now, onRemove }: Props) {
             {task}…
           </span>
         )}
+        <button type="button" className="button" aria-describedby={labelId} onClick={() => onHistory(image)}>
+          History
+        </button>
+        <button type="button" className="button" aria-describedby={labelId} disabled={busy} onClick={() => onRun(image)}>
+          Run
+        </button>
         <button
           type="button"
           className="button button-danger"

@@ -1,7 +1,9 @@
 import { formatBytes } from '../format/bytes';
 import { imageTaskKey } from '../store/images-slice';
 import { useAppStore } from '../store/use-app-store';
+import { useState } from 'react';
 import { EmptyState } from './empty-state';
+import { ImageHistory } from './image-history';
 import { ImageRow } from './image-row';
 import { PageHeader } from './page-header';
 import { useNow } from './use-now';
@@ -12,6 +14,8 @@ function Body() {
   const connection = useAppStore((state) => state.connection);
   const tasks = useAppStore((state) => state.tasks);
   const remove = useAppStore((state) => state.removeImage);
+  const openDialog = useAppStore((state) => state.openDialog);
+  const [history, setHistory] = useState<string | null>(null);
   const now = useNow();
 
   // The connection notice already explains why nothing can load.
@@ -23,7 +27,7 @@ function Body() {
   if (images.length === 0) {
     return (
       <EmptyState title="No images.">
-        Load one with <code>cove load -i busybox.tar</code>, then <code>cove run -d busybox sleep 1000</code>.
+        Press <strong>Pull…</strong> to fetch one from a registry, or load an archive with <code>cove load -i busybox.tar</code>.
       </EmptyState>
     );
   }
@@ -51,11 +55,45 @@ function Body() {
               task={tasks[imageTaskKey(image.id)]}
               now={now}
               onRemove={(target) => void remove(target)}
+              onRun={(target) => openDialog({ kind: 'run', image: target.references[0] ?? target.id })}
+              onHistory={(target) => setHistory(target.references[0] ?? target.id)}
             />
           ))}
         </tbody>
       </table>
+      {history && <ImageHistory reference={history} onClose={() => setHistory(null)} />}
     </div>
+  );
+}
+
+function ImageTools() {
+  const openDialog = useAppStore((state) => state.openDialog);
+  const prune = useAppStore((state) => state.pruneImages);
+  const pruning = useAppStore((state) => state.tasks['images:prune'] !== undefined);
+  const [pruned, setPruned] = useState<number | null>(null);
+  return (
+    <>
+      {pruned !== null && (
+        <span className="muted" role="status">
+          {pruned === 0 ? 'Nothing to prune' : `Removed ${pruned}`}
+        </span>
+      )}
+      <button
+        type="button"
+        className="button"
+        disabled={pruning}
+        title="Remove images with no tag that no container uses"
+        onClick={() => void prune(false).then(setPruned)}
+      >
+        {pruning ? 'Pruning…' : 'Prune unused'}
+      </button>
+      <button type="button" className="button" onClick={() => openDialog({ kind: 'pull' })}>
+        Pull…
+      </button>
+      <button type="button" className="button button-primary" onClick={() => openDialog({ kind: 'run' })}>
+        Run…
+      </button>
+    </>
   );
 }
 
@@ -66,7 +104,9 @@ export function ImagesPage() {
   const subtitle = status === 'ready' ? `${images.length} total, ${formatBytes(total)}` : undefined;
   return (
     <section className="page">
-      <PageHeader title="Images" subtitle={subtitle} />
+      <PageHeader title="Images" subtitle={subtitle}>
+        <ImageTools />
+      </PageHeader>
       <Body />
     </section>
   );

@@ -13,10 +13,25 @@ interface NavItem {
   page: Page;
   label: string;
   count: number | null;
-  icon: 'box' | 'layers';
+  icon: 'box' | 'layers' | 'home' | 'tasks' | 'gear' | 'disk';
+  shortcut: string;
 }
 
+const EXTRA_ICONS: Record<'home' | 'tasks' | 'gear' | 'disk', string> = {
+  disk: 'M12 3c4.4 0 8 1.3 8 3v12c0 1.7-3.6 3-8 3s-8-1.3-8-3V6c0-1.7 3.6-3 8-3Zm6 5.3c-1.5.7-3.6 1-6 1s-4.5-.3-6-1V12c.6.5 2.7 1.3 6 1.3s5.4-.8 6-1.3V8.3ZM6 14.3V18c.6.5 2.7 1.3 6 1.3s5.4-.8 6-1.3v-3.7c-1.5.7-3.6 1-6 1s-4.5-.3-6-1Z',
+  home: 'M12 3 3 10.2V21h6.5v-6h5v6H21V10.2L12 3Zm0 2.6 7 5.6V19h-2.5v-6h-9v6H5v-7.8l7-5.6Z',
+  tasks: 'M4 5h16v2H4V5Zm0 6h10v2H4v-2Zm0 6h13v2H4v-2Z',
+  gear: 'M12 8.5a3.5 3.5 0 1 0 0 7 3.5 3.5 0 0 0 0-7Zm8.4 2.3-.1-.9 2-1.6-2-3.4-2.4 1a7.6 7.6 0 0 0-1.6-.9L16 2.4h-4l-.4 2.6c-.6.2-1.1.5-1.6.9l-2.4-1-2 3.4 2 1.6-.1.9.1.9-2 1.6 2 3.4 2.4-1c.5.4 1 .7 1.6.9l.4 2.6h4l.4-2.6c.6-.2 1.1-.5 1.6-.9l2.4 1 2-3.4-2-1.6.1-.9Z',
+};
+
 function Icon({ name }: { name: NavItem['icon'] }) {
+  if (name !== 'box' && name !== 'layers') {
+    return (
+      <svg className="nav-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+        <path d={EXTRA_ICONS[name]} fill="currentColor" />
+      </svg>
+    );
+  }
   return (
     <svg className="nav-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
       {name === 'box' ? (
@@ -40,9 +55,16 @@ export function Sidebar() {
   const containers = useAppStore((state) => (state.containersStatus === 'ready' ? state.containers.length : null));
   const images = useAppStore((state) => (state.imagesStatus === 'ready' ? state.images.length : null));
 
+  const running = useAppStore((state) => state.jobs.filter((j) => j.state === 'running').length);
+  const current = page === 'container' ? 'containers' : page;
+
   const items: NavItem[] = [
-    { page: 'containers', label: 'Containers', count: containers, icon: 'box' },
-    { page: 'images', label: 'Images', count: images, icon: 'layers' },
+    { page: 'dashboard', label: 'Dashboard', count: null, icon: 'home', shortcut: 'Alt+1' },
+    { page: 'containers', label: 'Containers', count: containers, icon: 'box', shortcut: 'Alt+2' },
+    { page: 'images', label: 'Images', count: images, icon: 'layers', shortcut: 'Alt+3' },
+    { page: 'volumes', label: 'Volumes', count: null, icon: 'disk', shortcut: 'Alt+4' },
+    { page: 'tasks', label: 'Tasks', count: running > 0 ? running : null, icon: 'tasks', shortcut: 'Alt+5' },
+    { page: 'settings', label: 'Settings', count: null, icon: 'gear', shortcut: 'Alt+6' },
   ];
 
   return (
@@ -58,7 +80,9 @@ export function Sidebar() {
               <a
                 className="nav-link"
                 href={`#/${item.page}`}
-                aria-current={page === item.page ? 'page' : undefined}
+                aria-current={current === item.page ? 'page' : undefined}
+                aria-keyshortcuts={item.shortcut}
+                title={`${item.label} (${item.shortcut})`}
               >
                 <Icon name={item.icon} />
                 {item.label}

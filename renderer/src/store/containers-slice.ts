@@ -1,4 +1,4 @@
-import type { ContainerSummary, CoveApi } from '../../../app/api/contract';
+import type { ContainerInspect, ContainerSummary, CoveApi, LogLine, RunOptions } from '../../../app/api/contract';
 import { latestOnly } from './latest';
 import type { SliceCreator } from './types';
 
@@ -13,6 +13,18 @@ export interface ContainersSlice {
   startContainer(id: string): Promise<void>;
   stopContainer(id: string): Promise<void>;
   removeContainer(id: string): Promise<void>;
+  restartContainer(id: string): Promise<void>;
+  /** Bulk actions: each container is its own task; failures are reported, the rest go on. */
+  bulk(action: 'start' | 'stop' | 'remove', ids: string[]): Promise<void>;
+  /** Rejects with the engine error, which the run dialog shows in place. */
+  runContainer(options: RunOptions): Promise<ContainerSummary>;
+  inspectContainer(id: string): Promise<ContainerInspect>;
+  /**
+   * Follows a container's log: `onLines` gets the tail now and new lines as
+   * they come (never through the store: a busy log would re-render
+   * everything). Resolves to the function that stops following.
+   */
+  followLogs(id: string, tail: number, onLines: (lines: LogLine[], ended: boolean) => void): Promise<() => void>;
 }
 
 export const containerTaskKey = (id: string): string => `container:${id}`;
@@ -67,6 +79,42 @@ export const createContainersSlice =
         get().runTask(containerTaskKey(id), 'Stopping', async () => {
           apply(await api.call('containers:stop', { id }));
         }),
+      restartContainer: (id) =>
+        get().runTask(containerTaskKey(id), 'Restarting', async () => {
+          apply(await api.call('containers:restart', { id }));
+        }),
+      bulk: async (action, ids) => {
+        const one = { start: get().startContainer, stop: get().stopContainer, remove: get().removeContainer }[action];
+        await Promise.all(ids.map((id) => one(id)));
+      },
+      runContainer: async (options) => {
+        const summary = await api.call('containers:run', options);
+        apply(summary);
+        return summary;
+      },
+      inspectContainer: (id) => api.call('containers:inspect', { id }),
+      followLogs: async (id, tail, onLines) => {
+        let subscription: string | null = null;
+        const early: Array<{ subscription: string; lines: LogLine[]; ended: boolean }> = [];
+        const off = api.onEvent((event) => {
+          if (event.type !== 'logs') return;
+          if (subscription === null) early.push({ subscription: event.subscription, lines: event.lines, ended: event.ended === true });
+          else if (event.subscription === subscription) onLines(event.lines, event.ended === true);
+        });
+        try {
+          const result = await api.call('logs:follow', { id, tail });
+          subscription = result.subscription;
+          onLines(result.lines, false);
+        } catch (reason) {
+          off();
+          throw reason;
+        }
+        for (const e of early.splice(0)) if (e.subscription === subscription) onLines(e.lines, e.ended);
+        return () => {
+          off();
+          if (subscription) void api.call('logs:unfollow', { subscription }).catch(() => undefined);
+        };
+      },
       removeContainer: (id) =>
         get().runTask(containerTaskKey(id), 'Removing', async () => {
           await api.call('containers:remove', { id, force: false });

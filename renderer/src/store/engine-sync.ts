@@ -7,8 +7,9 @@ const REFETCH_DEBOUNCE_MS = 50;
 
 /**
  * Keeps the store in step with the engine: events re-fetch the list they
- * touch, and every (re)connection re-fetches everything, since events sent
- * while the socket was down are gone. The UI never polls.
+ * touch (task events carry their whole state and are applied as they are),
+ * and every (re)connection re-fetches everything, since events sent while
+ * the socket was down are gone. The UI never polls.
  */
 export function syncWithEngine(store: AppStore, transport: Transport): () => void {
   const refetchContainers = debounce(() => void store.getState().fetchContainers(), REFETCH_DEBOUNCE_MS);
@@ -17,6 +18,14 @@ export function syncWithEngine(store: AppStore, transport: Transport): () => voi
   const offEvent = transport.onEvent((event) => {
     if (event.type === 'container') refetchContainers();
     else if (event.type === 'image') refetchImages();
+    else if (event.type === 'volume') {
+      if (store.getState().volumesStatus !== 'idle') void store.getState().fetchVolumes();
+    } else if (event.type === 'stats') store.getState().applyStats(event.samples);
+    else if (event.type === 'task') {
+      store.getState().applyJob(event.task);
+      // A finished pull or load changed the image list.
+      if (event.task.state === 'done') refetchImages();
+    }
   });
 
   const offConnection = transport.onConnection((state) => {
@@ -26,6 +35,8 @@ export function syncWithEngine(store: AppStore, transport: Transport): () => voi
       refetchImages.cancel();
       void store.getState().fetchContainers();
       void store.getState().fetchImages();
+      void store.getState().fetchJobs();
+      void store.getState().fetchStats();
     }
   });
 

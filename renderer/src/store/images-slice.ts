@@ -1,4 +1,4 @@
-import type { CoveApi, ImageSummary } from '../../../app/api/contract';
+import type { CoveApi, ImageHistoryEntry, ImageSummary } from '../../../app/api/contract';
 import type { LoadStatus } from './containers-slice';
 import { latestOnly } from './latest';
 import type { SliceCreator } from './types';
@@ -8,6 +8,9 @@ export interface ImagesSlice {
   imagesStatus: LoadStatus;
   fetchImages(): Promise<void>;
   removeImage(image: ImageSummary): Promise<void>;
+  /** Removes dangling images (all unused ones with `all`); resolves to how many went. */
+  pruneImages(all: boolean): Promise<number>;
+  imageHistory(reference: string): Promise<ImageHistoryEntry[]>;
 }
 
 export const imageTaskKey = (id: string): string => `image:${id}`;
@@ -40,6 +43,16 @@ export const createImagesSlice =
           if (get().connection === 'open') get().reportError(reason);
         }
       },
+      pruneImages: async (all) => {
+        let count = 0;
+        await get().runTask('images:prune', 'Pruning', async () => {
+          const result = await api.call('images:prune', { all });
+          count = result.deleted.length;
+          await get().fetchImages();
+        });
+        return count;
+      },
+      imageHistory: (reference) => api.call('images:history', { reference }),
       removeImage: (image) =>
         get().runTask(imageTaskKey(image.id), 'Removing', async () => {
           await api.call('images:remove', { reference: removalTarget(image), force: false });

@@ -1,9 +1,10 @@
 import type { ErrorCode } from '../../../app/api/contract';
 import { toCoveApiError } from '../api/errors';
 import type { ConnectionState } from '../api/transport';
+import { routeFromHash, type Page, type Route } from './routes';
 import type { SliceCreator } from './types';
 
-export type Page = 'containers' | 'images';
+export type { Page } from './routes';
 
 export interface BannerError {
   /** Grows on every report so the banner re-announces a repeated error. */
@@ -12,32 +13,57 @@ export interface BannerError {
   message: string;
 }
 
+export type ThemeChoice = 'system' | 'light' | 'dark';
+
+export type Dialog = { kind: 'run'; image?: string } | { kind: 'pull' } | { kind: 'shortcuts' } | null;
+
 export interface UiSlice {
   page: Page;
+  route: Route;
   connection: ConnectionState;
   error: BannerError | null;
   /** Work in progress keyed by subject (e.g. "container:<id>"), valued by a label like "Stopping". */
   tasks: Record<string, string>;
+  theme: ThemeChoice;
+  dialog: Dialog;
   setPage(page: Page): void;
+  setRoute(route: Route): void;
   setConnection(state: ConnectionState): void;
   reportError(reason: unknown): void;
   dismissError(): void;
+  setTheme(theme: ThemeChoice): void;
+  openDialog(dialog: Dialog): void;
   /** Runs one user action on a subject, marks it busy meanwhile, and reports its failure. */
   runTask(key: string, label: string, work: () => Promise<void>): Promise<void>;
 }
 
 export function pageFromHash(hash: string): Page {
-  return hash.replace(/^#\/?/, '') === 'images' ? 'images' : 'containers';
+  return routeFromHash(hash).page;
+}
+
+const THEME_KEY = 'cove.theme';
+
+export function storedTheme(): ThemeChoice {
+  try {
+    const v = localStorage.getItem(THEME_KEY);
+    return v === 'light' || v === 'dark' ? v : 'system';
+  } catch {
+    return 'system';
+  }
 }
 
 export const createUiSlice =
-  (initialPage: Page): SliceCreator<UiSlice> =>
+  (initial: Route): SliceCreator<UiSlice> =>
   (set, get) => ({
-    page: initialPage,
+    page: initial.page,
+    route: initial,
     connection: 'connecting',
     error: null,
     tasks: {},
-    setPage: (page) => set({ page }),
+    theme: storedTheme(),
+    dialog: null,
+    setPage: (page) => set({ page, route: { page } }),
+    setRoute: (route) => set({ page: route.page, route }),
     setConnection: (connection) => set({ connection }),
     reportError: (reason) => {
       const error = toCoveApiError(reason);
@@ -45,6 +71,15 @@ export const createUiSlice =
       set({ error: { seq, code: error.code, message: error.message } });
     },
     dismissError: () => set({ error: null }),
+    setTheme: (theme) => {
+      try {
+        localStorage.setItem(THEME_KEY, theme);
+      } catch {
+        // Not persisted; still applied for this session.
+      }
+      set({ theme });
+    },
+    openDialog: (dialog) => set({ dialog }),
     runTask: async (key, label, work) => {
       if (get().tasks[key]) return;
       set((state) => ({ tasks: { ...state.tasks, [key]: label } }));

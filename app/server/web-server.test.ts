@@ -1,0 +1,135 @@
+// Web mode's sockets with a fake engine and a fake pty: the /term checks and
+// frames, and log subscriptions routed to the socket that asked.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import os from 'node:os';
+import WebSocket from 'ws';
+import { TERMINAL_FRAME, encodeTerminalFrame, type ApiMethod, type ApiParams, type ApiResult, type EngineEvent } from '../api/contract.js';
+import type { EngineHandle } from '../engine/engine-api.js';
+import type { TerminalProcess } from '../terminal/terminal-bridge.js';
+import { TerminalRegistry } from '../terminal/terminal-registry.js';
+import { startWebServer } from './web-server.js';
+
+class FakeEngine implements EngineHandle {
+  listeners = new Set<(e: EngineEvent) => void>();
+  unfollowed: string[] = [];
+  private n = 0;
+  async handle<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
+    if (method === 'logs:follow') return { subscription: `sub${++this.n}`, lines: [] } as unknown as ApiResult<M>;
+    if (method === 'logs:unfollow') {
+      this.unfollowed.push((params as { subscription: string }).subscription);
+      return params as unknown as ApiResult<M>;
+    }
+    throw Object.assign(new Error('no'), { code: 'E_INVALID_ARGUMENT' });
+  }
+  subscribe(l: (e: EngineEvent) => void) {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  emit(e: EngineEvent) {
+    for (const l of this.listeners) l(e);
+  }
+  async close() {}
+}
+
+function echoProcess(): TerminalProcess {
+  const data: Array<(d: string) => void> = [];
+  const exits: Array<(c: number) => void> = [];
+  return {
+    onData: (l) => (data.push(l), () => undefined),
+    onExit: (l) => (exits.push(l), () => undefined),
+    write: (d) => (d === 'exit\r' ? exits.forEach((l) => l(0)) : data.forEach((l) => l(`echo:${d}`))),
+    resize: () => undefined,
+    pause: () => undefined,
+    resume: () => undefined,
+    close: () => undefined,
+  };
+}
+
+async function withServer(fn: (s: { url: URL; token: string; engine: FakeEngine }) => Promise<void>): Promise<void> {
+  const engine = new FakeEngine();
+  const terminals = new TerminalRegistry({ cli: [], spawn: () => echoProcess() });
+  const server = await startWebServer({ engine, staticDir: os.tmpdir(), terminals });
+  try {
+    await fn({ url: new URL(server.url), token: server.token, engine });
+  } finally {
+    await server.close();
+  }
+}
+
+// Frames can arrive in the same chunk as the handshake, before `await` returns: queue from the start.
+const queues = new WeakMap<WebSocket, { frames: Buffer[]; waiting: Array<(b: Buffer) => void> }>();
+
+function connect(url: string, origin: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers: { Origin: origin } });
+    const q = { frames: [] as Buffer[], waiting: [] as Array<(b: Buffer) => void> };
+    queues.set(ws, q);
+    ws.on('message', (d: Buffer) => {
+      const w = q.waiting.shift();
+      if (w) w(d);
+      else q.frames.push(d);
+    });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+function nextMessage(ws: WebSocket): Promise<Buffer> {
+  const q = queues.get(ws);
+  const ready = q?.frames.shift();
+  if (ready) return Promise.resolve(ready);
+  return new Promise((resolve) => q?.waiting.push(resolve));
+}
+
+test('/term refuses a wrong token or Origin, then relays frames and reports the exit', async () => {
+  await withServer(async ({ url, token }) => {
+    const base = `ws://${url.host}/term?container=c1&mode=exec&cols=80&rows=24`;
+    await assert.rejects(connect(`${base}&token=wrong`, url.origin), /HTTP 403/);
+    await assert.rejects(connect(`${base}&token=${token}`, 'http://evil.example'), /HTTP 403/);
+    const ws = await connect(`${base}&token=${token}`, url.origin);
+    const ready = await nextMessage(ws);
+    assert.equal(ready[0], TERMINAL_FRAME.control);
+    assert.equal(JSON.parse(ready.subarray(1).toString()).type, 'ready');
+    ws.send(encodeTerminalFrame(TERMINAL_FRAME.data, new TextEncoder().encode('ls\r')));
+    const out = await nextMessage(ws);
+    assert.equal(out[0], TERMINAL_FRAME.data);
+    assert.equal(out.subarray(1).toString(), 'echo:ls\r');
+    const closed = new Promise((r) => ws.once('close', r));
+    ws.send(encodeTerminalFrame(TERMINAL_FRAME.data, new TextEncoder().encode('exit\r')));
+    assert.deepEqual(JSON.parse((await nextMessage(ws)).subarray(1).toString()), { type: 'exit', code: 0 });
+    await closed;
+  });
+});
+
+test('/term closes with a reason on a bad query', async () => {
+  await withServer(async ({ url, token }) => {
+    const ws = await connect(`ws://${url.host}/term?token=${token}&container=../x&mode=root`, url.origin);
+    const code = await new Promise<number>((r) => ws.once('close', (c) => r(c)));
+    assert.equal(code, 1008);
+  });
+});
+
+test('log events go only to the socket that followed, and end with it', async () => {
+  await withServer(async ({ url, token, engine }) => {
+    const api = `ws://${url.host}/api?token=${token}`;
+    const a = await connect(api, url.origin);
+    const b = await connect(api, url.origin);
+    const got: Record<string, string[]> = { a: [], b: [] };
+    a.on('message', (d: Buffer) => got.a?.push(d.toString()));
+    b.on('message', (d: Buffer) => got.b?.push(d.toString()));
+    a.send(JSON.stringify({ kind: 'request', id: 1, method: 'logs:follow', params: { id: 'c1' } }));
+    await new Promise((r) => setTimeout(r, 100));
+    engine.emit({ type: 'logs', subscription: 'sub1', lines: [{ time: 't', stream: 'stdout', text: 'hello' }] });
+    engine.emit({ type: 'container', action: 'start', id: 'x', time: 't' });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(got.a?.filter((m) => m.includes('hello')).length, 1);
+    assert.equal(got.b?.filter((m) => m.includes('hello')).length, 0);
+    assert.equal(got.b?.filter((m) => m.includes('"container"')).length, 1, 'other events reach everyone');
+    a.close();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(engine.unfollowed, ['sub1']);
+    b.close();
+  });
+});

@@ -1,0 +1,89 @@
+import type { Locator, Page } from '@playwright/test';
+
+/** A container's detail page and its tabs. */
+export class ContainerDetailPage {
+  constructor(private readonly page: Page) {}
+
+  /** Opens it from the Containers list by the container's name. */
+  async open(name: string): Promise<void> {
+    await this.page.getByRole('link', { name: 'Containers', exact: true }).click();
+    await this.page.locator(`[data-testid="container-row"][data-name="${name}"]`).getByRole('link', { name, exact: true }).click();
+    await this.page.locator(`[data-testid="container-page"][data-name="${name}"]`).waitFor();
+  }
+
+  root(): Locator {
+    return this.page.getByTestId('container-page');
+  }
+
+  async tab(name: 'Overview' | 'Logs' | 'Stats' | 'Terminal'): Promise<void> {
+    await this.page.getByRole('tab', { name }).click();
+  }
+}
+
+/** The Terminal tab: xterm's rendered rows are the screen. */
+export class TerminalPanel {
+  constructor(private readonly page: Page) {}
+
+  root(): Locator {
+    return this.page.getByTestId('terminal');
+  }
+
+  screen(): Locator {
+    return this.page.locator('[data-testid="terminal-screen"] .xterm-rows');
+  }
+
+  notice(): Locator {
+    return this.page.getByTestId('terminal-notice');
+  }
+
+  async waitConnected(generation?: number): Promise<void> {
+    const sel = generation ? `[data-testid="terminal"][data-status="open"][data-generation="${generation}"]` : '[data-testid="terminal"][data-status="open"]';
+    await this.page.locator(sel).waitFor();
+  }
+
+  async type(line: string): Promise<void> {
+    await this.page.locator('[data-testid="terminal-screen"] .xterm').click();
+    await this.page.keyboard.type(line);
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** The visible rows, one line each (xterm renders a div per row). */
+  async text(): Promise<string> {
+    const rows = await this.screen().locator(':scope > div').allTextContents();
+    return rows.map((r) => r.replace(/\u00a0/g, ' ').trimEnd()).join('\n');
+  }
+
+  /** Runs `stty size` and returns "rowsxcols" from its answer. */
+  async sttySize(): Promise<string> {
+    const marker = `sz${Date.now() % 100000}`;
+    await this.type(`echo ${marker}-$(stty size | tr ' ' x)`);
+    const answer = new RegExp(`^${marker}-(\\d+x\\d+)`, 'm');
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const match = answer.exec(await this.text());
+      if (match?.[1]) return match[1];
+      if (Date.now() > deadline) throw new Error('no answer from stty size');
+      await this.page.waitForTimeout(100);
+    }
+  }
+}
+
+export class LogsPanel {
+  constructor(private readonly page: Page) {}
+
+  lines(): Locator {
+    return this.page.getByTestId('log-line');
+  }
+
+  view(): Locator {
+    return this.page.getByTestId('log-view');
+  }
+
+  async search(text: string): Promise<void> {
+    await this.page.getByRole('searchbox', { name: 'Search the log' }).fill(text);
+  }
+
+  async showTimestamps(on: boolean): Promise<void> {
+    await this.page.getByRole('checkbox', { name: 'Timestamps' }).setChecked(on);
+  }
+}

@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MAX_TRAY_CONTAINERS, toMenuTemplate, trayMenuModel, trayTooltip, type TrayAction, type TrayContainer, type TrayItem, type TrayState } from './tray-menu.js';
+
+const c = (name: string, state: TrayContainer['state'], ports: TrayContainer['ports'] = []): TrayContainer => ({ id: `id-${name}`, name, image: 'busybox', state, ports });
+const state = (containers: TrayContainer[], extra: Partial<TrayState> = {}): TrayState => ({ containers, lastRun: null, engineError: null, ...extra });
+
+function find(items: TrayItem[], label: string): TrayItem | undefined {
+  for (const i of items) {
+    if ('label' in i && i.label === label) return i;
+    if (i.type === 'submenu') {
+      const hit = find(i.items, label);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
+}
+
+test('counts running containers, lists running ones first, always offers show and quit', () => {
+  const items = trayMenuModel(state([c('old', 'exited'), c('web', 'running')]));
+  assert.deepEqual(items[0], { type: 'label', label: '1 container running' });
+  const subs = items.filter((i) => i.type === 'submenu').map((i) => ('label' in i ? i.label : ''));
+  assert.deepEqual(subs, ['● web', '○ old']);
+  assert.ok(find(items, 'Show Cove'));
+  const quit = items.at(-1);
+  assert.deepEqual(quit, { type: 'action', label: 'Quit Cove (containers keep running)', action: { kind: 'quit' }, enabled: true });
+  assert.equal(trayTooltip(state([c('web', 'running')])), 'Cove: 1 running');
+});
+
+test('per container actions follow its state', () => {
+  const items = trayMenuModel(state([c('web', 'running'), c('old', 'exited')]));
+  const web = items.find((i) => i.type === 'submenu' && i.label === '● web');
+  const old = items.find((i) => i.type === 'submenu' && i.label === '○ old');
+  assert.ok(web?.type === 'submenu' && old?.type === 'submenu');
+  const enabled = (s: TrayItem & { type: 'submenu' }) => s.items.flatMap((i) => (i.type === 'action' && i.enabled ? [i.label] : []));
+  assert.deepEqual(enabled(web), ['Stop', 'Restart', 'Open a shell']);
+  assert.deepEqual(enabled(old), ['Start']);
+});
+
+test('published tcp ports become open-in-browser items; udp ones do not', () => {
+  const items = trayMenuModel(state([c('web', 'running', [{ hostPort: 8080, containerPort: 80, protocol: 'tcp' }, { hostPort: 53, containerPort: 53, protocol: 'udp' }])]));
+  const open = find(items, 'Open localhost:8080 (→ 80)');
+  assert.deepEqual(open, { type: 'action', label: 'Open localhost:8080 (→ 80)', action: { kind: 'open-url', url: 'http://localhost:8080/' }, enabled: true });
+  assert.equal(find(items, 'Open localhost:53 (→ 53)'), undefined);
+});
+
+test('caps the list and re-runs the last container', () => {
+  const many = Array.from({ length: MAX_TRAY_CONTAINERS + 3 }, (_, i) => c(`c${i}`, 'running'));
+  const items = trayMenuModel(state(many, { lastRun: { image: 'busybox', command: ['sleep', '1000'] } }));
+  assert.equal(items.filter((i) => i.type === 'submenu').length, MAX_TRAY_CONTAINERS);
+  assert.ok(find(items, '3 more…'));
+  assert.deepEqual(find(items, 'Run again: busybox sleep 1000'), { type: 'action', label: 'Run again: busybox sleep 1000', action: { kind: 'rerun' }, enabled: true });
+});
+
+test('an engine error replaces the container list but keeps show and quit', () => {
+  const items = trayMenuModel(state([c('web', 'running')], { engineError: 'E_NO_SUBUID' }));
+  assert.deepEqual(items[0], { type: 'label', label: 'Engine unavailable: E_NO_SUBUID' });
+  assert.equal(items.filter((i) => i.type === 'submenu').length, 0);
+  assert.ok(find(items, 'Show Cove'));
+  assert.equal(trayTooltip(state([], { engineError: 'x' })), 'Cove: engine unavailable');
+});
+
+test('the Electron template dispatches the model actions', () => {
+  const got: TrayAction[] = [];
+  const template = toMenuTemplate(trayMenuModel(state([c('web', 'running')])), (a) => got.push(a));
+  const web = template.find((t) => t.label === '● web');
+  const submenu = web?.submenu as Array<{ label?: string; click?: () => void }>;
+  submenu.find((s) => s.label === 'Stop')?.click?.();
+  template.find((t) => t.label === 'Show Cove')?.click?.({} as never, undefined, {} as never);
+  assert.deepEqual(got, [{ kind: 'stop', id: 'id-web' }, { kind: 'show' }]);
+});

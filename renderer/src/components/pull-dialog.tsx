@@ -1,0 +1,53 @@
+import { useState, type FormEvent } from 'react';
+import { toCoveApiError } from '../api/errors';
+import { useAppStore } from '../store/use-app-store';
+import { ErrorMessage, Modal } from './modal';
+import { TaskProgressView } from './task-progress';
+
+/** The pull runs in the engine as a task: closing this dialog or leaving the page does not stop it. */
+export function PullDialog() {
+  const pull = useAppStore((s) => s.pullImage);
+  const close = useAppStore((s) => s.openDialog);
+  const cancel = useAppStore((s) => s.cancelJob);
+  const [reference, setReference] = useState('');
+  const [taskId, setTaskId] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<{ code: string; message: string } | null>(null);
+  const task = useAppStore((s) => (taskId ? s.jobs.find((j) => j.id === taskId) : undefined));
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      setTaskId(await pull(reference.trim()));
+    } catch (reason) {
+      const err = toCoveApiError(reason);
+      setError({ code: err.code, message: err.message });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal title="Pull an image" onClose={() => close(null)} testId="pull-dialog">
+      <form className="form" onSubmit={(e) => void submit(e)}>
+        <label className="field">
+          <span>Image reference</span>
+          <input name="reference" required value={reference} onChange={(e) => setReference(e.target.value)} placeholder="docker.io/library/alpine:latest" className="mono" autoComplete="off" />
+        </label>
+        <ErrorMessage error={error} />
+        {task && <TaskProgressView task={task} onCancel={() => void cancel(task.id)} />}
+        {taskId && !task && <p className="muted">Starting…</p>}
+        <div className="form-actions">
+          <button type="button" className="button" onClick={() => close(null)}>
+            {taskId ? 'Close (keeps pulling)' : 'Cancel'}
+          </button>
+          <button type="submit" className="button button-primary" disabled={busy || reference.trim() === ''}>
+            Pull
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

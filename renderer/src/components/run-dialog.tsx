@@ -1,0 +1,104 @@
+import { useState, type FormEvent } from 'react';
+import type { RunOptions } from '../../../app/api/contract';
+import { toCoveApiError } from '../api/errors';
+import { listEntries, shellWords } from '../format/shell-words';
+import { hashOf } from '../store/routes';
+import { useAppStore } from '../store/use-app-store';
+import { ErrorMessage, Modal } from './modal';
+
+export function RunDialog({ image: initialImage }: { image?: string }) {
+  const images = useAppStore((s) => s.images);
+  const run = useAppStore((s) => s.runContainer);
+  const close = useAppStore((s) => s.openDialog);
+  const [image, setImage] = useState(initialImage ?? '');
+  const [name, setName] = useState('');
+  const [command, setCommand] = useState('');
+  const [env, setEnv] = useState('');
+  const [ports, setPorts] = useState('');
+  const [volumes, setVolumes] = useState('');
+  const [network, setNetwork] = useState<'auto' | 'none' | 'slirp4netns'>('auto');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<{ code: string; message: string } | null>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    const options: RunOptions = { image: image.trim() };
+    if (name.trim()) options.name = name.trim();
+    const argv = shellWords(command);
+    if (argv.length > 0) options.command = argv;
+    const envList = listEntries(env, /\n/);
+    if (envList.length > 0) options.env = envList;
+    const portList = listEntries(ports);
+    if (portList.length > 0) options.ports = portList;
+    // Published ports need a network; "automatic" gives one exactly then, as `docker run -p` users expect.
+    const net = network === 'auto' ? (portList.length > 0 ? 'slirp4netns' : null) : network;
+    if (net) options.network = net;
+    const volumeList = listEntries(volumes, /\n/);
+    if (volumeList.length > 0) options.volumes = volumeList;
+    try {
+      const summary = await run(options);
+      close(null);
+      window.location.hash = hashOf({ page: 'container', id: summary.id, tab: 'overview' });
+    } catch (reason) {
+      const err = toCoveApiError(reason);
+      setError({ code: err.code, message: err.message });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal title="Run a container" onClose={() => close(null)} testId="run-dialog">
+      <form className="form" onSubmit={(e) => void submit(e)}>
+        <label className="field">
+          <span>Image</span>
+          <input name="image" required list="run-images" value={image} onChange={(e) => setImage(e.target.value)} placeholder="busybox:latest" autoComplete="off" />
+          <datalist id="run-images">
+            {images.flatMap((i) => i.references).map((r) => (
+              <option key={r} value={r} />
+            ))}
+          </datalist>
+        </label>
+        <label className="field">
+          <span>Name <em className="muted">(optional)</em></span>
+          <input name="name" value={name} onChange={(e) => setName(e.target.value)} placeholder="a random name if empty" autoComplete="off" />
+        </label>
+        <label className="field">
+          <span>Command <em className="muted">(optional, as in a shell)</em></span>
+          <input name="command" value={command} onChange={(e) => setCommand(e.target.value)} placeholder="sleep 1000" className="mono" autoComplete="off" />
+        </label>
+        <label className="field">
+          <span>Environment <em className="muted">(KEY=VALUE, one per line)</em></span>
+          <textarea name="env" rows={2} value={env} onChange={(e) => setEnv(e.target.value)} className="mono" />
+        </label>
+        <label className="field">
+          <span>Ports <em className="muted">(hostPort:containerPort, comma separated)</em></span>
+          <input name="ports" value={ports} onChange={(e) => setPorts(e.target.value)} placeholder="8080:80" className="mono" autoComplete="off" />
+        </label>
+        <label className="field">
+          <span>Network</span>
+          <select name="network" value={network} onChange={(e) => setNetwork(e.target.value as typeof network)}>
+            <option value="auto">Automatic (slirp4netns when ports are published, else none)</option>
+            <option value="none">None</option>
+            <option value="slirp4netns">slirp4netns (outbound access)</option>
+          </select>
+        </label>
+        <label className="field">
+          <span>Volumes <em className="muted">(name-or-path:/container/path, one per line)</em></span>
+          <textarea name="volumes" rows={2} value={volumes} onChange={(e) => setVolumes(e.target.value)} className="mono" />
+        </label>
+        <ErrorMessage error={error} />
+        <div className="form-actions">
+          <button type="button" className="button" onClick={() => close(null)}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={busy || image.trim() === ''}>
+            {busy ? 'Starting…' : 'Run'}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

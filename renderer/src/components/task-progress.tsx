@@ -1,0 +1,66 @@
+import type { LayerProgress, TaskProgress } from '../../../app/api/contract';
+import { formatBytes } from '../format/bytes';
+import { shortId } from '../format/ids';
+
+function percent(current: number, total: number | null): number | null {
+  return total && total > 0 ? Math.min(100, Math.round((current / total) * 100)) : null;
+}
+
+function Bar({ current, total, label }: { current: number; total: number | null; label: string }) {
+  const pct = percent(current, total);
+  return (
+    <progress className="bar" max={total ?? undefined} value={total ? current : undefined} aria-label={label}>
+      {pct === null ? '' : `${pct}%`}
+    </progress>
+  );
+}
+
+function LayerRow({ layer }: { layer: LayerProgress }) {
+  const bytes = layer.size !== null ? `${formatBytes(layer.current)} / ${formatBytes(layer.size)}` : formatBytes(layer.current);
+  return (
+    <li className="layer" data-testid="layer-progress" data-digest={layer.digest} data-status={layer.status} data-current={layer.current}>
+      <span className="mono layer-digest">{shortId(layer.digest.replace(/^sha256:/, ''))}</span>
+      <span className="layer-status">{layer.status}</span>
+      <Bar current={layer.current} total={layer.size} label={`layer ${shortId(layer.digest)}`} />
+      <span className="num layer-bytes">{bytes}</span>
+    </li>
+  );
+}
+
+export function TaskProgressView({ task, onCancel }: { task: TaskProgress; onCancel?: () => void }) {
+  const eta = task.etaSeconds !== null ? ` · about ${task.etaSeconds}s left` : '';
+  return (
+    <article className="task-card" data-testid="task" data-task-id={task.id} data-state={task.state} aria-label={`${task.kind} ${task.title}`}>
+      <header className="task-head">
+        <span className="task-kind">{task.kind}</span>
+        <strong className="task-title">{task.title}</strong>
+        <span className={`badge badge-task-${task.state}`}>{task.state}</span>
+        {task.state === 'running' && onCancel && (
+          <button type="button" className="button" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+      </header>
+      <div className="task-total">
+        <Bar current={task.current} total={task.total} label={`${task.kind} ${task.title}`} />
+        <span className="num">
+          {formatBytes(task.current)}
+          {task.total !== null ? ` / ${formatBytes(task.total)}` : ''}
+          {eta}
+        </span>
+      </div>
+      {task.error && (
+        <p className="inline-error" role="alert">
+          <code className="banner-code">{task.error.code}</code>: {task.error.message}
+        </p>
+      )}
+      {task.layers.length > 0 && (
+        <ul className="layers" aria-label="Layers">
+          {task.layers.map((l) => (
+            <LayerRow key={l.digest} layer={l} />
+          ))}
+        </ul>
+      )}
+    </article>
+  );
+}
