@@ -69,3 +69,13 @@ test('the Electron template dispatches the model actions', () => {
   template.find((t) => t.label === 'Show Cove')?.click?.({} as never, undefined, {} as never);
   assert.deepEqual(got, [{ kind: 'stop', id: 'id-web' }, { kind: 'show' }]);
 });
+
+test('published TCP ports of a running container become "Open localhost" items', async () => {
+  const { trayContainer } = await import('./tray-menu.js');
+  const c = trayContainer({
+    id: 'a'.repeat(64), name: 'web', image: 'busybox', imageId: 'sha256:x', command: ['httpd'], state: 'running', status: 'Up', exitCode: null, pid: 1,
+    createdAt: '2026-01-01T00:00:00Z', startedAt: null, finishedAt: null,
+    ports: [{ protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80 }, { protocol: 'udp', hostIp: '0.0.0.0', hostPort: 5353, containerPort: 53 }],
+  });
+  assert.deepEqual(c.ports, [{ hostPort: 8080, containerPort: 80, protocol: 'tcp' }, { hostPort: 5353, containerPort: 53, protocol: 'udp' }]);
+});

@@ -44,9 +44,8 @@ export const MAX_TRAY_CONTAINERS = 12;
 const STATE_MARK: Record<ContainerState, string> = { running: '●', paused: '‖', created: '○', exited: '○' };
 
 export function trayContainer(summary: ContainerSummary): TrayContainer {
-  // Published ports join once ContainerSummary carries them; until then the
-  // "Open" items simply do not appear.
-  return { id: summary.id, name: summary.name, image: summary.image, state: summary.state, ports: [] };
+  const ports = (summary.ports ?? []).map((p) => ({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol }));
+  return { id: summary.id, name: summary.name, image: summary.image, state: summary.state, ports };
 }
 
 export function trayTooltip(state: TrayState): string {
