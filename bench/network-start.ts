@@ -1,17 +1,7 @@
 // Start latency with networking and one published port (issue 5): `cove
 // run --rm -p` against `podman --runtime runc run --rm -p`, alternating.
-import net from 'node:net';
-import { createSandbox, fixtures, cliPath } from '../app/testing/harness.js';
+import { createSandbox, fixtures, cliPath, freePort } from '../app/testing/harness.js';
 import { median, Podman, timed } from './bench-kit.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export async function networkStart(rounds = 15): Promise<Record<string, number>> {
   const fx = await fixtures();

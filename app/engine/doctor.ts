@@ -6,19 +6,7 @@ import { execFileSync } from 'node:child_process';
 import type { DoctorCheck } from '../api/contract.js';
 import { currentIdMappings, mappingArg, type IdMappings } from './idmap.js';
 import { nativeBinary } from './install-paths.js';
-
-function which(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':').concat(['/usr/bin', '/usr/sbin', '/sbin', '/bin'])) {
-    const candidate = path.join(dir, name);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
-    } catch {
-      // keep looking
-    }
-  }
-  return null;
-}
+import { findExecutable } from './runtimes.js';
 
 function readNumber(file: string): number | null {
   try {
@@ -30,7 +18,7 @@ function readNumber(file: string): number | null {
 
 /** newuidmap must be setuid root or carry cap_setuid (shadow-utils installs either). */
 function checkIdHelper(name: 'newuidmap' | 'newgidmap'): DoctorCheck {
-  const found = which(name);
+  const found = findExecutable(name);
   if (!found) return { name, status: 'fail', detail: `${name} is not installed`, fix: 'sudo apt-get install uidmap' };
   const st = fs.statSync(found);
   if ((st.mode & 0o4000) !== 0 && st.uid === 0) return { name, status: 'ok', detail: `${found} is setuid root` };
@@ -92,7 +80,7 @@ function checkOverlay(mappings: IdMappings, scratch: string): DoctorCheck {
 }
 
 function checkSlirp(): DoctorCheck {
-  const found = which('slirp4netns');
+  const found = findExecutable('slirp4netns');
   return found
     ? { name: 'slirp4netns', status: 'ok', detail: found }
     : { name: 'slirp4netns', status: 'warn', detail: 'not installed: containers can only use --network none', fix: 'sudo apt-get install slirp4netns' };

@@ -7,7 +7,8 @@ import { nativeBinary } from './install-paths.js';
 export const RUNTIME_NAMES = ['cove', 'runc', 'crun'] as const;
 export type RuntimeName = (typeof RUNTIME_NAMES)[number];
 
-function findInPath(name: string): string | null {
+/** The first executable `name` in PATH or the usual system directories. */
+export function findExecutable(name: string): string | null {
   const dirs = (process.env.PATH ?? '').split(':').concat(['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']);
   for (const dir of dirs) {
     if (!dir) continue;
@@ -32,7 +33,7 @@ export function runtimePath(name: string): string {
   if (!(RUNTIME_NAMES as readonly string[]).includes(name)) {
     throw new EngineError('E_INVALID_ARGUMENT', `unknown runtime "${name}": use ${RUNTIME_NAMES.join(', ')} or an absolute path`);
   }
-  const found = findInPath(name);
+  const found = findExecutable(name);
   if (!found) throw new EngineError('E_RUNTIME_MISSING', `runtime ${name} is not installed; install it (sudo apt-get install ${name}) or use --runtime cove`);
   return found;
 }

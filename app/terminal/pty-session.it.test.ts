@@ -2,14 +2,12 @@
 // real containers, the real CLI, a real pty.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cliPath, createSandbox, eventually, fixtures, type CoveSandbox } from '../testing/harness.js';
+import { busyboxSandbox, cliPath, eventually, type CoveSandbox } from '../testing/harness.js';
 import { PtySession } from './pty-session.js';
 
 let sb: CoveSandbox;
 before(async () => {
-  sb = await createSandbox();
-  const fx = await fixtures();
-  assert.equal((await sb.cove(['load', '-q', '-i', fx.busyboxDocker])).code, 0);
+  sb = await busyboxSandbox();
 });
 after(async () => sb?.cleanup());
 

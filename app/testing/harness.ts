@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { installPaths, nativeBinary } from '../engine/install-paths.js';
 import { currentIdMappings, mappingArg } from '../engine/idmap.js';
@@ -109,4 +110,33 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false> | T
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A sandbox with the busybox fixture already loaded: the start of most rootless suites. */
+export async function busyboxSandbox(prefix?: string): Promise<CoveSandbox> {
+  const sb = await createSandbox(prefix);
+  const fx = await fixtures();
+  const r = await sb.cove(['load', '-q', '-i', fx.busyboxDocker]);
+  if (r.code !== 0) throw new Error(`loading the busybox fixture failed: ${r.stderr}`);
+  return sb;
+}
+
+/** Runs the CLI and returns its stdout, failing with its stderr when it exits non-zero. */
+export function okRunner(sb: () => CoveSandbox): (args: string[]) => Promise<string> {
+  return async (args) => {
+    const r = await sb().cove(args);
+    if (r.code !== 0) throw new Error(`cove ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  };
+}
+
+/** A free TCP port on 127.0.0.1 (bound to 0 and released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
 }

@@ -4,26 +4,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import net from 'node:net';
 import http from 'node:http';
 import { installPaths } from '../install-paths.js';
-import { createSandbox, eventually, fixtures, type CoveSandbox } from '../../testing/harness.js';
+import { busyboxSandbox, eventually, type CoveSandbox, okRunner, freePort } from '../../testing/harness.js';
 import path from 'node:path';
 import fs from 'node:fs';
 
 let sb: CoveSandbox;
 before(async () => {
-  sb = await createSandbox();
-  const fx = await fixtures();
-  assert.equal((await sb.cove(['load', '-q', '-i', fx.busyboxDocker])).code, 0);
+  sb = await busyboxSandbox();
 });
 after(async () => sb?.cleanup());
 
-async function ok(args: string[]): Promise<string> {
-  const r = await sb.cove(args);
-  assert.equal(r.code, 0, `cove ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const ok = okRunner(() => sb);
 
 function get(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -32,16 +25,6 @@ function get(url: string): Promise<string> {
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve(body));
     }).on('error', reject);
-  });
-}
-
-/** A free port on 127.0.0.1, found by binding port 0. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
   });
 }
 

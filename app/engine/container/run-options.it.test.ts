@@ -3,21 +3,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createSandbox, eventually, fixtures, subidOwnedFiles, type CoveSandbox } from '../../testing/harness.js';
+import { busyboxSandbox, eventually, subidOwnedFiles, type CoveSandbox, okRunner } from '../../testing/harness.js';
 
 let sb: CoveSandbox;
 before(async () => {
-  sb = await createSandbox();
-  const fx = await fixtures();
-  assert.equal((await sb.cove(['load', '-q', '-i', fx.busyboxDocker])).code, 0);
+  sb = await busyboxSandbox();
 });
 after(async () => sb?.cleanup());
 
-async function ok(args: string[]): Promise<string> {
-  const r = await sb.cove(args);
-  assert.equal(r.code, 0, `cove ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const ok = okRunner(() => sb);
 
 test('named volume data survives rm of the container; a volume in use cannot be removed', async () => {
   await ok(['run', '--name', 'writer', '-v', 'keep:/data', 'busybox', 'sh', '-c', 'echo persisted > /data/file; mkdir /data/sub; chown 1000 /data/sub']);

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createSandbox, fixtures, type CoveSandbox } from '../../testing/harness.js';
+import { busyboxSandbox, type CoveSandbox } from '../../testing/harness.js';
 import { DEFAULT_CAPABILITIES, MASKED_PATHS } from './oci-defaults.js';
 
 // capability numbers from linux/capability.h
@@ -17,9 +17,7 @@ const runtimes = ['cove', ...(['/usr/sbin/runc', '/usr/bin/runc'].some((p) => fs
 
 let sb: CoveSandbox;
 before(async () => {
-  sb = await createSandbox();
-  const fx = await fixtures();
-  assert.equal((await sb.cove(['load', '-q', '-i', fx.busyboxDocker])).code, 0);
+  sb = await busyboxSandbox();
 });
 after(async () => sb?.cleanup());
 

@@ -3,15 +3,13 @@
 // log is complete, and stopping it works.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSandbox, eventually, fixtures, type CoveSandbox } from '../../testing/harness.js';
+import { busyboxSandbox, eventually, type CoveSandbox } from '../../testing/harness.js';
 import { startServe } from '../../testing/serve.js';
 import { connectApi } from '../../testing/api-client.js';
 
 let sb: CoveSandbox;
 before(async () => {
-  sb = await createSandbox();
-  const fx = await fixtures();
-  assert.equal((await sb.cove(['load', '-q', '-i', fx.busyboxDocker])).code, 0);
+  sb = await busyboxSandbox();
 });
 after(async () => sb?.cleanup());
 
