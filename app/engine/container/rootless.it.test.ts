@@ -218,3 +218,18 @@ test('the log is capped and rotated, and logs reads across the rotation', async 
   assert.deepEqual(nums, nums.map((_, i) => nums[0]! + i), 'what is kept is contiguous, newest last');
   await sb.cove(['rm', 'chatty']);
 });
+
+test('an OCI layout directory loads like an archive', async () => {
+  const dir = fs.mkdtempSync(path.join(path.dirname(sb.home), 'layout-'));
+  try {
+    const { spawnSync } = await import('node:child_process');
+    assert.equal(spawnSync('tar', ['-xf', fx.layered, '-C', dir]).status, 0);
+    const r = await sb.cove(['load', '-i', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Loaded image: localhost\/layered:1/);
+    assert.equal((await sb.cove(['run', '--rm', 'localhost/layered:1', 'cat', '/opaque/new.txt'])).stdout, 'new\n');
+    assert.equal((await sb.cove(['rmi', 'localhost/layered:1'])).code, 0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
