@@ -6,12 +6,14 @@ import { startLatency } from './start-latency.js';
 import { monitorMemory } from './monitor-memory.js';
 import { networkStart } from './network-start.js';
 import { statsCost } from './stats-cost.js';
+import { pullBench } from './pull.js';
 
 const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   'start-latency': () => startLatency(),
   'monitor-memory': () => monitorMemory(),
   'network-start': () => networkStart(),
   'stats-cost': () => statsCost(),
+  pull: () => pullBench(),
 };
 
 async function main(): Promise<void> {

@@ -7,19 +7,34 @@ const HELP = `Usage: cove COMMAND [OPTIONS]
 A rootless container manager: no daemon, no root.
 
 Containers:
-  run [-d] [--rm] [--name N] [-e K=V] IMAGE [CMD...]   create and start a container
-  create [...same as run] IMAGE [CMD...]               create without starting
-  start|stop [-t S]|kill [-s SIG]|rm [-f] CONTAINER... lifecycle
-  ps [-a] [-q] [--no-trunc]                            list containers
-  logs [-f] [-t] [--tail N] CONTAINER                  show the output
-  wait CONTAINER...                                    wait and print exit codes
+  run [OPTIONS] IMAGE [CMD...]      create and start (-d, -it, --rm, --name, -p, -v, -e, --network, --restart, ...)
+  create [OPTIONS] IMAGE [CMD...]   create without starting
+  start|stop|restart|kill|rm        lifecycle (stop -t S, kill -s SIG, rm -f -v)
+  pause|unpause|rename|wait         more lifecycle
+  ps [-a] [-q] [--no-trunc]         list containers
+  logs [-f] [-t] [--tail N]         show the output
+  exec [-it] [-u] [-w] [-e] C CMD   run a command in a running container
+  attach C                          attach to a container (ctrl-p ctrl-q detaches)
+  inspect|top|port|diff C           details, processes, ports, filesystem changes
+  cp SRC DEST                       copy between host and container (C:PATH)
+  export -o FILE C                  the container's filesystem as a tar
+  stats [--no-stream]               live CPU, memory, network and I/O
+  container prune|ls|...            docker's management spelling
+  events                            what changes, live
 Images:
-  load -i FILE          load a docker-archive, oci-archive or OCI layout
-  images | image ls     list images
-  rmi | image rm [-f]   remove images
+  pull [--platform P] [--tls-verify=false] IMAGE
+  push IMAGE [DEST]                 login [-u U] [--password-stdin] REGISTRY, logout REGISTRY
+  images | image ls                 list images; image inspect|history|tag|prune [-a], rmi [-f]
+  load -i FILE                      docker-archive, oci-archive or an OCI layout directory
+  save -o FILE [--format docker-archive|oci-archive] IMAGE
+  import FILE|- [REF] [-c CHANGE]   an image from a rootfs tarball
+  tag SOURCE TARGET
+Volumes:
+  volume create|ls|inspect|rm|prune
 System:
-  doctor                check what rootless containers need on this machine
-  serve [--port N]      the Cove UI in a browser (web mode), on 127.0.0.1
+  system df | system check [--repair] [--quick]
+  doctor                            check what rootless containers need here
+  serve [--port N]                  the Cove UI in a browser (web mode), on 127.0.0.1
 
 Environment: COVE_HOME moves the data directory (default ~/.local/share/cove).
 `;

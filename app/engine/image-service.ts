@@ -1,28 +1,25 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import type { ImageSummary } from '../api/contract.js';
+import path from 'node:path';
+import type { ImageHistoryEntry, ImageInspect, ImageSummary } from '../api/contract.js';
 import { EngineError } from './errors.js';
 import { chainIds, shortId } from './digest.js';
 import { BlobStore } from './store/blob-store.js';
 import { LayerStore } from './store/layer-store.js';
 import { ImageIndex, type ImageLayer, type ImageRecord } from './store/image-index.js';
+import { checkStore, diskUsage, type CheckOptions, type CheckReport, type DiskUsage } from './store/store-check.js';
 import { stageArchive } from './archive/stage-archive.js';
 import { readLayout, type ArchiveImage } from './archive/read-layout.js';
 import { configSchema, MEDIA_TYPES, type ImageConfig } from './archive/image-schemas.js';
-import { expandShortName, familiarReference, normalizeReference } from './reference.js';
-import { RegistryClients } from './registry/client.js';
-import { Puller, type PullOptions, type PullResult } from './registry/pull.js';
-import { loadRegistriesConf } from './registry/registries-conf.js';
-import { removeCredentials, saveCredentials, type Credentials } from './registry/credentials.js';
-import { RegistryClient } from './registry/client.js';
-import { Pusher, type PushOptions } from './registry/push.js';
 import { writeArchive, type ArchiveFormat } from './archive/write-archive.js';
+import { expandShortName, familiarReference, normalizeReference, parseReference } from './reference.js';
+import { RegistryClient, RegistryClients } from './registry/client.js';
+import { removeCredentials, saveCredentials, type Credentials } from './registry/credentials.js';
 import { parseManifest } from './registry/manifest.js';
+import { Puller, type PullOptions, type PullResult } from './registry/pull.js';
+import { Pusher, type PushOptions } from './registry/push.js';
+import { loadRegistriesConf } from './registry/registries-conf.js';
 import { sniffCompression } from './unpack/decompress.js';
-import { parseReference } from './reference.js';
-import type { ImageHistoryEntry, ImageInspect } from '../api/contract.js';
-import { checkStore, diskUsage, type CheckOptions, type CheckReport, type DiskUsage } from './store/store-check.js';
-import path from 'node:path';
 
 export interface LoadProgress {
   image: number;

@@ -13,7 +13,9 @@ export type Fault =
   | { kind: 'corrupt' }
   | { kind: 'slow'; bytesPerSecond: number }
   | { kind: 'body'; body: Buffer; contentType?: string; chunked?: boolean }
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /** 307 to the same path on another origin (blob storage, as registries on S3 do). */
+  | { kind: 'redirect'; origin: string };
 
 export interface FaultRule {
   method?: string;
@@ -56,6 +58,12 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     const entry: ProxyLogEntry = { method: req.method ?? '', path: req.url ?? '', range: req.headers.range, authorization: Boolean(req.headers.authorization), status: 0, fault: fault?.kind ?? null };
     log.push(entry);
     if (fault?.kind === 'delay') await sleep(fault.ms);
+    if (fault?.kind === 'redirect') {
+      entry.status = 307;
+      res.writeHead(307, { location: new URL(req.url ?? '/', fault.origin).href }).end();
+      req.resume();
+      return;
+    }
     if (fault?.kind === 'status') {
       entry.status = fault.status;
       res.writeHead(fault.status, { 'content-type': 'application/json', ...(fault.headers ?? {}) }).end(JSON.stringify({ errors: [{ code: 'UNKNOWN', message: `injected ${fault.status}` }] }));

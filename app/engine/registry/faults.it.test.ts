@@ -92,6 +92,14 @@ test('a connection reset mid-blob is resumed and the pull succeeds', async () =>
   assert.ok(offsets[0] === 0 && (offsets[1] ?? 0) > 0 && (offsets[2] ?? 0) > (offsets[1] ?? 0), `resumed at increasing offsets: ${offsets.join(', ')}`);
 });
 
+test('blob downloads redirected to another origin (blob storage) are followed', async () => {
+  // localhost instead of 127.0.0.1: another origin, as S3 or a CDN would be.
+  const storage = reg.url.replace('127.0.0.1', 'localhost');
+  proxy.rules.push({ method: 'GET', path: BLOB, fault: { kind: 'redirect', origin: storage }, times: Infinity });
+  await pullOk();
+  assert.ok(proxy.log.filter((e) => e.status === 307).length >= 2, 'layers and config came through the redirect');
+});
+
 test('a blob with a wrong digest is refused and nothing is stored', async () => {
   proxy.rules.push({ method: 'GET', path: bigLayer(), fault: { kind: 'corrupt' }, times: Infinity });
   await pullFails('E_DIGEST_MISMATCH', /content has digest sha256:[a-f0-9]{64}, but sha256:/);

@@ -8,7 +8,11 @@ import path from 'node:path';
 import { startRegistry, type TestRegistry } from '../../testing/registry-server.js';
 import { buildImage, buildIndex, uploadImage, uploadIndex, type BuiltImage } from '../../testing/registry-images.js';
 import { createRegistrySandbox, type RegistrySandbox } from '../../testing/registry-sandbox.js';
+import { eventually } from '../../testing/harness.js';
 import { busyboxRootfsEntries, type TarEntry } from '../../testing/image-fixtures.js';
+import type { TaskProgress } from '../../api/contract.js';
+import { Engine } from '../engine.js';
+import { imageHandlers } from '../handlers/image-handlers.js';
 
 let reg: TestRegistry;
 let sb: RegistrySandbox;
@@ -112,4 +116,30 @@ test('a missing image or tag is E_IMAGE_NOT_FOUND and stores nothing', async () 
   assert.equal(r.code, 125);
   assert.match(r.stderr, /not found.*\[E_IMAGE_NOT_FOUND\]/);
   assert.equal(fs.readdirSync(path.join(sb.home, 'blobs', 'sha256')).length, before);
+});
+
+test('images:pull through the API: a task whose events carry per-layer bytes and a total', async () => {
+  const big = await buildImage({ layers: [[{ name: 'a', content: 'a'.repeat(300_000) }], [{ name: 'b', content: 'b'.repeat(200_000) }]], compression: 'none', label: 'api' });
+  await uploadImage(reg, 'test/api', 'v1', big);
+  const engine = await Engine.open({ home: sb.home });
+  try {
+    const events: TaskProgress[] = [];
+    const unsubscribe = engine.subscribe((ev) => {
+      if (ev.type === 'task') events.push(ev.task);
+    });
+    const handlers = imageHandlers(engine.images, engine.containers, engine.tasks);
+    const { taskId } = await handlers['images:pull']({ reference: `${reg.host}/test/api:v1` });
+    const last = await eventually(() => events.find((t) => t.id === taskId && t.state !== 'running'), 20_000, 'the pull task to end');
+    unsubscribe();
+    assert.equal(last.state, 'done', JSON.stringify(last.error));
+    assert.equal(last.kind, 'pull');
+    assert.equal(last.total, big.layers.reduce((s, l) => s + l.size, 0));
+    assert.equal(last.current, last.total);
+    assert.deepEqual(last.layers.map((l) => [l.digest, l.size, l.status]).sort(), big.layers.map((l) => [l.digest, l.size, 'done']).sort());
+    assert.ok(events.some((t) => t.id === taskId && t.layers.some((l) => l.status === 'downloading' || l.status === 'extracting')), 'intermediate progress was sent');
+    assert.ok((await engine.tasks.list()).some((t) => t.id === taskId && t.state === 'done'));
+    assert.ok((await engine.images.list()).some((i) => i.id === big.config.digest));
+  } finally {
+    await engine.close();
+  }
 });
