@@ -7,19 +7,20 @@ import { chainIds, shortId } from './digest.js';
 import { BlobStore } from './store/blob-store.js';
 import { LayerStore } from './store/layer-store.js';
 import { ImageIndex, type ImageLayer, type ImageRecord } from './store/image-index.js';
-import { checkStore, diskUsage, type CheckOptions, type CheckReport, type DiskUsage } from './store/store-check.js';
-import { stageArchive } from './archive/stage-archive.js';
-import { readLayout, type ArchiveImage } from './archive/read-layout.js';
-import { configSchema, MEDIA_TYPES, type ImageConfig } from './archive/image-schemas.js';
-import { writeArchive, type ArchiveFormat } from './archive/write-archive.js';
+import type { CheckOptions, CheckReport, DiskUsage } from './store/store-check.js';
+
+import type { ArchiveImage } from './archive/read-layout.js';
+import { MEDIA_TYPES } from './archive/media-types.js';
+import { parseImageConfig, type ImageConfig } from './archive/image-config.js';
+import type { ArchiveFormat } from './archive/write-archive.js';
 import { expandShortName, familiarReference, normalizeReference, parseReference } from './reference.js';
-import { RegistryClient, RegistryClients } from './registry/client.js';
-import { removeCredentials, saveCredentials, type Credentials } from './registry/credentials.js';
-import { parseManifest } from './registry/manifest.js';
-import { Puller, type PullOptions, type PullResult } from './registry/pull.js';
-import { Pusher, type PushOptions } from './registry/push.js';
-import { loadRegistriesConf } from './registry/registries-conf.js';
-import { sniffCompression } from './unpack/decompress.js';
+
+import type { Credentials } from './registry/credentials.js';
+
+import type { PullOptions, PullResult } from './registry/pull.js';
+import type { PushOptions } from './registry/push.js';
+
+
 
 export interface LoadProgress {
   image: number;
@@ -71,14 +72,14 @@ export class ImageService {
    */
   async login(registryInput: string, creds: Credentials, options: { tlsVerify?: boolean } = {}): Promise<{ registry: string; file: string }> {
     const registry = registryHost(registryInput);
-    const client = new RegistryClient(registry, { env: this.env, conf: loadRegistriesConf(this.env), credentials: creds, ...(options.tlsVerify === false ? { tlsVerify: false } : {}) });
+    const client = new (await clientMod()).RegistryClient(registry, { env: this.env, conf: (await confMod()).loadRegistriesConf(this.env), credentials: creds, ...(options.tlsVerify === false ? { tlsVerify: false } : {}) });
     await client.checkLogin();
-    return { registry, file: await saveCredentials(registry, creds, this.env) };
+    return { registry, file: await (await credMod()).saveCredentials(registry, creds, this.env) };
   }
 
   async logout(registryInput: string): Promise<{ registry: string; removed: string[]; elsewhere: string[] }> {
     const registry = registryHost(registryInput);
-    return { registry, ...(await removeCredentials(registry, this.env)) };
+    return { registry, ...(await (await credMod()).removeCredentials(registry, this.env)) };
   }
 
   /** Pushes a stored image to `destination` (default: its own reference). */
@@ -95,10 +96,10 @@ export class ImageService {
         throw new EngineError('E_INVALID_ARGUMENT', `say where to push ${source}: cove push ${source} REGISTRY/REPOSITORY:TAG (or tag it first with cove tag)`);
       }
     }
-    const conf = loadRegistriesConf(this.env);
-    const clients = new RegistryClients({ env: this.env, conf, ...(options.tlsVerify === false ? { tlsVerify: false } : {}) });
+    const conf = (await confMod()).loadRegistriesConf(this.env);
+    const clients = new (await clientMod()).RegistryClients({ env: this.env, conf, ...(options.tlsVerify === false ? { tlsVerify: false } : {}) });
     const chunk = options.chunkSize ?? (Number(this.env.COVE_PUSH_CHUNK_BYTES) || undefined);
-    const pusher = new Pusher({ blobs: this.blobs, index: this.index, clients, ...(chunk ? { chunkSize: chunk } : {}) });
+    const pusher = new (await pushMod()).Pusher({ blobs: this.blobs, index: this.index, clients, ...(chunk ? { chunkSize: chunk } : {}) });
     return pusher.push(image, normalizeReference(dest), options);
   }
 
@@ -124,13 +125,13 @@ export class ImageService {
     for (const q of queries) {
       const image = await this.resolve(q);
       const bytes = await this.blobs.readVerified(image.manifestDigest);
-      const parsed = parseManifest(bytes, undefined, `the manifest of ${q}`);
+      const parsed = (await manifestMod()).parseManifest(bytes, undefined, `the manifest of ${q}`);
       const normalized = tryNormalize(q);
       // Saving by name keeps that name; by ID, every name the image has.
       const references = normalized && image.references.includes(normalized) ? [normalized] : image.references;
       out.push({ references, manifestDigest: image.manifestDigest, manifestMediaType: parsed.mediaType, configDigest: image.id, layerDigests: image.layers.map((l) => l.digest) });
     }
-    await writeArchive(file, out, format, (d) => this.blobs.path(d));
+    await (await writeMod()).writeArchive(file, out, format, (d) => this.blobs.path(d));
   }
 
   /**
@@ -150,7 +151,7 @@ export class ImageService {
     const handle = await fsp.open(this.blobs.path(blob.digest), 'r');
     await handle.read(head, 0, 4, 0);
     await handle.close();
-    const kind = sniffCompression(head);
+    const kind = (await decompressMod()).sniffCompression(head);
     const pending = await this.layers.begin(this.blobs.path(blob.digest), blob.digest);
     const layer = await this.layers.commit(pending, { diffId: null, chainId: null, parent: null });
     const now = new Date().toISOString();
@@ -258,18 +259,18 @@ export class ImageService {
 
   /** Verifies (and with repair, fixes) the store: see store/store-check.ts. */
   async check(options: CheckOptions): Promise<CheckReport> {
-    return checkStore({ blobs: this.blobs, layers: this.layers, index: this.index, tmpDir: this.tmpDir, home: path.dirname(this.tmpDir) }, options);
+    return (await storeCheck()).checkStore({ blobs: this.blobs, layers: this.layers, index: this.index, tmpDir: this.tmpDir, home: path.dirname(this.tmpDir) }, options);
   }
 
   async diskUsage(inUse: (imageId: string) => Promise<boolean>): Promise<DiskUsage> {
-    return diskUsage({ blobs: this.blobs, layers: this.layers, index: this.index }, inUse);
+    return (await storeCheck()).diskUsage({ blobs: this.blobs, layers: this.layers, index: this.index }, inUse);
   }
 
   /** Pulls from a registry; see registry/pull.ts. `tlsVerify: false` is podman's --tls-verify=false. */
   async pull(reference: string, options: PullOptions & { tlsVerify?: boolean } = {}): Promise<PullResult> {
-    const conf = loadRegistriesConf(this.env);
-    const clients = new RegistryClients({ env: this.env, conf, ...(options.tlsVerify === false ? { tlsVerify: false } : {}) });
-    const puller = new Puller({
+    const conf = (await confMod()).loadRegistriesConf(this.env);
+    const clients = new (await clientMod()).RegistryClients({ env: this.env, conf, ...(options.tlsVerify === false ? { tlsVerify: false } : {}) });
+    const puller = new (await pullMod()).Puller({
       blobs: this.blobs,
       layers: this.layers,
       index: this.index,
@@ -282,9 +283,9 @@ export class ImageService {
   }
 
   async load(input: string, onProgress: (p: LoadProgress) => void = () => undefined): Promise<LoadResult[]> {
-    const staged = await stageArchive(input, this.tmpDir);
+    const staged = await (await stageMod()).stageArchive(input, this.tmpDir);
     try {
-      const images = await readLayout(staged.dir);
+      const images = await (await layoutMod()).readLayout(staged.dir);
       const results: LoadResult[] = [];
       for (const [i, image] of images.entries()) {
         results.push(await this.loadOne(image, (p) => onProgress({ ...p, image: i + 1, images: images.length })));
@@ -339,20 +340,9 @@ export class ImageService {
   }
 
   async readConfig(configDigest: string): Promise<ImageConfig> {
-    const bytes = await this.blobs.readVerified(configDigest);
-    let data: unknown;
-    try {
-      data = JSON.parse(bytes.toString('utf8'));
-    } catch (err) {
-      throw new EngineError('E_MANIFEST_INVALID', `image config ${shortId(configDigest)} is not valid JSON: ${(err as Error).message}`);
-    }
-    const parsed = configSchema.safeParse(data);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new EngineError('E_MANIFEST_INVALID', `image config ${shortId(configDigest)} is malformed: ${issue?.path.join('.')} ${issue?.message}`);
-    }
-    return parsed.data;
+    return parseImageConfig(await this.blobs.readVerified(configDigest), configDigest);
   }
+
 
   async list(): Promise<ImageSummary[]> {
     const images = await this.index.read();
@@ -381,7 +371,7 @@ export class ImageService {
       // A short name may have been pulled from a search registry or through an alias.
       let candidates: string[];
       try {
-        candidates = expandShortName(query, loadRegistriesConf(this.env));
+        candidates = expandShortName(query, (await confMod()).loadRegistriesConf(this.env));
       } catch {
         candidates = [];
       }
@@ -500,3 +490,17 @@ function ociManifestFor(config: { digest: string; size: number }, layers: ImageL
     layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
   };
 }
+
+// Loaded when first used: registries, archives and store checks pull in zod,
+// tar-stream, TLS and TOML, none of which `cove run` needs (bench/README.md).
+const storeCheck = () => import('./store/store-check.js');
+const stageMod = () => import('./archive/stage-archive.js');
+const layoutMod = () => import('./archive/read-layout.js');
+const writeMod = () => import('./archive/write-archive.js');
+const clientMod = () => import('./registry/client.js');
+const credMod = () => import('./registry/credentials.js');
+const manifestMod = () => import('./registry/manifest.js');
+const pullMod = () => import('./registry/pull.js');
+const pushMod = () => import('./registry/push.js');
+const confMod = () => import('./registry/registries-conf.js');
+const decompressMod = () => import('./unpack/decompress.js');

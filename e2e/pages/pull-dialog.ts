@@ -19,7 +19,8 @@ export class PullDialog {
   }
 
   async close(): Promise<void> {
-    await this.root().getByRole('button', { name: /^Close/ }).click();
+    // The footer's "Close (keeps pulling)", not the × in the title bar: both close, this one says the pull goes on.
+    await this.root().getByRole('button', { name: 'Close (keeps pulling)' }).click();
   }
 }
 

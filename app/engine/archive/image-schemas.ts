@@ -28,29 +28,7 @@ export const manifestSchema = z.object({
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 
-export const configSchema = z.object({
-  created: z.string().optional(),
-  architecture: z.string().optional(),
-  os: z.string().optional(),
-  variant: z.string().optional(),
-  author: z.string().optional(),
-  history: z
-    .array(z.object({ created: z.string().optional(), created_by: z.string().optional(), comment: z.string().optional(), empty_layer: z.boolean().optional(), author: z.string().optional() }))
-    .max(10_000)
-    .optional(),
-  config: z
-    .object({
-      Env: z.array(z.string()).nullish(),
-      Cmd: z.array(z.string()).nullish(),
-      Entrypoint: z.array(z.string()).nullish(),
-      WorkingDir: z.string().nullish(),
-      User: z.string().nullish(),
-    })
-    .passthrough()
-    .nullish(),
-  rootfs: z.object({ type: z.literal('layers'), diff_ids: z.array(digest).max(1000) }),
-});
-export type ImageConfig = z.infer<typeof configSchema>;
+export type { ImageConfig } from './image-config.js';
 
 export const dockerManifestSchema = z
   .array(
@@ -62,12 +40,4 @@ export const dockerManifestSchema = z
   )
   .min(1);
 
-export const MEDIA_TYPES = {
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-  ociConfig: 'application/vnd.oci.image.config.v1+json',
-  ociLayer: 'application/vnd.oci.image.layer.v1.tar',
-  ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
-  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-} as const;
+export { MEDIA_TYPES } from './media-types.js';

@@ -3,7 +3,8 @@ import { PassThrough } from 'node:stream';
 import type { LayerProgress } from '../../api/contract.js';
 import { EngineError } from '../errors.js';
 import { chainIds, shortId } from '../digest.js';
-import { configSchema, type Descriptor, type ImageConfig, type Manifest } from '../archive/image-schemas.js';
+import type { Descriptor, Manifest } from '../archive/image-schemas.js';
+import { parseImageConfig, type ImageConfig } from '../archive/image-config.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { LayerStore, PendingLayer } from '../store/layer-store.js';
 import type { ImageIndex, ImageLayer, ImageRecord } from '../store/image-index.js';
@@ -310,16 +311,5 @@ export class Puller {
 }
 
 function parseConfig(bytes: Buffer, digest: string): ImageConfig {
-  let data: unknown;
-  try {
-    data = JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw new EngineError('E_MANIFEST_INVALID', `image config ${shortId(digest)} is not valid JSON: ${(err as Error).message}`);
-  }
-  const parsed = configSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new EngineError('E_MANIFEST_INVALID', `image config ${shortId(digest)} is malformed: ${issue?.path.join('.')} ${issue?.message}`);
-  }
-  return parsed.data;
+  return parseImageConfig(bytes, digest);
 }
