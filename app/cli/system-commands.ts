@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { startUnixSocketServer } from '../transport/unix-socket-server.js';
 import { EngineError } from '../engine/errors.js';
 import { installPaths } from '../engine/install-paths.js';
 import { flagString, parseArgs, UsageError } from './args.js';
@@ -34,6 +33,7 @@ const serve: Command = async (engine, argv, io) => {
   });
   // The same API for other local clients (a second window, scripts): design.md §2.
   const socketPath = path.join(engine.paths.runtime, 'engine.sock');
+  const { startUnixSocketServer } = await import('../transport/unix-socket-server.js');
   const socket = await startUnixSocketServer(engineWithEvents, socketPath).catch((err: Error) => {
     io.err(`warning: no engine socket at ${socketPath}: ${err.message}\n`);
     return undefined;
