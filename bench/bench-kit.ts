@@ -66,6 +66,17 @@ export class Podman {
     spawnSync('podman', this.args(['rm', '-af', '-t', '0']), { env: this.env, stdio: 'ignore' });
     spawnSync('podman', this.args(['system', 'reset', '-f']), { env: this.env, stdio: 'ignore' });
     spawnSync('podman', ['unshare', 'rm', '-rf', this.dir], { env: this.env, stdio: 'ignore' });
+    // Rootless podman leaves a pause process (catatonit) per runtime dir; the
+    // ones carrying our runtime dir in their environment are ours to end.
+    for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+      try {
+        if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'catatonit') continue;
+        if (!fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`XDG_RUNTIME_DIR=${this.env.XDG_RUNTIME_DIR}`)) continue;
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // gone, or not ours to read
+      }
+    }
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
