@@ -91,6 +91,8 @@ export interface ImageSpec {
   references: string[];
   cmd?: string[];
   env?: string[];
+  /** The image's VOLUME entries. */
+  volumes?: string[];
   gzip?: boolean;
 }
 
@@ -116,7 +118,11 @@ async function buildBlobs(spec: ImageSpec) {
         created: '2026-01-01T00:00:00Z',
         architecture: 'amd64',
         os: 'linux',
-        config: { Env: spec.env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: spec.cmd ?? ['sh'] },
+        config: {
+          Env: spec.env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+          Cmd: spec.cmd ?? ['sh'],
+          ...(spec.volumes ? { Volumes: Object.fromEntries(spec.volumes.map((v) => [v, {}])) } : {}),
+        },
         rootfs: { type: 'layers', diff_ids: layers.map((l) => sha256Of(l.tar)) },
         history: layers.map(() => ({ created: '2026-01-01T00:00:00Z', created_by: 'cove test fixture' })),
       }),

@@ -144,3 +144,22 @@ test('cove events shows what another process does to the store, live', async () 
     await new Promise((r) => events.once('close', r));
   }
 });
+
+test("the image's VOLUME entries become anonymous volumes, removed with rm -v", async () => {
+  const { writeDockerArchive, busyboxRootfsEntries } = await import('../../testing/image-fixtures.js');
+  const file = path.join(path.dirname(sb.home), `vol-image-${process.pid}.tar`);
+  try {
+    await writeDockerArchive(file, { layers: [await busyboxRootfsEntries()], references: ['localhost/with-volume:1'], volumes: ['/cache'] });
+    await ok(['load', '-q', '-i', file]);
+    const id = (await ok(['run', '-d', 'localhost/with-volume:1', 'sh', '-c', 'echo kept > /cache/f; sleep 1000'])).trim();
+    const info = JSON.parse(await ok(['inspect', id])) as Array<{ Mounts: Array<{ Type: string; Source: string; Destination: string }> }>;
+    const mount = info[0]?.Mounts.find((m) => m.Destination === '/cache');
+    assert.equal(mount?.Type, 'volume');
+    assert.match(await ok(['volume', 'ls']), new RegExp(mount!.Source));
+    await ok(['rm', '-f', '-v', id]);
+    assert.doesNotMatch(await ok(['volume', 'ls']), new RegExp(mount!.Source), 'an anonymous volume goes with rm -v');
+    await ok(['rmi', 'localhost/with-volume:1']);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+});

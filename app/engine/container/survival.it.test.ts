@@ -65,3 +65,24 @@ test('a container started by the engine survives kill -9 of the engine and is fo
     await second.stop();
   }
 });
+
+test('--restart always brings a container back when Cove starts after it died with its monitor (a reboot)', async () => {
+  const run = await sb.cove(['run', '-d', '--name', 'phoenix', '--restart', 'always', 'busybox', 'sleep', '1000']);
+  assert.equal(run.code, 0, run.stderr);
+  const id = run.stdout.trim();
+  const { default: fs } = await import('node:fs');
+  const pid = Number(fs.readFileSync(`${sb.home}/containers/${id}/pid`, 'utf8'));
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const monitor = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  // Both go at once, as in a reboot: no exit hook runs, nothing restarts it yet.
+  process.kill(monitor, 'SIGKILL');
+  process.kill(pid, 'SIGKILL');
+  await eventually(async () => /Exited \(-1\).*phoenix/.test((await sb.cove(['ps', '-a'])).stdout), 10_000, 'seen as dead');
+  const serve = await startServe(sb);
+  try {
+    await eventually(async () => /Up .*phoenix/.test((await sb.cove(['ps'])).stdout), 10_000, 'restarted when the engine started');
+  } finally {
+    await serve.stop();
+    await sb.cove(['rm', '-f', 'phoenix']);
+  }
+});
