@@ -277,7 +277,7 @@ export class ContainerService {
       await startDetached(args);
     } catch (err) {
       await this.store.markStartFailed(rec.id);
-      throw err;
+      throw withRuntimeHint(err, rec);
     }
     const pid = await this.store.readPid(rec.id);
     if (pid !== null) await this.store.markStarted(rec.id, pid);
@@ -314,7 +314,7 @@ export class ContainerService {
       },
       async (err: unknown) => {
         await this.store.markStartFailed(rec.id);
-        throw err;
+        throw withRuntimeHint(err, rec);
       },
     );
     return { record: rec, exitCode: code };
@@ -792,6 +792,21 @@ export class ContainerService {
   containerDir(id: string): string {
     return path.dirname(this.store.paths(id).record);
   }
+}
+
+/**
+ * runc and crun take on the container's user before waiting for `start`,
+ * which makes the process undumpable so slirp4netns cannot join its network
+ * namespace (proc(5)); Cove's runtime waits as root. Say so instead of
+ * leaving slirp4netns's "child failed".
+ */
+function withRuntimeHint(err: unknown, rec: ContainerRecord): unknown {
+  if (!(err instanceof EngineError) || err.code !== 'E_NETWORK' || rec.runtime === 'cove' || (rec.config?.user.uid ?? 0) === 0) return err;
+  return new EngineError(
+    'E_NETWORK',
+    `${err.message}. With --runtime ${rec.runtime}, a container whose user is not root cannot get slirp4netns networking; use --runtime cove, --network none, or run as root inside`,
+    { cause: err },
+  );
 }
 
 /** cp/diff/export pull in tar-stream: loaded only when used, to keep `cove run` quick to start. */
