@@ -8,7 +8,8 @@ import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { EngineError } from '../errors.js';
 import { nativeBinary } from '../install-paths.js';
-import { mappingArg, type IdMappings } from '../idmap.js';
+import type { IdMappings } from '../idmap.js';
+import { usernsArgs } from '../userns.js';
 import { unpackLayer } from '../unpack/unpack-layer.js';
 
 /** Packs a host file or directory as a tar stream, symlinks stored as links (never followed). */
@@ -103,7 +104,7 @@ export interface DiffEntry {
  */
 export async function diffUpper(mappings: IdMappings, upper: string, lowerTopFirst: string[]): Promise<DiffEntry[]> {
   const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn(nativeBinary('cove-unshare'), ['--uid-map', mappingArg(mappings.uid), '--gid-map', mappingArg(mappings.gid), '--', 'find', upper, '-mindepth', '1', '-printf', '%y %P\\0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(nativeBinary('cove-unshare'), usernsArgs(mappings, ['find', upper, '-mindepth', '1', '-printf', '%y %P\\0'], { statusFd: false }), { stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (text += d.toString()));
@@ -142,7 +143,7 @@ export async function exportFilesystem(mappings: IdMappings, scratch: string, up
     await new Promise<void>((resolve, reject) => {
       const child = spawn(
         nativeBinary('cove-unshare'),
-        ['--uid-map', mappingArg(mappings.uid), '--gid-map', mappingArg(mappings.gid), '--mount-ns', '--', 'sh', '-c', script, 'export', [upper, ...lowerTopFirst].join(':'), merged],
+        usernsArgs(mappings, ['sh', '-c', script, 'export', [upper, ...lowerTopFirst].join(':'), merged], { mountNs: true, statusFd: false }),
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let err = '';
