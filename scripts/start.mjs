@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const env = { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: process.env.ELECTRON_SKIP_BINARY_DOWNLOAD ?? '1' };
+// npm install must not fail where Electron's binary cannot be downloaded; ensureElectron tries it afterwards.
+const env = { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' };
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
@@ -27,7 +28,19 @@ function electronBinary() {
   }
 }
 
-const electron = electronBinary();
+/**
+ * npm 11 does not run install scripts unless allowed, so Electron's binary
+ * is fetched here, once, where the network allows it (a quick failure
+ * otherwise, and then web mode).
+ */
+function ensureElectron() {
+  const found = electronBinary();
+  if (found || process.env.ELECTRON_SKIP_BINARY_DOWNLOAD === '1' || !fs.existsSync(path.join(root, 'node_modules/electron/install.js'))) return found;
+  spawnSync(process.execPath, [path.join(root, 'node_modules/electron/install.js')], { cwd: root, stdio: 'ignore', timeout: 120_000 });
+  return electronBinary();
+}
+
+const electron = ensureElectron();
 const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 const args = process.argv.slice(2);
 let child;
