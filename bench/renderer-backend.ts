@@ -1,6 +1,6 @@
 // A fake engine for the renderer benchmark: the real web server (static UI,
 // /api, /term) in front of canned data, so the figures measure the UI alone.
-import type { ApiMethod, ApiParams, ApiResult, ContainerSummary, EngineEvent, ImageSummary } from '../app/api/contract.js';
+import type { ApiMethod, ApiParams, ApiResult, ContainerSummary, EngineEvent, ImageSummary, StatsSample } from '../app/api/contract.js';
 import type { EngineHandle } from '../app/engine/engine-api.js';
 
 export function fakeContainers(count: number): ContainerSummary[] {
@@ -25,8 +25,27 @@ export function fakeContainers(count: number): ContainerSummary[] {
   });
 }
 
+/** One sample per container, as the engine's sampler would push each second. */
+export function fakeSamples(ids: string[], tick: number): StatsSample[] {
+  const time = new Date().toISOString();
+  return ids.map((id, i) => ({
+    id,
+    time,
+    cpuPercent: 5 + ((i * 7 + tick * 13) % 90),
+    memoryBytes: (20 + ((i + tick) % 40)) * 1e6,
+    memoryLimitBytes: 8e9,
+    pids: 1 + (i % 5),
+    netRxBytes: tick * 1000 * (i + 1),
+    netTxBytes: tick * 500 * (i + 1),
+    blockReadBytes: 4096 * tick,
+    blockWriteBytes: 8192 * tick,
+    source: 'proc' as const,
+  }));
+}
+
 export class FakeEngine implements EngineHandle {
   private readonly listeners = new Set<(e: EngineEvent) => void>();
+  latest: StatsSample[] = [];
   constructor(
     private readonly containers: ContainerSummary[],
     private readonly images: ImageSummary[] = [],
@@ -39,6 +58,9 @@ export class FakeEngine implements EngineHandle {
       'tasks:list': [],
       'settings:get': { runtime: 'cove' },
       'system:doctor': [],
+      'stats:current': this.latest,
+      'stats:history': [],
+      'volumes:list': [],
     };
     if (method === 'containers:inspect') {
       return { State: { Running: true } } as unknown as ApiResult<M>;

@@ -1,17 +1,24 @@
 // The renderer with 1,000 containers (issue 6, Measure): time to interactive,
 // JS heap, and frame times while scrolling the list, in Debian's Chromium
-// against a fake engine behind the real web server. Prints figures; asserts
-// nothing. Live stats join once the engine has a stats API.
+// against a fake engine behind the real web server, with 50 containers
+// pushing live stats every second. Prints figures; asserts nothing.
 //   node --import tsx bench/renderer.ts [count]
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startWebServer } from '../app/server/web-server.js';
 import { median, percentile } from './bench-kit.js';
-import { FakeEngine, fakeContainers } from './renderer-backend.js';
+import { FakeEngine, fakeContainers, fakeSamples } from './renderer-backend.js';
 
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 1000);
-  const engine = new FakeEngine(fakeContainers(count));
+  const containers = fakeContainers(count);
+  const engine = new FakeEngine(containers);
+  const live = containers.filter((c) => c.state === 'running').slice(0, 50).map((c) => c.id);
+  let tick = 0;
+  const ticker = setInterval(() => {
+    engine.latest = fakeSamples(live, ++tick);
+    engine.emit({ type: 'stats', samples: engine.latest });
+  }, 1000);
   const server = await startWebServer({ engine, staticDir: path.resolve('out/renderer') });
   const browser = await chromium.launch({
     executablePath: process.env.COVE_CHROMIUM ?? '/usr/bin/chromium',
@@ -57,6 +64,7 @@ async function main(): Promise<void> {
 
     const figures = {
       containers: count,
+      withLiveStats: live.length,
       rowsInDom: rows,
       ttiMsMedian: median(tti),
       jsHeapMB: heap / 1e6,
@@ -67,6 +75,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`renderer: ${Object.entries(figures).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(2)}`).join(' ')}\n`);
   } finally {
+    clearInterval(ticker);
     await browser.close();
     await server.close();
   }
