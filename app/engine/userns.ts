@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EngineError } from './errors.js';
 import { mappingArg, type IdMappings } from './idmap.js';
@@ -60,6 +62,62 @@ export function runInUserns(mappings: IdMappings, command: string[], options: { 
       }
     });
   });
+}
+
+/**
+ * True when everything under `dir` belongs to us, so a plain rm can remove
+ * it. Stops at the first foreign owner or after `limit` entries: a big tree
+ * goes to the user namespace anyway.
+ */
+function ownedByUs(dir: string, limit = 2000): boolean {
+  const me = process.getuid?.() ?? -1;
+  const stack = [dir];
+  let seen = 0;
+  while (stack.length > 0) {
+    const d = stack.pop() as string;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      // overlayfs leaves its work/work directory at mode 000; ours to open up.
+      try {
+        fs.chmodSync(d, 0o700);
+        entries = fs.readdirSync(d, { withFileTypes: true });
+      } catch {
+        return false;
+      }
+    }
+    for (const e of entries) {
+      if (++seen > limit) return false;
+      const p = path.join(d, e.name);
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(p);
+      } catch {
+        return false;
+      }
+      if (st.uid !== me) return false;
+      if (e.isDirectory()) stack.push(p);
+    }
+  }
+  return true;
+}
+
+/**
+ * Removes a tree that may hold files of subordinate ids. When all of it is
+ * ours (a container that wrote nothing as another user) a plain rm does;
+ * otherwise rm -rf runs as mapped root, the only way to delete the rest.
+ */
+export async function removeTree(mappings: IdMappings, dir: string): Promise<void> {
+  if (ownedByUs(dir)) {
+    try {
+      await fs.promises.rm(dir, { recursive: true, force: true });
+      return;
+    } catch {
+      // a mode without write permission somewhere: the namespace can do it
+    }
+  }
+  await removeAsMappedRoot(mappings, [dir]);
 }
 
 /** rm -rf inside the namespace: the only way to delete files owned by subordinate ids. */

@@ -14,7 +14,7 @@ import { resolveRunConfig, type RunConfig } from './run-config.js';
 import type { DiffEntry } from './container-files.js';
 import type { PortSpec } from './run-options.js';
 import { hostnameFile, hostsFile, resolvFile } from './etc-files.js';
-import { removeAsMappedRoot } from '../userns.js';
+import { removeTree } from '../userns.js';
 import type { ImageService } from '../image-service.js';
 import { familiarReference, normalizeReference } from '../reference.js';
 import { withLock } from '../store/lock.js';
@@ -254,8 +254,8 @@ export class ContainerService {
     const status = await this.store.status(rec.id);
     if (status.state === 'running') throw new EngineError('E_CONTAINER_RUNNING', `container ${rec.name} is already running`);
     await ensureDir(this.runtimeRoot(rec));
-    // A stale runtime state from a previous run would make create fail.
-    await this.runtime(rec, ['delete', '--force', rec.id]).catch(() => undefined);
+    // A stale runtime state from a previous run (a killed monitor) would make create fail.
+    if (fs.existsSync(path.join(this.runtimeRoot(rec), rec.id))) await this.runtime(rec, ['delete', '--force', rec.id]).catch(() => undefined);
     await this.store.markStarting(rec.id);
   }
 
@@ -441,11 +441,12 @@ export class ContainerService {
       await this.waitStopped(rec.id, 10_000);
       await this.settleExit(rec.id);
     }
-    await this.runtime(rec, ['delete', '--force', rec.id]).catch(() => undefined);
+    // The monitor deletes the runtime's state when the container exits; only a leftover needs the runtime.
+    if (fs.existsSync(path.join(this.runtimeRoot(rec), rec.id))) await this.runtime(rec, ['delete', '--force', rec.id]).catch(() => undefined);
     const p = this.store.paths(rec.id);
     // container.json first: a crash mid-removal leaves a directory that is no longer a container.
     await fsp.rm(p.record, { force: true });
-    await removeAsMappedRoot(this.deps.mappings, [p.root]);
+    await removeTree(this.deps.mappings, p.root);
     this.deps.events.containerChanged('remove', rec.id);
     // docker rm -v: anonymous volumes go with their container; named ones never do.
     if (removeVolumes || rec.autoRemove) {
