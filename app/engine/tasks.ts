@@ -27,11 +27,14 @@ export class Task {
 
   layer(digest: string, change: Partial<LayerProgress>): void {
     const l = this.progress.layers.find((x) => x.digest === digest);
+    // A layer changing state (downloading, extracting, done) is always sent;
+    // only byte counts are throttled, so a fast pull still shows its steps.
+    const newState = l !== undefined && change.status !== undefined && change.status !== l.status;
     if (l) Object.assign(l, change);
-    this.recompute();
+    this.recompute(newState);
   }
 
-  private recompute(): void {
+  private recompute(force = false): void {
     const p = this.progress;
     p.current = p.layers.reduce((s, l) => s + l.current, 0);
     const sizes = p.layers.map((l) => l.size);
@@ -39,7 +42,8 @@ export class Task {
     const elapsed = (Date.now() - Date.parse(p.startedAt)) / 1000;
     const rate = elapsed > 0.5 ? p.current / elapsed : 0;
     p.etaSeconds = p.total !== null && rate > 0 ? Math.max(0, Math.round((p.total - p.current) / rate)) : null;
-    this.schedule();
+    if (force) this.flush();
+    else this.schedule();
   }
 
   /** Emits at most every EMIT_INTERVAL_MS, and always the last state. */

@@ -10,7 +10,7 @@ import { ensureDir, readJsonFile, writeJsonAtomic } from '../fs-atomic.js';
 import type { IdMappings } from '../idmap.js';
 import { installPaths, nativeBinary } from '../install-paths.js';
 import type { VolumeService } from '../volume/volume-service.js';
-import { resolveRunConfig, type RunConfig } from './run-config.js';
+import { resolveRunConfig } from './run-config.js';
 import type { DiffEntry } from './container-files.js';
 import type { PortSpec } from './run-options.js';
 import { hostnameFile, hostsFile, resolvFile } from './etc-files.js';
@@ -25,8 +25,10 @@ import { buildSpec, type OciSpec } from './oci-spec.js';
 import { errorFromStatus } from '../native-status.js';
 import { NAME_RE, newContainerId, randomName } from './names.js';
 import { parseCriLog } from './cri-log.js';
-import { humanDuration } from './human-time.js';
 import { startDetached, startForeground, type MonitorArgs } from './monitor-launcher.js';
+import { inspectView } from './container-inspect.js';
+import { restartDelayMs, wantsRestart } from './restart-policy.js';
+import { nofileHardLimit, statusText, withRuntimeHint } from './container-support.js';
 import { parseSignal, SIGNALS } from './signals.js';
 
 export interface ExecOptions {
@@ -333,7 +335,7 @@ export class ContainerService {
       imageId: rec.imageId,
       command: rec.command,
       state: s.state,
-      status: describe(s, rec.createdAt),
+      status: statusText(s, rec.createdAt),
       exitCode: s.exitCode,
       pid: s.pid,
       createdAt: rec.createdAt,
@@ -467,20 +469,7 @@ export class ContainerService {
     await this.store.writeRecord(rec);
   }
 
-  /** Whether the restart policy wants `rec` started again after exiting with `exitCode`. */
-  static wantsRestart(rec: ContainerRecord, exitCode: number | null): boolean {
-    const policy = rec.config?.restart ?? { name: 'no', maxRetries: 0 };
-    if (rec.stoppedByUser) return false;
-    switch (policy.name) {
-      case 'always':
-      case 'unless-stopped':
-        return true;
-      case 'on-failure':
-        return exitCode !== 0 && (policy.maxRetries === 0 || rec.restartCount < policy.maxRetries);
-      default:
-        return false;
-    }
-  }
+
 
   /**
    * Called by the monitor's exit command once a container has exited:
@@ -492,8 +481,8 @@ export class ContainerService {
     const s = await this.store.status(rec.id);
     if (s.state === 'running') return;
     this.deps.events.containerChanged('die', rec.id);
-    if (ContainerService.wantsRestart(rec, s.exitCode)) {
-      await sleep(Math.min(60_000, 100 * 2 ** rec.restartCount));
+    if (wantsRestart(rec, s.exitCode)) {
+      await sleep(restartDelayMs(rec.restartCount));
       const fresh = await this.store.readRecord(rec.id);
       if (!fresh || fresh.stoppedByUser || (await this.store.status(rec.id)).state === 'running') return;
       fresh.restartCount += 1;
@@ -567,61 +556,11 @@ export class ContainerService {
 
   async inspect(query: string): Promise<ContainerInspect> {
     const rec = await this.resolve(query);
-    const s = await this.store.status(rec.id);
     const p = this.store.paths(rec.id);
     const spec = JSON.parse(await fsp.readFile(p.config, 'utf8')) as OciSpec;
-    const [cmd, ...args] = spec.process.args;
-    const run = rec.config as RunConfig | undefined;
-    const zero = '0001-01-01T00:00:00Z';
-    return {
-      Id: rec.id,
-      Name: `/${rec.name}`,
-      Created: rec.createdAt,
-      Path: cmd ?? '',
-      Args: args,
-      Image: rec.imageId,
-      State: {
-        Status: s.state,
-        Running: s.state === 'running',
-        Pid: s.pid ?? 0,
-        ExitCode: s.exitCode ?? 0,
-        StartedAt: s.startedAt ?? zero,
-        FinishedAt: s.finishedAt ?? zero,
-      },
-      Config: {
-        Image: rec.image,
-        Hostname: spec.hostname,
-        Env: spec.process.env,
-        Cmd: spec.process.args,
-        WorkingDir: spec.process.cwd,
-        User: `${spec.process.user.uid}:${spec.process.user.gid}`,
-        Tty: spec.process.terminal,
-        Labels: run?.labels ?? {},
-        StopSignal: run?.stopSignal ?? 'TERM',
-        StopTimeout: run?.stopTimeout ?? 10,
-      },
-      HostConfig: {
-        Runtime: rec.runtime,
-        AutoRemove: rec.autoRemove,
-        NetworkMode: run?.network ?? 'none',
-        RestartPolicy: { Name: run?.restart.name ?? 'no', MaximumRetryCount: run?.restart.maxRetries ?? 0 },
-        ReadonlyRootfs: run?.readOnly ?? false,
-        Init: run?.init ?? false,
-        CapAdd: spec.process.capabilities.effective,
-        PortBindings: Object.fromEntries(
-          (await this.boundPorts(rec)).map((pt) => [`${pt.containerPort}/${pt.protocol}`, [{ HostIp: pt.hostIp, HostPort: pt.hostPort ? String(pt.hostPort) : '' }]]),
-        ),
-      },
-      RestartCount: rec.restartCount ?? 0,
-      LogPath: p.log,
-      Mounts: (run?.mounts ?? []).map((m) => ({
-        Type: m.type,
-        Source: m.type === 'bind' ? m.source : m.type === 'volume' ? (m.source ?? '') : 'tmpfs',
-        Destination: m.target,
-        RW: m.type === 'tmpfs' ? true : !m.readOnly,
-      })),
-    };
+    return inspectView(rec, spec, await this.store.status(rec.id), await this.boundPorts(rec), p.log);
   }
+
 
   /** docker top: the container's processes, by host pid, found through its pid namespace. */
   async top(query: string): Promise<TopProcess[]> {
@@ -795,47 +734,8 @@ export class ContainerService {
   }
 }
 
-/**
- * runc and crun take on the container's user before waiting for `start`,
- * which makes the process undumpable so slirp4netns cannot join its network
- * namespace (proc(5)); Cove's runtime waits as root. Say so instead of
- * leaving slirp4netns's "child failed".
- */
-function withRuntimeHint(err: unknown, rec: ContainerRecord): unknown {
-  if (!(err instanceof EngineError) || err.code !== 'E_NETWORK' || rec.runtime === 'cove' || (rec.config?.user.uid ?? 0) === 0) return err;
-  return new EngineError(
-    'E_NETWORK',
-    `${err.message}. With --runtime ${rec.runtime}, a container whose user is not root cannot get slirp4netns networking; use --runtime cove, --network none, or run as root inside`,
-    { cause: err },
-  );
-}
-
 /** cp/diff/export pull in tar-stream: loaded only when used, to keep `cove run` quick to start. */
 function files(): Promise<typeof import('./container-files.js')> {
   return import('./container-files.js');
 }
 
-function nofileHardLimit(): number {
-  try {
-    const limits = fs.readFileSync('/proc/self/limits', 'utf8');
-    const m = /Max open files\s+\d+\s+(\d+|unlimited)/.exec(limits);
-    if (m && m[1] !== 'unlimited') return Number(m[1]);
-  } catch {
-    // fall through to a conservative default
-  }
-  return 1024;
-}
-
-function describe(s: ContainerStatus, createdAt: string): string {
-  const now = Date.now();
-  switch (s.state) {
-    case 'running':
-      return `Up ${humanDuration(now - Date.parse(s.startedAt ?? createdAt))}`;
-    case 'paused':
-      return `Up ${humanDuration(now - Date.parse(s.startedAt ?? createdAt))} (Paused)`;
-    case 'exited':
-      return s.finishedAt ? `Exited (${s.exitCode}) ${humanDuration(now - Date.parse(s.finishedAt))} ago` : `Exited (${s.exitCode ?? -1})`;
-    default:
-      return 'Created';
-  }
-}
