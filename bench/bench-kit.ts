@@ -5,6 +5,7 @@ import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createSandbox, fixtures, type CoveSandbox } from '../app/testing/harness.js';
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -79,4 +80,21 @@ export class Podman {
     }
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A Cove sandbox and a podman store, both with the same busybox archive loaded. */
+export async function busyboxOnBoth(): Promise<{ sb: CoveSandbox; podman: Podman; cleanup(): Promise<void> }> {
+  const fx = await fixtures();
+  const sb = await createSandbox('cove-bench-');
+  const podman = new Podman();
+  await sb.cove(['load', '-q', '-i', fx.busyboxDocker]);
+  podman.run(['load', '-q', '-i', fx.busyboxDocker]);
+  return {
+    sb,
+    podman,
+    cleanup: async () => {
+      podman.cleanup();
+      await sb.cleanup();
+    },
+  };
 }

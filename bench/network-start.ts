@@ -1,15 +1,11 @@
 // Start latency with networking and one published port (issue 5): `cove
 // run --rm -p` against `podman --runtime runc run --rm -p`, alternating.
-import { createSandbox, fixtures, cliPath, freePort } from '../app/testing/harness.js';
-import { median, Podman, timed } from './bench-kit.js';
+import { cliPath, freePort } from '../app/testing/harness.js';
+import { busyboxOnBoth, median, timed } from './bench-kit.js';
 
 export async function networkStart(rounds = 15): Promise<Record<string, number>> {
-  const fx = await fixtures();
-  const sb = await createSandbox('cove-bench-');
-  const podman = new Podman();
+  const { sb, podman, cleanup } = await busyboxOnBoth();
   try {
-    await sb.cove(['load', '-q', '-i', fx.busyboxDocker]);
-    podman.run(['load', '-q', '-i', fx.busyboxDocker]);
     const cove: number[] = [];
     const pod: number[] = [];
     for (let i = 0; i < rounds + 1; i++) {
@@ -25,7 +21,6 @@ export async function networkStart(rounds = 15): Promise<Record<string, number>>
     }
     return { coveMedianMs: median(cove), podmanMedianMs: median(pod), ratio: median(cove) / median(pod) };
   } finally {
-    podman.cleanup();
-    await sb.cleanup();
+    await cleanup();
   }
 }

@@ -1,15 +1,11 @@
 // Cold start of `true` in busybox, create to exit, --network none, through
 // the CLI, alternating with podman --runtime runc (issue 3).
-import { createSandbox, fixtures, cliPath } from '../app/testing/harness.js';
-import { median, percentile, Podman, timed } from './bench-kit.js';
+import { cliPath } from '../app/testing/harness.js';
+import { busyboxOnBoth, median, percentile, timed } from './bench-kit.js';
 
 export async function startLatency(rounds = 20): Promise<Record<string, number>> {
-  const fx = await fixtures();
-  const sb = await createSandbox('cove-bench-');
-  const podman = new Podman();
+  const { sb, podman, cleanup } = await busyboxOnBoth();
   try {
-    await sb.cove(['load', '-q', '-i', fx.busyboxDocker]);
-    podman.run(['load', '-q', '-i', fx.busyboxDocker]);
     // Warm both once (page cache, first-run setup) before measuring.
     timed(process.execPath, [cliPath(), 'run', '--rm', 'busybox', 'true'], { env: sb.env });
     podman.timed(['--runtime', 'runc', 'run', '--rm', '--network', 'none', 'busybox', 'true']);
@@ -28,7 +24,6 @@ export async function startLatency(rounds = 20): Promise<Record<string, number>>
     };
     return result;
   } finally {
-    podman.cleanup();
-    await sb.cleanup();
+    await cleanup();
   }
 }

@@ -6,7 +6,7 @@ import { EngineError } from './errors.js';
 import { chainIds, shortId } from './digest.js';
 import { BlobStore } from './store/blob-store.js';
 import { LayerStore } from './store/layer-store.js';
-import { ImageIndex, type ImageLayer, type ImageRecord } from './store/image-index.js';
+import { ImageIndex, referencedBy, type ImageLayer, type ImageRecord } from './store/image-index.js';
 import type { CheckOptions, CheckReport, DiskUsage } from './store/store-check.js';
 
 import type { ArchiveImage } from './archive/read-layout.js';
@@ -433,17 +433,7 @@ export class ImageService {
 
   /** Removes blobs and layers that only the removed image used. */
   private async collectGarbage(removed: ImageRecord): Promise<void> {
-    const images = await this.index.read();
-    const usedBlobs = new Set<string>();
-    const usedLayers = new Set<string>();
-    for (const img of Object.values(images)) {
-      usedBlobs.add(img.id);
-      usedBlobs.add(img.manifestDigest);
-      for (const l of img.layers) {
-        usedBlobs.add(l.digest);
-        usedLayers.add(l.chainId);
-      }
-    }
+    const { blobs: usedBlobs, layers: usedLayers } = referencedBy(await this.index.read());
     for (const digest of [removed.id, removed.manifestDigest, ...removed.layers.map((l) => l.digest)]) {
       if (!usedBlobs.has(digest)) await this.blobs.remove(digest);
     }

@@ -78,3 +78,18 @@ export class ImageIndex {
     return undefined;
   }
 }
+
+/** Every blob (config, manifest, layers) and layer (chain ID) the images use. */
+export function referencedBy(images: Record<string, ImageRecord>, seed: { blobs?: Iterable<string>; layers?: Iterable<string> } = {}): { blobs: Set<string>; layers: Set<string> } {
+  const blobs = new Set<string>(seed.blobs ?? []);
+  const layers = new Set<string>(seed.layers ?? []);
+  for (const img of Object.values(images)) {
+    blobs.add(img.id);
+    blobs.add(img.manifestDigest);
+    for (const l of img.layers) {
+      blobs.add(l.digest);
+      layers.add(l.chainId);
+    }
+  }
+  return { blobs, layers };
+}

@@ -3,7 +3,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { digestHex, sha256Of, shortId } from '../digest.js';
 import type { BlobStore } from './blob-store.js';
-import type { ImageIndex, ImageRecord } from './image-index.js';
+import { referencedBy, type ImageIndex, type ImageRecord } from './image-index.js';
 import type { LayerStore } from './layer-store.js';
 import { pidAlive } from './pid-alive.js';
 import { readLeases } from './leases.js';
@@ -156,16 +156,7 @@ export async function checkStore(d: { blobs: BlobStore; layers: LayerStore; inde
 
   // Debris: temp files and temp layers of dead processes, unreferenced blobs and layers.
   const after = await d.index.read();
-  const usedBlobs = new Set<string>(leases.blobs);
-  const usedLayers = new Set<string>(leases.layers);
-  for (const img of Object.values(after)) {
-    usedBlobs.add(img.id);
-    usedBlobs.add(img.manifestDigest);
-    for (const l of img.layers) {
-      usedBlobs.add(l.digest);
-      usedLayers.add(l.chainId);
-    }
-  }
+  const { blobs: usedBlobs, layers: usedLayers } = referencedBy(after, leases);
   const debris: string[] = [];
   for (const name of await fsp.readdir(d.tmpDir).catch(() => [] as string[])) {
     const pid = Number(/^[a-z]+-(\d+)-/.exec(name)?.[1]);
