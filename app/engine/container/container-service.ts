@@ -22,23 +22,17 @@ import type { SettingsStore } from '../settings.js';
 import { runtimePath } from '../runtimes.js';
 import { ContainerStore, type ContainerRecord, type ContainerStatus } from './container-store.js';
 import { buildSpec, type OciSpec } from './oci-spec.js';
-import { errorFromStatus } from '../native-status.js';
 import { NAME_RE, newContainerId, randomName } from './names.js';
 import { parseCriLog } from './cri-log.js';
 import { startDetached, startForeground, type MonitorArgs } from './monitor-launcher.js';
 import { inspectView } from './container-inspect.js';
+import { runAttachClient, runExec, type AttachOptions, type ExecOptions } from './container-process.js';
+export type { ExecOptions } from './container-process.js';
 import { restartDelayMs, wantsRestart } from './restart-policy.js';
 import { nofileHardLimit, statusText, withRuntimeHint } from './container-support.js';
-import { parseSignal, SIGNALS } from './signals.js';
+import { parseSignal } from './signals.js';
 
-export interface ExecOptions {
-  command: string[];
-  user?: string;
-  cwd?: string;
-  env?: string[];
-  tty: boolean;
-  interactive: boolean;
-}
+
 
 export interface ContainerEvents {
   containerChanged(action: 'create' | 'start' | 'die' | 'remove' | 'update', id: string): void;
@@ -215,21 +209,11 @@ export class ContainerService {
    * keys. Resolves with cove-attach's status (the container's exit code, 0
    * on detach).
    */
-  async attach(query: string, options: { detachKeys?: string; noStdin?: boolean; sigProxy?: boolean; stdinOnce?: boolean } = {}): Promise<number> {
+  async attach(query: string, options: AttachOptions = {}): Promise<number> {
     const rec = await this.resolve(query);
     const s = await this.store.status(rec.id);
     if (s.state !== 'running' && s.state !== 'paused') throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running; start it first (cove start ${rec.name})`);
-    const args: string[] = [];
-    if (options.detachKeys !== undefined) args.push('--detach-keys', options.detachKeys);
-    if (options.noStdin) args.push('--no-stdin');
-    if (options.stdinOnce) args.push('--stdin-once');
-    if (options.sigProxy) args.push('--sig-proxy');
-    args.push(this.store.paths(rec.id).attach);
-    return new Promise((resolve, reject) => {
-      const child = spawn(nativeBinary('cove-attach'), args, { stdio: 'inherit' });
-      child.on('error', (err) => reject(new EngineError('E_RUNTIME_MISSING', `cannot run cove-attach (${err.message}); build Cove with: npm run build`)));
-      child.on('close', (code, signal) => resolve(code ?? 128 + (SIGNALS[(signal ?? '').replace(/^SIG/, '')] ?? 0)));
-    });
+    return runAttachClient(this.store.paths(rec.id).attach, options);
   }
 
   /** docker run -it / -t / -i: start detached with the socket held for us, then attach. */
@@ -525,33 +509,7 @@ export class ContainerService {
     const s = await this.store.status(rec.id);
     if (s.state !== 'running') throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running; start it first (cove start ${rec.name})`);
     if (opts.command.length === 0) throw new EngineError('E_INVALID_ARGUMENT', 'exec needs a command, e.g. cove exec -it NAME sh');
-    const ours = rec.runtime === 'cove';
-    const args = ['--root', this.runtimeRoot(rec)];
-    if (ours) args.push('--status-fd', '3');
-    args.push('exec');
-    if (opts.tty) args.push('--tty');
-    if (opts.user) args.push('--user', opts.user);
-    if (opts.cwd) args.push('--cwd', opts.cwd);
-    for (const e of opts.env ?? []) args.push('--env', e);
-    args.push(rec.id, ...opts.command);
-    return new Promise((resolve, reject) => {
-      const child = spawn(runtimePath(rec.runtime), args, {
-        stdio: [opts.interactive || opts.tty ? 'inherit' : 'ignore', 'inherit', 'pipe', ours ? 'pipe' : 'ignore'],
-      });
-      let status = '';
-      let stderr = '';
-      (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (d: Buffer) => (status += d.toString()));
-      child.stderr?.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        // The runtime's own failure is reported once, as an EngineError; the command's stderr passes through.
-        if (!ours || !d.toString().startsWith('cove-runtime:')) process.stderr.write(d);
-      });
-      child.on('error', reject);
-      child.on('close', (code, signal) => {
-        if (status.trim() !== '') reject(errorFromStatus(status, stderr, `exec in ${rec.name} failed`));
-        else resolve(code ?? (signal ? 128 + (SIGNALS[signal.replace(/^SIG/, '')] ?? 0) : 1));
-      });
-    });
+    return runExec({ runtime: rec.runtime, runtimeRoot: this.runtimeRoot(rec), id: rec.id, name: rec.name }, opts);
   }
 
   async inspect(query: string): Promise<ContainerInspect> {
