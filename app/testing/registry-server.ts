@@ -4,7 +4,6 @@
 // Stopped by pid; its directory removed.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
@@ -12,6 +11,7 @@ import https from 'node:https';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createSigningCert, createTestCa, type TestCa } from './registry-tls.js';
 import { startTokenServer, type TokenServer } from './registry-token.js';
+import { freePort } from './harness.js';
 
 export interface RegistryOptions {
   /** htpasswd: basic auth; token: bearer tokens from a token server of the test. */
@@ -35,21 +35,6 @@ export interface TestRegistry {
 }
 
 const REGISTRY_BIN = '/usr/bin/docker-registry';
-
-export function registryAvailable(): boolean {
-  return fs.existsSync(REGISTRY_BIN);
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function bcryptLine(user: string, password: string): string {
   // distribution's htpasswd backend accepts bcrypt only; htpasswd(1) is from apache2-utils.

@@ -1,12 +1,11 @@
 import crypto from 'node:crypto';
 import { test, expect } from '../support/cove-app.js';
 import { PullDialog, TasksPage } from '../pages/pull-dialog.js';
-import { registryAvailable, startRegistry } from '../../app/testing/registry-server.js';
+import { startRegistry } from '../../app/testing/registry-server.js';
 import { buildImage, uploadImage } from '../../app/testing/registry-images.js';
 import { busyboxRootfsEntries } from '../../app/testing/image-fixtures.js';
 
 test('pull from a local registry: per-layer byte progress, still there after navigating away and back', async ({ cove }) => {
-  test.skip(!registryAvailable(), 'needs Debian docker-registry');
   const { page } = cove;
   const registry = await startRegistry();
   try {
@@ -22,11 +21,6 @@ test('pull from a local registry: per-layer byte progress, still there after nav
     const dialog = new PullDialog(page);
     await dialog.open();
     await dialog.pull(reference);
-    // Until engine.ts hands its TaskRegistry to imageHandlers, pulls answer
-    // E_INTERNAL with this message; the spec turns itself on once it is wired.
-    const unwired = dialog.root().getByTestId('dialog-error').filter({ hasText: 'without a task registry' });
-    await Promise.race([unwired.waitFor({ timeout: 10_000 }), dialog.root().getByTestId('task').waitFor({ timeout: 10_000 })]).catch(() => undefined);
-    test.skip(await unwired.isVisible(), 'the engine does not wire images:pull to its task registry yet (engine.ts)');
     const inDialog = dialog.root().getByTestId('layer-progress');
     await expect(inDialog).toHaveCount(2);
     await dialog.close();
