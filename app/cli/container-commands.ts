@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engine/engine.js';
 import type { RunOptions } from '../api/contract.js';
 import { EngineError } from '../engine/errors.js';
-import { parseCriLog } from '../engine/container/cri-log.js';
+import { takeCompleteRecords } from '../engine/logs/cri-tail.js';
 import { flagBool, flagList, flagString, parseArgs, UsageError, type FlagSpecs } from './args.js';
 import { containersTable } from './format.js';
 import { each, type Command } from './cli-kit.js';
@@ -243,10 +243,9 @@ const logs: Command = async (engine, argv, io) => {
       await handle.read(buf, 0, buf.length, offset);
       await handle.close();
       offset = size;
-      const text = carry + buf.toString('utf8');
-      const cut = text.lastIndexOf('\n') + 1;
-      carry = text.slice(cut);
-      for (const line of parseCriLog(text.slice(0, cut))) print(line);
+      const { lines, rest } = takeCompleteRecords(carry + buf.toString('utf8'));
+      carry = rest;
+      for (const line of lines) print(line);
     }
     if (!running && size === offset) return 0;
     await sleep(100);

@@ -61,7 +61,8 @@ async function main(argv: string[]): Promise<number> {
   }
   let engine: Engine | undefined;
   try {
-    engine = await Engine.open();
+    // Web mode is the long-lived engine: it watches the store, samples stats and applies restart policies.
+    engine = await Engine.open({ watch: name === 'serve' });
     return await command(engine, rest, io);
   } catch (err) {
     io.err(formatError(err));

@@ -24,17 +24,16 @@ const serve: Command = async (engine, argv, io) => {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port ${portText}`);
   const staticDir = installPaths().rendererDir;
   if (!fs.existsSync(staticDir)) io.err(`warning: the UI is not built (${staticDir}); run npm run build\n`);
-  const engineWithEvents = await (await import('../engine/engine.js')).Engine.open({ home: engine.paths.home, watch: true });
   // Loaded only here: the web server pulls in ws and node-pty, which no other verb needs.
   const { startWebServer } = await import('../server/web-server.js');
-  const server = await startWebServer({ engine: engineWithEvents, staticDir, port, ...(flagString(p, 'host') ? { host: flagString(p, 'host') } : {}) }).catch((err: NodeJS.ErrnoException) => {
+  const server = await startWebServer({ engine: engine, staticDir, port, ...(flagString(p, 'host') ? { host: flagString(p, 'host') } : {}) }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE') throw new EngineError('E_INVALID_ARGUMENT', `port ${port} is already in use; pick another with --port or omit it`);
     throw err;
   });
   // The same API for other local clients (a second window, scripts): design.md §2.
   const socketPath = path.join(engine.paths.runtime, 'engine.sock');
   const { startUnixSocketServer } = await import('../transport/unix-socket-server.js');
-  const socket = await startUnixSocketServer(engineWithEvents, socketPath).catch((err: Error) => {
+  const socket = await startUnixSocketServer(engine, socketPath).catch((err: Error) => {
     io.err(`warning: no engine socket at ${socketPath}: ${err.message}\n`);
     return undefined;
   });
@@ -46,7 +45,6 @@ const serve: Command = async (engine, argv, io) => {
   });
   await server.close();
   await socket?.close();
-  await engineWithEvents.close();
   return 0;
 };
 

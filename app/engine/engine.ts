@@ -51,6 +51,7 @@ export class Engine implements EngineHandle {
   private constructor(
     readonly paths: CovePaths,
     readonly mappings: IdMappings,
+    readonly tmpDir: string,
     blobs: BlobStore,
     layers: LayerStore,
     private readonly containerStore: ContainerStore,
@@ -89,10 +90,6 @@ export class Engine implements EngineHandle {
     };
   }
 
-  get tmpDir(): string {
-    return path.join(this.paths.home, 'tmp');
-  }
-
   static async open(options: EngineOptions = {}): Promise<Engine> {
     const paths = resolvePaths(process.env, options.home);
     await ensureDir(paths.home);
@@ -104,7 +101,7 @@ export class Engine implements EngineHandle {
     const layers = new LayerStore(paths.home, mappings);
     const containers = new ContainerStore(paths.home);
     await Promise.all([blobs.init(), layers.init(), containers.init()]);
-    const engine = new Engine(paths, mappings, blobs, layers, containers);
+    const engine = new Engine(paths, mappings, tmp, blobs, layers, containers);
     await engine.volumes.init();
     if (options.watch) {
       engine.startWatching();

@@ -351,7 +351,12 @@ export class ContainerService {
 
   async kill(query: string, signal?: string): Promise<ContainerRecord> {
     const rec = await this.resolve(query);
-    const sig = parseSignal(signal);
+    await this.signal(rec, parseSignal(signal));
+    return rec;
+  }
+
+  /** Sends `sig` through the container's runtime (docker kill's path). */
+  private async signal(rec: ContainerRecord, sig: string): Promise<void> {
     const s = await this.store.status(rec.id);
     if ((s.state !== 'running' && s.state !== 'paused') || s.pid === null) throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running`);
     try {
@@ -364,7 +369,6 @@ export class ContainerService {
         throw err;
       }
     }
-    return rec;
   }
 
   /** Waits until the container is no longer running; true if it stopped within the timeout. */
@@ -396,10 +400,10 @@ export class ContainerService {
     if (before !== 'running' && before !== 'paused') return rec;
     // A stopped process cannot handle SIGTERM: thaw it first, as docker does.
     if (before === 'paused') await this.unpause(rec.id);
-    await this.kill(rec.id, rec.config?.stopSignal ?? 'TERM').catch(() => undefined);
+    await this.signal(rec, parseSignal(rec.config?.stopSignal ?? 'TERM')).catch(() => undefined);
     timeoutSeconds ??= rec.config?.stopTimeout ?? 10;
     if (!(await this.waitStopped(rec.id, timeoutSeconds * 1000))) {
-      await this.kill(rec.id, 'KILL').catch(() => undefined);
+      await this.signal(rec, 'KILL').catch(() => undefined);
       if (!(await this.waitStopped(rec.id, 10_000))) {
         throw new EngineError('E_RUNTIME_FAILED', `container ${rec.name} did not stop after SIGKILL`);
       }
@@ -423,7 +427,7 @@ export class ContainerService {
     if (s.state === 'running' || s.state === 'paused') {
       if (!force) throw new EngineError('E_CONTAINER_RUNNING', `container ${rec.name} is running; stop it first (cove stop ${rec.name}) or use rm -f`);
       if (s.state === 'paused') await this.unpause(rec.id).catch(() => undefined);
-      await this.kill(rec.id, 'KILL').catch(() => undefined);
+      await this.signal(rec, 'KILL').catch(() => undefined);
       await this.waitStopped(rec.id, 10_000);
       await this.settleExit(rec.id);
     }
