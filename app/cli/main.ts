@@ -55,7 +55,8 @@ async function main(argv: string[]): Promise<number> {
     io.err(`Error: unknown command "${name}"\nSee 'cove --help'.\n`);
     return 125;
   }
-  if (rest.includes('--help')) {
+  // Only as the verb's first argument: `cove run busybox ls --help` is the container's --help.
+  if (rest[0] === '--help' || rest[0] === '-h') {
     io.out(HELP);
     return 0;
   }
