@@ -97,7 +97,9 @@ function findTests(dirs, suffix, exclude) {
     }
   };
   for (const d of dirs) if (fs.existsSync(d)) walk(path.join(root, d));
-  return out.sort();
+  // COVE_TEST_ONLY=regex narrows the unit and integration phases to matching files (for a quick local loop).
+  const only = process.env.COVE_TEST_ONLY ? new RegExp(process.env.COVE_TEST_ONLY) : null;
+  return out.filter((f) => !only || only.test(f)).sort();
 }
 
 function userHome(user) {
@@ -177,7 +179,8 @@ async function main() {
   }
   if (want('integration')) {
     const files = findTests(['app', 'main'], '.it.test.ts');
-    const net = setupTestNetwork();
+    // COVE_SKIP_TEST_NETNS=1 leaves the shared test namespace alone (for several local runs at once).
+    const net = process.env.COVE_SKIP_TEST_NETNS === '1' ? { env: null, reason: 'COVE_SKIP_TEST_NETNS=1', state: null } : setupTestNetwork();
     if (!net.env) log(`network tests against a test namespace will be skipped: ${net.reason}`);
     try {
       await phase('rootless integration tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], {
@@ -186,7 +189,7 @@ async function main() {
         env: { ...suiteEnv, ...(net.env ?? {}) },
       });
     } finally {
-      teardownTestNetwork(net.state);
+      if (net.state !== null) teardownTestNetwork(net.state);
     }
   }
   if (want('e2e')) {
