@@ -41,6 +41,10 @@ export const ERROR_CODES = [
   'E_MANIFEST_UNSUPPORTED',
   'E_PLATFORM_NOT_FOUND',
   'E_CANCELLED',
+  // engine hardening
+  'E_UNSAFE_RUNTIME_DIR',
+  'E_NO_SPACE',
+  'E_LAYER_TOO_LARGE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

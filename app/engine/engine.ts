@@ -1,10 +1,8 @@
 import path from 'node:path';
-import fsp from 'node:fs/promises';
 import type { ApiMethod, ApiParams, ApiResult, ContainerAction, EngineEvent, ImageAction } from '../api/contract.js';
 import type { EngineHandle } from './engine-api.js';
 import { EngineError } from './errors.js';
-import { resolvePaths, type CovePaths } from './paths.js';
-import { ensureDir } from './fs-atomic.js';
+import { prepareDirs, resolvePaths, type CovePaths } from './paths.js';
 import { currentIdMappings, type IdMappings } from './idmap.js';
 import { BlobStore } from './store/blob-store.js';
 import { LayerStore } from './store/layer-store.js';
@@ -92,9 +90,7 @@ export class Engine implements EngineHandle {
 
   static async open(options: EngineOptions = {}): Promise<Engine> {
     const paths = resolvePaths(process.env, options.home);
-    await ensureDir(paths.home);
-    await fsp.chmod(paths.home, 0o700);
-    await ensureDir(paths.runtime);
+    prepareDirs(paths);
     const mappings = currentIdMappings();
     const tmp = path.join(paths.home, 'tmp');
     const blobs = new BlobStore(paths.home, tmp);

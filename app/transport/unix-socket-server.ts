@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { ServerMessage } from '../api/contract.js';
 import type { EngineHandle } from '../engine/engine-api.js';
 import { dispatchFrame } from './dispatch.js';
+import { assertOwnSocket, ensureOwnDir } from '../engine/paths.js';
 
 export interface UnixSocketServer {
   path: string;
@@ -20,9 +21,11 @@ const MAX_LINE = 1024 * 1024;
  * permission on the socket file).
  */
 export async function startUnixSocketServer(engine: EngineHandle, socketPath: string): Promise<UnixSocketServer> {
-  await fs.promises.mkdir(path.dirname(socketPath), { recursive: true, mode: 0o700 });
+  ensureOwnDir(path.dirname(socketPath));
   // A socket left by a killed engine: replace it only if nobody answers on it.
-  if (fs.existsSync(socketPath)) {
+  // Only a socket of our own is ever connected to or replaced.
+  if (fs.existsSync(socketPath) || isSymlink(socketPath)) {
+    assertOwnSocket(socketPath);
     const alive = await new Promise<boolean>((resolve) => {
       const c = net.connect(socketPath, () => {
         c.destroy();
@@ -78,4 +81,12 @@ export async function startUnixSocketServer(engine: EngineHandle, socketPath: st
       await fs.promises.rm(socketPath, { force: true });
     },
   };
+}
+
+function isSymlink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
