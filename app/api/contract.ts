@@ -332,6 +332,10 @@ export interface ApiMethods {
   'volumes:prune': { params: Record<string, never>; result: { removed: string[] } };
   'settings:get': { params: Record<string, never>; result: CoveSettings };
   'settings:set': { params: Partial<CoveSettings>; result: CoveSettings };
+  /** Creates without starting (docker create; the Docker API's create then start). */
+  'containers:create': { params: RunOptions; result: ContainerSummary };
+  /** Resolves when the container is not running; its exit code (null if it never ran). */
+  'containers:wait': { params: { id: string }; result: { exitCode: number | null } };
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -363,6 +367,8 @@ export const API_METHODS: readonly ApiMethod[] = [
   'settings:set',
   'logs:follow',
   'logs:unfollow',
+  'containers:create',
+  'containers:wait',
 ];
 
 export type ContainerAction = 'create' | 'start' | 'die' | 'remove' | 'update';

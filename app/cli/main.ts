@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
   let engine: Engine | undefined;
   try {
     // Web mode is the long-lived engine: it watches the store, samples stats and applies restart policies.
-    engine = await Engine.open({ watch: name === 'serve' });
+    engine = await Engine.open({ watch: name === 'serve' || (name === 'system' && rest[0] === 'service') });
     return await command(engine, rest, io);
   } catch (err) {
     io.err(formatError(err));

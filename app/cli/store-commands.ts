@@ -80,8 +80,13 @@ const system: Command = async (engine, argv, io) => {
       return df(engine, rest, io);
     case 'check':
       return check(engine, rest, io);
+    case 'service': {
+      // Loaded only here: the Docker API server is not on any other verb's path.
+      const { systemService } = await import('./service-commands.js');
+      return systemService(engine, rest, io);
+    }
     default:
-      throw new UsageError(`unknown system command ${sub ? `"${sub}"` : ''}: use cove system df|check`);
+      throw new UsageError(`unknown system command ${sub ? `"${sub}"` : ''}: use cove system df|check|service`);
   }
 };
 

@@ -10,9 +10,7 @@ const empty = z.object({}).strict();
 const volumeName = z.string().min(1).max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'not a volume name');
 const strings = (max = 256) => z.array(z.string().min(1).max(4096)).max(max);
 
-const schemas: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
-  'containers:list': z.object({ all: z.boolean() }).strict(),
-  'containers:run': z
+const runOptions = z
     .object({
       image: reference,
       name: containerId.optional(),
@@ -48,7 +46,11 @@ const schemas: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
       addHost: strings().optional(),
       dns: strings(16).optional(),
     })
-    .strict(),
+    .strict();
+
+const schemas: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
+  'containers:list': z.object({ all: z.boolean() }).strict(),
+  'containers:run': runOptions,
   'containers:start': z.object({ id: containerId }).strict(),
   'containers:stop': z.object({ id: containerId, timeoutSeconds: z.number().int().min(0).max(3600).optional() }).strict(),
   'containers:kill': z
@@ -85,6 +87,8 @@ const schemas: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
   'volumes:prune': empty,
   'settings:get': empty,
   'settings:set': z.object({ runtime: z.string().min(1).max(4096).optional() }).strict(),
+  'containers:create': runOptions,
+  'containers:wait': z.object({ id: containerId }).strict(),
   'logs:follow': z.object({ id: containerId, tail: z.number().int().min(0).max(100_000).optional() }).strict(),
   'logs:unfollow': z.object({ subscription: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/) }).strict(),
 };

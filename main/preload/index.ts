@@ -51,6 +51,8 @@ const METHODS: Record<ApiMethod, true> = {
   'system:doctor': true,
   'logs:follow': true,
   'logs:unfollow': true,
+  'containers:create': true,
+  'containers:wait': true,
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {

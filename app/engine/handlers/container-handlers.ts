@@ -14,6 +14,8 @@ export function containerHandlers(containers: ContainerService): DomainHandlers<
       }
       return containers.summary(rec);
     },
+    'containers:create': async (p) => containers.summary(await containers.create(p)),
+    'containers:wait': async (p) => ({ exitCode: await containers.wait(p.id) }),
     'containers:start': async (p) => containers.summary(await containers.start(p.id)),
     'containers:stop': async (p) => containers.summary(await containers.stop(p.id, p.timeoutSeconds)),
     'containers:kill': async (p) => containers.summary(await containers.kill(p.id, p.signal)),

@@ -1,0 +1,225 @@
+// /containers/...: docker's container endpoints over the engine API.
+import type http from 'node:http';
+import type { ContainerSummary } from '../api/contract.js';
+import { EngineError } from '../engine/errors.js';
+import { DockerHttpError, parseFilters, queryBool, queryInt, sendEmpty, sendJson, type DockerRequest } from './docker-http.js';
+import type { DockerEngine } from './docker-engine.js';
+import type { Route } from './docker-router.js';
+import { containerInspect, containerListEntry } from './docker-shapes.js';
+import { filterContainers } from './container-filters.js';
+import { runOptionsFromCreate, type DockerCreateBody } from './docker-create.js';
+import { logChunk } from './docker-streams.js';
+
+async function findSummary(engine: DockerEngine, id: string): Promise<ContainerSummary | undefined> {
+  const all = await engine.call('containers:list', { all: true });
+  return all.find((c) => c.id === id);
+}
+
+/** docker answers 304 for start of a running or stop of a stopped container. */
+async function unlessAlready(res: http.ServerResponse, work: () => Promise<unknown>, already: 'E_CONTAINER_RUNNING' | 'E_CONTAINER_NOT_RUNNING'): Promise<void> {
+  try {
+    await work();
+    sendEmpty(res, 204);
+  } catch (err) {
+    if (err instanceof EngineError && err.code === already) sendEmpty(res, 304);
+    else throw err;
+  }
+}
+
+function notFoundMessage(err: unknown, id: string): never {
+  if (err instanceof EngineError && err.code === 'E_CONTAINER_NOT_FOUND') throw new DockerHttpError(404, `No such container: ${id}`);
+  throw err;
+}
+
+export function containerRoutes(engine: DockerEngine): Route[] {
+  // Every route that names a container: docker's exact 404 text, which scripts match on.
+  const named = (fn: (req: DockerRequest, res: http.ServerResponse) => Promise<void>) => async (req: DockerRequest, res: http.ServerResponse) => {
+    try {
+      await fn(req, res);
+    } catch (err) {
+      notFoundMessage(err, req.params.id ?? '');
+    }
+  };
+  const id = (req: DockerRequest): string => req.params.id as string;
+  return [
+    {
+      method: 'GET',
+      pattern: '/containers/json',
+      handler: async (req, res) => {
+        const list = await engine.call('containers:list', { all: queryBool(req.query, 'all') });
+        let out = filterContainers(list, parseFilters(req.query)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+        const limit = queryInt(req.query, 'limit');
+        if (limit && limit > 0) out = out.slice(0, limit);
+        sendJson(res, 200, out.map(containerListEntry));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/containers/create',
+      handler: async (req, res) => {
+        const body = (await req.json<DockerCreateBody>()) ?? {};
+        const created = await engine.call('containers:create', runOptionsFromCreate(body, req.query.get('name')));
+        sendJson(res, 201, { Id: created.id, Warnings: [] });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/containers/{id}/json',
+      handler: named(async (req, res) => {
+        const view = await engine.call('containers:inspect', { id: id(req) });
+        sendJson(res, 200, containerInspect(view, await findSummary(engine, view.Id)));
+      }),
+    },
+    { method: 'POST', pattern: '/containers/{id}/start', handler: named(async (req, res) => unlessAlready(res, () => engine.call('containers:start', { id: id(req) }), 'E_CONTAINER_RUNNING')) },
+    {
+      method: 'POST',
+      pattern: '/containers/{id}/stop',
+      handler: named(async (req, res) => {
+        const t = queryInt(req.query, 't');
+        await unlessAlready(res, () => engine.call('containers:stop', { id: id(req), ...(t !== undefined && t >= 0 ? { timeoutSeconds: t } : {}) }), 'E_CONTAINER_NOT_RUNNING');
+      }),
+    },
+    {
+      method: 'POST',
+      pattern: '/containers/{id}/restart',
+      handler: named(async (req, res) => {
+        const t = queryInt(req.query, 't');
+        await engine.call('containers:restart', { id: id(req), ...(t !== undefined && t >= 0 ? { timeoutSeconds: t } : {}) });
+        sendEmpty(res, 204);
+      }),
+    },
+    {
+      method: 'POST',
+      pattern: '/containers/{id}/kill',
+      handler: named(async (req, res) => {
+        const signal = req.query.get('signal');
+        await engine.call('containers:kill', { id: id(req), ...(signal ? { signal } : {}) });
+        sendEmpty(res, 204);
+      }),
+    },
+    {
+      method: 'DELETE',
+      pattern: '/containers/{id}',
+      handler: named(async (req, res) => {
+        await engine.call('containers:remove', { id: id(req), force: queryBool(req.query, 'force') });
+        sendEmpty(res, 204);
+      }),
+    },
+    {
+      method: 'POST',
+      pattern: '/containers/{id}/wait',
+      handler: named(async (req, res) => {
+        const condition = req.query.get('condition') ?? 'not-running';
+        if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw new DockerHttpError(400, `invalid condition: ${condition}`);
+        const target = await engine.call('containers:inspect', { id: id(req) });
+        // Headers go out now: docker clients wait on the body, and compose/testcontainers time out otherwise.
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        const { exitCode } = await engine.call('containers:wait', { id: target.Id });
+        if (condition === 'removed') await waitRemoved(engine, target.Id);
+        res.end(JSON.stringify({ StatusCode: exitCode ?? 0, Error: null }));
+      }),
+    },
+    {
+      method: 'GET',
+      pattern: '/containers/{id}/top',
+      handler: named(async (req, res) => {
+        const procs = await engine.call('containers:top', { id: id(req) });
+        sendJson(res, 200, {
+          Titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'],
+          Processes: procs.map((p) => [String(p.uid), String(p.pid), String(p.ppid), '0', '', '?', formatCpu(p.cpuSeconds), p.command]),
+        });
+      }),
+    },
+    {
+      method: 'POST',
+      pattern: '/containers/{id}/rename',
+      handler: named(async (req, res) => {
+        const name = req.query.get('name');
+        if (!name) throw new DockerHttpError(400, 'name is required');
+        await engine.call('containers:rename', { id: id(req), name });
+        sendEmpty(res, 204);
+      }),
+    },
+    { method: 'POST', pattern: '/containers/{id}/pause', handler: named(async (req, res) => (await engine.call('containers:pause', { id: id(req) }), sendEmpty(res, 204))) },
+    { method: 'POST', pattern: '/containers/{id}/unpause', handler: named(async (req, res) => (await engine.call('containers:unpause', { id: id(req) }), sendEmpty(res, 204))) },
+    {
+      method: 'POST',
+      pattern: '/containers/prune',
+      handler: async (_req, res) => {
+        const { removed } = await engine.call('containers:prune', {});
+        sendJson(res, 200, { ContainersDeleted: removed, SpaceReclaimed: 0 });
+      },
+    },
+    { method: 'GET', pattern: '/containers/{id}/logs', handler: named((req, res) => streamLogs(engine, req, res)) },
+  ];
+}
+
+function formatCpu(seconds: number): string {
+  const s = Math.floor(seconds);
+  return `${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+async function waitRemoved(engine: DockerEngine, id: string): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const check = async (): Promise<void> => {
+      if (!(await findSummary(engine, id))) {
+        stop();
+        resolve();
+      }
+    };
+    const stop = engine.subscribe((e) => {
+      if (e.type === 'container' && e.id === id) void check();
+    });
+    void check();
+  });
+}
+
+/** GET /containers/{id}/logs: the lines so far, then (follow) new ones until the container stops. */
+async function streamLogs(engine: DockerEngine, req: DockerRequest, res: http.ServerResponse): Promise<void> {
+  const view = await engine.call('containers:inspect', { id: req.params.id as string });
+  const opts = {
+    tty: view.Config.Tty,
+    timestamps: queryBool(req.query, 'timestamps'),
+    stdout: queryBool(req.query, 'stdout'),
+    stderr: queryBool(req.query, 'stderr'),
+  };
+  const tailParam = req.query.get('tail');
+  const tail = tailParam && tailParam !== 'all' ? Number(tailParam) : undefined;
+  if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw new DockerHttpError(400, `invalid tail: ${tailParam}`);
+  const contentType = opts.tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
+  if (!queryBool(req.query, 'follow')) {
+    const lines = await engine.call('containers:logs', { id: view.Id, ...(tail !== undefined ? { tail } : {}) });
+    res.writeHead(200, { 'Content-Type': contentType });
+    res.end(logChunk(lines, opts));
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': contentType });
+  await followLogs(engine, view.Id, tail, opts, res);
+}
+
+async function followLogs(engine: DockerEngine, id: string, tail: number | undefined, opts: Parameters<typeof logChunk>[1], res: http.ServerResponse): Promise<void> {
+  const follow: { subscription?: string } = {};
+  const finish = (): void => {
+    unsubscribe();
+    if (follow.subscription) void engine.call('logs:unfollow', { subscription: follow.subscription }).catch(() => undefined);
+    if (!res.writableEnded) res.end();
+  };
+  const unsubscribe = engine.subscribe((e) => {
+    if (e.type === 'logs' && e.subscription === follow.subscription) {
+      if (e.lines.length) res.write(logChunk(e.lines, opts));
+      if (e.ended) finish();
+    } else if (e.type === 'container' && e.id === id) {
+      void endIfStopped();
+    }
+  });
+  // The monitor writes the last lines before it records the exit: give the follower one beat to pass them on.
+  const endIfStopped = async (): Promise<void> => {
+    const state = await engine.call('containers:inspect', { id }).catch(() => null);
+    if (!state?.State.Running) setTimeout(finish, 150);
+  };
+  res.on('close', finish);
+  const first = await engine.call('logs:follow', { id, ...(tail !== undefined ? { tail } : {}) });
+  follow.subscription = first.subscription;
+  res.write(logChunk(first.lines, opts));
+  await endIfStopped();
+}
