@@ -9,6 +9,7 @@ import type { ServerMessage } from '../api/contract.js';
 import type { EngineHandle } from '../engine/engine-api.js';
 import { installPaths } from '../engine/install-paths.js';
 import { dispatchFrame } from '../transport/dispatch.js';
+import { MAX_FRAME_BYTES, MAX_TERMINAL_FRAME_BYTES } from '../transport/frame-limits.js';
 import { TerminalRegistry } from '../terminal/terminal-registry.js';
 import { terminalPrecheck } from '../terminal/terminal-precheck.js';
 import { serveTerminalSocket } from './terminal-socket.js';
@@ -114,21 +115,31 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
-  const termWss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const termWss = new WebSocketServer({ noServer: true, maxPayload: MAX_TERMINAL_FRAME_BYTES });
   const terminals = options.terminals ?? defaultTerminals(options.engine);
   const sockets = new Set<WebSocket>();
   // Log subscriptions belong to the socket that asked: their events go to it
   // alone, and they end with it.
   const logOwners = new Map<string, WebSocket>();
   server.on('upgrade', (req, socket, head) => {
+    // A client that resets mid-handshake must not take the server down.
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://x');
     const target = url.pathname === '/api' ? wss : url.pathname === '/term' ? termWss : null;
     if (!target || !isAllowedUpgrade(req, url, allowedHosts, token)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
-    target.handleUpgrade(req, socket, head, (ws) => (target === wss ? target.emit('connection', ws) : serveTerminalSocket(ws, url, terminals)));
+    target.handleUpgrade(req, socket, head, (ws) => {
+      // Without an 'error' listener a bad frame (too big, bad UTF-8, reserved
+      // bit, unknown opcode, invalid close code) would throw out of the
+      // EventEmitter and end the process. ws has already answered it with
+      // the close code RFC 6455 §7.4.1 assigns (1002, 1007 or 1009).
+      ws.on('error', () => ws.terminate());
+      if (target === wss) target.emit('connection', ws);
+      else serveTerminalSocket(ws, url, terminals);
+    });
   });
 
   const unsubscribe = options.engine.subscribe((event) => {
@@ -153,12 +164,18 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       }
     });
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return;
-      void dispatchFrame(options.engine, data.toString()).then((reply) => {
-        if (reply?.kind === 'response' && reply.ok) trackLogSubscription(reply.result, ws, owned, logOwners);
-        if (reply && ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
-        else if (reply?.kind === 'response' && reply.ok) releaseOrphan(reply.result, owned, logOwners, options.engine);
-      });
+      if (isBinary) {
+        // The API speaks JSON text frames (RFC 6455 §7.4.1: 1003, unacceptable data type).
+        ws.close(1003, 'the API takes text frames');
+        return;
+      }
+      void dispatchFrame(options.engine, data.toString())
+        .then((reply) => {
+          if (reply?.kind === 'response' && reply.ok) trackLogSubscription(reply.result, ws, owned, logOwners);
+          if (reply && ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
+          else if (reply?.kind === 'response' && reply.ok) releaseOrphan(reply.result, owned, logOwners, options.engine);
+        })
+        .catch(() => ws.close(1011, 'internal error'));
     });
   });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { ServerMessage } from '../api/contract.js';
 import type { EngineHandle } from '../engine/engine-api.js';
 import { dispatchFrame } from './dispatch.js';
+import { MAX_FRAME_BYTES } from './frame-limits.js';
 import { assertOwnSocket, ensureOwnDir } from '../engine/paths.js';
 
 export interface UnixSocketServer {
@@ -11,7 +12,6 @@ export interface UnixSocketServer {
   close(): Promise<void>;
 }
 
-const MAX_LINE = 1024 * 1024;
 
 /**
  * The engine API on a unix socket ($XDG_RUNTIME_DIR/cove/engine.sock,
@@ -39,22 +39,34 @@ export async function startUnixSocketServer(engine: EngineHandle, socketPath: st
   const clients = new Set<net.Socket>();
   const server = net.createServer((sock) => {
     clients.add(sock);
-    let buf = '';
-    sock.setEncoding('utf8');
-    sock.on('data', (chunk: string) => {
-      buf += chunk;
-      if (buf.length > MAX_LINE && !buf.includes('\n')) {
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    sock.on('data', (chunk: Buffer) => {
+      let start = 0;
+      let nl: number;
+      while ((nl = chunk.indexOf(0x0a, start)) >= 0) {
+        if (pendingBytes + nl - start > MAX_FRAME_BYTES) {
+          sock.destroy();
+          return;
+        }
+        const line = Buffer.concat([...pending, chunk.subarray(start, nl)]).toString('utf8');
+        pending = [];
+        pendingBytes = 0;
+        start = nl + 1;
+        void dispatchFrame(engine, line)
+          .then((reply) => {
+            if (reply && !sock.destroyed) sock.write(JSON.stringify(reply) + '\n');
+          })
+          .catch(() => sock.destroy());
+      }
+      const rest = chunk.subarray(start);
+      pendingBytes += rest.length;
+      // A line longer than any request may be ends this connection only.
+      if (pendingBytes > MAX_FRAME_BYTES) {
         sock.destroy();
         return;
       }
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        void dispatchFrame(engine, line).then((reply) => {
-          if (reply && !sock.destroyed) sock.write(JSON.stringify(reply) + '\n');
-        });
-      }
+      if (rest.length > 0) pending.push(rest);
     });
     sock.on('close', () => clients.delete(sock));
     sock.on('error', () => sock.destroy());

@@ -3,6 +3,7 @@
 // socket). The contract gives the types; these schemas enforce them.
 import { z } from 'zod';
 import type { ApiMethod, ApiParams, DesktopPreferences, TerminalOpenParams } from '../api/contract.js';
+import { encodedSize, MAX_PARAMS_BYTES } from './frame-limits.js';
 
 const containerId = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'not a container id or name');
 const reference = z.string().min(1).max(512);
@@ -101,6 +102,8 @@ export type ValidationResult<M extends ApiMethod> = { ok: true; params: ApiParam
 
 /** Checks params for a method; the message names the offending field. */
 export function validateParams<M extends ApiMethod>(method: M, params: unknown): ValidationResult<M> {
+  const size = encodedSize(params);
+  if (size > MAX_PARAMS_BYTES) return { ok: false, message: `invalid ${method} request: ${size} bytes of parameters, more than the ${MAX_PARAMS_BYTES} a request may carry` };
   const schema = schemas[method] as z.ZodType<ApiParams<M>>;
   const parsed = schema.safeParse(params ?? {});
   if (parsed.success) return { ok: true, params: parsed.data };
