@@ -62,6 +62,8 @@ export class ContainerStore {
     return {
       root,
       record: path.join(root, 'container.json'),
+      /** flock(2)ed while the container is started or stopped: one at a time per container. */
+      stateLock: path.join(root, 'state.lock'),
       start: path.join(root, 'start.json'),
       exit: path.join(root, 'exit.json'),
       pid: path.join(root, 'pid'),
@@ -99,6 +101,7 @@ export class ContainerStore {
     return out;
   }
 
+  /** Only for create and ContainerRecords.update, which hold containers.lock. */
   async writeRecord(rec: ContainerRecord): Promise<void> {
     await writeJsonAtomic(this.paths(rec.id).record, rec);
   }

@@ -1,58 +1,60 @@
-import fs from 'node:fs/promises';
-import crypto from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import { EngineError, isNodeError } from '../errors.js';
-import { pidAlive } from './pid-alive.js';
+
+/** flock(1) from util-linux (essential on Debian): Node itself cannot call flock(2). */
+const FLOCK = '/usr/bin/flock';
+/** flock(1)'s exit status when -w runs out (its -E option). */
+const TIMED_OUT = 75;
 
 /**
- * A lock file holding the owner's pid. The GUI and the CLI may update the
- * store at the same time; a lock left by a killed process is taken over
- * once its pid is gone, so kill -9 never wedges the store. The pid is
- * written to a temp file first and the lock made with link(2), which fails
- * if the lock exists: a lock file never exists without its pid (an empty
- * one, from a kill between open and write, could never be taken over).
+ * An exclusive flock(2) lock on `file`, held while `fn` runs. flock(2)
+ * locks belong to the open file description, which the kernel drops when
+ * the last descriptor on it is closed, so a holder killed with SIGKILL
+ * releases the lock by dying: no pid file, no takeover race between two
+ * waiters of a dead holder, no stale lock for `cove system check`.
+ *
+ * Node has no flock, so a flock(1) child takes it on our descriptor
+ * (passed as its fd 3, the same open file description) and exits; the
+ * lock stays with our descriptor until we close it. Our descriptor is
+ * O_CLOEXEC, so no other child (the container monitor) inherits it.
+ * flock(1) waits in the kernel, not by polling.
  */
 export async function withLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  const temp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
-  await fs.writeFile(temp, String(process.pid), { mode: 0o600 });
+  const handle = await openLockFile(file);
   try {
-    for (;;) {
-      try {
-        await fs.link(temp, file);
-        break;
-      } catch (err) {
-        if (!isNodeError(err, 'EEXIST')) throw err;
-        const text = (await fs.readFile(file, 'utf8').catch(() => '')).trim();
-        const owner = Number(text);
-        if (Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) {
-          // Take it over only if it is still the dead owner's (another waiter may have been first).
-          const again = (await fs.readFile(file, 'utf8').catch(() => '')).trim();
-          if (again === text) await fs.rm(file, { force: true });
-          continue;
-        }
-        if (text === '' && (await staleEmpty(file))) {
-          // Written by an older Cove that could leave it empty; nobody can own it.
-          await fs.rm(file, { force: true });
-          continue;
-        }
-        if (Date.now() > deadline) {
-          throw new EngineError('E_STORE_LOCKED', `the store is locked by process ${owner || 'unknown'} (${file}); wait for it to finish`);
-        }
-        await sleep(20);
-      }
-    }
-  } finally {
-    await fs.rm(temp, { force: true });
-  }
-  try {
+    await takeLock(handle.fd, file, timeoutMs);
     return await fn();
   } finally {
-    await fs.rm(file, { force: true });
+    // Closing our last descriptor on it releases the lock (flock(2), NOTES).
+    await handle.close();
   }
 }
 
-async function staleEmpty(file: string): Promise<boolean> {
-  const st = await fs.stat(file).catch(() => undefined);
-  return st !== undefined && Date.now() - st.mtimeMs > 2000;
+async function openLockFile(file: string): Promise<fsp.FileHandle> {
+  const flags = fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW;
+  try {
+    return await fsp.open(file, flags, 0o600);
+  } catch (err) {
+    if (isNodeError(err, 'ELOOP')) throw new EngineError('E_UNSAFE_RUNTIME_DIR', `${file} is a symbolic link, not a lock file; remove it`, { cause: err });
+    throw err;
+  }
+}
+
+function takeLock(fd: number, file: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const seconds = Math.max(0.001, timeoutMs / 1000).toFixed(3);
+    const child = spawn(FLOCK, ['--exclusive', '--wait', seconds, '--conflict-exit-code', String(TIMED_OUT), '3'], {
+      stdio: ['ignore', 'ignore', 'pipe', fd],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', (err) => reject(new EngineError('E_INTERNAL', `cannot run ${FLOCK} to lock ${file}: ${err.message}`, { cause: err })));
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else if (code === TIMED_OUT) reject(new EngineError('E_STORE_LOCKED', `another Cove process has held ${file} for more than ${Math.round(timeoutMs / 1000)} s; wait for it to finish`));
+      else reject(new EngineError('E_INTERNAL', `flock ${file} failed (exit ${code}): ${stderr.trim()}`));
+    });
+  });
 }

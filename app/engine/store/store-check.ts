@@ -172,27 +172,12 @@ export async function checkStore(d: { blobs: BlobStore; layers: LayerStore; inde
   for (const l of unusedLayers) report.leftovers.push(`unreferenced layer ${shortId(l)}`);
   // writeFileAtomic's temp files next to images.json: a writer holds them for milliseconds.
   for (const name of await fsp.readdir(d.home).catch(() => [] as string[])) {
-    const lockTemp = /^[a-z]+\.lock\.(\d+)\.[a-f0-9]+$/.exec(name);
-    if (lockTemp) {
-      // lock.ts's pid file, left when its process died before linking it.
-      if (!pidAlive(Number(lockTemp[1]))) {
-        report.leftovers.push(`temp lock file ${name}`);
-        debris.push(path.join(d.home, name));
-      }
-      continue;
-    }
     if (!name.startsWith('.tmp-images.json-')) continue;
     const st = await fsp.stat(path.join(d.home, name)).catch(() => undefined);
     if (st && Date.now() - st.mtimeMs > 10_000) {
       report.leftovers.push(`temp file ${name}`);
       debris.push(path.join(d.home, name));
     }
-  }
-  const lock = path.join(d.home, 'images.lock');
-  const lockPid = Number((await readFileOr(lock)).trim());
-  if (lockPid > 0 && !pidAlive(lockPid)) {
-    report.leftovers.push(`stale lock images.lock (pid ${lockPid})`);
-    debris.push(lock);
   }
   if (o.repair) {
     for (const p of debris) await fsp.rm(p, { recursive: true, force: true });
@@ -204,14 +189,6 @@ export async function checkStore(d: { blobs: BlobStore; layers: LayerStore; inde
     if (n > 0) report.repaired.push(`removed ${n} leftover(s) of interrupted or removed work`);
   }
   return report;
-}
-
-async function readFileOr(file: string): Promise<string> {
-  try {
-    return await fsp.readFile(file, 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 export interface DiskUsage {

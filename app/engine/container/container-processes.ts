@@ -1,0 +1,110 @@
+import fsp from 'node:fs/promises';
+import type { TopProcess } from '../../api/contract.js';
+import { EngineError } from '../errors.js';
+import { pidNamespaceOf, readProcEntry, scanByPidNamespace } from '../stats/proc-reader.js';
+import type { ContainerEvents, ContainerRecords } from './container-records.js';
+import type { ContainerRecord } from './container-store.js';
+import { runAttachClient, runExec, type AttachOptions, type ExecOptions } from './container-process.js';
+import type { RuntimeOps } from './runtime-ops.js';
+import { parseSignal } from './signals.js';
+
+/** What runs inside a container: exec, attach, top, signals, pause. */
+export class ContainerProcesses {
+  constructor(
+    private readonly records: ContainerRecords,
+    private readonly runtime: RuntimeOps,
+    private readonly events: ContainerEvents,
+  ) {}
+
+  private get store() {
+    return this.records.store;
+  }
+
+  /**
+   * Attaches this process's terminal to the container through the
+   * monitor's socket (native/build/cove-attach): raw mode, resizes, detach
+   * keys. Resolves with cove-attach's status (the container's exit code, 0
+   * on detach).
+   */
+  async attach(query: string, options: AttachOptions = {}): Promise<number> {
+    const rec = await this.records.resolve(query);
+    const s = await this.store.status(rec.id);
+    if (s.state !== 'running' && s.state !== 'paused') throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running; start it first (cove start ${rec.name})`);
+    return runAttachClient(this.store.paths(rec.id).attach, options);
+  }
+
+  /**
+   * Runs a command in a running container through its runtime's `exec`,
+   * which joins the user namespace first and re-applies the container's
+   * capabilities, no_new_privs, seccomp, user and cwd. Foreground only:
+   * stdio is ours (node-pty's slave when a terminal runs it).
+   */
+  async exec(query: string, opts: ExecOptions): Promise<number> {
+    const rec = await this.records.resolve(query);
+    const s = await this.store.status(rec.id);
+    if (s.state !== 'running') throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running; start it first (cove start ${rec.name})`);
+    if (opts.command.length === 0) throw new EngineError('E_INVALID_ARGUMENT', 'exec needs a command, e.g. cove exec -it NAME sh');
+    return runExec({ runtime: rec.runtime, runtimeRoot: this.runtime.root(rec), id: rec.id, name: rec.name }, opts);
+  }
+
+  async kill(query: string, signal?: string): Promise<ContainerRecord> {
+    const rec = await this.records.resolve(query);
+    await this.runtime.signal(rec, parseSignal(signal));
+    return rec;
+  }
+
+  /** docker top: the container's processes, by host pid, found through its pid namespace. */
+  async top(query: string): Promise<TopProcess[]> {
+    const rec = await this.records.resolve(query);
+    const s = await this.store.status(rec.id);
+    if (s.state !== 'running' || s.pid === null) throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running`);
+    return (await this.pids(rec))
+      .map((pid) => readProcEntry(pid))
+      .filter((e): e is NonNullable<typeof e> => e !== null)
+      .map((e) => ({ pid: e.pid, ppid: e.ppid, uid: e.uid, cpuSeconds: e.cpuTicks / 100, rssBytes: e.rssBytes, state: e.state, command: e.cmdline }))
+      .sort((a, b) => a.pid - b.pid);
+  }
+
+  private async pids(rec: ContainerRecord): Promise<number[]> {
+    const s = await this.store.status(rec.id);
+    if ((s.state !== 'running' && s.state !== 'paused') || s.pid === null) {
+      throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running`);
+    }
+    const ns = pidNamespaceOf(s.pid);
+    return ns ? (scanByPidNamespace().get(ns) ?? [s.pid]) : [s.pid];
+  }
+
+  /**
+   * Without a delegated cgroup there is no freezer, so every process of the
+   * container gets SIGSTOP (and SIGCONT on unpause); a process that forks in
+   * between can escape it, which the note says.
+   */
+  async pause(query: string): Promise<{ id: string; note: string }> {
+    const rec = await this.records.resolve(query);
+    if ((await this.store.status(rec.id)).state === 'paused') throw new EngineError('E_INVALID_ARGUMENT', `container ${rec.name} is already paused`);
+    const pids = await this.pids(rec);
+    await fsp.writeFile(this.store.paths(rec.id).paused, new Date().toISOString());
+    signalAll(pids, 'SIGSTOP');
+    this.events.containerChanged('update', rec.id);
+    return { id: rec.id, note: 'no cgroup freezer (cgroups are not delegated here): paused with SIGSTOP' };
+  }
+
+  async unpause(query: string): Promise<{ id: string }> {
+    const rec = await this.records.resolve(query);
+    if ((await this.store.status(rec.id)).state !== 'paused') throw new EngineError('E_INVALID_ARGUMENT', `container ${rec.name} is not paused`);
+    signalAll(await this.pids(rec), 'SIGCONT');
+    await fsp.rm(this.store.paths(rec.id).paused, { force: true });
+    this.events.containerChanged('update', rec.id);
+    return { id: rec.id };
+  }
+}
+
+function signalAll(pids: number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // exited meanwhile
+    }
+  }
+}

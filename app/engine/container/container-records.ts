@@ -1,0 +1,170 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { ContainerInspect, ContainerSummary, LogLine } from '../../api/contract.js';
+import { EngineError } from '../errors.js';
+import { readJsonFile } from '../fs-atomic.js';
+import { withLock } from '../store/lock.js';
+import { inspectView } from './container-inspect.js';
+import type { ContainerRecord, ContainerStatus, ContainerStore } from './container-store.js';
+import { statusText } from './container-support.js';
+import { parseCriLog } from './cri-log.js';
+import { NAME_RE } from './names.js';
+import type { OciSpec } from './oci-spec.js';
+import type { PortSpec } from './run-options.js';
+
+export interface ContainerEvents {
+  containerChanged(action: 'create' | 'start' | 'die' | 'remove' | 'update', id: string): void;
+}
+
+/**
+ * Container records: lookups, views, and the one path that changes a
+ * container.json after create (`update`, under containers.lock), so that a
+ * stop and a rename that race both land.
+ */
+export class ContainerRecords {
+  constructor(
+    readonly store: ContainerStore,
+    private readonly lockFile: string,
+    private readonly events: ContainerEvents,
+  ) {}
+
+  /** Runs `fn` holding containers.lock: names are unique, records change one writer at a time. */
+  locked<T>(fn: () => Promise<T>): Promise<T> {
+    return withLock(this.lockFile, fn);
+  }
+
+  /** Finds a container by full ID, unique ID prefix or name. */
+  async resolve(query: string): Promise<ContainerRecord> {
+    const records = await this.store.records();
+    const exact = records.find((r) => r.id === query || r.name === query);
+    if (exact) return exact;
+    if (/^[a-f0-9]{3,63}$/.test(query)) {
+      const matches = records.filter((r) => r.id.startsWith(query));
+      if (matches.length === 1) return matches[0] as ContainerRecord;
+      if (matches.length > 1) throw new EngineError('E_INVALID_ARGUMENT', `${query} matches ${matches.length} containers; give more of the ID`);
+    }
+    throw new EngineError('E_CONTAINER_NOT_FOUND', `no container named or with ID ${query} (cove ps -a lists them)`);
+  }
+
+  /**
+   * Read-modify-write of container.json under the lock, on the record as
+   * it is now (not as the caller read it earlier). `change` returns false
+   * when there is nothing to write.
+   */
+  async update(id: string, change: (rec: ContainerRecord) => boolean): Promise<ContainerRecord> {
+    return this.locked(async () => {
+      const rec = await this.store.readRecord(id);
+      if (!rec) throw new EngineError('E_CONTAINER_NOT_FOUND', `container ${id.slice(0, 12)} was removed meanwhile`);
+      if (change(rec)) await this.store.writeRecord(rec);
+      return rec;
+    });
+  }
+
+  async rename(query: string, name: string): Promise<ContainerRecord> {
+    if (!NAME_RE.test(name)) throw new EngineError('E_INVALID_ARGUMENT', `invalid container name "${name}": use letters, digits, _ . - and start with a letter or digit`);
+    const renamed = await this.locked(async () => {
+      const rec = await this.resolve(query);
+      if ((await this.store.records()).some((r) => r.name === name && r.id !== rec.id)) {
+        throw new EngineError('E_NAME_IN_USE', `the name "${name}" is already used by a container`);
+      }
+      rec.name = name;
+      await this.store.writeRecord(rec);
+      return rec;
+    });
+    this.events.containerChanged('update', renamed.id);
+    return renamed;
+  }
+
+  status(id: string): Promise<ContainerStatus> {
+    return this.store.status(id);
+  }
+
+  async summary(rec: ContainerRecord): Promise<ContainerSummary> {
+    const s = await this.store.status(rec.id);
+    return {
+      id: rec.id,
+      name: rec.name,
+      image: rec.image,
+      imageId: rec.imageId,
+      command: rec.command,
+      state: s.state,
+      status: statusText(s, rec.createdAt),
+      exitCode: s.exitCode,
+      pid: s.pid,
+      createdAt: rec.createdAt,
+      startedAt: s.startedAt,
+      finishedAt: s.finishedAt,
+      ports: s.state === 'running' || s.state === 'paused' ? await this.boundPorts(rec) : (rec.config?.ports ?? []),
+      labels: rec.config?.labels ?? {},
+    };
+  }
+
+  async list(all: boolean): Promise<ContainerSummary[]> {
+    const out: ContainerSummary[] = [];
+    for (const rec of await this.store.records()) {
+      const s = await this.summary(rec);
+      if (all || s.state === 'running' || s.state === 'paused') out.push(s);
+    }
+    return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  async inspect(query: string): Promise<ContainerInspect> {
+    const rec = await this.resolve(query);
+    const p = this.store.paths(rec.id);
+    const spec = JSON.parse(await fsp.readFile(p.config, 'utf8')) as OciSpec;
+    return inspectView(rec, spec, await this.store.status(rec.id), await this.boundPorts(rec), p.log);
+  }
+
+  /** docker port: the published ports as the monitor bound them (random host ports filled in). */
+  async ports(query: string): Promise<PortSpec[]> {
+    return this.boundPorts(await this.resolve(query));
+  }
+
+  async boundPorts(rec: ContainerRecord): Promise<PortSpec[]> {
+    const bound = await readJsonFile<PortSpec[]>(this.store.paths(rec.id).ports).catch(() => undefined);
+    return bound ?? rec.config?.ports ?? [];
+  }
+
+  /** Running containers and their init pids, for the stats sampler. */
+  async running(): Promise<Array<{ id: string; pid: number }>> {
+    const out: Array<{ id: string; pid: number }> = [];
+    for (const id of await this.store.ids()) {
+      const s = await this.store.status(id).catch(() => undefined);
+      if (s?.state === 'running' && s.pid !== null) out.push({ id, pid: s.pid });
+    }
+    return out;
+  }
+
+  async logs(query: string, tail?: number): Promise<LogLine[]> {
+    const p = this.store.paths((await this.resolve(query)).id);
+    const rotated = await fsp.readFile(`${p.log}.1`, 'utf8').catch(() => '');
+    const current = await fsp.readFile(p.log, 'utf8').catch(() => '');
+    const lines = parseCriLog(rotated + current);
+    return tail === undefined ? lines : lines.slice(Math.max(0, lines.length - tail));
+  }
+
+  logPath(id: string): string {
+    return this.store.paths(id).log;
+  }
+
+  /** Names of the volumes a container mounts. */
+  static volumesOf(rec: ContainerRecord): string[] {
+    return (rec.config?.mounts ?? []).flatMap((m) => (m.type === 'volume' && m.source ? [m.source] : []));
+  }
+
+  async usersOfVolume(name: string): Promise<string[]> {
+    return (await this.store.records()).filter((r) => ContainerRecords.volumesOf(r).includes(name)).map((r) => r.name);
+  }
+
+  async usersOfImage(imageId: string): Promise<string[]> {
+    return (await this.store.records()).filter((r) => r.imageId === imageId).map((r) => r.name);
+  }
+
+  containersDir(): string {
+    return this.store.dir;
+  }
+
+  containerDir(id: string): string {
+    return path.dirname(this.store.paths(id).record);
+  }
+}
