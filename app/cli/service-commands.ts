@@ -1,15 +1,15 @@
 // `cove system service`: the Docker API socket (and the engine socket) in the
 // foreground for headless use, without a daemon that must always run; with
 // --timeout it exits after that many idle seconds (no client connected).
-import { flagString, parseArgs, UsageError } from './args.js';
+import { flagBool, flagString, parseArgs, UsageError } from './args.js';
 import type { Command } from './cli-kit.js';
 import type { Engine } from '../engine/engine.js';
 import type { Io } from './cli-kit.js';
 
-export async function serveSockets(engine: Engine, io: Io): Promise<{ close(): Promise<void>; dockerIdle(listener: () => void): void; dockerActive(): number }> {
+export async function serveSockets(engine: Engine, io: Io, debug = false): Promise<{ close(): Promise<void>; dockerIdle(listener: () => void): void; dockerActive(): number }> {
   const { serveDockerApi } = await import('../docker-api/docker-api.js');
   const { startUnixSocketServer } = await import('../transport/unix-socket-server.js');
-  const docker = await serveDockerApi(engine, engine.paths.runtime);
+  const docker = await serveDockerApi(engine, engine.paths.runtime, debug ? { trace: (line) => io.err(`${new Date().toISOString()} ${line}\n`) } : {});
   const api = await startUnixSocketServer(engine, `${engine.paths.runtime}/engine.sock`).catch((err: Error) => {
     io.err(`warning: no engine socket: ${err.message}\n`);
     return undefined;
@@ -25,11 +25,11 @@ export async function serveSockets(engine: Engine, io: Io): Promise<{ close(): P
 }
 
 export const systemService: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { timeout: { short: 't', value: true } });
+  const p = parseArgs(argv, { timeout: { short: 't', value: true }, debug: {} });
   const timeoutText = flagString(p, 'timeout');
   const timeout = timeoutText === undefined ? 0 : Number(timeoutText);
   if (!Number.isFinite(timeout) || timeout < 0) throw new UsageError(`invalid --timeout ${timeoutText}`);
-  const sockets = await serveSockets(engine, io);
+  const sockets = await serveSockets(engine, io, flagBool(p, 'debug'));
   io.out(`Cove Docker API: DOCKER_HOST=unix://${engine.paths.runtime}/docker.sock\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

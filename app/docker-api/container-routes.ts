@@ -8,7 +8,7 @@ import type { Route } from './docker-router.js';
 import { containerInspect, containerListEntry } from './docker-shapes.js';
 import { filterContainers } from './container-filters.js';
 import { runOptionsFromCreate, type DockerCreateBody } from './docker-create.js';
-import { logChunk } from './docker-streams.js';
+import { logChunk, type LogChunkOptions } from './docker-streams.js';
 
 async function findSummary(engine: DockerEngine, id: string): Promise<ContainerSummary | undefined> {
   const all = await engine.call('containers:list', { all: true });
@@ -182,10 +182,14 @@ async function streamLogs(engine: DockerEngine, req: DockerRequest, res: http.Se
     timestamps: queryBool(req.query, 'timestamps'),
     stdout: queryBool(req.query, 'stdout'),
     stderr: queryBool(req.query, 'stderr'),
+    since: timestampParam(req.query.get('since')),
+    until: timestampParam(req.query.get('until')),
   };
+  // docker: "all" or a negative number means every line.
   const tailParam = req.query.get('tail');
-  const tail = tailParam && tailParam !== 'all' ? Number(tailParam) : undefined;
-  if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw new DockerHttpError(400, `invalid tail: ${tailParam}`);
+  const tailNumber = tailParam && tailParam !== 'all' ? Number(tailParam) : undefined;
+  if (tailNumber !== undefined && !Number.isInteger(tailNumber)) throw new DockerHttpError(400, `invalid tail: ${tailParam}`);
+  const tail = tailNumber !== undefined && tailNumber >= 0 ? tailNumber : undefined;
   const contentType = opts.tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
   if (!queryBool(req.query, 'follow')) {
     const lines = await engine.call('containers:logs', { id: view.Id, ...(tail !== undefined ? { tail } : {}) });
@@ -197,7 +201,15 @@ async function streamLogs(engine: DockerEngine, req: DockerRequest, res: http.Se
   await followLogs(engine, view.Id, tail, opts, res);
 }
 
-async function followLogs(engine: DockerEngine, id: string, tail: number | undefined, opts: Parameters<typeof logChunk>[1], res: http.ServerResponse): Promise<void> {
+/** docker sends since/until as unix seconds with an optional fraction ("1700000000.5"); 0 or absent means no bound. */
+function timestampParam(v: string | null): number {
+  if (!v) return 0;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new DockerHttpError(400, `invalid timestamp: ${v}`);
+  return n * 1000;
+}
+
+async function followLogs(engine: DockerEngine, id: string, tail: number | undefined, opts: LogChunkOptions, res: http.ServerResponse): Promise<void> {
   const follow: { subscription?: string } = {};
   const finish = (): void => {
     unsubscribe();

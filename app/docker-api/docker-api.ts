@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { EngineHandle } from '../engine/engine-api.js';
 import { DockerRouter } from './docker-router.js';
 import { dockerEngine } from './docker-engine.js';
-import { startDockerServer, type DockerServer } from './docker-server.js';
+import { startDockerServer, type DockerServer, type DockerServerOptions } from './docker-server.js';
 import { systemRoutes } from './system-routes.js';
 import { containerRoutes } from './container-routes.js';
 import { imageRoutes } from './image-routes.js';
@@ -21,6 +21,6 @@ export function dockerSocketPath(runtimeDir: string): string {
   return path.join(runtimeDir, 'docker.sock');
 }
 
-export function serveDockerApi(engine: EngineHandle, runtimeDir: string): Promise<DockerServer> {
-  return startDockerServer(dockerRouter(engine), dockerSocketPath(runtimeDir));
+export function serveDockerApi(engine: EngineHandle, runtimeDir: string, options: DockerServerOptions = {}): Promise<DockerServer> {
+  return startDockerServer(dockerRouter(engine), dockerSocketPath(runtimeDir), options);
 }

@@ -75,7 +75,12 @@ function errorReply(err: unknown): { status: number; message: string } {
   return { status: apiErrorStatus(api), message: api.message };
 }
 
-export async function startDockerServer(router: DockerRouter, socketPath: string): Promise<DockerServer> {
+export interface DockerServerOptions {
+  /** Called once per request with what was asked and answered (`cove system service --debug`). */
+  trace?: (line: string) => void;
+}
+
+export async function startDockerServer(router: DockerRouter, socketPath: string, options: DockerServerOptions = {}): Promise<DockerServer> {
   const release = await claimSocketPath(socketPath);
   const sockets = new Set<net.Socket>();
   const idleListeners: Array<() => void> = [];
@@ -93,6 +98,7 @@ export async function startDockerServer(router: DockerRouter, socketPath: string
     else sock.destroy();
   });
   server.on('request', (raw: http.IncomingMessage, res: http.ServerResponse) => {
+    if (options.trace) res.on('finish', () => options.trace?.(`${raw.method} ${raw.url} -> ${res.statusCode}`));
     void (async () => {
       try {
         const { version, path, query } = parseTarget(raw);
@@ -116,6 +122,7 @@ export async function startDockerServer(router: DockerRouter, socketPath: string
     })();
   });
   server.on('upgrade', (raw: http.IncomingMessage, sock: net.Socket, head: Buffer) => {
+    options.trace?.(`${raw.method} ${raw.url} (upgrade)`);
     void (async () => {
       try {
         const { version, path, query } = parseTarget(raw);

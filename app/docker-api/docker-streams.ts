@@ -13,10 +13,24 @@ export function muxFrame(stream: number, payload: Buffer): Buffer {
 }
 
 /** Log lines as docker's logs endpoint sends them: framed unless the container has a TTY, optionally timestamped. */
-export function logChunk(lines: LogLine[], opts: { tty: boolean; timestamps: boolean; stdout: boolean; stderr: boolean }): Buffer {
+export interface LogChunkOptions {
+  tty: boolean;
+  timestamps: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  /** Milliseconds since the epoch; lines outside [since, until] are left out (0: no bound). */
+  since?: number;
+  until?: number;
+}
+
+export function logChunk(lines: LogLine[], opts: LogChunkOptions): Buffer {
   const parts: Buffer[] = [];
   for (const l of lines) {
     if (l.stream === 'stdout' ? !opts.stdout : !opts.stderr) continue;
+    if (opts.since || opts.until) {
+      const t = Date.parse(l.time);
+      if ((opts.since && t < opts.since) || (opts.until && t > opts.until)) continue;
+    }
     const text = Buffer.from(`${opts.timestamps ? `${l.time} ` : ''}${l.text}\n`);
     parts.push(opts.tty ? text : muxFrame(STREAM[l.stream], text));
   }

@@ -78,7 +78,9 @@ export function imageRoutes(engine: DockerEngine, parseFilters: (q: URLSearchPar
         if (final?.state === 'done') {
           const view = await engine.call('images:inspect', { reference }).catch(() => null);
           const digest = view?.Manifest.Digest ?? '';
-          res.write(`${JSON.stringify({ status: `${tag ?? 'latest'}: digest: ${digest} size: ${view?.Size ?? 0}`, aux: { Tag: tag ?? 'latest', Digest: digest, Size: 0 } })}\n`);
+          // The CLI prints status lines and hands `aux` messages to its callback: one of each, as docker sends.
+          res.write(`${JSON.stringify({ status: `${tag ?? 'latest'}: digest: ${digest} size: ${view?.Size ?? 0}` })}\n`);
+          res.write(`${JSON.stringify({ progressDetail: {}, aux: { Tag: tag ?? 'latest', Digest: digest, Size: view?.Size ?? 0 } })}\n`);
         }
         res.end();
       },

@@ -7,13 +7,23 @@ import type { DockerEngine } from './docker-engine.js';
 
 const shortId = (digest: string): string => digest.replace(/^sha256:/, '').slice(0, 12);
 
-const LAYER_STATUS: Record<LayerProgress['status'], string> = {
+// The words docker prints per layer, for pulls and for pushes.
+const PULL_STATUS: Record<LayerProgress['status'], string> = {
   waiting: 'Waiting',
   downloading: 'Downloading',
   verifying: 'Verifying Checksum',
   extracting: 'Extracting',
   exists: 'Already exists',
   done: 'Pull complete',
+  failed: 'Failed',
+};
+const PUSH_STATUS: Record<LayerProgress['status'], string> = {
+  waiting: 'Waiting',
+  downloading: 'Pushing',
+  verifying: 'Pushing',
+  extracting: 'Pushing',
+  exists: 'Layer already exists',
+  done: 'Pushed',
   failed: 'Failed',
 };
 
@@ -31,7 +41,8 @@ export async function streamTask(
   const last = new Map<string, string>();
   const onTask = (t: TaskProgress): void => {
     for (const l of t.layers) {
-      const line = JSON.stringify({ status: LAYER_STATUS[l.status], progressDetail: l.status === 'downloading' ? { current: l.current, total: l.size ?? 0 } : {}, id: shortId(l.digest) });
+      const words = t.kind === 'push' ? PUSH_STATUS : PULL_STATUS;
+      const line = JSON.stringify({ status: words[l.status], progressDetail: l.status === 'downloading' ? { current: l.current, total: l.size ?? 0 } : {}, id: shortId(l.digest) });
       if (last.get(l.digest) !== line) {
         last.set(l.digest, line);
         res.write(`${line}\n`);
