@@ -14,17 +14,18 @@ import { median, percentile } from './bench-kit.js';
 import { FakeEngine, fakeContainers } from './renderer-backend.js';
 
 function localShell(cols: number, rows: number): TerminalProcess {
-  const p = pty.spawn('/bin/sh', [], { name: 'xterm-256color', cols, rows, env: { ...process.env, PS1: '$ ', TERM: 'xterm-256color' } as Record<string, string> });
+  const p = pty.spawn('/bin/sh', [], { name: 'xterm-256color', cols, rows, encoding: null, env: { ...process.env, PS1: '$ ', TERM: 'xterm-256color' } as Record<string, string> });
   return {
     onData: (l) => {
-      const d = p.onData(l);
+      // Bytes, as PtySession gets them (`encoding: null`; node-pty's typings say string).
+      const d = p.onData((data: string | Buffer) => l(data));
       return () => d.dispose();
     },
     onExit: (l) => {
       const d = p.onExit((e) => l(e.exitCode));
       return () => d.dispose();
     },
-    write: (d) => p.write(d),
+    write: (d) => p.write(typeof d === 'string' ? d : Buffer.from(d)),
     resize: (c, r) => p.resize(c, r),
     pause: () => p.pause(),
     resume: () => p.resume(),
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
 
     // Throughput: 100-column lines of text, then a marker the command line itself does not contain.
     const bytes = megabytes * 1024 * 1024;
-    await page.keyboard.type(`head -c ${bytes} /dev/zero | tr '\\0' x | fold -w 99; echo END-$((40+2))`);
+    await page.keyboard.type(`head -c ${bytes} /dev/zero | tr '\\0' x | fold -w 99 | cat; echo END-$((40+2))`);
     const t0 = performance.now();
     await page.keyboard.press('Enter');
     await screenHas('END-42');

@@ -38,7 +38,11 @@ function echoProcess(): TerminalProcess {
   return {
     onData: (l) => (data.push(l), () => undefined),
     onExit: (l) => (exits.push(l), () => undefined),
-    write: (d) => (d === 'exit\r' ? exits.forEach((l) => l(0)) : data.forEach((l) => l(`echo:${d}`))),
+    write: (raw) => {
+      const d = typeof raw === 'string' ? raw : new TextDecoder().decode(raw);
+      if (d === 'exit\r') exits.forEach((l) => l(0));
+      else data.forEach((l) => l(`echo:${d}`));
+    },
     resize: () => undefined,
     pause: () => undefined,
     resume: () => undefined,

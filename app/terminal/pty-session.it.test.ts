@@ -14,7 +14,7 @@ after(async () => sb?.cleanup());
 function session(mode: 'exec' | 'attach', container: string): { s: PtySession; output: () => string } {
   const s = new PtySession({ cli: [process.execPath, cliPath()], mode, container, cols: 80, rows: 24, env: sb.env });
   let out = '';
-  s.onData((d) => (out += d));
+  s.onData((d) => (out += Buffer.from(d).toString()));
   return { s, output: () => out };
 }
 

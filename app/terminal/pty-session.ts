@@ -33,6 +33,8 @@ export class PtySession {
     if (!file) throw new Error('PtySession needs the CLI command');
     this.proc = pty.spawn(file, [...pre, ...terminalArgs(options.mode, options.container)], {
       name: 'xterm-256color',
+      // Bytes, not strings: no UTF-8 decode here and encode again for the wire.
+      encoding: null,
       cols: options.cols,
       rows: options.rows,
       env: { ...(options.env ?? process.env), TERM: 'xterm-256color' } as Record<string, string>,
@@ -50,8 +52,9 @@ export class PtySession {
     return !this.exited;
   }
 
-  onData(listener: (data: string) => void): () => void {
-    const d = this.proc.onData(listener);
+  onData(listener: (data: Uint8Array) => void): () => void {
+    // With `encoding: null` node-pty emits Buffers, though its typings say string.
+    const d = this.proc.onData((data: string | Buffer) => listener(typeof data === 'string' ? Buffer.from(data) : data));
     return () => d.dispose();
   }
 
@@ -60,8 +63,8 @@ export class PtySession {
     return () => d.dispose();
   }
 
-  write(data: string): void {
-    if (!this.exited) this.proc.write(data);
+  write(data: string | Uint8Array): void {
+    if (!this.exited) this.proc.write(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   }
 
   resize(cols: number, rows: number): void {

@@ -16,8 +16,8 @@ class FakeProcess implements TerminalProcess {
     this.exits.push(l);
     return () => (this.exits = this.exits.filter((x) => x !== l));
   }
-  write(d: string) {
-    this.log.push(`write:${d}`);
+  write(d: string | Uint8Array) {
+    this.log.push(`write:${typeof d === 'string' ? d : new TextDecoder().decode(d)}`);
   }
   resize(c: number, r: number) {
     this.log.push(`resize:${c}x${r}`);
@@ -56,7 +56,9 @@ class FakeChannel implements TerminalChannel {
   }
 }
 
-test('a bridge says ready, relays input, resizes and output both ways, and reports the exit', () => {
+const nextTurn = () => new Promise((r) => setImmediate(r));
+
+test('a bridge says ready, relays input, resizes and output both ways, and reports the exit', async () => {
   const proc = new FakeProcess();
   const ch = new FakeChannel();
   const bridge = new TerminalBridge('s1', proc, ch);
@@ -65,6 +67,7 @@ test('a bridge says ready, relays input, resizes and output both ways, and repor
   bridge.receive(encodeResize(0, 40)); // refused: out of range
   bridge.receive(new Uint8Array([9, 9])); // unknown type: dropped
   proc.emit('héllo');
+  await nextTurn();
   const data = ch.frames.find((f) => f[0] === TERMINAL_FRAME.data);
   assert.equal(new TextDecoder().decode(data?.subarray(1)), 'héllo');
   proc.exit(3);
@@ -75,7 +78,7 @@ test('a bridge says ready, relays input, resizes and output both ways, and repor
 
 test('output beyond the high mark pauses the pty until acks bring it under the low mark', () => {
   const proc = new FakeProcess();
-  const bridge = new TerminalBridge('s2', proc, new FakeChannel(), { high: 1000, low: 100 });
+  const bridge = new TerminalBridge('s2', proc, new FakeChannel(), { high: 1000, low: 100, maxBatch: 1 });
   for (let i = 0; i < 11; i++) proc.emit('x'.repeat(100));
   assert.deepEqual(proc.log, ['pause']);
   assert.equal(bridge.paused, true);
@@ -85,6 +88,26 @@ test('output beyond the high mark pauses the pty until acks bring it under the l
   assert.deepEqual(proc.log, ['pause', 'resume']);
   bridge.close();
   assert.deepEqual(proc.log, ['pause', 'resume', 'close']);
+});
+
+test('chunks of one event-loop turn go out as one frame, a large burst in frames of at most maxBatch, and output before the exit is not lost', async () => {
+  const proc = new FakeProcess();
+  const ch = new FakeChannel();
+  new TerminalBridge('s3', proc, ch, { maxBatch: 1000 });
+  for (let i = 0; i < 5; i++) proc.emit('y'.repeat(100));
+  assert.equal(ch.frames.filter((f) => f[0] === TERMINAL_FRAME.data).length, 0, 'nothing sent within the turn');
+  await nextTurn();
+  const first = ch.frames.filter((f) => f[0] === TERMINAL_FRAME.data);
+  assert.equal(first.length, 1);
+  assert.equal(first[0]?.length, 501);
+  for (let i = 0; i < 25; i++) proc.emit('z'.repeat(100));
+  const during = ch.frames.filter((f) => f[0] === TERMINAL_FRAME.data).length;
+  assert.equal(during, 3, 'two full batches of 1000 bytes went out at once, plus the first frame');
+  proc.emit('tail');
+  proc.exit(0);
+  const all = ch.frames.filter((f) => f[0] === TERMINAL_FRAME.data).map((f) => new TextDecoder().decode(f.subarray(1))).join('');
+  assert.equal(all, 'y'.repeat(500) + 'z'.repeat(2500) + 'tail');
+  assert.deepEqual(ch.controls().at(-1), { type: 'exit', code: 0 });
 });
 
 test('the registry refuses through its precheck with the engine code and never spawns', async () => {

@@ -13,9 +13,10 @@ export interface TerminalChannel {
 
 /** What a bridge needs from a terminal process (PtySession has it). */
 export interface TerminalProcess {
-  onData(listener: (data: string) => void): () => void;
+  /** Output as raw bytes (node-pty with `encoding: null`) or text. */
+  onData(listener: (data: Uint8Array | string) => void): () => void;
   onExit(listener: (code: number) => void): () => void;
-  write(data: string): void;
+  write(data: string | Uint8Array): void;
   resize(cols: number, rows: number): void;
   pause(): void;
   resume(): void;
@@ -23,7 +24,6 @@ export interface TerminalProcess {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 export function controlFrame(control: TerminalControl): Uint8Array {
   return encodeTerminalFrame(TERMINAL_FRAME.control, encoder.encode(JSON.stringify(control)));
@@ -32,12 +32,24 @@ export function controlFrame(control: TerminalControl): Uint8Array {
 export interface TerminalBridgeOptions {
   high?: number;
   low?: number;
+  /** A batch is sent at once when it grows past this many bytes. */
+  maxBatch?: number;
 }
+
+// A pty hands out at most 4 KiB per read (N_TTY_BUF_SIZE), so a flood is
+// thousands of small chunks; one frame per chunk makes the socket, the page's
+// message loop and xterm.js's write queue the bottleneck. Output after a
+// quiet spell goes out right after this I/O phase (setImmediate), so a
+// keystroke's echo is not delayed; while output streams, chunks gather for
+// STREAM_BATCH_MS into one frame of up to MAX_BATCH bytes.
+const MAX_BATCH = 256 * 1024;
+const STREAM_BATCH_MS = 4;
 
 export class TerminalBridge {
   private readonly flow: FlowControl;
   private readonly disposers: Array<() => void> = [];
   private closed = false;
+  private flushOutput: () => void = () => undefined;
 
   constructor(
     readonly session: string,
@@ -52,16 +64,56 @@ export class TerminalBridge {
       resume: () => proc.resume(),
     });
     channel.send(controlFrame({ type: 'ready', session }));
+    const maxBatch = options.maxBatch ?? MAX_BATCH;
+    let batch: Uint8Array[] = [];
+    let batched = 0;
+    let scheduled: { cancel(): void } | null = null;
+    let lastFlush = 0;
+    const schedule = (): { cancel(): void } => {
+      if (performance.now() - lastFlush < STREAM_BATCH_MS) {
+        const t = setTimeout(flush, STREAM_BATCH_MS);
+        return { cancel: () => clearTimeout(t) };
+      }
+      const i = setImmediate(flush);
+      return { cancel: () => clearImmediate(i) };
+    };
+    const flush = (): void => {
+      scheduled?.cancel();
+      scheduled = null;
+      lastFlush = performance.now();
+      if (this.closed || batched === 0) return;
+      const frame = new Uint8Array(batched + 1);
+      frame[0] = TERMINAL_FRAME.data;
+      let at = 1;
+      for (const chunk of batch) {
+        frame.set(chunk, at);
+        at += chunk.length;
+      }
+      const bytes = batched;
+      batch = [];
+      batched = 0;
+      channel.send(frame, () => this.flow.onQueued(channel.bufferedAmount()));
+      this.flow.onSent(bytes);
+      this.flow.onQueued(channel.bufferedAmount());
+    };
+    this.flushOutput = flush;
     this.disposers.push(
+      () => {
+        scheduled?.cancel();
+        scheduled = null;
+      },
       proc.onData((data) => {
         if (this.closed) return;
-        const bytes = encoder.encode(data);
-        channel.send(encodeTerminalFrame(TERMINAL_FRAME.data, bytes), () => this.flow.onQueued(channel.bufferedAmount()));
-        this.flow.onSent(bytes.length);
-        this.flow.onQueued(channel.bufferedAmount());
+        const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+        if (bytes.length === 0) return;
+        batch.push(bytes);
+        batched += bytes.length;
+        if (batched >= maxBatch) flush();
+        else scheduled ??= schedule();
       }),
       proc.onExit((code) => {
         if (this.closed) return;
+        this.flushOutput();
         channel.send(controlFrame({ type: 'exit', code }));
         this.dispose();
         channel.close();
@@ -79,7 +131,8 @@ export class TerminalBridge {
     const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
     switch (frame[0]) {
       case TERMINAL_FRAME.data:
-        this.proc.write(decoder.decode(frame.subarray(1)));
+        // Bytes as they came: a UTF-8 character split across two frames stays whole.
+        this.proc.write(frame.subarray(1));
         break;
       case TERMINAL_FRAME.resize:
         if (frame.length === 5) {
