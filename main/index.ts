@@ -4,6 +4,7 @@ import type { ContainerSummary, DesktopPreferences, RunOptions } from '../app/ap
 import type { EngineHandle } from '../app/engine/engine-api.js';
 import { openEngine } from '../app/engine/open-engine.js';
 import { followEngineState } from './engine-state.js';
+import { isLoopbackHttpUrl } from '../app/api/port-url.js';
 import { forwardEngineEvents, registerEngineIpc, sendUiCommand } from './ipc.js';
 import { linuxAutostartEnabled, setLinuxAutostart } from './login-item.js';
 import { createMainWindow } from './main-window.js';
@@ -119,7 +120,7 @@ function start(): void {
       }
       case 'open-url':
         // Only what the model builds: a published port on this machine.
-        if (/^http:\/\/localhost:\d+\/$/.test(action.url)) void shell.openExternal(action.url);
+        if (isLoopbackHttpUrl(action.url)) void shell.openExternal(action.url);
         return;
     }
   };
@@ -175,6 +176,7 @@ function start(): void {
     isTrustedSender: trusted,
     terminals,
     preferences: desktopPreferences,
+    openExternal: (url) => shell.openExternal(url),
     observe: (method, params) => {
       if (method !== 'containers:run') return;
       const lastRun = params as RunOptions;

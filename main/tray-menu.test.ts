@@ -37,11 +37,23 @@ test('per container actions follow its state', () => {
   assert.deepEqual(enabled(old), ['Start']);
 });
 
-test('published tcp ports become open-in-browser items; udp ones do not', () => {
-  const items = trayMenuModel(state([c('web', 'running', [{ hostPort: 8080, containerPort: 80, protocol: 'tcp' }, { hostPort: 53, containerPort: 53, protocol: 'udp' }])]));
-  const open = find(items, 'Open localhost:8080 (→ 80)');
-  assert.deepEqual(open, { type: 'action', label: 'Open localhost:8080 (→ 80)', action: { kind: 'open-url', url: 'http://localhost:8080/' }, enabled: true });
-  assert.equal(find(items, 'Open localhost:53 (→ 53)'), undefined);
+test('published tcp ports show in the label and become open-in-browser items on the loopback; udp ones are not opened', () => {
+  const ports: TrayContainer['ports'] = [
+    { hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, protocol: 'tcp' },
+    { hostIp: '127.0.0.1', hostPort: 8443, containerPort: 443, protocol: 'tcp' },
+    { hostIp: '0.0.0.0', hostPort: 53, containerPort: 53, protocol: 'udp' },
+  ];
+  const items = trayMenuModel(state([c('web', 'running', ports), c('old', 'exited', [ports[0] as TrayContainer['ports'][number]])]));
+  const web = items.find((i) => i.type === 'submenu' && i.label === '● web  (8080, 8443, 53/udp)');
+  assert.ok(web?.type === 'submenu');
+  const opens = web.items.flatMap((i) => (i.type === 'action' && i.action.kind === 'open-url' ? [i] : []));
+  assert.deepEqual(opens, [
+    { type: 'action', label: 'Open in browser: 127.0.0.1:8080 (→ 80)', action: { kind: 'open-url', url: 'http://127.0.0.1:8080/' }, enabled: true },
+    { type: 'action', label: 'Open in browser: 127.0.0.1:8443 (→ 443)', action: { kind: 'open-url', url: 'http://127.0.0.1:8443/' }, enabled: true },
+  ]);
+  const old = items.find((i) => i.type === 'submenu' && i.label.startsWith('○ old'));
+  assert.ok(old?.type === 'submenu');
+  assert.equal(old.items.find((i) => i.type === 'action' && i.action.kind === 'open-url' && i.enabled), undefined, 'a stopped container has no page to open');
 });
 
 test('caps the list and re-runs the last container', () => {
@@ -70,12 +82,12 @@ test('the Electron template dispatches the model actions', () => {
   assert.deepEqual(got, [{ kind: 'stop', id: 'id-web' }, { kind: 'show' }]);
 });
 
-test('published TCP ports of a running container become "Open localhost" items', async () => {
+test('trayContainer keeps every published port with its address', async () => {
   const { trayContainer } = await import('./tray-menu.js');
   const c = trayContainer({
     id: 'a'.repeat(64), name: 'web', image: 'busybox', imageId: 'sha256:x', command: ['httpd'], state: 'running', status: 'Up', exitCode: null, pid: 1,
     createdAt: '2026-01-01T00:00:00Z', startedAt: null, finishedAt: null,
     ports: [{ protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80 }, { protocol: 'udp', hostIp: '0.0.0.0', hostPort: 5353, containerPort: 53 }],
   });
-  assert.deepEqual(c.ports, [{ hostPort: 8080, containerPort: 80, protocol: 'tcp' }, { hostPort: 5353, containerPort: 53, protocol: 'udp' }]);
+  assert.deepEqual(c.ports, [{ hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp' }, { hostIp: '0.0.0.0', hostPort: 5353, containerPort: 53, protocol: 'udp' }]);
 });

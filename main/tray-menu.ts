@@ -3,8 +3,10 @@
 // electron here, so the unit tests never load it.
 import type { MenuItemConstructorOptions } from 'electron';
 import type { ContainerState, ContainerSummary, RunOptions } from '../app/api/contract.js';
+import { publishedPortUrl } from '../app/api/port-url.js';
 
 export interface PublishedPort {
+  hostIp: string;
   hostPort: number;
   containerPort: number;
   protocol: 'tcp' | 'udp';
@@ -44,7 +46,7 @@ export const MAX_TRAY_CONTAINERS = 12;
 const STATE_MARK: Record<ContainerState, string> = { running: '●', paused: '‖', created: '○', exited: '○' };
 
 export function trayContainer(summary: ContainerSummary): TrayContainer {
-  const ports = (summary.ports ?? []).map((p) => ({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol }));
+  const ports = (summary.ports ?? []).map((p) => ({ hostIp: p.hostIp, hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol }));
   return { id: summary.id, name: summary.name, image: summary.image, state: summary.state, ports };
 }
 
@@ -68,14 +70,19 @@ function containerMenu(c: TrayContainer): TrayItem {
     { type: 'action', label: 'Restart', action: { kind: 'restart', id: c.id }, enabled: running },
     { type: 'action', label: 'Open a shell', action: { kind: 'shell', id: c.id }, enabled: running },
   ];
-  const web = c.ports.filter((p) => p.protocol === 'tcp');
+  const web = c.ports.flatMap((p) => {
+    const url = publishedPortUrl(p);
+    return url ? [{ port: p, url }] : [];
+  });
   if (web.length > 0) {
     items.push({ type: 'separator' });
-    for (const p of web) {
-      items.push({ type: 'action', label: `Open localhost:${p.hostPort} (→ ${p.containerPort})`, action: { kind: 'open-url', url: `http://localhost:${p.hostPort}/` }, enabled: running });
+    for (const { port, url } of web) {
+      items.push({ type: 'action', label: `Open in browser: ${url.replace(/^http:\/\/|\/$/g, '')} (→ ${port.containerPort})`, action: { kind: 'open-url', url }, enabled: running });
     }
   }
-  return { type: 'submenu', label: `${STATE_MARK[c.state]} ${c.name}`, items };
+  // The ports in the label too, so they show without opening the submenu.
+  const shown = c.ports.map((p) => `${p.hostPort}${p.protocol === 'udp' ? '/udp' : ''}`).join(', ');
+  return { type: 'submenu', label: `${STATE_MARK[c.state]} ${c.name}${shown ? `  (${shown})` : ''}`, items };
 }
 
 export function trayMenuModel(state: TrayState): TrayItem[] {

@@ -178,6 +178,10 @@ export interface VolumeSummary {
   mountpoint: string;
   /** Names of the containers that mount it. */
   usedBy: string[];
+  /** Bytes of data in it (volumes:inspect only: it walks the tree). */
+  size?: number;
+  /** False when part of the tree was unreadable, so `size` is a lower bound. */
+  sizeComplete?: boolean;
 }
 
 export interface CoveSettings {
@@ -497,6 +501,8 @@ export interface CoveDesktopApi extends CoveApi {
   getPreferences(): Promise<DesktopPreferences>;
   setPreferences(change: Partial<DesktopPreferences>): Promise<DesktopPreferences>;
   onUiCommand(listener: (command: UiCommand) => void): () => void;
+  /** Opens a published port's page in the system browser (main accepts loopback http URLs only). */
+  openExternal(url: string): Promise<void>;
 }
 
 export const TERMINAL_PORT_MESSAGE = 'cove:terminal-port';

@@ -20,16 +20,28 @@ const doctor: Command = async (engine, _argv, io) => {
 const serve: Command = async (engine, argv, io) => {
   const p = parseArgs(argv, { port: { short: 'p', value: true }, host: { value: true } });
   const portText = flagString(p, 'port');
-  const port = portText === undefined ? 0 : Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port ${portText}`);
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`invalid --port ${portText}`);
   const staticDir = installPaths().rendererDir;
   if (!fs.existsSync(staticDir)) io.err(`warning: the UI is not built (${staticDir}); run npm run build\n`);
   // Loaded only here: the web server pulls in ws and node-pty, which no other verb needs.
   const { startWebServer } = await import('../server/web-server.js');
-  const server = await startWebServer({ engine: engine, staticDir, port, ...(flagString(p, 'host') ? { host: flagString(p, 'host') } : {}) }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EADDRINUSE') throw new EngineError('E_INVALID_ARGUMENT', `port ${port} is already in use; pick another with --port or omit it`);
-    throw err;
-  });
+  const { newWebToken, readWebAddress, saveWebAddress } = await import('../server/web-address.js');
+  // The same URL across restarts (an open page reconnects by itself): the last port and token, unless --port says otherwise.
+  const stored = readWebAddress(engine.paths.home);
+  const token = stored?.token ?? newWebToken();
+  const host = flagString(p, 'host');
+  const listen = (on: number) => startWebServer({ engine: engine, staticDir, port: on, token, ...(host ? { host } : {}) });
+  let server;
+  try {
+    server = await listen(port ?? stored?.port ?? 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    if (port !== undefined) throw new EngineError('E_INVALID_ARGUMENT', `port ${port} is already in use; pick another with --port or omit it`);
+    io.err(`warning: port ${stored?.port} (used last time) is taken; serving on a new port, so open pages need the new link\n`);
+    server = await listen(0);
+  }
+  saveWebAddress(engine.paths.home, { port: server.port, token: server.token });
   // The same API for other local clients (a second window, scripts): design.md §2.
   const socketPath = path.join(engine.paths.runtime, 'engine.sock');
   const { startUnixSocketServer } = await import('../transport/unix-socket-server.js');

@@ -8,9 +8,13 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `cove serve` against the sandbox's store and waits for its URL. */
-export async function startServe(sb: CoveSandbox, args: string[] = []): Promise<ServeProcess> {
-  const child = sb.spawnCove(['serve', '--port', '0', ...args]);
+/**
+ * Starts `cove serve` against the sandbox's store and waits for its URL: on
+ * a random port, or with `stableAddress` on the port and token it used last
+ * (what a user gets).
+ */
+export async function startServe(sb: CoveSandbox, args: string[] = [], options: { stableAddress?: boolean } = {}): Promise<ServeProcess> {
+  const child = sb.spawnCove(['serve', ...(options.stableAddress ? [] : ['--port', '0']), ...args]);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {

@@ -32,3 +32,27 @@ export class ContainersPage {
     return this.page.getByRole('alert');
   }
 }
+
+/** A confirmation dialog (removals, prunes): its text, Cancel and the confirming button. */
+export class ConfirmDialog {
+  constructor(private readonly page: Page) {}
+
+  root(): Locator {
+    return this.page.getByTestId('confirm-dialog');
+  }
+
+  async cancel(): Promise<void> {
+    await this.root().getByRole('button', { name: 'Cancel', exact: true }).click();
+    await this.root().waitFor({ state: 'detached' });
+  }
+
+  async confirm(label: string | RegExp): Promise<void> {
+    await this.root().getByRole('button', { name: label }).click();
+    await this.root().waitFor({ state: 'detached' });
+  }
+}
+
+/** The published ports of one container, in its row of the list. */
+export function portLinks(row: Locator): Locator {
+  return row.getByTestId('port-link');
+}

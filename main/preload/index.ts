@@ -11,6 +11,7 @@ const TERMINAL_OPEN_CHANNEL = 'terminals:open';
 const TERMINAL_PORT_CHANNEL = 'cove:terminal-port';
 const PREFERENCES_GET_CHANNEL = 'ui:get-preferences';
 const PREFERENCES_SET_CHANNEL = 'ui:set-preferences';
+const OPEN_EXTERNAL_CHANNEL = 'ui:open-external';
 
 // A Record forces this list to follow the contract: a new ApiMethod fails
 // typecheck here until it is added, and nothing else can be invoked.
@@ -113,6 +114,7 @@ const api: CoveDesktopApi = {
   openTerminal: (params: TerminalOpenParams) => invoke<{ session: string }>(TERMINAL_OPEN_CHANNEL, params),
   getPreferences: () => invoke<DesktopPreferences>(PREFERENCES_GET_CHANNEL, null),
   setPreferences: (change: Partial<DesktopPreferences>) => invoke<DesktopPreferences>(PREFERENCES_SET_CHANNEL, change),
+  openExternal: (url: string) => invoke<void>(OPEN_EXTERNAL_CHANNEL, url),
   onUiCommand(listener: (command: UiCommand) => void): () => void {
     const handler = (_event: IpcRendererEvent, command: UiCommand): void => listener(command);
     ipcRenderer.on(UI_CHANNEL, handler);

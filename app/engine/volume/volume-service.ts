@@ -6,6 +6,7 @@ import { EngineError } from '../errors.js';
 import { ensureDir, readJsonFile, writeJsonAtomic } from '../fs-atomic.js';
 import type { IdMappings } from '../idmap.js';
 import { removeAsMappedRoot } from '../userns.js';
+import { directorySize } from './volume-size.js';
 
 interface VolumeRecord {
   name: string;
@@ -85,9 +86,11 @@ export class VolumeService {
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** One volume, with the size of its data (a walk of the tree, so `list` leaves it out). */
   async inspect(name: string): Promise<VolumeSummary> {
     const rec = await this.get(name);
-    return { ...rec, mountpoint: this.dataPath(name), usedBy: await this.usersOf(name) };
+    const size = await directorySize(this.dataPath(name));
+    return { ...rec, mountpoint: this.dataPath(name), usedBy: await this.usersOf(name), size: size.bytes, sizeComplete: size.complete };
   }
 
   async remove(name: string, force = false): Promise<void> {

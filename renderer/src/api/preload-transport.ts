@@ -31,6 +31,7 @@ export function createPreloadTransport(bridge: CoveDesktopApi): Transport {
       getPreferences: () => wrap(bridge.getPreferences()),
       setPreferences: (change) => wrap(bridge.setPreferences(change)),
       onUiCommand: (listener) => bridge.onUiCommand(listener),
+      openExternal: (url) => wrap(bridge.openExternal(url)),
     },
   };
 }

@@ -8,6 +8,7 @@ export interface DesktopExtras {
   getPreferences(): Promise<DesktopPreferences>;
   setPreferences(change: Partial<DesktopPreferences>): Promise<DesktopPreferences>;
   onUiCommand(listener: (command: UiCommand) => void): () => void;
+  openExternal(url: string): Promise<void>;
 }
 
 /** CoveApi plus what the store needs to know about the link itself. */

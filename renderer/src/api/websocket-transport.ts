@@ -61,7 +61,8 @@ export class WebSocketTransport implements Omit<Transport, 'openTerminal' | 'des
     this.createSocket = options.createSocket ?? ((url) => new WebSocket(url));
     this.queueTimeoutMs = options.queueTimeoutMs ?? 15_000;
     this.minBackoffMs = options.minBackoffMs ?? 250;
-    this.maxBackoffMs = options.maxBackoffMs ?? 10_000;
+    // Short: `cove serve` keeps its address across restarts, so the engine is usually back within seconds.
+    this.maxBackoffMs = options.maxBackoffMs ?? 4_000;
     this.connect();
   }
 

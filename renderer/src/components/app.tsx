@@ -1,6 +1,15 @@
 import { useEffect } from 'react';
 import { hashOf, routeFromHash, type Page } from '../store/routes';
 import { useAppStore } from '../store/use-app-store';
+import { PushDialog, RenameDialog, TagDialog } from './action-dialogs';
+import {
+  PruneImagesDialog,
+  PruneVolumesDialog,
+  RemoveContainerDialog,
+  RemoveContainersDialog,
+  RemoveImageDialog,
+  RemoveVolumeDialog,
+} from './confirm-dialogs';
 import { ConnectionNotice } from './connection-notice';
 import { ContainerPage } from './container-page';
 import { ContainersPage } from './containers-page';
@@ -32,6 +41,15 @@ function Dialogs() {
   if (!dialog) return null;
   if (dialog.kind === 'run') return <RunDialog image={dialog.image} />;
   if (dialog.kind === 'pull') return <PullDialog />;
+  if (dialog.kind === 'remove-container') return <RemoveContainerDialog id={dialog.id} then={dialog.then} />;
+  if (dialog.kind === 'remove-containers') return <RemoveContainersDialog ids={dialog.ids} />;
+  if (dialog.kind === 'remove-image') return <RemoveImageDialog id={dialog.id} />;
+  if (dialog.kind === 'prune-images') return <PruneImagesDialog />;
+  if (dialog.kind === 'remove-volume') return <RemoveVolumeDialog name={dialog.name} />;
+  if (dialog.kind === 'prune-volumes') return <PruneVolumesDialog />;
+  if (dialog.kind === 'rename') return <RenameDialog id={dialog.id} />;
+  if (dialog.kind === 'tag') return <TagDialog id={dialog.id} />;
+  if (dialog.kind === 'push') return <PushDialog reference={dialog.reference} />;
   return (
     <Modal title="Keyboard shortcuts" onClose={() => close(null)}>
       <ShortcutsHelp />
@@ -56,6 +74,8 @@ function CurrentPage() {
 
 export function App() {
   const setRoute = useAppStore((s) => s.setRoute);
+  // Without the engine every action would fail or queue: the page says so and disables them.
+  const offline = useAppStore((s) => s.connection !== 'open');
   const transport = useTransport();
   useTheme();
   useShortcuts();
@@ -84,9 +104,13 @@ export function App() {
       <main className="content" id="main">
         <ConnectionNotice />
         <ErrorBanner />
-        <CurrentPage />
+        <fieldset className="page-fieldset" disabled={offline} data-testid="page-actions" data-offline={offline}>
+          <CurrentPage />
+        </fieldset>
       </main>
-      <Dialogs />
+      <fieldset className="page-fieldset" disabled={offline}>
+        <Dialogs />
+      </fieldset>
     </div>
   );
 }

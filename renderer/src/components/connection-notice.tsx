@@ -2,7 +2,8 @@ import { useAppStore } from '../store/use-app-store';
 
 export function ConnectionNotice() {
   const connection = useAppStore((state) => state.connection);
-  if (connection === 'open' || connection === 'connecting') return null;
+  const everConnected = useAppStore((state) => state.everConnected);
+  if (connection === 'open' || (connection === 'connecting' && !everConnected)) return null;
   if (connection === 'unauthorized') {
     return (
       <div className="banner banner-warn" role="status" data-testid="connection-notice" data-connection={connection}>
@@ -17,8 +18,10 @@ export function ConnectionNotice() {
     <div className="banner banner-warn" role="status" data-testid="connection-notice" data-connection={connection}>
       <span className="spinner" aria-hidden="true" />
       <p className="banner-text">
-        Lost the connection to the Cove engine. Reconnecting… If this persists, check that <code>cove serve</code> is
-        still running, and open the link it printed.
+        <strong>Disconnected from the Cove engine.</strong>{' '}
+        {everConnected ? 'What you see may be out of date, and actions are disabled until the engine is back. ' : 'Actions are disabled until it answers. '}
+        Trying again… If this persists, check that <code>cove serve</code> (or the Cove app) is running; it keeps the same address, so this page
+        reconnects by itself.
       </p>
     </div>
   );

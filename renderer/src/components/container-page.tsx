@@ -60,6 +60,10 @@ export function ContainerPage({ id, tab }: { id: string; tab: DetailTab }) {
   const stop = useAppStore((s) => s.stopContainer);
   const restart = useAppStore((s) => s.restartContainer);
   const remove = useAppStore((s) => s.removeContainer);
+  const pause = useAppStore((s) => s.pauseContainer);
+  const unpause = useAppStore((s) => s.unpauseContainer);
+  const kill = useAppStore((s) => s.killContainer);
+  const openDialog = useAppStore((s) => s.openDialog);
 
   // A name in the URL (e.g. from a link typed by hand) becomes the id.
   useEffect(() => {
@@ -78,6 +82,8 @@ export function ContainerPage({ id, tab }: { id: string; tab: DetailTab }) {
     );
   }
   const running = container.state === 'running';
+  const paused = container.state === 'paused';
+  const live = running || paused;
   const busy = task !== undefined;
   return (
     <section className="page page-fill" data-testid="container-page" data-name={container.name} data-state={container.state}>
@@ -89,27 +95,42 @@ export function ContainerPage({ id, tab }: { id: string; tab: DetailTab }) {
             {task}…
           </span>
         )}
-        <button type="button" className="button" disabled={busy || running} onClick={() => void start(container.id)}>
+        <button type="button" className="button" disabled={busy || running || paused} onClick={() => void start(container.id)}>
           Start
         </button>
-        <button type="button" className="button" disabled={busy || !running} onClick={() => void stop(container.id)}>
+        <button type="button" className="button" disabled={busy || !live} onClick={() => void stop(container.id)}>
           Stop
         </button>
         <button type="button" className="button" disabled={busy || !running} onClick={() => void restart(container.id)}>
           Restart
         </button>
+        {paused ? (
+          <button type="button" className="button" disabled={busy} onClick={() => void unpause(container.id)}>
+            Resume
+          </button>
+        ) : (
+          <button type="button" className="button" disabled={busy || !running} onClick={() => void pause(container.id)} title="Freeze every process (SIGSTOP); Resume continues them">
+            Pause
+          </button>
+        )}
+        <button type="button" className="button" disabled={busy || !live} onClick={() => void kill(container.id)} title="Send SIGKILL: the processes end at once, without cleanup">
+          Kill
+        </button>
+        <button type="button" className="button" disabled={busy} onClick={() => openDialog({ kind: 'rename', id: container.id })}>
+          Rename…
+        </button>
         <button
           type="button"
           className="button button-danger"
           disabled={busy}
-          onClick={() => void remove(container.id).then(() => (window.location.hash = '#/containers'))}
+          onClick={() => (live ? openDialog({ kind: 'remove-container', id: container.id, then: 'containers' }) : void remove(container.id).then(() => (window.location.hash = '#/containers')))}
         >
           Remove
         </button>
       </PageHeader>
       <Tabs id={container.id} current={tab} />
       <div className="tab-panel" id="tab-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
-        {tab === 'overview' && <OverviewTab key={`${container.id}:${container.state}:${container.startedAt}`} id={container.id} />}
+        {tab === 'overview' && <OverviewTab key={`${container.id}:${container.state}:${container.startedAt}`} id={container.id} ports={container.ports} running={running} />}
         {tab === 'logs' && <LogsTab key={container.id} id={container.id} name={container.name} />}
         {tab === 'stats' && <StatsTab key={container.id} id={container.id} running={container.state === 'running'} />}
         {tab === 'terminal' && (

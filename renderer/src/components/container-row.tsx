@@ -2,6 +2,7 @@ import type { ContainerSummary } from '../../../app/api/contract';
 import { formatCommand, shortId } from '../format/ids';
 import { formatAbsolute, formatRelative } from '../format/time';
 import { hashOf } from '../store/routes';
+import { PortLinks } from './port-links';
 import { StateBadge } from './state-badge';
 
 interface Props {
@@ -12,7 +13,7 @@ interface Props {
   onSelect(id: string, selected: boolean): void;
   onStart(id: string): void;
   onStop(id: string): void;
-  onRemove(id: string): void;
+  onRemove(container: ContainerSummary): void;
 }
 
 export function ContainerRow({ container, task, now, selected, onSelect, onStart, onStop, onRemove }: Props) {
@@ -41,8 +42,11 @@ export function ContainerRow({ container, task, now, selected, onSelect, onStart
       <td className="cell-truncate" title={container.image}>
         {container.image}
       </td>
-      <td className="cell-truncate mono" title={command}>
+      <td className="cell-truncate mono col-command" title={command}>
         {command || <span className="muted">—</span>}
+      </td>
+      <td className="cell-ports">
+        <PortLinks ports={container.ports} running={container.state === 'running'} compact />
       </td>
       <td data-testid="container-state">
         <StateBadge state={container.state} />
@@ -70,7 +74,7 @@ export function ContainerRow({ container, task, now, selected, onSelect, onStart
         <button type="button" className="button" aria-describedby={nameId} disabled={busy || !running} onClick={() => onStop(container.id)}>
           Stop
         </button>
-        <button type="button" className="button button-danger" aria-describedby={nameId} disabled={busy} onClick={() => onRemove(container.id)}>
+        <button type="button" className="button button-danger" aria-describedby={nameId} disabled={busy} onClick={() => onRemove(container)}>
           Remove
         </button>
       </td>

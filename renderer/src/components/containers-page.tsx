@@ -39,8 +39,12 @@ function Toolbar({ query, setQuery, filter, setFilter }: { query: string; setQue
 
 function BulkBar({ selected, clear }: { selected: string[]; clear(): void }) {
   const bulk = useAppStore((s) => s.bulk);
+  const openDialog = useAppStore((s) => s.openDialog);
   if (selected.length === 0) return null;
-  const act = (action: 'start' | 'stop' | 'remove') => void bulk(action, selected).then(clear);
+  const act = (action: 'start' | 'stop' | 'remove') => {
+    if (action === 'remove') openDialog({ kind: 'remove-containers', ids: selected });
+    else void bulk(action, selected).then(clear);
+  };
   return (
     <div className="bulk-bar" role="region" aria-label="Bulk actions" data-testid="bulk-bar">
       <span>{selected.length} selected</span>
@@ -66,6 +70,7 @@ function Table({ query, filter }: { query: string; filter: StateFilter }) {
   const start = useAppStore((s) => s.startContainer);
   const stop = useAppStore((s) => s.stopContainer);
   const remove = useAppStore((s) => s.removeContainer);
+  const openDialog = useAppStore((s) => s.openDialog);
   const [selection, setSelection] = useState<ReadonlySet<string>>(new Set());
   const now = useNow();
   const items = useMemo(() => listItems(containers, query, filter), [containers, query, filter]);
@@ -97,7 +102,8 @@ function Table({ query, filter }: { query: string; filter: StateFilter }) {
               </th>
               <th scope="col">Name</th>
               <th scope="col">Image</th>
-              <th scope="col">Command</th>
+              <th scope="col" className="col-command">Command</th>
+              <th scope="col">Ports</th>
               <th scope="col">State</th>
               <th scope="col">Status</th>
               <th scope="col" className="cell-actions">
@@ -110,7 +116,7 @@ function Table({ query, filter }: { query: string; filter: StateFilter }) {
             {items.slice(range.start, range.end).map((item) =>
               item.kind === 'group' ? (
                 <tr key={`group:${item.project}`} className="group-row" data-testid="group-row">
-                  <th colSpan={7} scope="rowgroup">
+                  <th colSpan={8} scope="rowgroup">
                     {item.project} <span className="muted">· {item.running} of {item.count} running</span>
                   </th>
                 </tr>
@@ -124,7 +130,7 @@ function Table({ query, filter }: { query: string; filter: StateFilter }) {
                   onSelect={select}
                   onStart={(id) => void start(id)}
                   onStop={(id) => void stop(id)}
-                  onRemove={(id) => void remove(id)}
+                  onRemove={(c) => (c.state === 'running' || c.state === 'paused' ? openDialog({ kind: 'remove-container', id: c.id }) : void remove(c.id))}
                 />
               ),
             )}

@@ -10,9 +10,11 @@ interface Props {
   onRemove(image: ImageSummary): void;
   onRun(image: ImageSummary): void;
   onHistory(image: ImageSummary): void;
+  onTag(image: ImageSummary): void;
+  onPush(image: ImageSummary): void;
 }
 
-export function ImageRow({ image, task, now, onRemove, onRun, onHistory }: Props) {
+export function ImageRow({ image, task, now, onRemove, onRun, onHistory, onTag, onPush }: Props) {
   const busy = task !== undefined;
   const labelId = `image-label-${image.id}`;
   return (
@@ -35,11 +37,11 @@ export function ImageRow({ image, task, now, onRemove, onRun, onHistory }: Props
           </ul>
         )}
       </td>
-      <td className="mono" title={image.id}>
+      <td className="mono col-id" title={image.id}>
         {shortId(image.id)}
       </td>
       <td className="num">{formatBytes(image.size)}</td>
-      <td title={formatAbsolute(image.createdAt)}>{formatRelative(image.createdAt, now)}</td>
+      <td className="col-created" title={formatAbsolute(image.createdAt)}>{formatRelative(image.createdAt, now)}</td>
       <td className="cell-actions">
         {busy && (
           <span className="task">
@@ -52,6 +54,12 @@ export function ImageRow({ image, task, now, onRemove, onRun, onHistory }: Props
         </button>
         <button type="button" className="button" aria-describedby={labelId} disabled={busy} onClick={() => onRun(image)}>
           Run
+        </button>
+        <button type="button" className="button" aria-describedby={labelId} disabled={busy} onClick={() => onTag(image)}>
+          Tag…
+        </button>
+        <button type="button" className="button" aria-describedby={labelId} disabled={busy || image.references.length === 0} onClick={() => onPush(image)}>
+          Push…
         </button>
         <button
           type="button"

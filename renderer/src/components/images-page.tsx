@@ -13,7 +13,6 @@ function Body() {
   const status = useAppStore((state) => state.imagesStatus);
   const connection = useAppStore((state) => state.connection);
   const tasks = useAppStore((state) => state.tasks);
-  const remove = useAppStore((state) => state.removeImage);
   const openDialog = useAppStore((state) => state.openDialog);
   const [history, setHistory] = useState<string | null>(null);
   const now = useNow();
@@ -37,11 +36,11 @@ function Body() {
         <thead>
           <tr>
             <th scope="col">Image</th>
-            <th scope="col">ID</th>
+            <th scope="col" className="col-id">ID</th>
             <th scope="col" className="num">
               Size
             </th>
-            <th scope="col">Created</th>
+            <th scope="col" className="col-created">Created</th>
             <th scope="col" className="cell-actions">
               <span className="visually-hidden">Actions</span>
             </th>
@@ -54,7 +53,9 @@ function Body() {
               image={image}
               task={tasks[imageTaskKey(image.id)]}
               now={now}
-              onRemove={(target) => void remove(target)}
+              onRemove={(target) => openDialog({ kind: 'remove-image', id: target.id })}
+              onTag={(target) => openDialog({ kind: 'tag', id: target.id })}
+              onPush={(target) => openDialog({ kind: 'push', reference: target.references[0] ?? target.id })}
               onRun={(target) => openDialog({ kind: 'run', image: target.references[0] ?? target.id })}
               onHistory={(target) => setHistory(target.references[0] ?? target.id)}
             />
@@ -68,24 +69,17 @@ function Body() {
 
 function ImageTools() {
   const openDialog = useAppStore((state) => state.openDialog);
-  const prune = useAppStore((state) => state.pruneImages);
   const pruning = useAppStore((state) => state.tasks['images:prune'] !== undefined);
-  const [pruned, setPruned] = useState<number | null>(null);
   return (
     <>
-      {pruned !== null && (
-        <span className="muted" role="status">
-          {pruned === 0 ? 'Nothing to prune' : `Removed ${pruned}`}
-        </span>
-      )}
       <button
         type="button"
         className="button"
         disabled={pruning}
-        title="Remove images with no tag that no container uses"
-        onClick={() => void prune(false).then(setPruned)}
+        title="Remove every image no container uses"
+        onClick={() => openDialog({ kind: 'prune-images' })}
       >
-        {pruning ? 'Pruning…' : 'Prune unused'}
+        {pruning ? 'Pruning…' : 'Prune unused…'}
       </button>
       <button type="button" className="button" onClick={() => openDialog({ kind: 'pull' })}>
         Pull…

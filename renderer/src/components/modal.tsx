@@ -1,4 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { uiMessage } from '../format/ui-errors';
 
 /**
  * A modal dialog: focus moves into it, Escape closes it, Tab stays inside
@@ -49,7 +50,7 @@ export function ErrorMessage({ error }: { error: { code: string; message: string
   if (!error) return null;
   return (
     <p className="inline-error" role="alert" data-testid="dialog-error" data-code={error.code}>
-      <code className="banner-code">{error.code}</code>: {error.message}
+      <code className="banner-code">{error.code}</code>: {uiMessage(error.message)}
     </p>
   );
 }

@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
-import type { ContainerInspect } from '../../../app/api/contract';
+import type { ContainerInspect, PortMapping } from '../../../app/api/contract';
 import { toCoveApiError } from '../api/errors';
 import { formatCommand } from '../format/ids';
 import { formatAbsolute } from '../format/time';
 import { useAppStore } from '../store/use-app-store';
 import { ErrorMessage } from './modal';
+import { PortLinks } from './port-links';
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -18,7 +19,7 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
 const when = (iso: string) => (iso && !iso.startsWith('0001') ? (formatAbsolute(iso) ?? iso) : '—');
 
 /** `containers:inspect`, readable: the facts people look for first, the raw JSON one click away. */
-export function OverviewTab({ id }: { id: string }) {
+export function OverviewTab({ id, ports, running }: { id: string; ports: PortMapping[] | undefined; running: boolean }) {
   const inspect = useAppStore((s) => s.inspectContainer);
   const [data, setData] = useState<ContainerInspect | null>(null);
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
@@ -49,6 +50,17 @@ export function OverviewTab({ id }: { id: string }) {
           <Row label="Finished">{when(s.FinishedAt)}</Row>
         </dl>
       </section>
+      <section className="card" data-testid="overview-ports">
+        <h2>Ports</h2>
+        {ports && ports.length > 0 ? (
+          <>
+            <PortLinks ports={ports} running={running} />
+            {!running && <p className="muted">Published while the container runs.</p>}
+          </>
+        ) : (
+          <p className="muted">No published ports.{data.HostConfig.NetworkMode === 'none' ? ' The container has no network.' : ''}</p>
+        )}
+      </section>
       <section className="card">
         <h2>Configuration</h2>
         <dl className="facts">
@@ -61,6 +73,7 @@ export function OverviewTab({ id }: { id: string }) {
           <Row label="TTY">{data.Config.Tty ? 'yes' : 'no'}</Row>
           <Row label="Runtime">{data.HostConfig.Runtime}</Row>
           <Row label="Network">{data.HostConfig.NetworkMode}</Row>
+          <Row label="Restart policy">{data.HostConfig.RestartPolicy.Name || 'no'}{data.RestartCount > 0 ? ` (restarted ${data.RestartCount}×)` : ''}</Row>
           <Row label="Auto remove">{data.HostConfig.AutoRemove ? 'yes' : 'no'}</Row>
           <Row label="Log file"><code>{data.LogPath}</code></Row>
         </dl>

@@ -16,7 +16,7 @@ export function RunDialog({ image: initialImage }: { image?: string }) {
   const [env, setEnv] = useState('');
   const [ports, setPorts] = useState('');
   const [volumes, setVolumes] = useState('');
-  const [network, setNetwork] = useState<'auto' | 'none' | 'slirp4netns'>('auto');
+  const [network, setNetwork] = useState<'default' | 'none' | 'slirp4netns'>('default');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
 
@@ -32,9 +32,8 @@ export function RunDialog({ image: initialImage }: { image?: string }) {
     if (envList.length > 0) options.env = envList;
     const portList = listEntries(ports);
     if (portList.length > 0) options.ports = portList;
-    // Published ports need a network; "automatic" gives one exactly then, as `docker run -p` users expect.
-    const net = network === 'auto' ? (portList.length > 0 ? 'slirp4netns' : null) : network;
-    if (net) options.network = net;
+    // The engine's default is what `cove run` gets without --network.
+    if (network !== 'default') options.network = network;
     const volumeList = listEntries(volumes, /\n/);
     if (volumeList.length > 0) options.volumes = volumeList;
     try {
@@ -80,9 +79,9 @@ export function RunDialog({ image: initialImage }: { image?: string }) {
         <label className="field">
           <span>Network</span>
           <select name="network" value={network} onChange={(e) => setNetwork(e.target.value as typeof network)}>
-            <option value="auto">Automatic (slirp4netns when ports are published, else none)</option>
-            <option value="none">None</option>
-            <option value="slirp4netns">slirp4netns (outbound access)</option>
+            <option value="default">Default (slirp4netns: outbound access and published ports)</option>
+            <option value="slirp4netns">slirp4netns</option>
+            <option value="none">None (no network; ports cannot be published)</option>
           </select>
         </label>
         <label className="field">

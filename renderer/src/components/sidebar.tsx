@@ -85,7 +85,7 @@ export function Sidebar() {
                 title={`${item.label} (${item.shortcut})`}
               >
                 <Icon name={item.icon} />
-                {item.label}
+                <span className="nav-label">{item.label}</span>
                 {/* Hidden from the accessible name so the link is exactly "Containers". */}
                 {item.count !== null && (
                   <span className="nav-count" aria-hidden="true">

@@ -46,6 +46,8 @@ export function StatsTab({ id, running }: { id: string; running: boolean }) {
   }, [latest]);
 
   const source = samples[samples.length - 1]?.source;
+  const times = samples.map((s) => Date.parse(s.time));
+  const perSecond = (v: number) => `${formatBytes(v)}/s`;
   return (
     <div className="stats-tab" data-testid="stats">
       <ErrorMessage error={error} />
@@ -54,30 +56,36 @@ export function StatsTab({ id, running }: { id: string; running: boolean }) {
         <p className="muted">Waiting for the first sample…</p>
       ) : (
         <div className="charts">
-          <LineChart testId="chart-cpu" title="CPU" series={[{ label: 'cpu', values: samples.map((s) => s.cpuPercent), className: 'l1' }]} format={(v) => `${v.toFixed(1)}%`} />
+          <LineChart testId="chart-cpu" title="CPU" unit="% of one CPU" times={times} series={[{ label: 'cpu', values: samples.map((s) => s.cpuPercent), className: 'l1' }]} format={(v) => `${v.toFixed(1)}%`} />
           <LineChart
             testId="chart-memory"
             title="Memory"
+            unit="bytes"
+            times={times}
             series={[{ label: 'used', values: samples.map((s) => s.memoryBytes), className: 'l1' }]}
             format={formatBytes}
           />
           <LineChart
             testId="chart-network"
             title="Network"
+            unit="bytes per second"
+            times={times}
             series={[
               { label: 'rx/s', values: rates(samples, (s) => s.netRxBytes), className: 'l1' },
               { label: 'tx/s', values: rates(samples, (s) => s.netTxBytes), className: 'l2' },
             ]}
-            format={formatBytes}
+            format={perSecond}
           />
           <LineChart
             testId="chart-io"
             title="Block I/O"
+            unit="bytes per second"
+            times={times}
             series={[
               { label: 'read/s', values: rates(samples, (s) => s.blockReadBytes), className: 'l1' },
               { label: 'write/s', values: rates(samples, (s) => s.blockWriteBytes), className: 'l2' },
             ]}
-            format={formatBytes}
+            format={perSecond}
           />
         </div>
       )}

@@ -29,8 +29,7 @@ export function VolumesPage() {
   const volumes = useAppStore((s) => s.volumes);
   const status = useAppStore((s) => s.volumesStatus);
   const fetch = useAppStore((s) => s.fetchVolumes);
-  const remove = useAppStore((s) => s.removeVolume);
-  const prune = useAppStore((s) => s.pruneVolumes);
+  const openDialog = useAppStore((s) => s.openDialog);
   const tasks = useAppStore((s) => s.tasks);
   const now = useNow();
   useEffect(() => void fetch(), [fetch]);
@@ -51,7 +50,7 @@ export function VolumesPage() {
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Used by</th>
-              <th scope="col">Created</th>
+              <th scope="col" className="col-created">Created</th>
               <th scope="col" className="cell-actions">
                 <span className="visually-hidden">Actions</span>
               </th>
@@ -67,9 +66,9 @@ export function VolumesPage() {
                   <div className="cell-secondary mono">{v.mountpoint}</div>
                 </td>
                 <td>{v.usedBy.length ? v.usedBy.join(', ') : <span className="muted">unused</span>}</td>
-                <td title={formatAbsolute(v.createdAt)}>{formatRelative(v.createdAt, now)}</td>
+                <td className="col-created" title={formatAbsolute(v.createdAt)}>{formatRelative(v.createdAt, now)}</td>
                 <td className="cell-actions">
-                  <button type="button" className="button button-danger" aria-describedby={`volume-${v.name}`} disabled={tasks[`volume:${v.name}`] !== undefined} onClick={() => void remove(v.name)}>
+                  <button type="button" className="button button-danger" aria-describedby={`volume-${v.name}`} disabled={tasks[`volume:${v.name}`] !== undefined} onClick={() => openDialog({ kind: 'remove-volume', name: v.name })}>
                     Remove
                   </button>
                 </td>
@@ -83,8 +82,8 @@ export function VolumesPage() {
     <section className="page">
       <PageHeader title="Volumes" subtitle={status === 'ready' ? `${volumes.length} total` : undefined}>
         <CreateForm />
-        <button type="button" className="button" onClick={() => void prune()} disabled={tasks['volumes:prune'] !== undefined}>
-          Prune unused
+        <button type="button" className="button" onClick={() => openDialog({ kind: 'prune-volumes' })} disabled={tasks['volumes:prune'] !== undefined}>
+          Prune unused…
         </button>
       </PageHeader>
       {body}

@@ -12,8 +12,16 @@ export interface ContainersSlice {
   setShowAll(showAll: boolean): void;
   startContainer(id: string): Promise<void>;
   stopContainer(id: string): Promise<void>;
-  removeContainer(id: string): Promise<void>;
+  /** `force` stops a running container first (the UI asks before). */
+  removeContainer(id: string, force?: boolean): Promise<void>;
   restartContainer(id: string): Promise<void>;
+  pauseContainer(id: string): Promise<void>;
+  unpauseContainer(id: string): Promise<void>;
+  killContainer(id: string): Promise<void>;
+  /** For the confirmation dialog: rejects with the engine error instead of reporting it. */
+  removeContainerNow(id: string, force: boolean): Promise<void>;
+  /** Rejects with the engine error, which the rename dialog shows in place. */
+  renameContainer(id: string, name: string): Promise<void>;
   /** Bulk actions: each container is its own task; failures are reported, the rest go on. */
   bulk(action: 'start' | 'stop' | 'remove', ids: string[]): Promise<void>;
   /** Rejects with the engine error, which the run dialog shows in place. */
@@ -115,9 +123,30 @@ export const createContainersSlice =
           if (subscription) void api.call('logs:unfollow', { subscription }).catch(() => undefined);
         };
       },
-      removeContainer: (id) =>
+      pauseContainer: (id) =>
+        get().runTask(containerTaskKey(id), 'Pausing', async () => {
+          await api.call('containers:pause', { id });
+          await get().fetchContainers();
+        }),
+      unpauseContainer: (id) =>
+        get().runTask(containerTaskKey(id), 'Resuming', async () => {
+          await api.call('containers:unpause', { id });
+          await get().fetchContainers();
+        }),
+      killContainer: (id) =>
+        get().runTask(containerTaskKey(id), 'Killing', async () => {
+          apply(await api.call('containers:kill', { id }));
+        }),
+      removeContainerNow: async (id, force) => {
+        await api.call('containers:remove', { id, force });
+        set((state) => ({ containers: state.containers.filter((c) => c.id !== id) }));
+      },
+      renameContainer: async (id, name) => {
+        apply(await api.call('containers:rename', { id, name }));
+      },
+      removeContainer: (id, force = false) =>
         get().runTask(containerTaskKey(id), 'Removing', async () => {
-          await api.call('containers:remove', { id, force: false });
+          await api.call('containers:remove', { id, force });
           set((state) => ({ containers: state.containers.filter((c) => c.id !== id) }));
         }),
     };

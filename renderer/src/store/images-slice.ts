@@ -1,4 +1,4 @@
-import type { CoveApi, ImageHistoryEntry, ImageSummary } from '../../../app/api/contract';
+import type { ContainerSummary, CoveApi, ImageHistoryEntry, ImageSummary } from '../../../app/api/contract';
 import type { LoadStatus } from './containers-slice';
 import { latestOnly } from './latest';
 import type { SliceCreator } from './types';
@@ -8,9 +8,26 @@ export interface ImagesSlice {
   imagesStatus: LoadStatus;
   fetchImages(): Promise<void>;
   removeImage(image: ImageSummary): Promise<void>;
+  /** For the confirmation dialog: rejects with the engine error instead of reporting it. */
+  removeImageNow(image: ImageSummary): Promise<void>;
   /** Removes dangling images (all unused ones with `all`); resolves to how many went. */
   pruneImages(all: boolean): Promise<number>;
   imageHistory(reference: string): Promise<ImageHistoryEntry[]>;
+  /** Rejects with the engine error, which the tag dialog shows in place. */
+  tagImage(source: string, target: string): Promise<void>;
+  /** Starts a push (a task, like a pull); rejects with the engine error. */
+  pushImage(reference: string, destination?: string): Promise<string>;
+}
+
+/** Containers (any state) created from the image: they keep it in use. */
+export function usersOfImage(image: ImageSummary, containers: ContainerSummary[]): ContainerSummary[] {
+  return containers.filter((c) => c.imageId === image.id);
+}
+
+/** What `images:prune {all: true}` removes: every image no container uses (docker image prune -a). */
+export function unusedImages(images: ImageSummary[], containers: ContainerSummary[]): ImageSummary[] {
+  const used = new Set(containers.map((c) => c.imageId));
+  return images.filter((i) => !used.has(i.id));
 }
 
 export const imageTaskKey = (id: string): string => `image:${id}`;
@@ -53,6 +70,18 @@ export const createImagesSlice =
         return count;
       },
       imageHistory: (reference) => api.call('images:history', { reference }),
+      tagImage: async (source, target) => {
+        await api.call('images:tag', { source, target });
+        await get().fetchImages();
+      },
+      pushImage: async (reference, destination) => {
+        const { taskId } = await api.call('images:push', destination ? { reference, destination } : { reference });
+        return taskId;
+      },
+      removeImageNow: async (image) => {
+        await api.call('images:remove', { reference: removalTarget(image), force: false });
+        await get().fetchImages();
+      },
       removeImage: (image) =>
         get().runTask(imageTaskKey(image.id), 'Removing', async () => {
           await api.call('images:remove', { reference: removalTarget(image), force: false });

@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../../../app/api/contract';
 import { toCoveApiError } from '../api/errors';
+import { uiMessage } from '../format/ui-errors';
 import type { ConnectionState } from '../api/transport';
 import { routeFromHash, type Page, type Route } from './routes';
 import type { SliceCreator } from './types';
@@ -15,12 +16,27 @@ export interface BannerError {
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
-export type Dialog = { kind: 'run'; image?: string } | { kind: 'pull' } | { kind: 'shortcuts' } | null;
+export type Dialog =
+  | { kind: 'run'; image?: string }
+  | { kind: 'pull' }
+  | { kind: 'shortcuts' }
+  | { kind: 'remove-container'; id: string; then?: 'containers' }
+  | { kind: 'remove-containers'; ids: string[] }
+  | { kind: 'remove-image'; id: string }
+  | { kind: 'prune-images' }
+  | { kind: 'remove-volume'; name: string }
+  | { kind: 'prune-volumes' }
+  | { kind: 'rename'; id: string }
+  | { kind: 'tag'; id: string }
+  | { kind: 'push'; reference: string }
+  | null;
 
 export interface UiSlice {
   page: Page;
   route: Route;
   connection: ConnectionState;
+  /** The link was open once: a later drop means the data on screen may be stale. */
+  everConnected: boolean;
   error: BannerError | null;
   /** Work in progress keyed by subject (e.g. "container:<id>"), valued by a label like "Stopping". */
   tasks: Record<string, string>;
@@ -58,17 +74,18 @@ export const createUiSlice =
     page: initial.page,
     route: initial,
     connection: 'connecting',
+    everConnected: false,
     error: null,
     tasks: {},
     theme: storedTheme(),
     dialog: null,
     setPage: (page) => set({ page, route: { page } }),
     setRoute: (route) => set({ page: route.page, route }),
-    setConnection: (connection) => set({ connection }),
+    setConnection: (connection) => set((state) => ({ connection, everConnected: state.everConnected || connection === 'open' })),
     reportError: (reason) => {
       const error = toCoveApiError(reason);
       const seq = (get().error?.seq ?? 0) + 1;
-      set({ error: { seq, code: error.code, message: error.message } });
+      set({ error: { seq, code: error.code, message: uiMessage(error.message) } });
     },
     dismissError: () => set({ error: null }),
     setTheme: (theme) => {

@@ -8,7 +8,11 @@ export interface VolumesSlice {
   fetchVolumes(): Promise<void>;
   createVolume(name: string): Promise<void>;
   removeVolume(name: string): Promise<void>;
+  /** For the confirmation dialog: rejects with the engine error instead of reporting it. */
+  removeVolumeNow(name: string): Promise<void>;
   pruneVolumes(): Promise<void>;
+  /** Fresh facts (users, size) for the removal confirmation. */
+  inspectVolume(name: string): Promise<VolumeSummary>;
 }
 
 export const createVolumesSlice =
@@ -35,6 +39,11 @@ export const createVolumesSlice =
         await api.call('volumes:remove', { name, force: false });
         await get().fetchVolumes();
       }),
+    inspectVolume: (name) => api.call('volumes:inspect', { name }),
+    removeVolumeNow: async (name) => {
+      await api.call('volumes:remove', { name, force: false });
+      await get().fetchVolumes();
+    },
     pruneVolumes: () =>
       get().runTask('volumes:prune', 'Pruning', async () => {
         await api.call('volumes:prune', {});
