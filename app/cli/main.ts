@@ -67,8 +67,9 @@ async function main(argv: string[]): Promise<number> {
     return await command(engine, rest, io);
   } catch (err) {
     io.err(formatError(err));
-    // docker's convention: 127 when the command cannot be found, 125 when Cove itself failed.
-    return err instanceof EngineError && err.code === 'E_RUNTIME_EXEC' ? 127 : 125;
+    // docker's convention: 127 when the command cannot be found, 126 when it cannot be run, 125 when Cove itself failed.
+    if (err instanceof EngineError && err.code === 'E_RUNTIME_EXEC') return 127;
+    return err instanceof EngineError && err.code === 'E_RUNTIME_CANNOT_INVOKE' ? 126 : 125;
   } finally {
     await engine?.close();
   }

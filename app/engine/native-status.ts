@@ -27,7 +27,7 @@ function withHint(code: string, message: string): string {
     case 'E_NEWUIDMAP_MISSING':
       return message.includes('apt-get') ? message : `${message}; install it with: sudo apt-get install uidmap`;
     case 'E_RUNTIME_EXEC':
-      return message.includes('image') ? message : `${message} (check the command and the image's PATH)`;
+      return message.includes('image') || !message.startsWith('exec') ? message : `${message} (check the command and the image's PATH)`;
     default:
       return message;
   }

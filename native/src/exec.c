@@ -9,12 +9,15 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "init.h"
+#include "session.h"
 #include "supervise.h"
 #include "terminal.h"
+#include "tty-relay.h"
 #include "util.h"
 
 static const struct { const char *name; int flag; } nss[] = {
@@ -105,13 +108,27 @@ static int same_ns(pid_t pid, const char *name)
 
 int exec_in_container(struct config *cfg, pid_t target, const struct exec_opts *o)
 {
-    int fds[N_NS], errp[2], console = -1, i;
+    int fds[N_NS], errp[2], console = -1, relay = -1, i;
     pid_t pid;
 
+    /* From here until the child's execve, neither we nor the child may be
+     * ptraced or have /proc/PID/{root,cwd,fd} opened from inside the
+     * container: the child joins the mount namespace last and sees the
+     * host's root until then (CVE-2016-9962). */
+    set_dumpable(0);
     apply_overrides(cfg, o);
     if (cfg->terminal && o->console_socket) console = connect_console(o->console_socket);
     if (o->console_socket && !cfg->terminal)
         die(E_CONFIG, "--console-socket given without --tty");
+    if (cfg->terminal && !o->console_socket) {
+        /* No socket given: take the master ourselves (runc does the same). */
+        int sv[2];
+        if (o->detach) die(E_CONFIG, "exec --tty --detach needs --console-socket");
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+            die_errno(E_FAILED, "socketpair for the pty master");
+        relay = sv[0];
+        console = sv[1];
+    }
 
     /* Open them all first: once in the container's user ns, the host's
      * /proc/PID may no longer be ours to read. Setting the same user ns
@@ -146,6 +163,8 @@ int exec_in_container(struct config *cfg, pid_t target, const struct exec_opts *
             close(fds[i]);
         }
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die_errno(E_FAILED, "prctl PR_SET_PDEATHSIG");
+        if (relay >= 0) close(relay);
+        session_isolate();
         if (cfg->terminal && console >= 0) exec_terminal(cfg, console);
         finish_and_exec(cfg, errp[1], -1);
     }
@@ -161,6 +180,13 @@ int exec_in_container(struct config *cfg, pid_t target, const struct exec_opts *
         int n = snprintf(buf, sizeof buf, "%d", (int)pid);
         if (write_file_atomic(o->pid_file, buf, (size_t)n, 0644) < 0)
             die_errno(E_FAILED, "write pid file %s", o->pid_file);
+    }
+    if (relay >= 0) {
+        int master = recv_fd(relay);
+        if (master < 0) die_errno(E_FAILED, "receive the pty master of the exec process");
+        close(relay);
+        cleanup_pid = 0;
+        return tty_relay(master, pid);
     }
     cleanup_pid = 0;
     if (o->detach) return 0;

@@ -19,6 +19,7 @@
 #include "namespaces.h"
 #include "process.h"
 #include "seccomp.h"
+#include "session.h"
 #include "terminal.h"
 #include "util.h"
 
@@ -50,17 +51,31 @@ static void reset_signals(void)
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* Blocks until `start` opens the fifo for reading (runc's exec.fifo).
+ * The write end stays open (CLOEXEC) as our status fd: `start` reads on
+ * until execve closes it, so a failure after this point (chdir, execve)
+ * reaches `start` and its caller instead of only the container's log. */
 static void wait_for_start(int fifo_fd)
 {
     char p[64];
     int fd;
-    /* Blocks until `start` opens the fifo for reading (runc's exec.fifo). */
     snprintf(p, sizeof p, "/proc/self/fd/%d", fifo_fd);
     fd = open(p, O_WRONLY | O_CLOEXEC);
     if (fd < 0) die_errno(E_FAILED, "open exec.fifo (is /proc mounted?)");
     if (write_all(fd, "0", 1) < 0) die_errno(E_FAILED, "write exec.fifo");
-    close(fd);
     close(fifo_fd);
+    cove_status_fd = fd;
+}
+
+const char *exec_error_code(int err)
+{
+    /* docker's exit codes: 127 not found, 126 found but cannot be run,
+     * 125 anything else (E2BIG: argument list too long). */
+    switch (err) {
+    case ENOENT: case ENOTDIR: case ELOOP: return E_EXEC;
+    case EACCES: case EPERM: case EISDIR: case ENOEXEC: case ETXTBSY: return E_NOT_INVOKABLE;
+    default: return E_FAILED;
+    }
 }
 
 void finish_and_exec(const struct config *cfg, int err_wr, int fifo_fd)
@@ -68,17 +83,18 @@ void finish_and_exec(const struct config *cfg, int err_wr, int fifo_fd)
     char *exe;
 
     exe = lookup_exec(cfg->args[0], cfg->env);
-    if (!exe) die_errno(E_EXEC, "exec \"%s\"", cfg->args[0]);
+    if (!exe) die_errno(exec_error_code(errno), "exec \"%s\"", cfg->args[0]);
 
     if (fifo_fd >= 0) {
         /* create: tell the runtime we are ready, then wait for start. We
          * wait as root of the container's user namespace, before taking on
-         * the process's user: a process that changed its uid is not
-         * dumpable, and then its owner can no longer open the files in /proc/PID/ns,
-         * which slirp4netns needs to join the network namespace between
-         * create and start (proc(5), PR_SET_DUMPABLE). A root process also
-         * cannot be ptraced by the container's other users meanwhile.
-         * From here errors go to our stderr: nobody reads the pipe any more. */
+         * the process's user, and dumpable: a process that changed its uid
+         * or is not dumpable has /proc/PID owned by root, and then its owner
+         * can no longer open the files in /proc/PID/ns, which slirp4netns
+         * needs to join the network namespace between create and start
+         * (proc(5), PR_SET_DUMPABLE). pivot_root is done: nothing of the
+         * host is reachable through /proc/PID/root or cwd any more. */
+        set_dumpable(1);
         if (write_all(err_wr, "ready\n", 6) < 0) die_errno(E_FAILED, "write ready");
         close(err_wr);
         cove_status_fd = -1;
@@ -88,20 +104,22 @@ void finish_and_exec(const struct config *cfg, int err_wr, int fifo_fd)
     }
     apply_rlimits(cfg);
     if (cfg->has_oom_score_adj) write_oom_score_adj(cfg->oom_score_adj);
+    /* Before any seccomp filter: a profile need not allow close_range or
+     * the signal calls the runtime makes on the container's behalf. */
+    cloexec_all_fds();
+    reset_signals();
+    if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_errno(E_FAILED, "prctl PR_SET_PDEATHSIG 0");
     /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the
      * process may be about to lose: load it first, as runc does. */
     if (cfg->seccomp && !cfg->no_new_privs) seccomp_install(cfg->seccomp);
     apply_user_and_caps(cfg);
-    if (chdir(cfg->cwd) < 0) die_errno(E_FAILED, "chdir %s", cfg->cwd);
+    if (chdir(cfg->cwd) < 0) die_errno(exec_error_code(errno), "chdir to cwd \"%s\"", cfg->cwd);
     umask(cfg->has_umask ? cfg->umask : 022);
     if (cfg->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         die_errno(E_FAILED, "prctl PR_SET_NO_NEW_PRIVS");
-    cloexec_all_fds();
-    reset_signals();
-    if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_errno(E_FAILED, "prctl PR_SET_PDEATHSIG 0");
     if (cfg->seccomp && cfg->no_new_privs) seccomp_install(cfg->seccomp);
     execve(exe, cfg->args, cfg->env);
-    die_errno(E_EXEC, "exec \"%s\"", cfg->args[0]);
+    die_errno(exec_error_code(errno), "exec \"%s\"", cfg->args[0]);
 }
 
 void container_init(const struct init_args *a)
@@ -122,6 +140,11 @@ void container_init(const struct init_args *a)
     /* Also when joining a user namespace: our uid may be unmapped there,
      * and setns(2) gave us the capabilities to become its root. */
     become_root();
+    /* Until pivot_root the process still sees the host's root: nobody who
+     * shares a namespace with it (a joined pid namespace) may open its
+     * /proc/PID/root meanwhile. */
+    set_dumpable(0);
+    session_isolate();
     {
         char buf[8] = "";
         int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);

@@ -19,4 +19,8 @@ _Noreturn void container_init(const struct init_args *a);
  * wait for `start` first. */
 _Noreturn void finish_and_exec(const struct config *cfg, int err_wr, int fifo_fd);
 
+/* The status code for a failed execve/chdir with errno err: E_RUNTIME_EXEC
+ * (not found, exit 127), E_RUNTIME_CANNOT_INVOKE (126), else E_RUNTIME_FAILED. */
+const char *exec_error_code(int err);
+
 #endif

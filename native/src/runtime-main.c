@@ -20,6 +20,7 @@
 #include "exec.h"
 #include "idmap.h"
 #include "init.h"
+#include "json.h"
 #include "namespaces.h"
 #include "selfclone.h"
 #include "state.h"
@@ -90,6 +91,26 @@ static void load_state(const char *dir, const char *id, struct state *s)
     }
 }
 
+/* The host id that id 0 of pid's user namespace maps to, from
+ * /proc/PID/{uid,gid}_map; -1 when 0 is not mapped. */
+static long host_id_of_root(pid_t pid, const char *file)
+{
+    char *path = xasprintf("/proc/%d/%s", (int)pid, file), *text, *line;
+    long found = -1;
+    text = read_file(path, 65536, NULL);
+    if (!text) die_errno(E_IDMAP, "read %s", path);
+    for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        unsigned long inside, outside, count;
+        if (sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && count > 0) {
+            found = (long)outside;
+            break;
+        }
+    }
+    free(text);
+    free(path);
+    return found;
+}
+
 static int create_container(const struct opts *o, const char *id, enum mode mode)
 {
     char bundle[PATH_MAX], *dir, created[64];
@@ -145,6 +166,15 @@ static int create_container(const struct opts *o, const char *id, enum mode mode
     if (ia.fifo_fd >= 0) close(ia.fifo_fd);
     if (ia.console_fd >= 0) close(ia.console_fd);
     if (!cfg->ns[NS_USER].path) idmap_apply(pid, &cfg->uid_map, &cfg->gid_map);
+    if (mode == MODE_CREATE && geteuid() == 0) {
+        /* The container's root opens exec.fifo for writing (runc chowns it
+         * the same way): as real root, our 0600 fifo is not its own. */
+        char *fifo = xasprintf("%s/exec.fifo", dir);
+        long u = host_id_of_root(pid, "uid_map"), g = host_id_of_root(pid, "gid_map");
+        if (u >= 0 && g >= 0 && chown(fifo, (uid_t)u, (gid_t)g) < 0)
+            die_errno(E_FAILED, "chown %s to %ld:%ld", fifo, u, g);
+        free(fifo);
+    }
     if (write_all(syncp[1], "1", 1) < 0) die_errno(E_FAILED, "release container process");
     close(syncp[1]);
     await_child(errp[0], pid, mode);
@@ -179,6 +209,42 @@ static int create_container(const struct opts *o, const char *id, enum mode mode
     return status;
 }
 
+/* After the "0", the init keeps the fifo's write end as its status fd
+ * until execve closes it (CLOEXEC): EOF means the process runs; a JSON line
+ * is why it could not (chdir, execve), reported like any runtime error. */
+static void await_exec(int fd, const char *id)
+{
+    char buf[4096];
+    size_t len = 0;
+    int waited = 0;
+    for (;;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        int r = poll(&p, 1, 100);
+        if (r < 0 && errno != EINTR) die_errno(E_FAILED, "poll exec.fifo of %s", id);
+        if (r > 0) {
+            ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
+            if (n < 0 && errno != EAGAIN && errno != EINTR) die_errno(E_FAILED, "read exec.fifo of %s", id);
+            if (n == 0 || len + (size_t)(n > 0 ? n : 0) >= sizeof buf - 1) {
+                if (n > 0) len += (size_t)n;
+                break;
+            }
+            if (n > 0) len += (size_t)n;
+        } else if (++waited >= 100) {
+            return; /* 10 s without execve: the process is not ours to wait for */
+        }
+    }
+    buf[len] = 0;
+    if (len && buf[0] == '{') {
+        char err[64], *msg = buf;
+        struct json *j = json_parse(buf, strcspn(buf, "\n"), err, sizeof err);
+        struct json *m = j ? json_get(j, "message") : NULL;
+        if (m && m->type == JSON_STRING) msg = m->string;
+        emit_status_line(buf, strcspn(buf, "\n") + 1);
+        fprintf(stderr, "%s: %s\n", cove_prog, msg);
+        exit(1);
+    }
+}
+
 static int cmd_start(const struct opts *o, const char *id)
 {
     char *dir = container_dir(o, id), *fifo = xasprintf("%s/exec.fifo", dir);
@@ -203,12 +269,13 @@ static int cmd_start(const struct opts *o, const char *id)
         if (strcmp(state_status(dir, &s), "stopped") == 0)
             die(E_FAILED, "container %s exited before start", id);
     }
-    close(fd);
     if (unlink(fifo) < 0) die_errno(E_FAILED, "unlink %s", fifo);
     free(s.status);
     s.status = xstrdup("running");
     state_write(dir, &s);
     state_free(&s);
+    await_exec(fd, id);
+    close(fd);
     return 0;
 }
 

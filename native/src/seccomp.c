@@ -45,6 +45,10 @@ void seccomp_install(const struct seccomp_config *sc)
 
     ctx = seccomp_init(def);
     if (!ctx) die(E_FAILED, "seccomp_init failed");
+    /* libseccomp sets no_new_privs itself on load unless told not to;
+     * process.noNewPrivileges decides, and finish_and_exec sets it. */
+    r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+    if (r < 0) die(E_FAILED, "seccomp_attr_set SCMP_FLTATR_CTL_NNP 0: %s", strerror(-r));
     for (i = 0; i < sc->n_archs; i++) {
         uint32_t arch = arch_token(sc->archs[i]);
         if (!arch) die(E_CONFIG, "linux.seccomp: unknown architecture '%s'", sc->archs[i]);

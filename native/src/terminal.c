@@ -52,7 +52,7 @@ void terminal_finish(const struct config *cfg, struct terminal_setup *t, int soc
 {
     int i;
     (void)cfg;
-    if (setsid() < 0) die_errno(E_FAILED, "setsid");
+    /* session_isolate() made us a session leader with no terminal. */
     if (ioctl(t->slave, TIOCSCTTY, 0) < 0) die_errno(E_FAILED, "ioctl TIOCSCTTY");
     for (i = 0; i < 3; i++)
         if (dup2(t->slave, i) < 0) die_errno(E_FAILED, "dup2 pty to fd %d", i);

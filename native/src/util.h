@@ -15,6 +15,7 @@
 #define E_NO_SUBUID "E_NO_SUBUID"
 #define E_MOUNT "E_RUNTIME_MOUNT"
 #define E_EXEC "E_RUNTIME_EXEC"
+#define E_NOT_INVOKABLE "E_RUNTIME_CANNOT_INVOKE"
 #define E_FAILED "E_RUNTIME_FAILED"
 
 /* Program name used in stderr messages ("cove-runtime: ..."). */

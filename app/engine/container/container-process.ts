@@ -1,6 +1,8 @@
 // The processes a terminal or a script attaches to: the runtime's `exec`
-// and the monitor's attach client. Both run in the foreground with our
-// stdio, which is node-pty's slave when the app's terminal runs them.
+// and the monitor's attach client. The container never gets our terminal:
+// with a tty the runtime allocates a pty in the container and relays it
+// (runc's foreground --tty), without one its stdio are pipes we relay
+// (TIOCSTI and /dev/tty on the caller's terminal are the attack).
 import { spawn } from 'node:child_process';
 import { EngineError } from '../errors.js';
 import { nativeBinary } from '../install-paths.js';
@@ -42,10 +44,16 @@ export function runExec(target: { runtime: string; runtimeRoot: string; id: stri
   if (opts.cwd) args.push('--cwd', opts.cwd);
   for (const e of opts.env ?? []) args.push('--env', e);
   args.push(target.id, ...opts.command);
+  const stdin = opts.interactive ? (opts.tty ? 'inherit' : 'pipe') : 'ignore';
   return new Promise((resolve, reject) => {
     const child = spawn(runtimePath(target.runtime), args, {
-      stdio: [opts.interactive || opts.tty ? 'inherit' : 'ignore', 'inherit', 'pipe', ours ? 'pipe' : 'ignore'],
+      stdio: [stdin, opts.tty ? 'inherit' : 'pipe', 'pipe', ours ? 'pipe' : 'ignore'],
     });
+    if (child.stdin) {
+      process.stdin.pipe(child.stdin);
+      child.stdin.on('error', () => process.stdin.unpipe(child.stdin ?? undefined));
+    }
+    child.stdout?.pipe(process.stdout, { end: false });
     let status = '';
     let stderr = '';
     (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (d: Buffer) => (status += d.toString()));
@@ -56,6 +64,10 @@ export function runExec(target: { runtime: string; runtimeRoot: string; id: stri
     });
     child.on('error', reject);
     child.on('close', (code, signal) => {
+      if (child.stdin) {
+        process.stdin.unpipe(child.stdin);
+        process.stdin.pause();
+      }
       if (status.trim() !== '') reject(errorFromStatus(status, stderr, `exec in ${target.name} failed`));
       else resolve(exitStatus(code, signal));
     });

@@ -41,7 +41,8 @@ export interface RunConfig {
 }
 
 function securityOpts(opts: string[]): { noNewPrivileges: boolean; seccomp: SeccompChoice } {
-  let noNewPrivileges = true;
+  // docker's and podman's default: setuid tools (sudo) work unless the user opts in.
+  let noNewPrivileges = false;
   let seccomp: SeccompChoice = { kind: 'default' };
   for (const opt of opts) {
     const [key, value] = opt.includes('=') ? (opt.split(/=(.*)/s, 2) as [string, string]) : (opt.split(/:(.*)/s, 2) as [string, string | undefined]);
