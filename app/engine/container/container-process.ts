@@ -42,6 +42,8 @@ export function runExec(target: { runtime: string; runtimeRoot: string; id: stri
   if (opts.tty) args.push('--tty');
   if (opts.user) args.push('--user', opts.user);
   if (opts.cwd) args.push('--cwd', opts.cwd);
+  // docker's exec sets TERM for -t; the user's own -e TERM=... comes later and wins.
+  if (opts.tty && !(opts.env ?? []).some((e) => e.startsWith('TERM='))) args.push('--env', 'TERM=xterm');
   for (const e of opts.env ?? []) args.push('--env', e);
   args.push(target.id, ...opts.command);
   const stdin = opts.interactive ? (opts.tty ? 'inherit' : 'pipe') : 'ignore';
