@@ -91,6 +91,13 @@ static void exec_terminal(const struct config *cfg, int sock)
     if (cfg->console_h || cfg->console_w) {
         struct winsize ws = {cfg->console_h, cfg->console_w, 0, 0};
         if (ioctl(t.slave, TIOCSWINSZ, &ws) < 0) die_errno(E_FAILED, "ioctl TIOCSWINSZ");
+    } else {
+        /* The caller's size before the process runs, not after: the
+         * relay's own copy comes only once the master is received. */
+        struct winsize ws;
+        if ((ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0) &&
+            ioctl(t.slave, TIOCSWINSZ, &ws) < 0)
+            die_errno(E_FAILED, "ioctl TIOCSWINSZ");
     }
     terminal_finish(cfg, &t, sock);
 }

@@ -119,6 +119,8 @@ static int create_container(const struct opts *o, const char *id, enum mode mode
     struct state st;
     struct timespec now;
     int syncp[2], errp[2], status;
+    /* Before joining a user namespace, where our euid would read 0. */
+    int real_root = geteuid() == 0;
     pid_t pid;
 
     if (!realpath(o->bundle ? o->bundle : ".", bundle))
@@ -166,7 +168,7 @@ static int create_container(const struct opts *o, const char *id, enum mode mode
     if (ia.fifo_fd >= 0) close(ia.fifo_fd);
     if (ia.console_fd >= 0) close(ia.console_fd);
     if (!cfg->ns[NS_USER].path) idmap_apply(pid, &cfg->uid_map, &cfg->gid_map);
-    if (mode == MODE_CREATE && geteuid() == 0) {
+    if (mode == MODE_CREATE && real_root && !cfg->ns[NS_USER].path) {
         /* The container's root opens exec.fifo for writing (runc chowns it
          * the same way): as real root, our 0600 fifo is not its own. */
         char *fifo = xasprintf("%s/exec.fifo", dir);
