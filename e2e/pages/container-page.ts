@@ -18,6 +18,25 @@ export class ContainerDetailPage {
   async tab(name: 'Overview' | 'Logs' | 'Stats' | 'Terminal'): Promise<void> {
     await this.page.getByRole('tab', { name }).click();
   }
+
+  /** A header action: Start, Stop, Restart, Pause, Resume, Kill, Rename…, Remove. */
+  action(name: string): Locator {
+    return this.page.getByTestId('container-page').locator('.page-header').getByRole('button', { name, exact: true });
+  }
+
+  /** Waits for the page to show the container in `state` (and `name`, after a rename). */
+  async waitState(state: string, name?: string): Promise<void> {
+    const sel = name ? `[data-testid="container-page"][data-name="${name}"][data-state="${state}"]` : `[data-testid="container-page"][data-state="${state}"]`;
+    await this.page.locator(sel).waitFor({ timeout: 20_000 });
+  }
+
+  async rename(to: string): Promise<void> {
+    await this.action('Rename…').click();
+    const dialog = this.page.getByTestId('rename-dialog');
+    await dialog.getByLabel('New name').fill(to);
+    await dialog.getByRole('button', { name: 'Rename', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+  }
 }
 
 /** The Terminal tab: xterm's rendered rows are the screen. */
@@ -30,6 +49,12 @@ export class TerminalPanel {
 
   screen(): Locator {
     return this.page.locator('[data-testid="terminal-screen"] .xterm-rows');
+  }
+
+  /** Shell (exec) or Attach (the container's own terminal). */
+  async mode(name: 'Shell' | 'Attach'): Promise<void> {
+    await this.root().getByRole('button', { name, exact: true }).click();
+    await this.page.locator(`[data-testid="terminal"][data-mode="${name === 'Shell' ? 'exec' : 'attach'}"]`).waitFor();
   }
 
   notice(): Locator {
