@@ -1,5 +1,5 @@
 import { test, expect } from '../support/cove-app.js';
-import { ContainersPage } from '../pages/containers-page.js';
+import { ConfirmDialog, ContainersPage } from '../pages/containers-page.js';
 
 test('a container started from the CLI appears live; stopping it from the UI changes its state', async ({ cove }) => {
   const { page, sandbox } = cove;
@@ -21,13 +21,15 @@ test('a container started from the CLI appears live; stopping it from the UI cha
   const ps = await sandbox.cove(['ps', '-a']);
   expect(ps.stdout).toMatch(/Exited \(0\).*from-cli/);
 
-  // Started again from the CLI: the row follows; removing it while it runs shows the engine's code, readably.
+  // Started again from the CLI: the row follows; removing it while it runs asks first, and Cancel keeps it running.
   const again = await sandbox.cove(['start', 'from-cli']);
   expect(again.code).toBe(0);
   await expect(containers.row('from-cli')).toHaveAttribute('data-state', 'running');
   await containers.remove('from-cli');
-  await expect(containers.errorBanner()).toContainText('E_CONTAINER_RUNNING');
-  await expect(containers.errorBanner()).not.toContainText(/at .*\.(js|ts):\d+/);
+  const confirm = new ConfirmDialog(page);
+  await expect(confirm.root()).toContainText('from-cli is running');
+  await confirm.cancel();
+  await expect(containers.row('from-cli')).toHaveAttribute('data-state', 'running');
   await containers.stop('from-cli');
   await expect(containers.row('from-cli')).toHaveAttribute('data-state', 'exited');
   await containers.remove('from-cli');
