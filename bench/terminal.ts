@@ -1,23 +1,34 @@
-// Terminal throughput and keystroke echo latency (issue 6, Measure): a pty
-// through the real terminal stack (TerminalBridge with flow control, the
-// /term binary WebSocket, xterm.js in Debian's Chromium). The pty runs a
-// local sh rather than `cove exec` so the figure is the UI path alone and
-// runs anywhere; `cove exec` adds one more byte relay in front of it.
-//   node --import tsx bench/terminal.ts [megabytes]
+// Terminal throughput and keystroke echo latency (issue 10 item 6): a pty
+// through the real terminal stack (TerminalBridge with batching and flow
+// control, the /term binary WebSocket, xterm.js in Debian's Chromium). The
+// pty runs a local sh rather than `cove exec` so the figure is the UI path
+// alone and runs anywhere; `cove exec` adds one more byte relay in front.
+// The producer is `cat` (large writes), as `cat bigfile` would be.
+//   node --import tsx bench/terminal.ts [megabytes] [runs]
+// Prints, per run and as median/min/max:
+//   pty       node-pty reading the producer, nothing else (the ceiling here)
+//   server    pty -> bridge -> WebSocket -> a client that acks at once (no rendering)
+//   browser   the whole path into xterm.js on screen
+//   echo      key press until the echo is on screen (ms, median and p95)
+import os from 'node:os';
 import path from 'node:path';
 import * as pty from 'node-pty';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { encodeAck, encodeTerminalFrame, TERMINAL_FRAME } from '../app/api/contract.js';
 import { startWebServer } from '../app/server/web-server.js';
 import type { TerminalProcess } from '../app/terminal/terminal-bridge.js';
 import { TerminalRegistry } from '../app/terminal/terminal-registry.js';
 import { median, percentile } from './bench-kit.js';
 import { FakeEngine, fakeContainers } from './renderer-backend.js';
 
+const ENV = { ...process.env, PS1: '$ ', TERM: 'xterm-256color' } as Record<string, string>;
+
 function localShell(cols: number, rows: number): TerminalProcess {
-  const p = pty.spawn('/bin/sh', [], { name: 'xterm-256color', cols, rows, encoding: null, env: { ...process.env, PS1: '$ ', TERM: 'xterm-256color' } as Record<string, string> });
+  // Bytes, as PtySession gets them (`encoding: null`; node-pty's typings say string).
+  const p = pty.spawn('/bin/sh', [], { name: 'xterm-256color', cols, rows, encoding: null, env: ENV });
   return {
     onData: (l) => {
-      // Bytes, as PtySession gets them (`encoding: null`; node-pty's typings say string).
       const d = p.onData((data: string | Buffer) => l(data));
       return () => d.dispose();
     },
@@ -33,9 +44,90 @@ function localShell(cols: number, rows: number): TerminalProcess {
   };
 }
 
+const producer = (bytes: number) => `head -c ${bytes} /dev/zero | tr '\\0' x | fold -w 99 | cat`;
+
+/** node-pty alone: what the kernel's pty and one Node reader manage on this machine now. */
+function ptyOnly(bytes: number): Promise<number> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    let got = 0;
+    const p = pty.spawn('/bin/sh', ['-c', producer(bytes)], { cols: 100, rows: 30, encoding: null, env: ENV });
+    p.onData((d: string | Buffer) => (got += d.length));
+    p.onExit(() => resolve(got / 1048576 / ((performance.now() - t0) / 1000)));
+  });
+}
+
+/** The server half: a WebSocket client that acks every frame at once, as a page with an infinitely fast xterm would. */
+function serverOnly(url: URL, token: string, container: string, bytes: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://${url.host}/term?token=${token}&container=${container}&mode=exec&cols=100&rows=30`, { headers: { Origin: url.origin } });
+    let got = 0;
+    let t0 = 0;
+    let tail = '';
+    ws.on('open', () => {
+      ws.send(encodeTerminalFrame(TERMINAL_FRAME.data, Buffer.from(`${producer(bytes)}; echo END-$((40+2))\r`)));
+      t0 = performance.now();
+    });
+    ws.on('message', (d: Buffer) => {
+      if (d[0] !== TERMINAL_FRAME.data) return;
+      got += d.length - 1;
+      ws.send(encodeAck(d.length - 1));
+      tail = (tail + d.subarray(Math.max(1, d.length - 64)).toString()).slice(-128);
+      if (tail.includes('END-42')) {
+        ws.close();
+        resolve(got / 1048576 / ((performance.now() - t0) / 1000));
+      }
+    });
+    ws.on('error', reject);
+  });
+}
+
+async function browserRun(page: Page, bytes: number): Promise<number> {
+  // In-page code is a string: the node tsconfig has no DOM types.
+  // (waitForFunction would compile a string with new Function, which the page's CSP refuses.)
+  const screenHas = (text: string) =>
+    page.evaluate(`new Promise((resolve) => {
+      const check = () => ((document.querySelector('.xterm-rows')?.textContent ?? '').includes(${JSON.stringify(text)}) ? resolve(true) : setTimeout(check, 20));
+      check();
+    })`);
+  const marker = `END-${Math.floor(Math.random() * 1e6)}`;
+  await page.keyboard.type(`clear; ${producer(bytes)}; echo ${marker.replace('END-', 'END-$((0+')}))`);
+  const t0 = performance.now();
+  await page.keyboard.press('Enter');
+  await screenHas(marker);
+  return bytes / 1048576 / ((performance.now() - t0) / 1000);
+}
+
+async function echoLatencies(page: Page): Promise<number[]> {
+  await page.keyboard.press('Control+U');
+  const latencies: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    const waiting = page.evaluate<number>(`new Promise((resolve) => {
+      const rows = document.querySelector('.xterm-rows');
+      const before = rows.textContent;
+      const t = performance.now();
+      const mo = new MutationObserver(() => {
+        if (rows.textContent === before) return;
+        mo.disconnect();
+        resolve(performance.now() - t);
+      });
+      mo.observe(rows, { subtree: true, childList: true, characterData: true });
+    })`);
+    await page.keyboard.press(i % 2 ? 'a' : 'b');
+    latencies.push(await waiting);
+    if (i % 20 === 19) await page.keyboard.press('Control+U');
+  }
+  return latencies.slice(5);
+}
+
+const fmt = (xs: number[]) => `median ${median(xs).toFixed(1)} (min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)})`;
+
 async function main(): Promise<void> {
   const megabytes = Number(process.argv[2] ?? 50);
+  const runs = Number(process.argv[3] ?? 3);
+  const bytes = megabytes * 1024 * 1024;
   const containers = fakeContainers(1).map((c) => ({ ...c, state: 'running' as const }));
+  const id = containers[0]?.id ?? '';
   const engine = new FakeEngine(containers);
   const terminals = new TerminalRegistry({ cli: [], spawn: (p) => localShell(p.cols, p.rows) });
   const server = await startWebServer({ engine, staticDir: path.resolve('out/renderer'), terminals });
@@ -43,59 +135,30 @@ async function main(): Promise<void> {
     executablePath: process.env.COVE_CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
   });
+  const results = { pty: [] as number[], server: [] as number[], browser: [] as number[], echo: [] as number[] };
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${server.url}#/containers/${containers[0]?.id}/terminal`);
+    await page.goto(`${server.url}#/containers/${id}/terminal`);
     await page.locator('[data-testid="terminal"][data-status="open"]').waitFor();
     await page.locator('[data-testid="terminal-screen"] .xterm').click();
-    // In-page code is a string: the node tsconfig has no DOM types.
-    // (waitForFunction would compile a string with new Function, which the page's CSP refuses.)
-    const screenHas = (text: string) =>
-      page.evaluate(`new Promise((resolve) => {
-        const check = () => ((document.querySelector('.xterm-rows')?.textContent ?? '').includes(${JSON.stringify(text)}) ? resolve(true) : setTimeout(check, 50));
-        check();
-      })`);
-
-    // Throughput: 100-column lines of text, then a marker the command line itself does not contain.
-    const bytes = megabytes * 1024 * 1024;
-    await page.keyboard.type(`head -c ${bytes} /dev/zero | tr '\\0' x | fold -w 99 | cat; echo END-$((40+2))`);
-    const t0 = performance.now();
-    await page.keyboard.press('Enter');
-    await screenHas('END-42');
-    const seconds = (performance.now() - t0) / 1000;
-
-    // Echo latency: a key press until the shell's echo is on screen.
-    await page.keyboard.press('Control+U');
-    const latencies: number[] = [];
-    for (let i = 0; i < 60; i++) {
-      const waiting = page.evaluate<number>(`new Promise((resolve) => {
-        const rows = document.querySelector('.xterm-rows');
-        const before = rows.textContent;
-        const t = performance.now();
-        const mo = new MutationObserver(() => {
-          if (rows.textContent === before) return;
-          mo.disconnect();
-          resolve(performance.now() - t);
-        });
-        mo.observe(rows, { subtree: true, childList: true, characterData: true });
-      })`);
-      await page.keyboard.press(i % 2 ? 'a' : 'b');
-      latencies.push(await waiting);
-      if (i % 20 === 19) await page.keyboard.press('Control+U');
+    for (let r = 0; r < runs; r++) {
+      results.pty.push(await ptyOnly(bytes));
+      results.server.push(await serverOnly(new URL(server.url), server.token, id, bytes));
+      results.browser.push(await browserRun(page, bytes));
+      process.stdout.write(`run ${r + 1}: pty ${results.pty.at(-1)?.toFixed(1)} MB/s, server ${results.server.at(-1)?.toFixed(1)} MB/s, browser ${results.browser.at(-1)?.toFixed(1)} MB/s\n`);
     }
-    const figures = {
-      megabytes,
-      seconds,
-      throughputMBps: megabytes / seconds,
-      echoMsMedian: median(latencies.slice(5)),
-      echoMsP95: percentile(latencies.slice(5), 95),
-    };
-    process.stdout.write(`terminal: ${Object.entries(figures).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(2)}`).join(' ')}\n`);
+    results.echo = await echoLatencies(page);
   } finally {
     await browser.close();
     terminals.closeAll();
     await server.close();
   }
+  const load = os.loadavg()[0]?.toFixed(1);
+  process.stdout.write(`terminal (${megabytes} MB x ${runs}, ${os.cpus().length} CPUs, load average ${load}):\n`);
+  process.stdout.write(`  pty only        ${fmt(results.pty)} MB/s\n`);
+  process.stdout.write(`  server path     ${fmt(results.server)} MB/s\n`);
+  process.stdout.write(`  into xterm.js   ${fmt(results.browser)} MB/s\n`);
+  process.stdout.write(`  echo latency    median ${median(results.echo).toFixed(1)} ms, p95 ${percentile(results.echo, 95).toFixed(1)} ms\n`);
 }
 
 main().catch((err: unknown) => {

@@ -464,7 +464,7 @@ export type TerminalControl =
  * once more than `high` bytes are unacknowledged or queued on the socket, and
  * resumes below `low`; the client acks every `ackEvery` bytes it has rendered.
  */
-export const TERMINAL_FLOW = { high: 8192 * 1024, low: 1024 * 1024, ackEvery: 32 * 1024 } as const;
+export const TERMINAL_FLOW = { high: 2048 * 1024, low: 512 * 1024, ackEvery: 64 * 1024 } as const;
 
 export function encodeTerminalFrame(type: number, payload: Uint8Array): Uint8Array {
   const frame = new Uint8Array(payload.length + 1);
