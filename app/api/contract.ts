@@ -46,6 +46,9 @@ export const ERROR_CODES = [
   'E_UNSAFE_RUNTIME_DIR',
   'E_NO_SPACE',
   'E_LAYER_TOO_LARGE',
+  // build
+  'E_DOCKERFILE_INVALID',
+  'E_BUILD_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
