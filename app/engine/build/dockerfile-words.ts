@@ -103,13 +103,13 @@ class Lexer {
     const c = this.peek();
     if (c === '{') {
       this.pos++;
-      return { text: this.braced(), unquotedSplit: false };
+      return { text: this.braced(), unquotedSplit: true };
     }
     const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.text.slice(this.pos))?.[0] ?? '';
     if (name === '') return { text: '$', unquotedSplit: false };
     this.pos += name.length;
     this.used.add(name);
-    return { text: this.lookup(name) ?? '', unquotedSplit: false };
+    return { text: this.lookup(name) ?? '', unquotedSplit: true };
   }
 
   private braced(): string {
