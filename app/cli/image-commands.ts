@@ -125,6 +125,8 @@ const image: Command = async (engine, argv, io) => {
       return save(engine, rest, io);
     case 'import':
       return importCmd(engine, rest, io);
+    case 'build':
+      return (await import('./build-commands.js')).build(engine, rest, io);
     case 'inspect':
       return inspect(engine, rest, io);
     case 'history':
@@ -132,7 +134,7 @@ const image: Command = async (engine, argv, io) => {
     case 'prune':
       return prune(engine, rest, io);
     default:
-      throw new UsageError(`unknown image command ${sub ? `"${sub}"` : ''}: use cove image ls|rm|load|pull|push|tag|save|import|inspect|history|prune`);
+      throw new UsageError(`unknown image command ${sub ? `"${sub}"` : ''}: use cove image ls|rm|load|pull|push|tag|save|import|build|inspect|history|prune`);
   }
 };
 

@@ -29,6 +29,8 @@ Images:
   save -o FILE [--format docker-archive|oci-archive] IMAGE
   import FILE|- [REF] [-c CHANGE]   an image from a rootfs tarball
   tag SOURCE TARGET
+  build [-t T] [-f F|-] [--build-arg K=V] [--target S] [--no-cache] [--pull] [-q] PATH|-|TAR
+  builder prune                     forget the build cache
 Volumes:
   volume create|ls|inspect|rm|prune
 System:

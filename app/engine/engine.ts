@@ -22,6 +22,7 @@ import { volumeHandlers } from './handlers/volume-handlers.js';
 import { statsHandlers } from './handlers/stats-handlers.js';
 import { StatsSampler } from './stats/stats-sampler.js';
 import { logHandlers } from './handlers/log-handlers.js';
+import type { Builder } from './build/builder.js';
 
 export interface EngineOptions {
   home?: string;
@@ -45,16 +46,19 @@ export class Engine implements EngineHandle {
   readonly volumes: VolumeService;
   readonly stats: StatsSampler;
   private readonly handlers: AllHandlers;
+  private builderInstance: Promise<Builder> | undefined;
+  private readonly index: ImageIndex;
 
   private constructor(
     readonly paths: CovePaths,
     readonly mappings: IdMappings,
     readonly tmpDir: string,
-    blobs: BlobStore,
-    layers: LayerStore,
+    private readonly blobs: BlobStore,
+    private readonly layers: LayerStore,
     private readonly containerStore: ContainerStore,
   ) {
     const index = new ImageIndex(paths.home);
+    this.index = index;
     this.settings = new SettingsStore(paths.home);
     this.volumes = new VolumeService(paths.home, mappings, (name) => this.containers.usersOfVolume(name), {
       volumeChanged: (action, name) => this.emit({ type: 'volume', action, id: name, time: new Date().toISOString() }),
@@ -106,6 +110,25 @@ export class Engine implements EngineHandle {
       await engine.containers.applyRestartPolicies();
     }
     return engine;
+  }
+
+  /** The image builder (cove build), loaded when first used. */
+  builder(): Promise<Builder> {
+    this.builderInstance ??= import('./build/builder.js').then(
+      ({ Builder }) =>
+        new Builder({
+          home: this.paths.home,
+          tmpDir: this.tmpDir,
+          runtimeDir: this.paths.runtime,
+          mappings: this.mappings,
+          blobs: this.blobs,
+          layers: this.layers,
+          index: this.index,
+          images: this.images,
+          imageChanged: (id) => this.emit({ type: 'image', action: 'load', id, time: new Date().toISOString() }),
+        }),
+    );
+    return this.builderInstance;
   }
 
   private startWatching(): void {

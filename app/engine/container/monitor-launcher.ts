@@ -24,7 +24,7 @@ export interface MonitorArgs {
   network: { apiSocket: string; portsFile: string; publish: string[] } | null;
 }
 
-function monitorArgv(a: MonitorArgs, foreground: boolean): string[] {
+export function monitorArgv(a: MonitorArgs, foreground: boolean): string[] {
   const argv = [
     '--runtime', a.runtime,
     '--runtime-root', a.runtimeRoot,

@@ -1,0 +1,111 @@
+// The layer cache: build-cache/<key>.json maps a step's key (its parent
+// state, its instruction with the args it uses, and for COPY/ADD the hash of
+// its sources) to the layer it made. Entries are written as each step
+// succeeds, so a failed build keeps the steps before the failure. A hit is
+// used only while its blob and unpacked layer are still in the store.
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { digestHex, sha256Of } from '../digest.js';
+import { readJsonFile, writeJsonAtomic } from '../fs-atomic.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { LayerStore } from '../store/layer-store.js';
+import { referencedBy, type ImageIndex, type ImageLayer } from '../store/image-index.js';
+
+export interface CacheEntry {
+  key: string;
+  layer: ImageLayer;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface BuildCacheDeps {
+  home: string;
+  blobs: BlobStore;
+  layers: LayerStore;
+  index: ImageIndex;
+}
+
+/** The next key in a stage's chain: every step's key covers everything before it. */
+export function chainKey(previous: string, ...parts: string[]): string {
+  return sha256Of([previous, ...parts].join('\n'));
+}
+
+export class BuildCache {
+  readonly dir: string;
+  constructor(private readonly deps: BuildCacheDeps) {
+    this.dir = path.join(deps.home, 'build-cache');
+  }
+
+  /** Host directories behind RUN --mount=type=cache, by cache id. */
+  mountDir(id: string): string {
+    return path.join(this.dir, 'mounts', digestHex(sha256Of(id)));
+  }
+
+  private file(key: string): string {
+    return path.join(this.dir, `${digestHex(key)}.json`);
+  }
+
+  async get(key: string): Promise<CacheEntry | null> {
+    const entry = await readJsonFile<CacheEntry>(this.file(key)).catch(() => undefined);
+    if (!entry) return null;
+    if (!(await this.deps.blobs.has(entry.layer.digest)) || !(await this.deps.layers.get(entry.layer.chainId))) return null;
+    return entry;
+  }
+
+  async put(entry: CacheEntry): Promise<void> {
+    await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await writeJsonAtomic(this.file(entry.key), entry);
+  }
+
+  async entries(): Promise<CacheEntry[]> {
+    const names = await fsp.readdir(this.dir).catch(() => [] as string[]);
+    const out: CacheEntry[] = [];
+    for (const n of names) {
+      if (!/^[a-f0-9]{64}\.json$/.test(n)) continue;
+      const e = await readJsonFile<CacheEntry>(path.join(this.dir, n)).catch(() => undefined);
+      if (e) out.push(e);
+    }
+    return out;
+  }
+
+  /** Bytes of layer blobs only the cache holds (system df's "Build Cache"). */
+  async usage(): Promise<{ entries: number; size: number; reclaimable: number }> {
+    const entries = await this.entries();
+    const used = referencedBy(await this.deps.index.read());
+    const seen = new Set<string>();
+    let size = 0;
+    let reclaimable = 0;
+    for (const e of entries) {
+      if (seen.has(e.layer.digest)) continue;
+      seen.add(e.layer.digest);
+      size += e.layer.size;
+      if (!used.blobs.has(e.layer.digest)) reclaimable += e.layer.size;
+    }
+    return { entries: entries.length, size, reclaimable };
+  }
+
+  /**
+   * cove builder prune: forgets every entry and the cache mounts, then
+   * removes the blobs and layers no image uses.
+   */
+  async prune(): Promise<{ entries: number; reclaimed: number }> {
+    const entries = await this.entries();
+    const used = referencedBy(await this.deps.index.read());
+    let reclaimed = 0;
+    for (const e of entries) await fsp.rm(this.file(e.key), { force: true });
+    const chains = new Map<string, ImageLayer>();
+    for (const e of entries) chains.set(e.layer.chainId, e.layer);
+    // Children before parents: a layer's chain ID depends on its parent's.
+    const ordered = [...chains.values()].sort((a, b) => b.chainId.localeCompare(a.chainId));
+    for (const l of ordered) {
+      if (!used.blobs.has(l.digest) && (await this.deps.blobs.has(l.digest))) {
+        reclaimed += l.size;
+        await this.deps.blobs.remove(l.digest);
+      }
+      if (!used.layers.has(l.chainId) && (await this.deps.layers.get(l.chainId))) await this.deps.layers.remove(l.chainId);
+    }
+    // Cache mounts may hold files of subordinate ids: removed as mapped root.
+    await this.deps.layers.removePaths([path.join(this.dir, 'mounts')]).catch(() => undefined);
+    return { entries: entries.length, reclaimed };
+  }
+}
