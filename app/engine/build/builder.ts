@@ -184,7 +184,8 @@ class BuildRun {
         for (const [name, def] of argDecls(this.plan.file, ins, lookup, this.plan.escape)) {
           const value = buildArgs[name] ?? def ?? this.plan.metaArgs.get(name);
           args.set(name, value);
-          state.key = chainKey(state.key, 'ARG', name, value ?? '\0unset');
+          // Docker: a changed value misses the cache where it is used, not where it is declared.
+          state.key = chainKey(state.key, 'ARG', name);
         }
         continue;
       }

@@ -78,7 +78,8 @@ export async function planCopy(req: CopyRequest): Promise<{ entries: PlanEntry[]
     if (parent !== '.') ensureDir(parent);
     made.add(rel);
     if (req.lowerKind(rel) === 'dir') return;
-    entries.push({ kind: 'dir', name: rel, mode: req.chmod ?? mode, uid, gid, mtime: now });
+    // Parents made on the way get 0755 whatever --chmod says (BuildKit): --chmod is for what is copied.
+    entries.push({ kind: 'dir', name: rel, mode, uid, gid, mtime: now });
   };
   const parentOf = (rel: string): void => {
     const p = path.posix.dirname(rel);
