@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import type { BuildEvent, BuildOptions } from '../engine/build/build-types.js';
 import { flagBool, flagList, flagString, parseArgs, UsageError } from './args.js';
-import type { Command, Io } from './cli-kit.js';
+import { formatError, type Command, type Io } from './cli-kit.js';
 import { humanSize } from './format.js';
 
 function keyValues(list: string[], what: string, fromEnv: boolean): Record<string, string> {
@@ -117,7 +117,9 @@ export const build: Command = async (engine: Engine, argv: string[], io: Io) => 
   };
   const builder = await engine.builder();
   const t0 = Date.now();
-  const result = await builder.build({
+  let result: Awaited<ReturnType<typeof builder.build>>;
+  try {
+    result = await builder.build({
     context,
     ...(dockerfile ? { dockerfile } : {}),
     tags: flagList(p, 'tag'),
@@ -128,7 +130,12 @@ export const build: Command = async (engine: Engine, argv: string[], io: Io) => 
     labels: keyValues(flagList(p, 'label'), '--label', false),
     ...(platform !== undefined ? { platform } : {}),
     onEvent: write,
-  });
+    });
+  } catch (err) {
+    // docker build exits 1 when the build fails (125 stays for Cove's own failures, e.g. usage).
+    io.err(formatError(err));
+    return 1;
+  }
   const iidfile = flagString(p, 'iidfile');
   if (iidfile) fs.writeFileSync(iidfile, result.id);
   if (quiet) io.out(`${result.id}\n`);

@@ -219,8 +219,10 @@ class BuildRun {
           this.done(id, t);
         }
       } catch (err) {
-        this.emit({ type: 'failed', id, message: (err as Error).message });
-        throw err;
+        const where = `${this.plan.file}:${ins.line}: `;
+        const e = err instanceof EngineError && !err.message.startsWith(where) ? new EngineError(err.code, where + err.message, { cause: err }) : err;
+        this.emit({ type: 'failed', id, message: (e as Error).message });
+        throw e;
       }
     }
     return state;

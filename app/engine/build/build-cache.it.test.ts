@@ -1,0 +1,178 @@
+// Multi-stage builds, the layer cache, pushing the result, and bad input,
+// all real builds as the test user from the busybox fixture.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { cliPath, createSandbox, fixtures, type CoveSandbox } from '../../testing/harness.js';
+import { startRegistry, type TestRegistry } from '../../testing/registry-server.js';
+
+let sb: CoveSandbox;
+let work: string;
+before(async () => {
+  sb = await createSandbox('cove-build-cache-it-');
+  work = fs.mkdtempSync(path.join(path.dirname(sb.home), 'build-cache-ctx-'));
+  const fx = await fixtures();
+  assert.equal((await sb.cove(['load', '-q', '-i', fx.busyboxDocker])).code, 0);
+});
+after(async () => {
+  fs.rmSync(work, { recursive: true, force: true });
+  await sb?.cleanup();
+});
+
+function context(name: string, files: Record<string, string>): string {
+  const dir = path.join(work, name);
+  for (const [rel, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), content);
+  }
+  return dir;
+}
+
+async function build(args: string[]): Promise<{ stdout: string; stderr: string; ran: string[]; cached: string[] }> {
+  const r = await sb.cove(['build', '--progress', 'plain', ...args], { timeoutMs: 180_000 });
+  assert.equal(r.code, 0, `cove build ${args.join(' ')}:\n${r.stderr}`);
+  const label = new Map<string, string>();
+  for (const m of r.stderr.matchAll(/^#(\d+) \[[^\]]+\] (.*)$/gm)) label.set(m[1] as string, m[2] as string);
+  const ran = [...r.stderr.matchAll(/^#(\d+) DONE/gm)].map((m) => label.get(m[1] as string)).filter((l): l is string => l !== undefined && !l.startsWith('FROM'));
+  const cached = [...r.stderr.matchAll(/^#(\d+) CACHED/gm)].map((m) => label.get(m[1] as string) as string);
+  return { ...r, ran, cached };
+}
+
+async function run(image: string, ...cmd: string[]): Promise<string> {
+  const r = await sb.cove(['run', '--rm', image, ...cmd]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout;
+}
+
+const MULTI = [
+  'FROM busybox AS base',
+  'RUN echo base > /base.txt',
+  'FROM base AS build',
+  'ARG FLAVOUR=plain',
+  'WORKDIR /src',
+  'COPY . .',
+  'RUN ls -A | sort > /tmp/listing && echo "$FLAVOUR" > flavour',
+  'FROM busybox AS unused',
+  'RUN echo never > /never',
+  'FROM busybox',
+  'COPY --from=build /tmp/listing /src/flavour /out/',
+  'COPY --from=base /base.txt /',
+  'CMD ["cat", "/out/listing", "/out/flavour", "/base.txt"]',
+].join('\n');
+
+test('multi-stage: COPY --from, --target, --build-arg, .dockerignore with exceptions; unused stages are skipped', async () => {
+  const ctx = context('multi', {
+    'Dockerfile': MULTI,
+    '.dockerignore': '*.log\n!keep.log\nsecret/\n**/tmp\n',
+    'app.txt': 'app\n',
+    'debug.log': 'no\n',
+    'keep.log': 'yes\n',
+    'secret/key': 'no\n',
+    'deep/tmp/x': 'no\n',
+    'deep/ok': 'yes\n',
+  });
+  const b = await build(['-t', 'multi', '--build-arg', 'FLAVOUR=spicy', ctx]);
+  assert.ok(!/never/.test(b.stderr), 'the unused stage was not built');
+  assert.equal(await run('multi'), '.dockerignore\nDockerfile\napp.txt\ndeep\nkeep.log\nspicy\nbase\n');
+  assert.equal(await run('multi', 'sh', '-c', 'ls /out'), 'flavour\nlisting\n');
+  await build(['-t', 'mid', '--target', 'build', ctx]);
+  assert.equal(await run('mid', 'sh', '-c', 'cat /src/flavour /base.txt; ls /src/deep'), 'plain\nbase\nok\n');
+});
+
+test('cache: nothing changed reruns nothing; a touched file reruns its COPY and later steps; --no-cache reruns all', async () => {
+  const ctx = context('cache', {
+    'Dockerfile': ['FROM busybox', 'RUN echo first > /first', 'COPY a.txt /a.txt', 'RUN cat /a.txt > /copy', 'COPY b.txt /b.txt', 'RUN echo last > /last'].join('\n'),
+    'a.txt': 'a1\n',
+    'b.txt': 'b1\n',
+  });
+  const first = await build(['-t', 'cache', ctx]);
+  assert.equal(first.ran.length, 5);
+  const second = await build(['-t', 'cache', ctx]);
+  assert.deepEqual(second.ran, [], 'a second build reruns no step');
+  assert.equal(second.cached.length, 5);
+  fs.writeFileSync(path.join(ctx, 'b.txt'), 'b2\n');
+  const touched = await build(['-t', 'cache', ctx]);
+  assert.deepEqual(touched.ran, ['COPY b.txt /b.txt', 'RUN echo last > /last']);
+  assert.deepEqual(touched.cached, ['RUN echo first > /first', 'COPY a.txt /a.txt', 'RUN cat /a.txt > /copy']);
+  assert.equal(await run('cache', 'cat', '/b.txt'), 'b2\n');
+  const all = await build(['-t', 'cache', '--no-cache', ctx]);
+  assert.equal(all.ran.length, 5);
+  assert.deepEqual(all.cached, []);
+});
+
+test('cache: a changed build-arg invalidates exactly the steps that use it', async () => {
+  const ctx = context('args', {
+    'Dockerfile': ['FROM busybox', 'RUN echo before > /before', 'ARG V=1', 'COPY x.txt /x.txt', 'RUN echo "$V" > /v', 'RUN echo after > /after'].join('\n'),
+    'x.txt': 'x\n',
+  });
+  await build(['-t', 'args', ctx]);
+  const changed = await build(['-t', 'args', '--build-arg', 'V=2', ctx]);
+  assert.deepEqual(changed.cached, ['RUN echo before > /before', 'COPY x.txt /x.txt'], 'steps before the first use stay cached');
+  assert.deepEqual(changed.ran, ['RUN echo "$V" > /v', 'RUN echo after > /after']);
+  assert.equal(await run('args', 'cat', '/v'), '2\n');
+});
+
+test('the built image pushes to a registry and pulls back with the same digest', async () => {
+  const reg: TestRegistry = await startRegistry();
+  try {
+    const ctx = context('push', { 'Dockerfile': 'FROM busybox\nCOPY f /f\nRUN cat /f > /g\n', 'f': 'pushed\n' });
+    const dest = `${reg.host}/built/app:1`;
+    await build(['-t', dest, ctx]);
+    const before = JSON.parse((await sb.cove(['image', 'inspect', dest])).stdout)[0] as { Id: string; Manifest: { Digest: string } };
+    const pushed = await sb.cove(['push', dest]);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    assert.equal((await sb.cove(['rmi', dest])).code, 0);
+    const pulled = await sb.cove(['pull', dest]);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    const after = JSON.parse((await sb.cove(['image', 'inspect', dest])).stdout)[0] as { Id: string; Manifest: { Digest: string } };
+    assert.equal(after.Id, before.Id);
+    assert.equal(after.Manifest.Digest, before.Manifest.Digest);
+    assert.equal(await run(dest, 'cat', '/g'), 'pushed\n');
+  } finally {
+    await reg.stop();
+  }
+});
+
+test('bad input: syntax errors name file:line, a failing RUN gives its exit code and output, nothing is tagged', async () => {
+  const bad = context('bad-syntax', { 'Dockerfile': 'FROM busybox\nRUNN echo\n' });
+  const syntax = await sb.cove(['build', bad]);
+  assert.notEqual(syntax.code, 0);
+  assert.match(syntax.stderr, /Dockerfile:2: unknown instruction: RUNN \[E_DOCKERFILE_INVALID\]/);
+  const missing = context('bad-copy', { 'Dockerfile': 'FROM busybox\nCOPY nope.txt /\n' });
+  const m = await sb.cove(['build', missing]);
+  assert.match(m.stderr, /Dockerfile:2: COPY failed: nope\.txt not found in the build context.*\[E_BUILD_FAILED\]/);
+  const base = context('bad-base', { 'Dockerfile': 'FROM localhost:1/no/such:image\n' });
+  const nb = await sb.cove(['build', base]);
+  assert.match(nb.stderr, /base image localhost:1\/no\/such:image is not in the store and could not be pulled/);
+  const failing = context('bad-run', { 'Dockerfile': 'FROM busybox\nRUN echo ok > /ok\nRUN echo line-one; echo line-two >&2; exit 3\n' });
+  const f = await sb.cove(['build', '-t', 'never-tagged', failing]);
+  assert.equal(f.code, 1);
+  assert.match(f.stderr, /Dockerfile:3: RUN echo line-one; echo line-two >&2; exit 3 failed with exit code 3; its last output:\n/);
+  assert.match(f.stderr, /its last output:[\s\S]*line-one/);
+  assert.match(f.stderr, /its last output:[\s\S]*line-two/);
+  assert.notEqual((await sb.cove(['image', 'inspect', 'never-tagged'])).code, 0, 'a failed build tags nothing');
+  const again = await build(['-t', 'half', context('bad-run-fixed', { 'Dockerfile': 'FROM busybox\nRUN echo ok > /ok\nRUN true\n' })]);
+  assert.deepEqual(again.cached, ['RUN echo ok > /ok'], 'the step that succeeded before the failure is cached');
+});
+
+test('context symlinks are copied as links, never followed out of the context; a tar context on stdin works', async () => {
+  const outside = path.join(work, 'outside-secret');
+  fs.writeFileSync(outside, 'host secret\n');
+  const ctx = context('links', { 'Dockerfile': 'FROM busybox\nCOPY . /ctx/\n', 'real.txt': 'real\n' });
+  fs.symlinkSync(outside, path.join(ctx, 'escape'));
+  fs.symlinkSync('../../..', path.join(ctx, 'up'));
+  await build(['-t', 'links', ctx]);
+  assert.equal(await run('links', 'sh', '-c', 'readlink /ctx/escape; readlink /ctx/up; cat /ctx/escape 2>&1 || true'), `${outside}\n../../..\ncat: can't open '/ctx/escape': No such file or directory\n`);
+  const tarred = execFileSync('tar', ['-c', '-C', ctx, 'Dockerfile', 'real.txt']);
+  const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [cliPath(), 'build', '-t', 'fromtar', '-'], { env: sb.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
+    child.stdin.end(tarred);
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(await run('fromtar', 'cat', '/ctx/real.txt'), 'real\n');
+});
