@@ -1,7 +1,7 @@
 // A fake engine for the renderer benchmark: the real web server (static UI,
 // /api, /term) in front of canned data, so the figures measure the UI alone.
-import type { ApiMethod, ApiParams, ApiResult, ContainerSummary, EngineEvent, ImageSummary, StatsSample } from '../app/api/contract.js';
-import type { EngineHandle } from '../app/engine/engine-api.js';
+import type { ApiMethod, ContainerSummary, ImageSummary, StatsSample } from '../app/api/contract.js';
+import { ScriptedEngine } from '../app/testing/scripted-engine.js';
 
 export function fakeContainers(count: number): ContainerSummary[] {
   const now = Date.now();
@@ -43,42 +43,23 @@ export function fakeSamples(ids: string[], tick: number): StatsSample[] {
   }));
 }
 
-export class FakeEngine implements EngineHandle {
-  private readonly listeners = new Set<(e: EngineEvent) => void>();
+export class FakeEngine extends ScriptedEngine {
   latest: StatsSample[] = [];
-  constructor(
-    private readonly containers: ContainerSummary[],
-    private readonly images: ImageSummary[] = [],
-  ) {}
-
-  async handle<M extends ApiMethod>(method: M, _params: ApiParams<M>): Promise<ApiResult<M>> {
-    const answers: Partial<Record<ApiMethod, unknown>> = {
-      'containers:list': this.containers,
-      'images:list': this.images,
-      'tasks:list': [],
-      'settings:get': { runtime: 'cove' },
-      'system:doctor': [],
-      'stats:current': this.latest,
-      'stats:history': [],
-      'volumes:list': [],
-    };
-    if (method === 'containers:inspect') {
-      return { State: { Running: true } } as unknown as ApiResult<M>;
-    }
-    if (method in answers) return answers[method] as ApiResult<M>;
-    throw Object.assign(new Error(`${method} is not part of the benchmark`), { code: 'E_INVALID_ARGUMENT' });
-  }
-
-  subscribe(listener: (e: EngineEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  emit(event: EngineEvent): void {
-    for (const l of this.listeners) l(event);
-  }
-
-  async close(): Promise<void> {
-    this.listeners.clear();
+  constructor(containers: ContainerSummary[], images: ImageSummary[] = []) {
+    super(async (method) => {
+      const answers: Partial<Record<ApiMethod, unknown>> = {
+        'containers:list': containers,
+        'images:list': images,
+        'tasks:list': [],
+        'settings:get': { runtime: 'cove' },
+        'system:doctor': [],
+        'stats:current': this.latest,
+        'stats:history': [],
+        'volumes:list': [],
+      };
+      if (method === 'containers:inspect') return { State: { Running: true } };
+      if (method in answers) return answers[method];
+      throw Object.assign(new Error(`${method} is not part of the benchmark`), { code: 'E_INVALID_ARGUMENT' });
+    });
   }
 }

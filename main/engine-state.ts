@@ -28,15 +28,19 @@ export function followEngineState(engine: EngineHandle, listener: EngineStateLis
       listener.error(code ?? message ?? 'unknown error');
     }
   };
-  const off = engine.subscribe((event) => {
+  // Main is one more client of the engine: its own connection and events subscription.
+  const connection = engine.connect(({ event }) => {
     listener.event(event);
     if (event.type !== 'container') return;
     clearTimeout(timer);
     timer = setTimeout(() => void refresh(), debounceMs);
   });
+  connection.call('events:subscribe', { types: ['container', 'task'] }).catch((err: unknown) => {
+    listener.error((err as { code?: string }).code ?? 'E_INTERNAL');
+  });
   void refresh();
   return () => {
-    off();
+    connection.close();
     clearTimeout(timer);
   };
 }

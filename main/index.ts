@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { app, BrowserWindow, Notification, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, Notification, shell, type IpcMainInvokeEvent } from 'electron';
 import type { ContainerSummary, DesktopPreferences, RunOptions } from '../app/api/contract.js';
 import type { EngineHandle } from '../app/engine/engine-api.js';
 import { openEngine } from '../app/engine/open-engine.js';
 import { followEngineState } from './engine-state.js';
 import { isLoopbackHttpUrl } from '../app/api/port-url.js';
-import { forwardEngineEvents, registerEngineIpc, sendUiCommand } from './ipc.js';
+import { registerEngineIpc, sendUiCommand } from './ipc.js';
 import { linuxAutostartEnabled, setLinuxAutostart } from './login-item.js';
 import { createMainWindow } from './main-window.js';
 import { exitNotifications, taskNotification, type NotificationSpec } from './notifications.js';
@@ -150,7 +150,6 @@ function start(): void {
   engineReady.then(
     (opened: EngineHandle) => {
       engine = opened;
-      forwardEngineEvents(opened, contents);
       followEngineState(opened, {
         containers: (before: ContainerSummary[], after: ContainerSummary[]) => {
           updateTray({ containers: after.map(trayContainer) });
@@ -172,6 +171,7 @@ function start(): void {
     },
   );
   registerEngineIpc({
+    ipcMain,
     engine: engineReady,
     isTrustedSender: trusted,
     terminals,
@@ -194,7 +194,7 @@ function start(): void {
     if (!tray) app.quit();
   });
   app.on('will-quit', (event) => {
-    // Terminals end with the UI; containers never do (design.md §3, Monitor).
+    // Terminals end with the UI; containers never do (each has its own monitor process).
     terminals.closeAll();
     if (!engine || engineClosed) return;
     event.preventDefault();

@@ -1,26 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
-import type { ApiMethod, ApiParams, ApiResult, EngineEvent } from '../app/api/contract.js';
-import type { EngineHandle } from '../app/engine/engine-api.js';
+import type { ApiMethod, ApiParams, ApiResult } from '../app/api/contract.js';
+import type { EngineConnection } from '../app/engine/engine-api.js';
 import { EngineError } from '../app/engine/errors.js';
 import { validateTerminalOpen } from '../app/transport/validate.js';
 import { createIpcDispatcher, guarded } from './ipc-dispatch.js';
 import { isTrustedSender, type IpcSenderInfo } from './sender-check.js';
 import type { RendererLocation } from './renderer-location.js';
 
-class FakeEngine implements EngineHandle {
+class FakeEngine {
   calls: Array<[string, unknown]> = [];
-  async handle<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
-    this.calls.push([method, params]);
-    if (method === 'containers:start') throw new EngineError('E_CONTAINER_NOT_FOUND', 'no such container: nope');
-    if (method === 'containers:inspect') throw new Error('boom at /secret/path.js:12');
-    return [] as unknown as ApiResult<M>;
-  }
-  subscribe(_l: (e: EngineEvent) => void) {
-    return () => {};
-  }
-  async close() {}
+  readonly connection: EngineConnection = {
+    call: async <M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> => {
+      this.calls.push([method, params]);
+      if (method === 'containers:start') throw new EngineError('E_CONTAINER_NOT_FOUND', 'no such container: nope');
+      if (method === 'containers:inspect') throw new Error('boom at /secret/path.js:12');
+      return [] as unknown as ApiResult<M>;
+    },
+    close: () => undefined,
+  };
 }
 
 const trusted = { trusted: true };
@@ -28,7 +27,7 @@ const untrusted = { trusted: false };
 
 test('refuses an untrusted sender before validating or touching the engine', async () => {
   const engine = new FakeEngine();
-  const dispatch = createIpcDispatcher<{ trusted: boolean }>({ engine: Promise.resolve(engine), isTrustedSender: (e) => e.trusted });
+  const dispatch = createIpcDispatcher<{ trusted: boolean }>({ connectionFor: async () => engine.connection, isTrustedSender: (e) => e.trusted });
   const reply = await dispatch('containers:list', untrusted, { all: true });
   assert.deepEqual(reply, { ok: false, error: { code: 'E_UNAUTHORIZED', message: 'IPC from a frame that is not the Cove UI.' } });
   assert.equal(engine.calls.length, 0);
@@ -36,7 +35,7 @@ test('refuses an untrusted sender before validating or touching the engine', asy
 
 test('validates params: unknown fields, wrong types and unknown methods are E_INVALID_ARGUMENT', async () => {
   const engine = new FakeEngine();
-  const dispatch = createIpcDispatcher<{ trusted: boolean }>({ engine: Promise.resolve(engine), isTrustedSender: (e) => e.trusted });
+  const dispatch = createIpcDispatcher<{ trusted: boolean }>({ connectionFor: async () => engine.connection, isTrustedSender: (e) => e.trusted });
   for (const [method, params] of [
     ['containers:list', { all: 'yes' }],
     ['containers:list', { all: true, extra: 1 }],
@@ -54,11 +53,12 @@ test('validates params: unknown fields, wrong types and unknown methods are E_IN
 test('answers with the result or the engine error code, never a stack', async () => {
   const engine = new FakeEngine();
   const seen: string[] = [];
-  const dispatch = createIpcDispatcher<{ trusted: boolean }>({ engine: Promise.resolve(engine), isTrustedSender: (e) => e.trusted, observe: (m) => seen.push(m) });
+  const dispatch = createIpcDispatcher<{ trusted: boolean }>({ connectionFor: async () => engine.connection, isTrustedSender: (e) => e.trusted, observe: (m) => seen.push(m) });
   assert.deepEqual(await dispatch('containers:list', trusted, { all: true }), { ok: true, result: [] });
   assert.deepEqual(await dispatch('containers:start', trusted, { id: 'nope' }), { ok: false, error: { code: 'E_CONTAINER_NOT_FOUND', message: 'no such container: nope' } });
   const internal = await dispatch('containers:inspect', trusted, { id: 'x' });
   assert.equal(!internal.ok && internal.error.code, 'E_INTERNAL');
+  assert.doesNotMatch(!internal.ok ? internal.error.message : '', /secret/, 'an unexpected error does not leak its internals');
   assert.deepEqual(seen, ['containers:list']);
 });
 

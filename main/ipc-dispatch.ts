@@ -3,16 +3,17 @@
 // an envelope back (Electron turns a thrown error into a string that loses
 // the engine's code).
 import type { ApiError, ApiMethod } from '../app/api/contract.js';
-import type { EngineHandle } from '../app/engine/engine-api.js';
+import type { EngineConnection } from '../app/engine/engine-api.js';
+import { toApiError } from '../app/engine/errors.js';
 import { isApiMethod, validateParams } from '../app/transport/validate.js';
-import { toApiError } from './api-error.js';
 
 export type IpcReply<T = unknown> = { ok: true; result: T } | { ok: false; error: ApiError };
 
 export const UNTRUSTED: IpcReply<never> = { ok: false, error: { code: 'E_UNAUTHORIZED', message: 'IPC from a frame that is not the Cove UI.' } };
 
 export interface IpcDispatcherOptions<E> {
-  engine: Promise<EngineHandle>;
+  /** The engine connection of the window that sent `event` (its subscriptions are its own). */
+  connectionFor(event: E): Promise<EngineConnection>;
   isTrustedSender(event: E): boolean;
   /** Sees every successful call, e.g. to remember the last `containers:run` for the tray. */
   observe?(method: ApiMethod, params: unknown, result: unknown): void;
@@ -25,8 +26,8 @@ export function createIpcDispatcher<E>(options: IpcDispatcherOptions<E>): (metho
     const checked = validateParams(method, params);
     if (!checked.ok) return { ok: false, error: { code: 'E_INVALID_ARGUMENT', message: checked.message } };
     try {
-      const handle = await options.engine;
-      const result: unknown = await handle.handle(method, checked.params);
+      const connection = await options.connectionFor(event);
+      const result: unknown = await connection.call(method, checked.params);
       options.observe?.(method, checked.params, result);
       return { ok: true, result };
     } catch (reason) {

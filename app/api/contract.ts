@@ -1,7 +1,7 @@
 // The engine API: the one typed contract that Electron IPC, the web-mode
-// WebSocket and the engine's unix socket all carry. This module is
-// dependency-free on purpose (design.md §1): the renderer and the preload
-// import it, so it may not pull in Node, zod or anything else.
+// WebSocket, the engine's unix socket and the CLI all carry. This module is
+// dependency-free on purpose: the renderer and the sandboxed preload import
+// it, so it may not pull in Node, zod or anything else.
 
 export const ERROR_CODES = [
   'E_INVALID_ARGUMENT',
@@ -221,6 +221,8 @@ export interface TaskProgress {
   startedAt: string;
   finishedAt: string | null;
   error: ApiError | null;
+  /** A pull or push that ended well: what it resolved to. */
+  outcome?: { reference: string; digest: string; downloaded?: boolean };
 }
 
 /** docker-like `inspect` output for a container (the fields Cove knows). */
@@ -255,7 +257,7 @@ export interface ContainerInspect {
   Mounts: Array<{ Type: string; Source: string; Destination: string; RW: boolean }>;
 }
 
-/** One stats sample of one container (design.md §3: cgroup v2 or /proc). */
+/** One stats sample of one container, read from its cgroup v2 files where delegated, else from /proc. */
 export interface StatsSample {
   id: string;
   time: string;
@@ -281,6 +283,46 @@ export interface TopProcess {
   command: string;
 }
 
+/** `docker diff`: A added, C changed, D deleted. */
+export interface DiffEntry {
+  kind: 'A' | 'C' | 'D';
+  path: string;
+}
+
+export interface UsageRow {
+  total: number;
+  active: number;
+  size: number;
+  reclaimable: number;
+}
+
+/** `cove system df [-v]`: what the store holds and what removing unused things would free. */
+export interface DiskUsageReport {
+  images: UsageRow;
+  containers: UsageRow;
+  volumes: UsageRow;
+  layers: { count: number; size: number };
+  blobs: { count: number; size: number };
+  /** Bytes each container wrote (its upper directory), for `-v`. */
+  containerSizes: Array<{ id: string; name: string; image: string; state: ContainerState; size: number }>;
+  volumeSizes: Array<{ name: string; size: number; usedBy: string[] }>;
+}
+
+/** `cove system check`: the store's consistency, and what `repair` did. */
+export interface StoreCheckReport {
+  blobsChecked: number;
+  layersChecked: number;
+  imagesChecked: number;
+  problems: Array<{ kind: 'blob' | 'layer' | 'image' | 'index'; id: string; problem: string }>;
+  leftovers: string[];
+  repaired: string[];
+}
+
+export interface LoadedImage {
+  id: string;
+  references: string[];
+}
+
 export type LogStream = 'stdout' | 'stderr';
 
 export interface LogLine {
@@ -299,85 +341,108 @@ export interface DoctorCheck {
   fix?: string;
 }
 
-/** Every request the engine answers: params in, result out. */
-export interface ApiMethods {
-  'containers:list': { params: { all: boolean }; result: ContainerSummary[] };
-  'containers:run': { params: RunOptions; result: ContainerSummary };
-  'containers:start': { params: { id: string }; result: ContainerSummary };
-  'containers:stop': { params: { id: string; timeoutSeconds?: number }; result: ContainerSummary };
-  'containers:kill': { params: { id: string; signal?: string }; result: ContainerSummary };
-  'containers:remove': { params: { id: string; force: boolean }; result: { id: string } };
-  'containers:logs': { params: { id: string; tail?: number }; result: LogLine[] };
-  'containers:inspect': { params: { id: string }; result: ContainerInspect };
-  'containers:restart': { params: { id: string; timeoutSeconds?: number }; result: ContainerSummary };
-  'images:list': { params: Record<string, never>; result: ImageSummary[] };
-  'images:remove': { params: { reference: string; force: boolean }; result: { untagged: string[]; deleted: string[] } };
-  /** Starts a pull; progress and the end arrive as `task` events. */
-  'images:pull': { params: { reference: string; platform?: string }; result: { taskId: string } };
-  'images:inspect': { params: { reference: string }; result: ImageInspect };
-  'images:history': { params: { reference: string }; result: ImageHistoryEntry[] };
-  'images:tag': { params: { source: string; target: string }; result: { reference: string } };
-  'images:prune': { params: { all: boolean }; result: { deleted: string[]; untagged: string[] } };
-  /** Starts a push; progress and the end arrive as `task` events. */
-  'images:push': { params: { reference: string; destination?: string }; result: { taskId: string } };
-  'tasks:list': { params: Record<string, never>; result: TaskProgress[] };
-  'tasks:cancel': { params: { id: string }; result: TaskProgress };
-  'system:doctor': { params: Record<string, never>; result: DoctorCheck[] };
-  /** Past samples kept by the engine's sampler (at least an hour per container). */
-  'stats:history': { params: { id: string; seconds?: number }; result: StatsSample[] };
-  /** The latest sample of every running container. */
-  'stats:current': { params: Record<string, never>; result: StatsSample[] };
-  'containers:top': { params: { id: string }; result: TopProcess[] };
-  /** Freezes every process (cgroup freezer where delegated, else SIGSTOP); `note` says which. */
-  'containers:pause': { params: { id: string }; result: { id: string; note: string } };
-  'containers:unpause': { params: { id: string }; result: { id: string } };
-  'containers:rename': { params: { id: string; name: string }; result: ContainerSummary };
-  'containers:prune': { params: Record<string, never>; result: { removed: string[] } };
-  'volumes:list': { params: Record<string, never>; result: VolumeSummary[] };
-  'volumes:create': { params: { name?: string; labels?: Record<string, string> }; result: VolumeSummary };
-  'volumes:inspect': { params: { name: string }; result: VolumeSummary };
-  'volumes:remove': { params: { name: string; force: boolean }; result: { name: string } };
-  'volumes:prune': { params: Record<string, never>; result: { removed: string[] } };
-  'settings:get': { params: Record<string, never>; result: CoveSettings };
-  'settings:set': { params: Partial<CoveSettings>; result: CoveSettings };
-  /** Creates without starting (docker create; the Docker API's create then start). */
-  'containers:create': { params: RunOptions; result: ContainerSummary };
-  /** Resolves when the container is not running; its exit code (null if it never ran). */
-  'containers:wait': { params: { id: string }; result: { exitCode: number | null } };
+// ---- The method table: the one list of what the engine answers ----
+//
+// Every transport and client is derived from API below: Electron's IPC
+// handlers and the preload's allowlist (main/), the WebSocket and unix-socket
+// servers and their validators (app/transport/), the engine's handler map
+// (app/engine/handlers/, a mapped type: a missing handler does not compile)
+// and docs/api.md (checked by a test). A method added here is reachable from
+// every client, or the build fails until it is.
+//
+// Kinds:
+// - call: one request, one response.
+// - subscription: the response carries a `subscription` id; events for it
+//   follow (EngineEvent frames tagged with that id) until
+//   `subscriptions:close`, the engine ends it, or the connection that opened
+//   it closes. Only the opening connection receives them.
+// - stream: a subscription whose events are `data` chunks (base64) ending
+//   with `ended: true`; used where bytes flow (a container's tar export).
+
+export type MethodKind = 'call' | 'stream' | 'subscription';
+
+/** One row of the table. `types` only carries the params and result types for the compiler; it is never set. */
+export interface MethodSpec<P = unknown, R = unknown, K extends MethodKind = MethodKind> {
+  readonly kind: K;
+  /** One line for docs/api.md. */
+  readonly doc: string;
+  readonly types?: (params: P) => R;
 }
 
-export type ApiMethod = keyof ApiMethods;
-export type ApiParams<M extends ApiMethod> = ApiMethods[M]['params'];
-export type ApiResult<M extends ApiMethod> = ApiMethods[M]['result'];
+const call = <P, R>(doc: string): MethodSpec<P, R, 'call'> => ({ kind: 'call', doc });
+const subscription = <P, R extends { subscription: string }>(doc: string): MethodSpec<P, R, 'subscription'> => ({ kind: 'subscription', doc });
+const stream = <P>(doc: string): MethodSpec<P, { subscription: string }, 'stream'> => ({ kind: 'stream', doc });
 
-export const API_METHODS: readonly ApiMethod[] = [
-  'containers:list',
-  'containers:run',
-  'containers:start',
-  'containers:stop',
-  'containers:kill',
-  'containers:remove',
-  'containers:logs',
-  'containers:inspect',
-  'containers:restart',
-  'images:list',
-  'images:remove',
-  'images:pull',
-  'images:inspect',
-  'images:history',
-  'images:tag',
-  'images:prune',
-  'images:push',
-  'tasks:list',
-  'tasks:cancel',
-  'system:doctor',
-  'settings:get',
-  'settings:set',
-  'logs:follow',
-  'logs:unfollow',
-  'containers:create',
-  'containers:wait',
-];
+type NoParams = Record<string, never>;
+
+export const API = {
+  'containers:list': call<{ all: boolean }, ContainerSummary[]>('Containers; `all` includes stopped ones.'),
+  'containers:run': call<RunOptions, ContainerSummary>('Create and start a container; a failed start of an `autoRemove` container removes it.'),
+  'containers:start': call<{ id: string }, ContainerSummary>('Start a created or stopped container.'),
+  'containers:stop': call<{ id: string; timeoutSeconds?: number }, ContainerSummary>('Stop signal, then SIGKILL after the timeout.'),
+  'containers:kill': call<{ id: string; signal?: string }, ContainerSummary>('Send a signal (default SIGKILL).'),
+  'containers:remove': call<{ id: string; force: boolean; volumes?: boolean }, { id: string }>('Remove a container; `force` kills a running one first, `volumes` removes its anonymous volumes.'),
+  'containers:logs': call<{ id: string; tail?: number }, LogLine[]>('The logged lines, the last `tail` of them if given.'),
+  'containers:inspect': call<{ id: string }, ContainerInspect>('Docker-like inspect document.'),
+  'containers:restart': call<{ id: string; timeoutSeconds?: number }, ContainerSummary>('Stop (if running) and start.'),
+  'containers:top': call<{ id: string }, TopProcess[]>('The processes of a running container.'),
+  'containers:pause': call<{ id: string }, { id: string; note: string }>('Freeze every process (cgroup freezer where delegated, else SIGSTOP); `note` says which.'),
+  'containers:unpause': call<{ id: string }, { id: string }>('Thaw a paused container.'),
+  'containers:rename': call<{ id: string; name: string }, ContainerSummary>('Give a container a new name.'),
+  'containers:prune': call<NoParams, { removed: string[] }>('Remove every stopped container.'),
+  'images:list': call<NoParams, ImageSummary[]>('Images in the store.'),
+  'images:remove': call<{ reference: string; force: boolean }, { untagged: string[]; deleted: string[] }>('Untag, and delete what no reference or container keeps.'),
+  'images:pull': call<{ reference: string; platform?: string; tlsVerify?: boolean }, { taskId: string }>('Start a pull task; its progress arrives as `task` events. `tlsVerify: false` accepts a registry\'s unverified certificate or plain HTTP.'),
+  'images:inspect': call<{ reference: string }, ImageInspect>('Docker-like image inspect document.'),
+  'images:history': call<{ reference: string }, ImageHistoryEntry[]>('The steps that built the image.'),
+  'images:tag': call<{ source: string; target: string }, { reference: string }>('Add a reference to an image.'),
+  'images:prune': call<{ all: boolean }, { deleted: string[]; untagged: string[] }>('Delete dangling images (`all`: every image no container uses).'),
+  'images:push': call<{ reference: string; destination?: string; tlsVerify?: boolean }, { taskId: string }>('Start a push task; its progress arrives as `task` events.'),
+  'tasks:list': call<NoParams, TaskProgress[]>('Pulls, pushes and loads, running or recently ended.'),
+  'tasks:cancel': call<{ id: string }, TaskProgress>('Cancel a running task.'),
+  'system:doctor': call<NoParams, DoctorCheck[]>('What rootless containers need on this host, and how to fix what is missing.'),
+  'stats:history': call<{ id: string; seconds?: number }, StatsSample[]>('Past samples the engine kept (at least an hour per container).'),
+  'stats:current': call<NoParams, StatsSample[]>('The latest sample of every running container.'),
+  'volumes:list': call<NoParams, VolumeSummary[]>('Volumes.'),
+  'volumes:create': call<{ name?: string; labels?: Record<string, string> }, VolumeSummary>('Create a volume (a random name when none is given).'),
+  'volumes:inspect': call<{ name: string }, VolumeSummary>('One volume.'),
+  'volumes:remove': call<{ name: string; force: boolean }, { name: string }>('Remove a volume; refused while a container uses it unless `force`.'),
+  'volumes:prune': call<NoParams, { removed: string[] }>('Remove every volume no container uses.'),
+  'settings:get': call<NoParams, CoveSettings>('Engine settings.'),
+  'settings:set': call<Partial<CoveSettings>, CoveSettings>('Change engine settings.'),
+  'containers:create': call<RunOptions, ContainerSummary>('Create a container without starting it.'),
+  'containers:wait': call<{ id: string }, { exitCode: number | null }>('Wait until the container stops; its exit code.'),
+  'containers:diff': call<{ id: string }, DiffEntry[]>('What the container changed in its filesystem.'),
+  'containers:port': call<{ id: string }, PortMapping[]>('Published ports as bound (random host ports filled in).'),
+  'containers:export': stream<{ id: string }>('The container\'s filesystem as a tar, as `data` events.'),
+  'containers:copyTo': call<{ id: string; hostPath: string; path: string }, { id: string }>('Copy a host file or directory (absolute path) into a running container.'),
+  'containers:copyFrom': call<{ id: string; path: string; hostPath: string }, { id: string }>('Copy a file or directory of a running container to the host (absolute path).'),
+  'images:load': call<{ path: string }, LoadedImage[]>('Load a docker-archive, oci-archive or OCI layout directory (absolute host path).'),
+  'images:save': call<{ references: string[]; path: string; format: 'docker-archive' | 'oci-archive' }, { path: string }>('Write images to an archive (absolute host path).'),
+  'images:import': call<{ path: string; reference?: string; changes?: string[]; message?: string }, LoadedImage>('An image from a rootfs tarball (absolute host path); `changes` are Dockerfile lines (CMD, ENTRYPOINT, ENV, WORKDIR, USER).'),
+  'registries:login': call<{ registry: string; username: string; password: string; tlsVerify?: boolean }, { registry: string; file: string }>('Check credentials with the registry and save them.'),
+  'registries:logout': call<{ registry: string }, { registry: string; removed: string[]; elsewhere: string[] }>('Forget saved credentials; `elsewhere` lists files Cove does not own that still hold some.'),
+  'system:df': call<NoParams, DiskUsageReport>('Disk use of images, containers and volumes.'),
+  'system:check': call<{ repair: boolean; deep: boolean }, StoreCheckReport>('Check the store; `repair` fixes what it can, `deep` compares every layer with its blob.'),
+  'logs:follow': subscription<{ id: string; tail?: number }, LogFollowResult>('The last `tail` lines now, then new ones as `logs` events, across rotations, until the container is removed.'),
+  'events:subscribe': subscription<{ types?: EventType[] }, { subscription: string }>('Engine events (container, image, volume, task, stats) as they happen; all types unless `types` narrows them.'),
+  'subscriptions:close': call<{ subscription: string }, { subscription: string }>('End a subscription or stream this connection opened.'),
+} as const satisfies Record<string, MethodSpec<never, unknown>>;
+
+export type ApiTable = typeof API;
+export type ApiMethod = keyof ApiTable;
+export type ApiParams<M extends ApiMethod> = ApiTable[M] extends MethodSpec<infer P, unknown> ? P : never;
+export type ApiResult<M extends ApiMethod> = ApiTable[M] extends MethodSpec<never, infer R> ? R : never;
+export type ApiKind<M extends ApiMethod> = ApiTable[M]['kind'];
+/** The methods of one kind, e.g. `MethodsOfKind<'subscription'>`. */
+export type MethodsOfKind<K extends MethodKind> = { [M in ApiMethod]: ApiTable[M]['kind'] extends K ? M : never }[ApiMethod];
+
+/** Every method name, in table order. */
+export const API_METHODS = Object.keys(API) as ApiMethod[];
+
+export function isApiMethod(value: unknown): value is ApiMethod {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(API, value);
+}
 
 export type ContainerAction = 'create' | 'start' | 'die' | 'remove' | 'update';
 export type ImageAction = 'load' | 'tag' | 'untag' | 'delete';
@@ -390,7 +455,13 @@ export type EngineEvent =
   | { type: 'task'; task: TaskProgress }
   | { type: 'logs'; subscription: string; lines: LogLine[]; ended?: boolean }
   | { type: 'volume'; action: VolumeAction; id: string; time: string }
-  | { type: 'stats'; samples: StatsSample[] };
+  | { type: 'stats'; samples: StatsSample[] }
+  /** A chunk of a stream (base64); the last one has `ended`, and `error` if the stream failed. */
+  | { type: 'data'; subscription: string; data: string; ended?: boolean; error?: ApiError };
+
+/** The event types `events:subscribe` carries (the others belong to one subscription each). */
+export type EventType = 'container' | 'image' | 'volume' | 'task' | 'stats';
+export const EVENT_TYPES: readonly EventType[] = ['container', 'image', 'volume', 'task', 'stats'];
 
 /** Wire messages shared by the WebSocket and unix-socket transports. */
 export type ClientMessage = {
@@ -400,12 +471,14 @@ export type ClientMessage = {
 export type ServerMessage =
   | { kind: 'response'; id: number; ok: true; result: unknown }
   | { kind: 'response'; id: number; ok: false; error: ApiError }
-  | { kind: 'event'; event: EngineEvent };
+  /** An event of the subscription `subscription`, sent only to the connection that opened it. */
+  | { kind: 'event'; subscription: string; event: EngineEvent };
 
 /** What the renderer sees, whatever the transport (window.cove in Electron). */
 export interface CoveApi {
   call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>>;
-  onEvent(listener: (event: EngineEvent) => void): () => void;
+  /** Events of this connection's subscriptions, with the subscription they belong to. */
+  onEvent(listener: (event: EngineEvent, subscription: string) => void): () => void;
 }
 
 /** The error a transport rejects with: it keeps the engine's code. */
@@ -418,18 +491,10 @@ export class CoveApiError extends Error {
   }
 }
 
-// ---- Log following (issue 6) ----
-
 /** `logs:follow` answers the last lines now; later ones arrive as `logs` events for `subscription`. */
 export interface LogFollowResult {
   subscription: string;
   lines: LogLine[];
-}
-
-// Declaration merging keeps the methods above untouched.
-export interface ApiMethods {
-  'logs:follow': { params: { id: string; tail?: number }; result: LogFollowResult };
-  'logs:unfollow': { params: { subscription: string }; result: { subscription: string } };
 }
 
 // ---- Terminals (issue 6) ----

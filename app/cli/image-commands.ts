@@ -23,9 +23,11 @@ function tlsVerify(p: Parsed): boolean {
 async function runTask(engine: Engine, io: Io, kind: TaskKind, title: string, quiet: boolean, work: (task: Task) => Promise<void>): Promise<TaskProgress> {
   const task = engine.tasks.create(kind, title);
   const renderer = quiet ? null : progressRenderer((t) => io.err(t), process.stderr.isTTY === true);
-  const unsubscribe = engine.subscribe((ev) => {
-    if (ev.type === 'task' && ev.task.id === task.progress.id) renderer?.update(ev.task);
+  const connection = engine.connect(({ event }) => {
+    if (event.type === 'task' && event.task.id === task.progress.id) renderer?.update(event.task);
   });
+  await connection.call('events:subscribe', { types: ['task'] });
+  const unsubscribe = (): void => connection.close();
   const onSignal = (): void => {
     engine.tasks.cancel(task.progress.id);
   };

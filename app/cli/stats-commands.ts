@@ -63,11 +63,12 @@ const events: Command = async (engine, argv, io) => {
   const { Engine } = await import('../engine/engine.js');
   const live = await Engine.open({ home: engine.paths.home, watch: true });
   live.stats.stop();
-  live.subscribe((e) => {
-    if (e.type === 'stats' || e.type === 'logs') return;
+  const connection = live.connect(({ event: e }) => {
+    if (e.type !== 'container' && e.type !== 'image' && e.type !== 'volume' && e.type !== 'task') return;
     const what = e.type === 'task' ? `task ${e.task.kind} ${e.task.state} ${e.task.title}` : `${e.type} ${e.action} ${e.id}`;
     io.out(`${new Date().toISOString()} ${what}\n`);
   });
+  await connection.call('events:subscribe', { types: ['container', 'image', 'volume', 'task'] });
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

@@ -210,28 +210,27 @@ function timestampParam(v: string | null): number {
 }
 
 async function followLogs(engine: DockerEngine, id: string, tail: number | undefined, opts: LogChunkOptions, res: http.ServerResponse): Promise<void> {
-  const follow: { subscription?: string } = {};
-  const finish = (): void => {
-    unsubscribe();
-    if (follow.subscription) void engine.call('logs:unfollow', { subscription: follow.subscription }).catch(() => undefined);
-    if (!res.writableEnded) res.end();
-  };
-  const unsubscribe = engine.subscribe((e) => {
-    if (e.type === 'logs' && e.subscription === follow.subscription) {
+  // One connection for the follow and the container events: closing it ends both.
+  const connection = engine.connect((e) => {
+    if (e.type === 'logs') {
       if (e.lines.length) res.write(logChunk(e.lines, opts));
       if (e.ended) finish();
     } else if (e.type === 'container' && e.id === id) {
       void endIfStopped();
     }
   });
+  const finish = (): void => {
+    connection.close();
+    if (!res.writableEnded) res.end();
+  };
+  await connection.call('events:subscribe', { types: ['container'] });
   // The monitor writes the last lines before it records the exit: give the follower one beat to pass them on.
   const endIfStopped = async (): Promise<void> => {
     const state = await engine.call('containers:inspect', { id }).catch(() => null);
     if (!state?.State.Running) setTimeout(finish, 150);
   };
   res.on('close', finish);
-  const first = await engine.call('logs:follow', { id, ...(tail !== undefined ? { tail } : {}) });
-  follow.subscription = first.subscription;
+  const first = await connection.call('logs:follow', { id, ...(tail !== undefined ? { tail } : {}) });
   res.write(logChunk(first.lines, opts));
   await endIfStopped();
 }

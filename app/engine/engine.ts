@@ -1,8 +1,11 @@
 import path from 'node:path';
 import type { ApiMethod, ApiParams, ApiResult, ContainerAction, EngineEvent, ImageAction } from '../api/contract.js';
-import type { EngineHandle } from './engine-api.js';
+import type { Delivery, EngineConnection, EngineHandle } from './engine-api.js';
 import { EngineError } from './errors.js';
 import { prepareDirs, resolvePaths, type CovePaths } from './paths.js';
+import { EventBus } from './event-bus.js';
+import { Connections, type CallContext } from './subscriptions.js';
+import { eventHandlers } from './handlers/event-handlers.js';
 import { currentIdMappings, type IdMappings } from './idmap.js';
 import { BlobStore } from './store/blob-store.js';
 import { LayerStore } from './store/layer-store.js';
@@ -14,7 +17,7 @@ import { StoreWatcher } from './store-watcher.js';
 import { TaskRegistry } from './tasks.js';
 import type { AllHandlers } from './handlers/handler-types.js';
 import { containerHandlers } from './handlers/container-handlers.js';
-import { imageHandlers } from './handlers/image-handlers.js';
+import { imageHandlers, registryHandlers } from './handlers/image-handlers.js';
 import { settingsHandlers, systemHandlers, taskHandlers } from './handlers/system-handlers.js';
 import { SettingsStore } from './settings.js';
 import { VolumeService } from './volume/volume-service.js';
@@ -30,16 +33,17 @@ export interface EngineOptions {
   watch?: boolean;
 }
 
-type Listener = (event: EngineEvent) => void;
-
 /**
- * The facade every transport talks to: one method per API request, and an
- * event stream. Services are built here and passed their dependencies.
+ * The facade every transport talks to: one handler per method of the API
+ * table, reached through connections that own their subscriptions. Services
+ * are built here and passed their dependencies.
  */
 export class Engine implements EngineHandle {
   readonly images: ImageService;
   readonly containers: ContainerService;
-  private readonly listeners = new Set<Listener>();
+  private readonly bus = new EventBus();
+  private readonly connections: Connections;
+  private readonly closeLogs: () => void;
   private watcher: StoreWatcher | undefined;
   readonly tasks: TaskRegistry;
   readonly settings: SettingsStore;
@@ -80,16 +84,21 @@ export class Engine implements EngineHandle {
     });
     this.tasks = new TaskRegistry((task) => this.emit({ type: 'task', task }));
     this.stats = new StatsSampler(() => this.containers.running(), (samples) => this.emit({ type: 'stats', samples }));
+    const { close: closeLogs, ...logs } = logHandlers(this.containers);
+    this.closeLogs = closeLogs;
     this.handlers = {
-      ...containerHandlers(this.containers),
+      ...containerHandlers(this.containers, this.tmpDir),
       ...imageHandlers(this.images, this.containers, this.tasks),
+      ...registryHandlers(this.images),
       ...taskHandlers(this.tasks),
-      ...systemHandlers(this.tmpDir),
+      ...systemHandlers({ scratch: this.tmpDir, containers: this.containers, images: this.images, volumes: this.volumes }),
       ...settingsHandlers(this.settings),
       ...volumeHandlers(this.volumes),
       ...statsHandlers(this.stats, this.containers),
-      ...logHandlers(this.containers, (event) => this.emit(event)),
+      ...logs,
+      ...eventHandlers(this.bus, this.stats),
     };
+    this.connections = new Connections((method, params, ctx) => this.dispatch(method, params, ctx));
   }
 
   static async open(options: EngineOptions = {}): Promise<Engine> {
@@ -140,29 +149,33 @@ export class Engine implements EngineHandle {
   }
 
   private emit(event: EngineEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(event);
-      } catch {
-        // A broken listener must not break the engine or the other listeners.
-      }
-    }
+    this.bus.emit(event);
   }
 
-  subscribe(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  async handle<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
-    const handler = this.handlers[method] as ((p: ApiParams<M>) => Promise<ApiResult<M>>) | undefined;
+  private async dispatch(method: ApiMethod, params: unknown, ctx: CallContext): Promise<unknown> {
+    const handler = (this.handlers as Record<string, ((p: unknown, c: CallContext) => Promise<unknown>) | undefined>)[method];
     if (!handler) throw new EngineError('E_INVALID_ARGUMENT', `unknown method ${String(method)}`);
-    return handler(params);
+    return handler(params, ctx);
+  }
+
+  connect(deliver: (delivery: Delivery) => void): EngineConnection {
+    return this.connections.connect(deliver);
+  }
+
+  handle<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
+    return this.connections.handle(method, params);
+  }
+
+  /** Subscriptions open across all connections (tests check that closing a connection releases its own). */
+  get openSubscriptions(): number {
+    return this.connections.openCount;
   }
 
   async close(): Promise<void> {
+    this.connections.closeAll();
+    this.closeLogs();
     this.watcher?.close();
     this.stats.stop();
-    this.listeners.clear();
+    this.bus.clear();
   }
 }

@@ -22,11 +22,24 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
 }
 
-/** Any thrown value as an ApiError; unknown failures become E_INTERNAL. */
-export function toApiError(err: unknown): ApiError {
+/**
+ * Any thrown value as the {code, message} that crosses a transport; the one
+ * mapping every transport and client uses. EngineErrors (and errors that
+ * already carry a known code, e.g. from a remote engine) keep their code and
+ * message. Anything else is a bug or an unforeseen system failure: its
+ * message and stack may hold paths and internals, so only its errno-style
+ * code goes out, and `report` (a log) gets the whole error.
+ */
+export function toApiError(err: unknown, report: (err: unknown) => void = () => undefined): ApiError {
   if (err instanceof EngineError) return err.toApiError();
-  const message = err instanceof Error ? err.message : String(err);
-  return { code: 'E_INTERNAL', message };
+  if (typeof err === 'object' && err !== null) {
+    const { code, message } = err as { code?: unknown; message?: unknown };
+    if (isErrorCode(code) && typeof message === 'string') return { code, message };
+  }
+  report(err);
+  const sys = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  const detail = typeof sys === 'string' && /^[A-Z][A-Z0-9_]{1,31}$/.test(sys) ? ` (${sys})` : '';
+  return { code: 'E_INTERNAL', message: `Internal error in Cove${detail}; the engine's log has the details.` };
 }
 
 export function isNodeError(err: unknown, code: string): boolean {

@@ -141,10 +141,11 @@ export class ImageService {
    */
   async importRootfs(input: string | NodeJS.ReadableStream, options: { reference?: string; changes?: Partial<{ Cmd: string[]; Entrypoint: string[]; Env: string[]; WorkingDir: string; User: string }>; message?: string } = {}): Promise<LoadResult> {
     const reference = options.reference ? normalizeReference(options.reference) : null;
-    const source = typeof input === 'string' ? fs.createReadStream(input) : input;
+    // Checked before the stream opens: a read stream's ENOENT with no listener yet would crash the engine.
     if (typeof input === 'string') await fsp.access(input).catch(() => {
       throw new EngineError('E_INVALID_ARGUMENT', `no such file: ${input}`);
     });
+    const source = typeof input === 'string' ? fs.createReadStream(input) : input;
     const { Readable } = await import('node:stream');
     const blob = await this.blobs.put(source instanceof Readable ? source : Readable.from(source as AsyncIterable<Buffer>), undefined, 'rootfs tarball');
     const head = Buffer.alloc(4);

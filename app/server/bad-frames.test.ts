@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { ApiMethod, ApiParams, ApiResult, EngineEvent } from '../api/contract.js';
-import type { EngineHandle } from '../engine/engine-api.js';
+import type { ApiParams } from '../api/contract.js';
 import { EngineError } from '../engine/errors.js';
+import { ScriptedEngine } from '../testing/scripted-engine.js';
 import type { TerminalProcess } from '../terminal/terminal-bridge.js';
 import { TerminalRegistry } from '../terminal/terminal-registry.js';
 import { MAX_FRAME_BYTES, MAX_PARAMS_BYTES, MAX_TERMINAL_FRAME_BYTES } from '../transport/frame-limits.js';
@@ -18,14 +18,10 @@ import { startUnixSocketServer } from '../transport/unix-socket-server.js';
 import { validateParams } from '../transport/validate.js';
 import { startWebServer } from './web-server.js';
 
-const engine: EngineHandle = {
-  handle: async <M extends ApiMethod>(method: M): Promise<ApiResult<M>> => {
-    if (method === 'containers:list') return [] as unknown as ApiResult<M>;
-    throw new EngineError('E_CONTAINER_NOT_FOUND', 'no such container');
-  },
-  subscribe: (_l: (e: EngineEvent) => void) => () => undefined,
-  close: async () => undefined,
-};
+const engine = new ScriptedEngine(async (method) => {
+  if (method === 'containers:list') return [];
+  throw new EngineError('E_CONTAINER_NOT_FOUND', 'no such container');
+});
 
 function idleProcess(): TerminalProcess {
   return {

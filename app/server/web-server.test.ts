@@ -1,35 +1,23 @@
 // Web mode's sockets with a fake engine and a fake pty: the /term checks and
-// frames, and log subscriptions routed to the socket that asked.
+// frames. Subscriptions per socket are tested with every transport in
+// app/transport/transports.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import WebSocket from 'ws';
-import { TERMINAL_FRAME, encodeTerminalFrame, type ApiMethod, type ApiParams, type ApiResult, type EngineEvent } from '../api/contract.js';
-import type { EngineHandle } from '../engine/engine-api.js';
+import { TERMINAL_FRAME, encodeTerminalFrame } from '../api/contract.js';
+import { ScriptedEngine } from '../testing/scripted-engine.js';
 import type { TerminalProcess } from '../terminal/terminal-bridge.js';
 import { TerminalRegistry } from '../terminal/terminal-registry.js';
 import { startWebServer } from './web-server.js';
 
-class FakeEngine implements EngineHandle {
-  listeners = new Set<(e: EngineEvent) => void>();
-  unfollowed: string[] = [];
-  private n = 0;
-  async handle<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
-    if (method === 'logs:follow') return { subscription: `sub${++this.n}`, lines: [] } as unknown as ApiResult<M>;
-    if (method === 'logs:unfollow') {
-      this.unfollowed.push((params as { subscription: string }).subscription);
-      return params as unknown as ApiResult<M>;
-    }
-    throw Object.assign(new Error('no'), { code: 'E_INVALID_ARGUMENT' });
+class FakeEngine extends ScriptedEngine {
+  constructor() {
+    super(async (method, _params, ctx) => {
+      if (method === 'logs:follow') return { subscription: ctx.open(() => undefined).id, lines: [] };
+      throw Object.assign(new Error('no'), { code: 'E_INVALID_ARGUMENT' });
+    });
   }
-  subscribe(l: (e: EngineEvent) => void) {
-    this.listeners.add(l);
-    return () => this.listeners.delete(l);
-  }
-  emit(e: EngineEvent) {
-    for (const l of this.listeners) l(e);
-  }
-  async close() {}
 }
 
 function echoProcess(): TerminalProcess {
@@ -112,28 +100,5 @@ test('/term closes with a reason on a bad query', async () => {
     const ws = await connect(`ws://${url.host}/term?token=${token}&container=../x&mode=root`, url.origin);
     const code = await new Promise<number>((r) => ws.once('close', (c) => r(c)));
     assert.equal(code, 1008);
-  });
-});
-
-test('log events go only to the socket that followed, and end with it', async () => {
-  await withServer(async ({ url, token, engine }) => {
-    const api = `ws://${url.host}/api?token=${token}`;
-    const a = await connect(api, url.origin);
-    const b = await connect(api, url.origin);
-    const got: Record<string, string[]> = { a: [], b: [] };
-    a.on('message', (d: Buffer) => got.a?.push(d.toString()));
-    b.on('message', (d: Buffer) => got.b?.push(d.toString()));
-    a.send(JSON.stringify({ kind: 'request', id: 1, method: 'logs:follow', params: { id: 'c1' } }));
-    await new Promise((r) => setTimeout(r, 100));
-    engine.emit({ type: 'logs', subscription: 'sub1', lines: [{ time: 't', stream: 'stdout', text: 'hello' }] });
-    engine.emit({ type: 'container', action: 'start', id: 'x', time: 't' });
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(got.a?.filter((m) => m.includes('hello')).length, 1);
-    assert.equal(got.b?.filter((m) => m.includes('hello')).length, 0);
-    assert.equal(got.b?.filter((m) => m.includes('"container"')).length, 1, 'other events reach everyone');
-    a.close();
-    await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(engine.unfollowed, ['sub1']);
-    b.close();
   });
 });

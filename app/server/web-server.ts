@@ -5,11 +5,10 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ServerMessage } from '../api/contract.js';
 import type { EngineHandle } from '../engine/engine-api.js';
 import { installPaths } from '../engine/install-paths.js';
-import { dispatchFrame } from '../transport/dispatch.js';
 import { MAX_FRAME_BYTES, MAX_TERMINAL_FRAME_BYTES } from '../transport/frame-limits.js';
+import { openWireConnection } from '../transport/wire-connection.js';
 import { TerminalRegistry } from '../terminal/terminal-registry.js';
 import { terminalPrecheck } from '../terminal/terminal-precheck.js';
 import { serveTerminalSocket } from './terminal-socket.js';
@@ -63,7 +62,7 @@ export function defaultTerminals(engine: EngineHandle): TerminalRegistry {
 }
 
 /**
- * Web mode (`cove serve`, design.md §2): the built renderer and the engine
+ * Web mode (`cove serve`): the built renderer and the engine
  * API over a WebSocket, on 127.0.0.1 only unless asked. The socket needs
  * the random token, an Origin of this very server and a Host naming it (DNS
  * rebinding), so no other web page can drive the engine.
@@ -119,9 +118,6 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const termWss = new WebSocketServer({ noServer: true, maxPayload: MAX_TERMINAL_FRAME_BYTES });
   const terminals = options.terminals ?? defaultTerminals(options.engine);
   const sockets = new Set<WebSocket>();
-  // Log subscriptions belong to the socket that asked: their events go to it
-  // alone, and they end with it.
-  const logOwners = new Map<string, WebSocket>();
   server.on('upgrade', (req, socket, head) => {
     // A client that resets mid-handshake must not take the server down.
     socket.on('error', () => socket.destroy());
@@ -142,26 +138,16 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     });
   });
 
-  const unsubscribe = options.engine.subscribe((event) => {
-    const frame = JSON.stringify({ kind: 'event', event } satisfies ServerMessage);
-    if (event.type === 'logs') {
-      const owner = logOwners.get(event.subscription);
-      if (event.ended) logOwners.delete(event.subscription);
-      if (owner?.readyState === owner?.OPEN) owner?.send(frame);
-      return;
-    }
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
-  });
-
-  wss.on('connection', (ws) => {
+  // Each socket is one engine connection: it gets the events of the
+  // subscriptions it opened, and they end when it closes.
+  wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
-    const owned = new Set<string>();
+    const wire = openWireConnection(options.engine, (message) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    });
     ws.on('close', () => {
       sockets.delete(ws);
-      for (const subscription of owned) {
-        logOwners.delete(subscription);
-        void options.engine.handle('logs:unfollow', { subscription }).catch(() => undefined);
-      }
+      wire.close();
     });
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
@@ -169,13 +155,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
         ws.close(1003, 'the API takes text frames');
         return;
       }
-      void dispatchFrame(options.engine, data.toString())
-        .then((reply) => {
-          if (reply?.kind === 'response' && reply.ok) trackLogSubscription(reply.result, ws, owned, logOwners);
-          if (reply && ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
-          else if (reply?.kind === 'response' && reply.ok) releaseOrphan(reply.result, owned, logOwners, options.engine);
-        })
-        .catch(() => ws.close(1011, 'internal error'));
+      wire.receive(data.toString());
     });
   });
 
@@ -193,7 +173,6 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     port,
     token,
     close: async () => {
-      unsubscribe();
       terminals.closeAll();
       for (const ws of sockets) ws.terminate();
       for (const ws of termWss.clients) ws.terminate();
@@ -202,26 +181,4 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function subscriptionOf(result: unknown): string | null {
-  if (typeof result !== 'object' || result === null) return null;
-  const { subscription, lines } = result as { subscription?: unknown; lines?: unknown };
-  return typeof subscription === 'string' && Array.isArray(lines) ? subscription : null;
-}
-
-function trackLogSubscription(result: unknown, ws: WebSocket, owned: Set<string>, owners: Map<string, WebSocket>): void {
-  const subscription = subscriptionOf(result);
-  if (!subscription) return;
-  owned.add(subscription);
-  owners.set(subscription, ws);
-}
-
-/** The socket closed while `logs:follow` ran: nobody will ever unfollow it. */
-function releaseOrphan(result: unknown, owned: Set<string>, owners: Map<string, WebSocket>, engine: EngineHandle): void {
-  const subscription = subscriptionOf(result);
-  if (!subscription) return;
-  owned.delete(subscription);
-  owners.delete(subscription);
-  void engine.handle('logs:unfollow', { subscription }).catch(() => undefined);
 }

@@ -1,9 +1,8 @@
 import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ServerMessage } from '../api/contract.js';
 import type { EngineHandle } from '../engine/engine-api.js';
-import { dispatchFrame } from './dispatch.js';
+import { openWireConnection } from './wire-connection.js';
 import { MAX_FRAME_BYTES } from './frame-limits.js';
 import { assertOwnSocket, ensureOwnDir } from '../engine/paths.js';
 
@@ -14,11 +13,12 @@ export interface UnixSocketServer {
 
 
 /**
- * The engine API on a unix socket ($XDG_RUNTIME_DIR/cove/engine.sock,
- * design.md §2): newline-delimited JSON frames of the same wire protocol as
- * the WebSocket, plus every engine event. The socket is 0600 in a 0700
- * directory, so only its owner can reach it (unix(7): connect needs write
- * permission on the socket file).
+ * The engine API on a unix socket ($XDG_RUNTIME_DIR/cove/engine.sock), so
+ * the CLI and other local clients share a running engine: newline-delimited
+ * JSON frames of the same wire protocol as the WebSocket. Each connection
+ * gets the events of its own subscriptions only, and they end when it
+ * closes. The socket is 0600 in a 0700 directory, so only its owner can
+ * reach it (unix(7): connect needs write permission on the socket file).
  */
 export async function startUnixSocketServer(engine: EngineHandle, socketPath: string): Promise<UnixSocketServer> {
   ensureOwnDir(path.dirname(socketPath));
@@ -39,6 +39,9 @@ export async function startUnixSocketServer(engine: EngineHandle, socketPath: st
   const clients = new Set<net.Socket>();
   const server = net.createServer((sock) => {
     clients.add(sock);
+    const wire = openWireConnection(engine, (message) => {
+      if (!sock.destroyed) sock.write(JSON.stringify(message) + '\n');
+    });
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     sock.on('data', (chunk: Buffer) => {
@@ -53,11 +56,7 @@ export async function startUnixSocketServer(engine: EngineHandle, socketPath: st
         pending = [];
         pendingBytes = 0;
         start = nl + 1;
-        void dispatchFrame(engine, line)
-          .then((reply) => {
-            if (reply && !sock.destroyed) sock.write(JSON.stringify(reply) + '\n');
-          })
-          .catch(() => sock.destroy());
+        wire.receive(line);
       }
       const rest = chunk.subarray(start);
       pendingBytes += rest.length;
@@ -68,12 +67,11 @@ export async function startUnixSocketServer(engine: EngineHandle, socketPath: st
       }
       if (rest.length > 0) pending.push(rest);
     });
-    sock.on('close', () => clients.delete(sock));
+    sock.on('close', () => {
+      clients.delete(sock);
+      wire.close();
+    });
     sock.on('error', () => sock.destroy());
-  });
-  const unsubscribe = engine.subscribe((event) => {
-    const frame = JSON.stringify({ kind: 'event', event } satisfies ServerMessage) + '\n';
-    for (const c of clients) if (!c.destroyed) c.write(frame);
   });
   const old = process.umask(0o177);
   try {
@@ -87,7 +85,6 @@ export async function startUnixSocketServer(engine: EngineHandle, socketPath: st
   return {
     path: socketPath,
     close: async () => {
-      unsubscribe();
       for (const c of clients) c.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await fs.promises.rm(socketPath, { force: true });

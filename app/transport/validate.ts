@@ -1,9 +1,14 @@
 // Runtime validation of every API input that crosses a trust boundary
 // (Electron IPC from the renderer, WebSocket frames from a browser, the unix
-// socket). The contract gives the types; these schemas enforce them.
+// socket). The method table in the contract gives the types; PARAM_SCHEMAS is
+// keyed by it (a mapped type: a method without a schema does not compile,
+// nor does a schema whose type differs from the table's params).
 import { z } from 'zod';
-import type { ApiMethod, ApiParams, DesktopPreferences, TerminalOpenParams } from '../api/contract.js';
+import { EVENT_TYPES, isApiMethod, type ApiMethod, type EventType, type ApiParams, type DesktopPreferences, type RunOptions, type TerminalOpenParams } from '../api/contract.js';
+
 import { encodedSize, MAX_PARAMS_BYTES } from './frame-limits.js';
+
+export { isApiMethod };
 
 const containerId = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'not a container id or name');
 const reference = z.string().min(1).max(512);
@@ -11,66 +16,73 @@ const empty = z.object({}).strict();
 const volumeName = z.string().min(1).max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'not a volume name');
 const strings = (max = 256) => z.array(z.string().min(1).max(4096)).max(max);
 
-const runOptions = z
-    .object({
-      image: reference,
-      name: containerId.optional(),
-      command: z.array(z.string().max(65536)).max(4096).optional(),
-      env: z.array(z.string().min(1).max(65536).regex(/^[^=]+(=|$)/, 'env entries are KEY=VALUE')).max(4096).optional(),
-      autoRemove: z.boolean().optional(),
-      runtime: z.string().min(1).max(4096).optional(),
-      logMaxSize: z.string().max(32).optional(),
-      tty: z.boolean().optional(),
-      interactive: z.boolean().optional(),
-      ports: strings().optional(),
-      publishAll: z.boolean().optional(),
-      volumes: strings().optional(),
-      mounts: strings().optional(),
-      tmpfs: strings().optional(),
-      workdir: z.string().min(1).max(4096).optional(),
-      user: z.string().min(1).max(256).optional(),
-      entrypoint: z.array(z.string().max(65536)).max(4096).optional(),
-      labels: z.record(z.string().max(256), z.string().max(4096)).optional(),
-      restart: z.string().max(64).optional(),
-      stopSignal: z.string().max(16).optional(),
-      stopTimeout: z.number().int().min(0).max(3600).optional(),
-      init: z.boolean().optional(),
-      readOnly: z.boolean().optional(),
-      capAdd: strings(64).optional(),
-      capDrop: strings(64).optional(),
-      securityOpt: strings(16).optional(),
-      memory: z.string().max(32).optional(),
-      cpus: z.number().positive().max(1024).optional(),
-      pidsLimit: z.number().int().min(-1).max(4_194_304).optional(),
-      network: z.string().min(1).max(256).optional(),
-      hostname: z.string().min(1).max(253).optional(),
-      addHost: strings().optional(),
-      dns: strings(16).optional(),
-    })
-    .strict();
+const runOptions: z.ZodType<RunOptions> = z
+  .object({
+    image: reference,
+    name: containerId.optional(),
+    command: z.array(z.string().max(65536)).max(4096).optional(),
+    env: z.array(z.string().min(1).max(65536).regex(/^[^=]+(=|$)/, 'env entries are KEY=VALUE')).max(4096).optional(),
+    autoRemove: z.boolean().optional(),
+    runtime: z.string().min(1).max(4096).optional(),
+    logMaxSize: z.string().max(32).optional(),
+    tty: z.boolean().optional(),
+    interactive: z.boolean().optional(),
+    ports: strings().optional(),
+    publishAll: z.boolean().optional(),
+    volumes: strings().optional(),
+    mounts: strings().optional(),
+    tmpfs: strings().optional(),
+    workdir: z.string().min(1).max(4096).optional(),
+    user: z.string().min(1).max(256).optional(),
+    entrypoint: z.array(z.string().max(65536)).max(4096).optional(),
+    labels: z.record(z.string().max(256), z.string().max(4096)).optional(),
+    restart: z.string().max(64).optional(),
+    stopSignal: z.string().max(16).optional(),
+    stopTimeout: z.number().int().min(0).max(3600).optional(),
+    init: z.boolean().optional(),
+    readOnly: z.boolean().optional(),
+    capAdd: strings(64).optional(),
+    capDrop: strings(64).optional(),
+    securityOpt: strings(16).optional(),
+    memory: z.string().max(32).optional(),
+    cpus: z.number().positive().max(1024).optional(),
+    pidsLimit: z.number().int().min(-1).max(4_194_304).optional(),
+    network: z.string().min(1).max(256).optional(),
+    hostname: z.string().min(1).max(253).optional(),
+    addHost: strings().optional(),
+    dns: strings(16).optional(),
+  })
+  .strict();
 
-const schemas: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
+// Host paths name files of the engine's host: absolute, since the engine's working directory is not the client's.
+const hostPath = z.string().min(1).max(4096).regex(/^\//, 'host paths are absolute');
+const containerPath = z.string().min(1).max(4096);
+
+const subscriptionId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'not a subscription id');
+
+export const PARAM_SCHEMAS: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
   'containers:list': z.object({ all: z.boolean() }).strict(),
   'containers:run': runOptions,
+  'containers:create': runOptions,
   'containers:start': z.object({ id: containerId }).strict(),
   'containers:stop': z.object({ id: containerId, timeoutSeconds: z.number().int().min(0).max(3600).optional() }).strict(),
   'containers:kill': z
     .object({ id: containerId, signal: z.string().regex(/^(SIG)?[A-Z0-9]+$|^[0-9]{1,2}$/).optional() })
     .strict(),
-  'containers:remove': z.object({ id: containerId, force: z.boolean() }).strict(),
+  'containers:remove': z.object({ id: containerId, force: z.boolean(), volumes: z.boolean().optional() }).strict(),
   'containers:logs': z.object({ id: containerId, tail: z.number().int().min(0).max(1_000_000).optional() }).strict(),
   'containers:inspect': z.object({ id: containerId }).strict(),
   'containers:restart': z.object({ id: containerId, timeoutSeconds: z.number().int().min(0).max(3600).optional() }).strict(),
   'images:list': empty,
   'images:remove': z.object({ reference, force: z.boolean() }).strict(),
   'images:pull': z
-    .object({ reference, platform: z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, 'platform is os/arch[/variant]').optional() })
+    .object({ reference, platform: z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, 'platform is os/arch[/variant]').optional(), tlsVerify: z.boolean().optional() })
     .strict(),
   'images:inspect': z.object({ reference }).strict(),
   'images:history': z.object({ reference }).strict(),
   'images:tag': z.object({ source: reference, target: reference }).strict(),
   'images:prune': z.object({ all: z.boolean() }).strict(),
-  'images:push': z.object({ reference, destination: reference.optional() }).strict(),
+  'images:push': z.object({ reference, destination: reference.optional(), tlsVerify: z.boolean().optional() }).strict(),
   'tasks:list': empty,
   'tasks:cancel': z.object({ id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/) }).strict(),
   'system:doctor': empty,
@@ -88,15 +100,23 @@ const schemas: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
   'volumes:prune': empty,
   'settings:get': empty,
   'settings:set': z.object({ runtime: z.string().min(1).max(4096).optional() }).strict(),
-  'containers:create': runOptions,
-  'containers:wait': z.object({ id: containerId }).strict(),
   'logs:follow': z.object({ id: containerId, tail: z.number().int().min(0).max(100_000).optional() }).strict(),
-  'logs:unfollow': z.object({ subscription: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/) }).strict(),
+  'events:subscribe': z.object({ types: z.array(z.enum(EVENT_TYPES as readonly [EventType, ...EventType[]])).max(EVENT_TYPES.length).optional() }).strict(),
+  'subscriptions:close': z.object({ subscription: subscriptionId }).strict(),
+  'containers:wait': z.object({ id: containerId }).strict(),
+  'containers:diff': z.object({ id: containerId }).strict(),
+  'containers:port': z.object({ id: containerId }).strict(),
+  'containers:export': z.object({ id: containerId }).strict(),
+  'containers:copyTo': z.object({ id: containerId, hostPath, path: containerPath }).strict(),
+  'containers:copyFrom': z.object({ id: containerId, path: containerPath, hostPath }).strict(),
+  'images:load': z.object({ path: hostPath }).strict(),
+  'images:save': z.object({ references: z.array(reference).min(1).max(256), path: hostPath, format: z.enum(['docker-archive', 'oci-archive']) }).strict(),
+  'images:import': z.object({ path: hostPath, reference: reference.optional(), changes: strings(64).optional(), message: z.string().max(4096).optional() }).strict(),
+  'registries:login': z.object({ registry: z.string().min(1).max(512), username: z.string().min(1).max(512), password: z.string().min(1).max(65536), tlsVerify: z.boolean().optional() }).strict(),
+  'registries:logout': z.object({ registry: z.string().min(1).max(512) }).strict(),
+  'system:df': empty,
+  'system:check': z.object({ repair: z.boolean(), deep: z.boolean() }).strict(),
 };
-
-export function isApiMethod(value: unknown): value is ApiMethod {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(schemas, value);
-}
 
 export type ValidationResult<M extends ApiMethod> = { ok: true; params: ApiParams<M> } | { ok: false; message: string };
 
@@ -104,7 +124,7 @@ export type ValidationResult<M extends ApiMethod> = { ok: true; params: ApiParam
 export function validateParams<M extends ApiMethod>(method: M, params: unknown): ValidationResult<M> {
   const size = encodedSize(params);
   if (size > MAX_PARAMS_BYTES) return { ok: false, message: `invalid ${method} request: ${size} bytes of parameters, more than the ${MAX_PARAMS_BYTES} a request may carry` };
-  const schema = schemas[method] as z.ZodType<ApiParams<M>>;
+  const schema = PARAM_SCHEMAS[method] as z.ZodType<ApiParams<M>>;
   const parsed = schema.safeParse(params ?? {});
   if (parsed.success) return { ok: true, params: parsed.data };
   const issue = parsed.error.issues[0];

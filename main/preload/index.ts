@@ -2,9 +2,9 @@
 // ipcRenderer, and it hands the page one narrow object, never ipcRenderer
 // itself (Electron security checklist, "Do not expose Electron APIs").
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ApiError, ApiMethod, ApiParams, ApiResult, CoveDesktopApi, DesktopPreferences, EngineEvent, TerminalOpenParams, UiCommand } from '../../app/api/contract.js';
+import { isApiMethod, type ApiError, type ApiMethod, type ApiParams, type ApiResult, type CoveDesktopApi, type DesktopPreferences, type EngineEvent, type TerminalOpenParams, type UiCommand } from '../../app/api/contract.js';
 
-// Repeats main/ipc.ts's EVENT_CHANNEL: the preload may import no other module.
+// Repeat main/ipc.ts's channels: a sandboxed preload is one bundle of electron and the contract only.
 const EVENT_CHANNEL = 'cove:event';
 const UI_CHANNEL = 'cove:ui';
 const TERMINAL_OPEN_CHANNEL = 'terminals:open';
@@ -12,49 +12,6 @@ const TERMINAL_PORT_CHANNEL = 'cove:terminal-port';
 const PREFERENCES_GET_CHANNEL = 'ui:get-preferences';
 const PREFERENCES_SET_CHANNEL = 'ui:set-preferences';
 const OPEN_EXTERNAL_CHANNEL = 'ui:open-external';
-
-// A Record forces this list to follow the contract: a new ApiMethod fails
-// typecheck here until it is added, and nothing else can be invoked.
-const METHODS: Record<ApiMethod, true> = {
-  'containers:list': true,
-  'containers:run': true,
-  'containers:start': true,
-  'containers:stop': true,
-  'containers:kill': true,
-  'containers:remove': true,
-  'containers:logs': true,
-  'containers:inspect': true,
-  'containers:restart': true,
-  'images:list': true,
-  'images:remove': true,
-  'images:pull': true,
-  'images:inspect': true,
-  'images:history': true,
-  'images:tag': true,
-  'images:prune': true,
-  'images:push': true,
-  'tasks:list': true,
-  'tasks:cancel': true,
-  'settings:get': true,
-  'settings:set': true,
-  'volumes:list': true,
-  'stats:history': true,
-  'stats:current': true,
-  'containers:top': true,
-  'containers:pause': true,
-  'containers:unpause': true,
-  'containers:rename': true,
-  'containers:prune': true,
-  'volumes:create': true,
-  'volumes:inspect': true,
-  'volumes:remove': true,
-  'volumes:prune': true,
-  'system:doctor': true,
-  'logs:follow': true,
-  'logs:unfollow': true,
-  'containers:create': true,
-  'containers:wait': true,
-};
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
@@ -95,7 +52,8 @@ ipcRenderer.on(TERMINAL_PORT_CHANNEL, (event: IpcRendererEvent, info: unknown) =
 
 const api: CoveDesktopApi = {
   async call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
-    if (typeof method !== 'string' || !Object.prototype.hasOwnProperty.call(METHODS, method)) {
+    // The allowlist is the contract's method table: nothing else can be invoked.
+    if (!isApiMethod(method)) {
       return failure({ code: 'E_INVALID_ARGUMENT', message: `unknown API method ${String(method)}` });
     }
     const reply: unknown = await ipcRenderer.invoke(method, params);
@@ -103,9 +61,11 @@ const api: CoveDesktopApi = {
     if (isRecord(reply) && reply.ok === false && isApiError(reply.error)) return failure(reply.error);
     return failure({ code: 'E_INTERNAL', message: 'Malformed reply from the Cove main process.' });
   },
-  onEvent(listener: (event: EngineEvent) => void): () => void {
+  onEvent(listener: (event: EngineEvent, subscription: string) => void): () => void {
     // The IpcRendererEvent stays here: it carries `sender`, which the page must not get.
-    const handler = (_event: IpcRendererEvent, payload: EngineEvent): void => listener(payload);
+    const handler = (_event: IpcRendererEvent, delivery: unknown): void => {
+      if (isRecord(delivery) && typeof delivery.subscription === 'string' && isRecord(delivery.event)) listener(delivery.event as EngineEvent, delivery.subscription);
+    };
     ipcRenderer.on(EVENT_CHANNEL, handler);
     return () => {
       ipcRenderer.removeListener(EVENT_CHANNEL, handler);

@@ -1,11 +1,34 @@
+import path from 'node:path';
 import { runDoctor } from '../doctor.js';
 import type { TaskRegistry } from '../tasks.js';
 import type { SettingsStore } from '../settings.js';
+import type { ContainerService } from '../container/container-service.js';
+import type { ImageService } from '../image-service.js';
+import type { VolumeService } from '../volume/volume-service.js';
+import { diskUsageReport } from '../disk-usage.js';
 import type { DomainHandlers } from './handler-types.js';
 
-export function systemHandlers(scratch: string): DomainHandlers<'system'> {
+export interface SystemDeps {
+  scratch: string;
+  containers: ContainerService;
+  images: ImageService;
+  volumes: VolumeService;
+}
+
+export function systemHandlers(d: SystemDeps): DomainHandlers<'system'> {
   return {
-    'system:doctor': async () => runDoctor(scratch),
+    'system:doctor': async () => runDoctor(d.scratch),
+    'system:df': async () => {
+      const containers = await d.containers.list(true);
+      const used = new Set(containers.map((c) => c.imageId));
+      return diskUsageReport({
+        containers,
+        images: await d.images.diskUsage(async (id) => used.has(id)),
+        volumes: await d.volumes.list(),
+        upperDir: (id) => path.join(d.containers.containerDir(id), 'upper'),
+      });
+    },
+    'system:check': (p) => d.images.check({ repair: p.repair, deep: p.deep }),
   };
 }
 

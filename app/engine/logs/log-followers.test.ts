@@ -35,16 +35,14 @@ test('follow: existing tail now, appended lines as events, across a rotation, en
   fs.writeFileSync(log, rec('a') + rec('b') + rec('c'));
   const got: LogLine[] = [];
   let ended = false;
-  const followers = new LogFollowers({
-    locate: async () => ({ id: 'x', logPath: log }),
-    emit: (_sub, lines, end) => {
+  const followers = new LogFollowers({ locate: async () => ({ id: 'x', logPath: log }) });
+  try {
+    const first = await followers.start('x');
+    first.onLines((lines, end) => {
       got.push(...lines);
       if (end) ended = true;
-    },
-  });
-  try {
-    const first = await followers.follow('x', 2);
-    assert.deepEqual(first.lines.map((l) => l.text), ['b', 'c']);
+    });
+    assert.deepEqual(first.initial(2).map((l) => l.text), ['b', 'c']);
     fs.appendFileSync(log, rec('d') + rec('e-', 'P'));
     await until(() => got.length === 1, 'line d');
     fs.appendFileSync(log, rec('f'));
@@ -65,19 +63,20 @@ test('follow: existing tail now, appended lines as events, across a rotation, en
   }
 });
 
-test('unfollow stops events and refuses an unknown subscription', async () => {
+test('close stops events', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cove-logs-'));
   const log = path.join(dir, 'container.log');
   let events = 0;
-  const followers = new LogFollowers({ locate: async () => ({ id: 'x', logPath: log }), emit: () => events++ });
+  const followers = new LogFollowers({ locate: async () => ({ id: 'x', logPath: log }) });
   try {
-    const { subscription, lines } = await followers.follow('x');
-    assert.deepEqual(lines, []);
-    followers.unfollow(subscription);
+    const follow = await followers.start('x');
+    follow.onLines(() => events++);
+    assert.deepEqual(follow.initial(), []);
+    follow.close();
+    assert.equal(followers.size, 0);
     fs.writeFileSync(log, rec('late'));
     await new Promise((r) => setTimeout(r, 150));
     assert.equal(events, 0);
-    assert.throws(() => followers.unfollow(subscription), /no log subscription/);
   } finally {
     followers.closeAll();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,15 +1,22 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { LogFollowResult, LogLine } from '../../api/contract.js';
-import { EngineError, isNodeError } from '../errors.js';
+import type { LogLine } from '../../api/contract.js';
+import { isNodeError } from '../errors.js';
 import { takeCompleteRecords } from './cri-tail.js';
 
 export interface LogFollowerDeps {
   /** The container's id and CRI log path (the monitor writes it; `<path>.1` after a rotation). */
   locate(query: string): Promise<{ id: string; logPath: string }>;
-  emit(subscription: string, lines: LogLine[], ended: boolean): void;
+}
+
+/** One follow: what the log held when it started, then new lines until it ends or is closed. */
+export interface LogFollow {
+  /** The lines logged before the follow started, the last `tail` of them (1000 by default). */
+  initial(tail?: number): LogLine[];
+  /** Lines arriving before a listener is set are kept for it. `ended` once the container is gone. */
+  onLines(listener: (lines: LogLine[], ended: boolean) => void): void;
+  close(): void;
 }
 
 // Bursts of writes become one event; short enough to feel live.
@@ -18,33 +25,25 @@ const COALESCE_MS = 40;
 const MAX_LINES_PER_EVENT = 2000;
 
 /**
- * Tails container logs for subscribers (`logs:follow`): inotify on the
+ * Tails container logs (`logs:follow`, `cove logs -f`): inotify on the
  * container directory (fs.watch), never polling. It follows the file across
- * the monitor's rotation (rename to `.1`, new file) by inode, and ends the
- * subscription when the container directory goes away.
+ * the monitor's rotation (rename to `.1`, new file) by inode, and ends when
+ * the container directory goes away.
  */
 export class LogFollowers {
-  private readonly follows = new Map<string, Follow>();
+  private readonly follows = new Set<Follow>();
   constructor(private readonly deps: LogFollowerDeps) {}
 
-  async follow(query: string, tail = 1000): Promise<LogFollowResult> {
+  async start(query: string): Promise<LogFollow> {
     const { logPath } = await this.deps.locate(query);
-    const subscription = crypto.randomBytes(9).toString('base64url');
-    const follow = new Follow(logPath, (lines, ended) => {
-      if (ended) this.follows.delete(subscription);
-      this.deps.emit(subscription, lines, ended);
-    });
+    const follow = new Follow(logPath, () => this.follows.delete(follow));
     const lines = await follow.start();
-    this.follows.set(subscription, follow);
-    return { subscription, lines: lines.slice(Math.max(0, lines.length - tail)) };
-  }
-
-  unfollow(subscription: string): { subscription: string } {
-    const follow = this.follows.get(subscription);
-    if (!follow) throw new EngineError('E_INVALID_ARGUMENT', `no log subscription ${subscription}`);
-    follow.close();
-    this.follows.delete(subscription);
-    return { subscription };
+    this.follows.add(follow);
+    return {
+      initial: (tail = 1000) => lines.slice(Math.max(0, lines.length - tail)),
+      onLines: (listener) => follow.listen(listener),
+      close: () => follow.close(),
+    };
   }
 
   get size(): number {
@@ -52,7 +51,7 @@ export class LogFollowers {
   }
 
   closeAll(): void {
-    for (const f of this.follows.values()) f.close();
+    for (const f of this.follows) f.close();
     this.follows.clear();
   }
 }
@@ -66,11 +65,23 @@ class Follow {
   private reading = false;
   private dirty = false;
   private closed = false;
+  private listener: ((lines: LogLine[], ended: boolean) => void) | undefined;
+  private readonly early: Array<[LogLine[], boolean]> = [];
 
   constructor(
     private readonly logPath: string,
-    private readonly deliver: (lines: LogLine[], ended: boolean) => void,
+    private readonly onClose: () => void,
   ) {}
+
+  listen(listener: (lines: LogLine[], ended: boolean) => void): void {
+    this.listener = listener;
+    for (const [lines, ended] of this.early.splice(0)) listener(lines, ended);
+  }
+
+  private deliver(lines: LogLine[], ended: boolean): void {
+    if (this.listener) this.listener(lines, ended);
+    else this.early.push([lines, ended]);
+  }
 
   /** Reads what is there and starts watching; returns the existing lines. */
   async start(): Promise<LogLine[]> {
@@ -169,6 +180,7 @@ class Follow {
     this.closed = true;
     clearTimeout(this.timer);
     this.watcher?.close();
+    this.onClose();
   }
 }
 

@@ -12,7 +12,6 @@ import { eventually } from '../../testing/harness.js';
 import { busyboxRootfsEntries, type TarEntry } from '../../testing/image-fixtures.js';
 import type { TaskProgress } from '../../api/contract.js';
 import { Engine } from '../engine.js';
-import { imageHandlers } from '../handlers/image-handlers.js';
 
 let reg: TestRegistry;
 let sb: RegistrySandbox;
@@ -124,13 +123,13 @@ test('images:pull through the API: a task whose events carry per-layer bytes and
   const engine = await Engine.open({ home: sb.home });
   try {
     const events: TaskProgress[] = [];
-    const unsubscribe = engine.subscribe((ev) => {
-      if (ev.type === 'task') events.push(ev.task);
+    const connection = engine.connect(({ event }) => {
+      if (event.type === 'task') events.push(event.task);
     });
-    const handlers = imageHandlers(engine.images, engine.containers, engine.tasks);
-    const { taskId } = await handlers['images:pull']({ reference: `${reg.host}/test/api:v1` });
+    await connection.call('events:subscribe', { types: ['task'] });
+    const { taskId } = await connection.call('images:pull', { reference: `${reg.host}/test/api:v1` });
     const last = await eventually(() => events.find((t) => t.id === taskId && t.state !== 'running'), 20_000, 'the pull task to end');
-    unsubscribe();
+    connection.close();
     assert.equal(last.state, 'done', JSON.stringify(last.error));
     assert.equal(last.kind, 'pull');
     assert.equal(last.total, big.layers.reduce((s, l) => s + l.size, 0));

@@ -38,6 +38,8 @@ export class StatsSampler {
   private readonly rings = new Map<string, StatsRing>();
   private readonly previous = new Map<string, Previous>();
   private timer: NodeJS.Timeout | undefined;
+  private always = false;
+  private users = 0;
   private readonly memTotal = hostMemoryBytes();
   private readonly useCgroups = cgroupMode().mode === 'v2-delegated';
 
@@ -47,17 +49,39 @@ export class StatsSampler {
     private readonly intervalMs = 1000,
   ) {}
 
+  /** Samples for as long as the engine runs (the GUI and web mode keep history). */
   start(): void {
+    this.always = true;
+    this.run();
+  }
+
+  stop(): void {
+    this.always = false;
+    this.users = 0;
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Samples while at least one subscriber holds it (a `stats` events subscription). */
+  acquire(): void {
+    this.users++;
+    this.run();
+  }
+
+  release(): void {
+    this.users = Math.max(0, this.users - 1);
+    if (this.users === 0 && !this.always) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private run(): void {
     if (this.timer) return;
     void this.tick();
     this.timer = setInterval(() => void this.tick(), this.intervalMs);
     // A background sampler must not keep a CLI process alive on its own.
     this.timer.unref();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
   }
 
   /** Samples every running container once; returns the samples that have a CPU delta. */

@@ -42,7 +42,9 @@ export function startUnpack(mappings: IdMappings, source: string | 'stdin', dest
       }
       if (parsed && 'error' in parsed && parsed.error) {
         const e = parsed.error;
-        reject(new EngineError(isErrorCode(e.code) ? e.code : 'E_INTERNAL', e.message));
+        // An unexpected failure in the worker left its details on stderr (toApiError sends none).
+        const detail = e.code === 'E_INTERNAL' && u.stderr().trim() ? `unpacking a layer failed: ${u.stderr().trim().slice(-500)}` : e.message;
+        reject(new EngineError(isErrorCode(e.code) ? e.code : 'E_INTERNAL', detail));
       } else if (code === 0 && parsed) {
         resolve(parsed as UnpackResult);
       } else if (u.status().trim() !== '') {

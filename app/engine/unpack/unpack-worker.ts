@@ -22,6 +22,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stdout.write(JSON.stringify({ error: toApiError(err) }) + '\n');
+  // An unexpected failure's details go to stderr, which the engine keeps for its error message.
+  const report = (e: unknown): void => void process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.stdout.write(JSON.stringify({ error: toApiError(err, report) }) + '\n');
   process.exitCode = 1;
 });

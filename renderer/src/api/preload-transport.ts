@@ -9,6 +9,9 @@ import type { ConnectionState, Transport } from './transport';
  * {code, message} object and this side turns it back into a CoveApiError.
  */
 export function createPreloadTransport(bridge: CoveDesktopApi): Transport {
+  // Events flow only on subscriptions: this window's one for engine events
+  // (main ends it when the page reloads; the new page opens its own).
+  void bridge.call('events:subscribe', {}).catch(() => undefined);
   const wrap = <T>(promise: Promise<T>): Promise<T> =>
     promise.catch((reason: unknown) => {
       throw toCoveApiError(reason);
@@ -18,7 +21,7 @@ export function createPreloadTransport(bridge: CoveDesktopApi): Transport {
     call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
       return wrap(bridge.call(method, params));
     },
-    onEvent(listener: (event: EngineEvent) => void): () => void {
+    onEvent(listener: (event: EngineEvent, subscription: string) => void): () => void {
       return bridge.onEvent(listener);
     },
     onConnection(listener: (state: ConnectionState) => void): () => void {

@@ -50,7 +50,7 @@ export class WebSocketTransport implements Omit<Transport, 'openTerminal' | 'des
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly pending = new Map<number, Pending>();
   private readonly queue: Queued[] = [];
-  private readonly eventListeners = new Set<(event: EngineEvent) => void>();
+  private readonly eventListeners = new Set<(event: EngineEvent, subscription: string) => void>();
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
   private readonly createSocket: (url: string) => WebSocket;
   private readonly queueTimeoutMs: number;
@@ -85,7 +85,7 @@ export class WebSocketTransport implements Omit<Transport, 'openTerminal' | 'des
     });
   }
 
-  onEvent(listener: (event: EngineEvent) => void): () => void {
+  onEvent(listener: (event: EngineEvent, subscription: string) => void): () => void {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
   }
@@ -109,6 +109,8 @@ export class WebSocketTransport implements Omit<Transport, 'openTerminal' | 'des
     socket.onopen = () => {
       this.attempt = 0;
       this.everOpened = true;
+      // Events flow only on subscriptions; each new socket opens its own (the old one's ended with it).
+      this.subscribeToEvents(socket);
       this.setState('open');
       this.flushQueue();
     };
@@ -132,6 +134,12 @@ export class WebSocketTransport implements Omit<Transport, 'openTerminal' | 'des
       this.setState('closed');
       this.scheduleReconnect();
     };
+  }
+
+  private subscribeToEvents(socket: WebSocket): void {
+    const id = this.nextId++;
+    this.pending.set(id, { resolve: () => undefined, reject: () => undefined });
+    socket.send(JSON.stringify({ kind: 'request', id, method: 'events:subscribe', params: {} } satisfies ClientMessage));
   }
 
   private scheduleReconnect(): void {
@@ -169,7 +177,7 @@ export class WebSocketTransport implements Omit<Transport, 'openTerminal' | 'des
     const message = parseServerMessage(data);
     if (!message) return;
     if (message.kind === 'event') {
-      for (const listener of this.eventListeners) listener(message.event);
+      for (const listener of this.eventListeners) listener(message.event, message.subscription);
       return;
     }
     const pending = this.pending.get(message.id);

@@ -24,6 +24,8 @@ function isEngineEvent(value: unknown): value is EngineEvent {
       return typeof value.subscription === 'string' && Array.isArray(value.lines);
     case 'stats':
       return Array.isArray(value.samples);
+    case 'data':
+      return typeof value.subscription === 'string' && typeof value.data === 'string';
     default:
       return false;
   }
@@ -39,7 +41,7 @@ export function parseServerMessage(data: unknown): ServerMessage | null {
   }
   if (!isRecord(value)) return null;
   if (value.kind === 'event') {
-    return isEngineEvent(value.event) ? { kind: 'event', event: value.event } : null;
+    return isEngineEvent(value.event) && typeof value.subscription === 'string' ? { kind: 'event', subscription: value.subscription, event: value.event } : null;
   }
   if (value.kind !== 'response' || typeof value.id !== 'number') return null;
   if (value.ok === true) return { kind: 'response', id: value.id, ok: true, result: value.result };

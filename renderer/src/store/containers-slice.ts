@@ -120,7 +120,7 @@ export const createContainersSlice =
         for (const e of early.splice(0)) if (e.subscription === subscription) onLines(e.lines, e.ended);
         return () => {
           off();
-          if (subscription) void api.call('logs:unfollow', { subscription }).catch(() => undefined);
+          if (subscription) void api.call('subscriptions:close', { subscription }).catch(() => undefined);
         };
       },
       pauseContainer: (id) =>
