@@ -106,7 +106,7 @@ export interface ImageInspect {
   Os: string | null;
   Variant: string | null;
   Author: string | null;
-  Config: { Env: string[]; Cmd: string[] | null; Entrypoint: string[] | null; WorkingDir: string; User: string };
+  Config: { Env: string[]; Cmd: string[] | null; Entrypoint: string[] | null; WorkingDir: string; User: string; Labels: Record<string, string> | null };
   RootFS: { Type: 'layers'; Layers: string[] };
   /** Uncompressed bytes of the layers. */
   Size: number;
@@ -236,12 +236,18 @@ export interface ContainerInspect {
   State: {
     Status: ContainerState;
     Running: boolean;
+    Paused: boolean;
+    Restarting: boolean;
+    Dead: boolean;
+    OOMKilled: boolean;
     Pid: number;
     ExitCode: number;
     StartedAt: string;
     FinishedAt: string;
   };
-  Config: { Image: string; Hostname: string; Env: string[]; Cmd: string[]; WorkingDir: string; User: string; Tty: boolean; Labels: Record<string, string>; StopSignal: string; StopTimeout: number };
+  Config: { Image: string; Hostname: string; Env: string[]; Cmd: string[]; Entrypoint: string[] | null; WorkingDir: string; User: string; Tty: boolean; OpenStdin: boolean; Labels: Record<string, string>; StopSignal: string; StopTimeout: number };
+  /** Ports as bound while it runs (docker: "80/tcp": [{HostIp, HostPort}]). */
+  NetworkSettings: { Ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null> };
   HostConfig: {
     Runtime: string;
     AutoRemove: boolean;
@@ -254,7 +260,7 @@ export interface ContainerInspect {
   };
   RestartCount: number;
   LogPath: string;
-  Mounts: Array<{ Type: string; Source: string; Destination: string; RW: boolean }>;
+  Mounts: Array<{ Type: string; Name?: string; Source: string; Destination: string; RW: boolean }>;
 }
 
 /** One stats sample of one container, read from its cgroup v2 files where delegated, else from /proc. */

@@ -1,6 +1,6 @@
 import { EngineError } from '../engine/errors.js';
 import type { Engine } from '../engine/engine.js';
-import { UsageError } from './args.js';
+import { currentVerb, UsageError } from './args.js';
 
 export interface Io {
   out(text: string): void;
@@ -25,7 +25,33 @@ export async function each(ids: string[], io: Io, fn: (id: string) => Promise<st
 
 export function formatError(err: unknown): string {
   if (err instanceof EngineError) return `Error: ${err.message} [${err.code}]\n`;
-  if (err instanceof UsageError) return `Error: ${err.message}\nSee 'cove --help'.\n`;
+  if (err instanceof UsageError) {
+    // docker prints flag errors bare, then where to read the verb's help (cli.FlagErrorFunc).
+    if (err.message.includes("\nSee '")) return err.message + '\n';
+    const verb = err.verb ?? currentVerb();
+    return `${err.message}\nSee 'cove${verb ? ' ' + verb : ''} --help'.\n`;
+  }
   const e = err as Error;
   return `Error: ${e?.message ?? String(err)} [E_INTERNAL]\n`;
+}
+
+/**
+ * docker's prompt before pruning ("Are you sure you want to continue? [y/N]").
+ * Without a terminal on stdin there is no one to answer, so we refuse rather
+ * than guess; -f is the way to say yes from a script.
+ */
+export async function confirm(io: Io, warning: string, force: boolean, verb: string): Promise<boolean> {
+  if (force) return true;
+  if (!process.stdin.isTTY) {
+    throw new UsageError(`${warning}\nRefusing to continue without a terminal to ask on: pass -f (--force) to '${verb}' to confirm`, 1, verb);
+  }
+  io.err(`${warning}\nAre you sure you want to continue? [y/N] `);
+  const readline = await import('node:readline');
+  const rl = readline.createInterface({ input: process.stdin, terminal: false });
+  const answer = await new Promise<string>((resolve) => {
+    rl.once('line', resolve);
+    rl.once('close', () => resolve(''));
+  });
+  rl.close();
+  return /^y(es)?$/i.test(answer.trim());
 }

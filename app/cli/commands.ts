@@ -8,7 +8,8 @@ import { STATS_COMMANDS } from './stats-commands.js';
 import { LIFECYCLE_COMMANDS } from './lifecycle-commands.js';
 import { STORE_COMMANDS } from './store-commands.js';
 import { BUILD_COMMANDS } from './build-commands.js';
+import { INSPECT_COMMANDS } from './inspect-commands.js';
 
 export { formatError, type Command, type Io } from './cli-kit.js';
 
-export const COMMANDS: Record<string, Command> = { ...CONTAINER_COMMANDS, ...IMAGE_COMMANDS, ...SYSTEM_COMMANDS, ...VOLUME_COMMANDS, ...STATS_COMMANDS, ...LIFECYCLE_COMMANDS, ...STORE_COMMANDS, ...BUILD_COMMANDS };
+export const COMMANDS: Record<string, Command> = { ...CONTAINER_COMMANDS, ...IMAGE_COMMANDS, ...SYSTEM_COMMANDS, ...VOLUME_COMMANDS, ...STATS_COMMANDS, ...LIFECYCLE_COMMANDS, ...STORE_COMMANDS, ...BUILD_COMMANDS, ...INSPECT_COMMANDS };

@@ -4,47 +4,14 @@ import type { Engine } from '../engine/engine.js';
 import type { RunOptions } from '../api/contract.js';
 import { EngineError } from '../engine/errors.js';
 import { takeCompleteRecords } from '../engine/logs/cri-tail.js';
-import { flagBool, flagList, flagString, parseArgs, UsageError, type FlagSpecs } from './args.js';
-import { containersTable } from './format.js';
-import { each, type Command } from './cli-kit.js';
-
-const RUN_FLAGS: FlagSpecs = {
-  detach: { short: 'd' },
-  interactive: { short: 'i' },
-  tty: { short: 't' },
-  rm: {},
-  name: { value: true },
-  env: { short: 'e', value: true, multiple: true },
-  'env-file': { value: true, multiple: true },
-  network: { value: true },
-  net: { value: true },
-  runtime: { value: true },
-  publish: { short: 'p', value: true, multiple: true },
-  'publish-all': { short: 'P' },
-  volume: { short: 'v', value: true, multiple: true },
-  mount: { value: true, multiple: true },
-  tmpfs: { value: true, multiple: true },
-  workdir: { short: 'w', value: true },
-  user: { short: 'u', value: true },
-  entrypoint: { value: true },
-  label: { short: 'l', value: true, multiple: true },
-  restart: { value: true },
-  'stop-signal': { value: true },
-  'stop-timeout': { value: true },
-  init: {},
-  'read-only': {},
-  'cap-add': { value: true, multiple: true },
-  'cap-drop': { value: true, multiple: true },
-  'security-opt': { value: true, multiple: true },
-  memory: { short: 'm', value: true },
-  cpus: { value: true },
-  'pids-limit': { value: true },
-  hostname: { short: 'h', value: true },
-  'add-host': { value: true, multiple: true },
-  dns: { value: true, multiple: true },
-  'detach-keys': { value: true },
-  'log-opt': { value: true, multiple: true },
-};
+import { flagBool, flagList, flagString, parseArgs, requireArgs, UsageError, type VerbSpec } from './args.js';
+import { verb } from './verbs.js';
+import { renderList } from './template-output.js';
+import { PS_FORMAT, psRow, type ContainerExtras } from './list-rows.js';
+import { imageIdsMatching, parseFilters, PS_FILTERS, psFilter, psFiltersImplyAll } from './list-filters.js';
+import { shortId } from '../engine/digest.js';
+import { each, type Command, type Io } from './cli-kit.js';
+import { pullImage } from './image-commands.js';
 
 function numberFlag(p: ReturnType<typeof parseArgs>, name: string, integer: boolean): number | undefined {
   const v = flagString(p, name);
@@ -88,10 +55,9 @@ async function readEnvFiles(files: string[]): Promise<string[]> {
   return out;
 }
 
-async function createFromArgs(engine: Engine, argv: string[]) {
-  const p = parseArgs(argv, RUN_FLAGS, { stopAtPositional: true });
-  const [image, ...command] = p.positionals;
-  if (!image) throw new UsageError('"run" requires an image: cove run [OPTIONS] IMAGE [COMMAND] [ARG...]');
+async function createFromArgs(engine: Engine, argv: string[], spec: VerbSpec, io: Io) {
+  const p = parseArgs(argv, spec);
+  const [image, ...command] = requireArgs(p, spec, 1);
   const env = [...(await readEnvFiles(flagList(p, 'env-file'))), ...flagList(p, 'env')];
   const opt = <T>(value: T | undefined, key: string): Record<string, T> => (value === undefined ? {} : { [key]: value });
   const entrypoint = flagString(p, 'entrypoint');
@@ -131,12 +97,23 @@ async function createFromArgs(engine: Engine, argv: string[]) {
     ...opt(flagList(p, 'add-host').length ? flagList(p, 'add-host') : undefined, 'addHost'),
     ...opt(flagList(p, 'dns').length ? flagList(p, 'dns') : undefined, 'dns'),
   };
-  const record = await engine.containers.create(options);
-  return { p, record };
+  const pull = flagString(p, 'pull') ?? 'missing';
+  if (!['always', 'missing', 'never'].includes(pull)) throw new UsageError(`invalid --pull "${pull}": use always, missing or never`);
+  const quiet = flagBool(p, 'quiet');
+  if (pull === 'always') await pullImage(engine, io, image, { quiet });
+  try {
+    return { p, record: await engine.containers.create(options) };
+  } catch (err) {
+    // docker's default (--pull missing): an image that is not here is pulled, then the create is retried.
+    if (pull !== 'missing' || !(err instanceof EngineError) || err.code !== 'E_IMAGE_NOT_FOUND') throw err;
+  }
+  io.err(`Unable to find image '${image}' locally\n`);
+  await pullImage(engine, io, image, { quiet });
+  return { p, record: await engine.containers.create(options) };
 }
 
 const run: Command = async (engine, argv, io) => {
-  const { p, record } = await createFromArgs(engine, argv);
+  const { p, record } = await createFromArgs(engine, argv, verb('run'), io);
   if (flagBool(p, 'detach')) {
     try {
       await engine.containers.start(record.id);
@@ -165,56 +142,85 @@ const run: Command = async (engine, argv, io) => {
 };
 
 const create: Command = async (engine, argv, io) => {
-  const { record } = await createFromArgs(engine, argv);
+  const { record } = await createFromArgs(engine, argv, verb('create'), io);
   io.out(record.id + '\n');
   return 0;
 };
 
-function needIds(positionals: string[], verb: string): string[] {
-  if (positionals.length === 0) throw new UsageError(`"${verb}" requires at least one container`);
-  return positionals;
+function needIds(p: ReturnType<typeof parseArgs>, name: string): string[] {
+  return requireArgs(p, verb(name), 1);
 }
 
 const start: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, {});
-  return each(needIds(p.positionals, 'start'), io, async (id) => (await engine.containers.start(id), id));
+  const p = parseArgs(argv, verb('start'));
+  return each(needIds(p, 'start'), io, async (id) => (await engine.containers.start(id), id));
 };
 
 const stop: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { time: { short: 't', value: true }, timeout: { value: true } });
+  const p = parseArgs(argv, verb('stop'));
   const t = flagString(p, 'time') ?? flagString(p, 'timeout');
   const seconds = t === undefined ? undefined : Number(t);
   if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 0)) throw new UsageError(`invalid --time ${t}: give whole seconds`);
-  return each(needIds(p.positionals, 'stop'), io, async (id) => (await engine.containers.stop(id, seconds), id));
+  return each(needIds(p, 'stop'), io, async (id) => (await engine.containers.stop(id, seconds), id));
 };
 
 const kill: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { signal: { short: 's', value: true } });
-  return each(needIds(p.positionals, 'kill'), io, async (id) => (await engine.containers.kill(id, flagString(p, 'signal') ?? 'KILL'), id));
+  const p = parseArgs(argv, verb('kill'));
+  return each(needIds(p, 'kill'), io, async (id) => (await engine.containers.kill(id, flagString(p, 'signal') ?? 'KILL'), id));
 };
 
 const rm: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { force: { short: 'f' }, volumes: { short: 'v' } });
-  return each(needIds(p.positionals, 'rm'), io, async (id) => (await engine.containers.remove(id, flagBool(p, 'force'), flagBool(p, 'volumes')), id));
+  const p = parseArgs(argv, verb('rm'));
+  return each(needIds(p, 'rm'), io, async (id) => (await engine.containers.remove(id, flagBool(p, 'force'), flagBool(p, 'volumes')), id));
 };
 
 const waitCmd: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, {});
-  return each(needIds(p.positionals, 'wait'), io, async (id) => String(await engine.containers.wait(id)));
+  const p = parseArgs(argv, verb('wait'));
+  return each(needIds(p, 'wait'), io, async (id) => String(await engine.containers.wait(id)));
 };
 
 const ps: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { all: { short: 'a' }, quiet: { short: 'q' }, 'no-trunc': {} });
-  const list = await engine.containers.list(flagBool(p, 'all'));
-  if (flagBool(p, 'quiet')) io.out(list.map((c) => (flagBool(p, 'no-trunc') ? c.id : c.id.slice(0, 12)) + '\n').join(''));
-  else io.out(containersTable(list, flagBool(p, 'no-trunc')));
+  const p = parseArgs(argv, verb('ps'));
+  requireArgs(p, verb('ps'), 0, 0);
+  const filters = parseFilters(flagList(p, 'filter'), PS_FILTERS);
+  const noTrunc = flagBool(p, 'no-trunc');
+  const lastText = flagString(p, 'last');
+  const last = flagBool(p, 'latest') ? 1 : lastText === undefined ? undefined : Number(lastText);
+  if (last !== undefined && (!Number.isInteger(last) || last < -1)) throw new UsageError(`invalid argument "${lastText}" for "-n, --last" flag`);
+  const all = flagBool(p, 'all') || psFiltersImplyAll(filters) || (last !== undefined && last >= 0);
+  let list = await engine.containers.list(all);
+  if (filters.has('ancestor')) {
+    const images = await engine.images.list();
+    list = list.filter(psFilter(filters, (q) => imageIdsMatching(q, images)));
+  } else list = list.filter(psFilter(filters, () => new Set()));
+  // Newest first, as docker lists them; -n N keeps the N last created.
+  list.sort((x, y) => y.createdAt.localeCompare(x.createdAt));
+  if (last !== undefined && last >= 0) list = list.slice(0, last);
+  if (flagBool(p, 'quiet')) {
+    io.out(list.map((c) => (noTrunc ? c.id : shortId(c.id)) + '\n').join(''));
+    return 0;
+  }
+  const format = flagString(p, 'format');
+  // Mounts and networks live in each container's record: read them only when the format asks.
+  const needExtras = format !== undefined && /Mounts|Networks|LocalVolumes|json/.test(format);
+  const rows = [];
+  for (const c of list) {
+    const extras = needExtras ? await containerExtras(engine, c.id) : undefined;
+    rows.push(psRow(c, { noTrunc, ...(extras ? { extras } : {}) }));
+  }
+  io.out(renderList(format, PS_FORMAT, rows));
   return 0;
 };
 
+async function containerExtras(engine: Engine, id: string): Promise<ContainerExtras> {
+  const rec = await engine.containers.resolve(id).catch(() => undefined);
+  const mounts = (rec?.config?.mounts ?? []).filter((m) => m.type !== 'tmpfs').map((m) => (m.type === 'volume' ? (m.source ?? '') : m.source));
+  return { mounts, networks: rec?.config?.network ? [rec.config.network] : [] };
+}
+
 const logs: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { follow: { short: 'f' }, timestamps: { short: 't' }, tail: { short: 'n', value: true } });
-  const [query] = p.positionals;
-  if (!query || p.positionals.length > 1) throw new UsageError('"logs" requires exactly one container');
+  const p = parseArgs(argv, verb('logs'));
+  const [query] = requireArgs(p, verb('logs'), 1, 1) as [string];
   const tailText = flagString(p, 'tail');
   const tail = tailText === undefined || tailText === 'all' ? undefined : Number(tailText);
   if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw new UsageError(`invalid --tail ${tailText}`);
@@ -253,19 +259,8 @@ const logs: Command = async (engine, argv, io) => {
 };
 
 const exec: Command = async (engine, argv) => {
-  const p = parseArgs(
-    argv,
-    {
-      interactive: { short: 'i' },
-      tty: { short: 't' },
-      user: { short: 'u', value: true },
-      workdir: { short: 'w', value: true },
-      env: { short: 'e', value: true, multiple: true },
-    },
-    { stopAtPositional: true },
-  );
-  const [query, ...command] = p.positionals;
-  if (!query) throw new UsageError('"exec" requires a container and a command: cove exec [-it] CONTAINER COMMAND [ARG...]');
+  const p = parseArgs(argv, verb('exec'));
+  const [query, ...command] = requireArgs(p, verb('exec'), 2) as [string, ...string[]];
   const user = flagString(p, 'user');
   const cwd = flagString(p, 'workdir');
   return engine.containers.exec(query, {
@@ -279,26 +274,16 @@ const exec: Command = async (engine, argv) => {
 };
 
 const restart: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { time: { short: 't', value: true } });
+  const p = parseArgs(argv, verb('restart'));
   const t = flagString(p, 'time');
   const seconds = t === undefined ? undefined : Number(t);
   if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 0)) throw new UsageError(`invalid --time ${t}: give whole seconds`);
-  return each(needIds(p.positionals, 'restart'), io, async (id) => (await engine.containers.restart(id, seconds), id));
-};
-
-const inspect: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, {});
-  const ids = needIds(p.positionals, 'inspect');
-  const out = [];
-  for (const id of ids) out.push(await engine.containers.inspect(id));
-  io.out(JSON.stringify(out, null, 4) + '\n');
-  return 0;
+  return each(needIds(p, 'restart'), io, async (id) => (await engine.containers.restart(id, seconds), id));
 };
 
 const attach: Command = async (engine, argv) => {
-  const p = parseArgs(argv, { 'detach-keys': { value: true }, 'no-stdin': {}, 'sig-proxy': { value: true } });
-  const [query] = p.positionals;
-  if (!query || p.positionals.length > 1) throw new UsageError('"attach" requires exactly one container');
+  const p = parseArgs(argv, verb('attach'));
+  const [query] = requireArgs(p, verb('attach'), 1, 1) as [string];
   const keys = flagString(p, 'detach-keys');
   return engine.containers.attach(query, {
     ...(keys !== undefined ? { detachKeys: keys } : {}),
@@ -316,4 +301,4 @@ const containerExited: Command = async (engine, argv) => {
 };
 
 export const CONTAINER_COMMANDS: Record<string, Command> = {
-  'container-exited': containerExited, attach, run, create, start, stop, restart, kill, rm, wait: waitCmd, ps, logs, exec, inspect };
+  'container-exited': containerExited, attach, run, create, start, stop, restart, kill, rm, wait: waitCmd, ps, logs, exec };

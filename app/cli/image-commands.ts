@@ -3,12 +3,17 @@ import { EngineError } from '../engine/errors.js';
 import type { Engine } from '../engine/engine.js';
 import type { Task } from '../engine/tasks.js';
 import { familiarReference } from '../engine/reference.js';
-import { flagBool, flagList, flagString, parseArgs, UsageError, type Parsed } from './args.js';
-import { humanSize, imagesTable, table } from './format.js';
+import { flagBool, flagList, flagString, parseArgs, requireArgs, UsageError, type Parsed } from './args.js';
+import { humanSize, table } from './format.js';
+import { renderList } from './template-output.js';
+import { imageRows, IMAGES_DIGESTS_FORMAT, IMAGES_FORMAT } from './list-rows.js';
+import { IMAGE_FILTERS, imageFilter, parseFilters } from './list-filters.js';
+import { typedInspect } from './inspect-commands.js';
+import { verb } from './verbs.js';
 import { humanDuration } from '../engine/container/human-time.js';
 import { shortId } from '../engine/digest.js';
 import { STORE_COMMANDS } from './store-commands.js';
-import { formatError, type Command, type Io } from './cli-kit.js';
+import { confirm, formatError, type Command, type Io } from './cli-kit.js';
 import { progressRenderer } from './progress-bars.js';
 
 /** --tls-verify=false (podman's spelling); anything else keeps verification on. */
@@ -47,35 +52,61 @@ async function runTask(engine: Engine, io: Io, kind: TaskKind, title: string, qu
   return final;
 }
 
-const pull: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { platform: { value: true }, quiet: { short: 'q' }, 'tls-verify': {} });
-  const reference = p.positionals[0];
-  if (!reference || p.positionals.length > 1) throw new UsageError('"pull" requires exactly one image: cove pull [--platform os/arch] NAME[:TAG|@DIGEST]');
-  const quiet = flagBool(p, 'quiet');
-  const platform = flagString(p, 'platform');
+/** Pulls with progress on stderr (docker's layout); shared by `pull` and `run`/`create --pull`. */
+export async function pullImage(engine: Engine, io: Io, reference: string, opts: { quiet: boolean; platform?: string; tlsVerify?: boolean }): Promise<string> {
   let result: Awaited<ReturnType<Engine['images']['pull']>> | undefined;
-  await runTask(engine, io, 'pull', reference, quiet, async (t) => {
-    result = await engine.images.pull(reference, { ...(platform ? { platform } : {}), tlsVerify: tlsVerify(p), signal: t.signal, progress: t });
+  await runTask(engine, io, 'pull', reference, opts.quiet, async (t) => {
+    result = await engine.images.pull(reference, { ...(opts.platform ? { platform: opts.platform } : {}), tlsVerify: opts.tlsVerify !== false, signal: t.signal, progress: t });
   });
-  if (!result) return 1;
-  if (!quiet) {
+  if (!result) throw new EngineError('E_INTERNAL', `pull of ${reference} ended without a result`);
+  if (!opts.quiet) {
     io.err(`Digest: ${result.digest}\n`);
     io.err(result.downloaded ? `Status: Downloaded newer image for ${familiarReference(result.reference)}\n` : `Status: Image is up to date for ${familiarReference(result.reference)}\n`);
   }
-  io.out(`${result.reference}\n`);
+  return result.reference;
+}
+
+const pull: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, verb('pull'));
+  const [reference] = requireArgs(p, verb('pull'), 1, 1) as [string];
+  const platform = flagString(p, 'platform');
+  const ref = await pullImage(engine, io, reference, { quiet: flagBool(p, 'quiet'), ...(platform ? { platform } : {}), tlsVerify: tlsVerify(p) });
+  io.out(`${ref}\n`);
   return 0;
 };
 
 const images: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { quiet: { short: 'q' }, 'no-trunc': {}, all: { short: 'a' } });
-  const list = await engine.images.list();
-  if (flagBool(p, 'quiet')) io.out(list.map((i) => (flagBool(p, 'no-trunc') ? i.id : i.id.slice(7, 19)) + '\n').join(''));
-  else io.out(imagesTable(list, flagBool(p, 'no-trunc')));
+  const spec = verb('images');
+  const p = parseArgs(argv, spec);
+  const [repoFilter] = requireArgs(p, spec, 0, 1);
+  const filters = parseFilters(flagList(p, 'filter'), IMAGE_FILTERS);
+  // docker images REPOSITORY[:TAG] is the reference filter spelled positionally.
+  if (repoFilter) filters.set('reference', [...(filters.get('reference') ?? []), repoFilter]);
+  const all = await engine.images.list();
+  const labels = new Map<string, Record<string, string>>();
+  if (filters.has('label')) for (const img of all) labels.set(img.id, (await engine.images.inspect(img.id)).Config.Labels ?? {});
+  const list = all.filter(imageFilter(filters, all, (id) => labels.get(id) ?? {}));
+  const noTrunc = flagBool(p, 'no-trunc');
+  if (flagBool(p, 'quiet')) {
+    // One ID per image, as docker -q prints them (not one per tag).
+    io.out([...new Set(list.map((i) => (noTrunc ? i.id : shortId(i.id))))].map((id) => id + '\n').join(''));
+    return 0;
+  }
+  const digests = new Map<string, Map<string, string>>();
+  const format = flagString(p, 'format') ?? (flagBool(p, 'digests') ? IMAGES_DIGESTS_FORMAT : undefined);
+  if (format !== undefined && /Digest|json/.test(format)) {
+    for (const img of list) {
+      const repoDigests = (await engine.images.inspect(img.id)).RepoDigests;
+      digests.set(img.id, new Map(repoDigests.map((d) => [d.slice(0, d.indexOf('@')), d.slice(d.indexOf('@') + 1)])));
+    }
+  }
+  const rows = list.flatMap((img) => imageRows(img, { noTrunc, ...(digests.has(img.id) ? { digests: digests.get(img.id) as Map<string, string> } : {}) }));
+  io.out(renderList(format, IMAGES_FORMAT, rows));
   return 0;
 };
 
 const load: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { input: { short: 'i', value: true }, quiet: { short: 'q' } });
+  const p = parseArgs(argv, verb('load'));
   const input = flagString(p, 'input') ?? p.positionals[0];
   if (!input) throw new UsageError('"load" requires an archive: cove load -i FILE (docker-archive, oci-archive or an OCI layout directory)');
   const quiet = flagBool(p, 'quiet');
@@ -91,8 +122,8 @@ const load: Command = async (engine, argv, io) => {
 };
 
 const rmi: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { force: { short: 'f' } });
-  if (p.positionals.length === 0) throw new UsageError('"rmi" requires at least one image');
+  const p = parseArgs(argv, verb('rmi'));
+  requireArgs(p, verb('rmi'), 1);
   let failed = 0;
   for (const ref of p.positionals) {
     try {
@@ -130,13 +161,13 @@ const image: Command = async (engine, argv, io) => {
     case 'build':
       return (await import('./build-commands.js')).build(engine, rest, io);
     case 'inspect':
-      return inspect(engine, rest, io);
+      return typedInspect('image')(engine, rest, io);
     case 'history':
       return history(engine, rest, io);
     case 'prune':
       return prune(engine, rest, io);
     default:
-      throw new UsageError(`unknown image command ${sub ? `"${sub}"` : ''}: use cove image ls|rm|load|pull|push|tag|save|import|build|inspect|history|prune`);
+      throw new UsageError(`unknown image command ${sub ? `"${sub}"` : ''}: use cove image ls|rm|load|pull|push|tag|save|import|build|inspect|history|prune`, 1, 'image');
   }
 };
 
@@ -165,7 +196,7 @@ async function readStdin(): Promise<string> {
 }
 
 const login: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { username: { short: 'u', value: true }, password: { short: 'p', value: true }, 'password-stdin': {}, 'tls-verify': {} });
+  const p = parseArgs(argv, verb('login'));
   const registry = p.positionals[0] ?? 'docker.io';
   let username = flagString(p, 'username');
   let password = flagString(p, 'password');
@@ -187,7 +218,8 @@ const login: Command = async (engine, argv, io) => {
 };
 
 const logout: Command = async (engine, argv, io) => {
-  const registry = parseArgs(argv, {}).positionals[0] ?? 'docker.io';
+  const p = parseArgs(argv, verb('logout'));
+  const registry = requireArgs(p, verb('logout'), 0, 1)[0] ?? 'docker.io';
   const r = await engine.images.logout(registry);
   for (const f of r.elsewhere) io.err(`Not removed: ${r.registry} also has credentials in ${f}, which belongs to docker (docker logout ${r.registry})\n`);
   if (r.removed.length === 0 && r.elsewhere.length === 0) {
@@ -199,9 +231,8 @@ const logout: Command = async (engine, argv, io) => {
 };
 
 const push: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { quiet: { short: 'q' }, 'tls-verify': {} });
-  const [source, destination] = p.positionals;
-  if (!source || p.positionals.length > 2) throw new UsageError('"push" requires an image: cove push IMAGE [DESTINATION]');
+  const p = parseArgs(argv, verb('push'));
+  const [source, destination] = requireArgs(p, verb('push'), 1, 2) as [string, string | undefined];
   let result: { reference: string; digest: string } | undefined;
   await runTask(engine, io, 'push', destination ?? source, flagBool(p, 'quiet'), async (t) => {
     result = await engine.images.push(source, destination, { tlsVerify: tlsVerify(p), signal: t.signal, progress: t });
@@ -212,21 +243,20 @@ const push: Command = async (engine, argv, io) => {
 };
 
 const tag: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, {});
-  const [source, target] = p.positionals;
-  if (!source || !target || p.positionals.length !== 2) throw new UsageError('"tag" requires exactly 2 arguments: cove tag SOURCE_IMAGE TARGET_IMAGE[:TAG]');
+  const p = parseArgs(argv, verb('tag'));
+  const [source, target] = requireArgs(p, verb('tag'), 2, 2) as [string, string];
   await engine.images.tag(source, target);
   void io;
   return 0;
 };
 
 const save: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { output: { short: 'o', value: true }, format: { value: true } });
+  const p = parseArgs(argv, verb('save'));
   const output = flagString(p, 'output');
   if (!output) throw new UsageError('"save" needs a file: cove save -o FILE [--format docker-archive|oci-archive] IMAGE...');
   const format = flagString(p, 'format') ?? 'docker-archive';
   if (format !== 'docker-archive' && format !== 'oci-archive') throw new UsageError(`--format is docker-archive or oci-archive, not ${format}`);
-  if (p.positionals.length === 0) throw new UsageError('"save" requires at least one image');
+  requireArgs(p, verb('save'), 1);
   await engine.images.save(p.positionals, output, format);
   void io;
   return 0;
@@ -273,9 +303,8 @@ function parseChange(text: string, into: Record<string, unknown>): void {
 }
 
 const importCmd: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { change: { short: 'c', value: true, multiple: true }, message: { short: 'm', value: true }, quiet: { short: 'q' } });
-  const [file, reference] = p.positionals;
-  if (!file || p.positionals.length > 2) throw new UsageError('"import" requires a rootfs tarball: cove import FILE|- [REPOSITORY[:TAG]]');
+  const p = parseArgs(argv, verb('import'));
+  const [file, reference] = requireArgs(p, verb('import'), 1, 2) as [string, string | undefined];
   const changes: Record<string, unknown> = {};
   for (const c of flagList(p, 'change')) parseChange(c, changes);
   const message = flagString(p, 'message');
@@ -284,27 +313,9 @@ const importCmd: Command = async (engine, argv, io) => {
   return 0;
 };
 
-const inspect: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, {});
-  if (p.positionals.length === 0) throw new UsageError('"image inspect" requires at least one image');
-  const out = [];
-  let failed = 0;
-  for (const q of p.positionals) {
-    try {
-      out.push(await engine.images.inspect(q));
-    } catch (err) {
-      failed++;
-      io.err(formatError(err));
-    }
-  }
-  io.out(JSON.stringify(out, null, 4) + '\n');
-  return failed === 0 ? 0 : 1;
-};
-
 const history: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { 'no-trunc': {}, quiet: { short: 'q' } });
-  const q = p.positionals[0];
-  if (!q) throw new UsageError('"image history" requires an image');
+  const p = parseArgs(argv, verb('history'));
+  const [q] = requireArgs(p, verb('history'), 1, 1) as [string];
   const steps = await engine.images.history(q);
   const noTrunc = flagBool(p, 'no-trunc');
   if (flagBool(p, 'quiet')) {
@@ -322,8 +333,14 @@ const history: Command = async (engine, argv, io) => {
 };
 
 const prune: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { all: { short: 'a' }, force: { short: 'f' } });
-  const r = await engine.images.prune(flagBool(p, 'all'), (id) => engine.containers.usersOfImage(id));
+  const spec = verb('image prune');
+  const p = parseArgs(argv, spec);
+  requireArgs(p, spec, 0, 0);
+  const all = flagBool(p, 'all');
+  const warning = all ? 'WARNING! This will remove all images without at least one container associated to them.' : 'WARNING! This will remove all dangling images.';
+  if (!(await confirm(io, warning, flagBool(p, 'force'), 'cove image prune'))) return 0;
+  const r = await engine.images.prune(all, (id) => engine.containers.usersOfImage(id));
+  if (r.untagged.length + r.deleted.length > 0) io.out('Deleted Images:\n');
   for (const u of r.untagged) io.out(`untagged: ${u}\n`);
   for (const d of r.deleted) io.out(`deleted: ${d}\n`);
   if (r.deleted.length === 0) io.out('Nothing to prune\n');

@@ -1,12 +1,13 @@
 import fs from 'node:fs';
-import { flagString, parseArgs, UsageError } from './args.js';
-import { each, type Command } from './cli-kit.js';
+import { flagBool, flagString, parseArgs, requireArgs, UsageError } from './args.js';
+import { confirm, each, type Command } from './cli-kit.js';
 import { CONTAINER_COMMANDS } from './container-commands.js';
+import { typedInspect } from './inspect-commands.js';
+import { verb } from './verbs.js';
 
 const pause: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, {});
-  if (p.positionals.length === 0) throw new UsageError('"pause" requires at least one container');
-  return each(p.positionals, io, async (id) => {
+  const p = parseArgs(argv, verb('pause'));
+  return each(requireArgs(p, verb('pause'), 1), io, async (id) => {
     const r = await engine.handle('containers:pause', { id });
     io.err(`note: ${r.note}\n`);
     return id;
@@ -14,49 +15,51 @@ const pause: Command = async (engine, argv, io) => {
 };
 
 const unpause: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, {});
-  if (p.positionals.length === 0) throw new UsageError('"unpause" requires at least one container');
-  return each(p.positionals, io, async (id) => (await engine.handle('containers:unpause', { id }), id));
+  const p = parseArgs(argv, verb('unpause'));
+  return each(requireArgs(p, verb('unpause'), 1), io, async (id) => (await engine.handle('containers:unpause', { id }), id));
 };
 
 const rename: Command = async (engine, argv) => {
-  const p = parseArgs(argv, {});
-  const [from, to] = p.positionals;
-  if (!from || !to || p.positionals.length !== 2) throw new UsageError('"rename" requires a container and a new name');
+  const p = parseArgs(argv, verb('rename'));
+  const [from, to] = requireArgs(p, verb('rename'), 2, 2) as [string, string];
   await engine.handle('containers:rename', { id: from, name: to });
   return 0;
 };
 
-/** cove cp CONTAINER:SRC DEST | cove cp SRC CONTAINER:DEST */
+/** cove cp CONTAINER:SRC DEST|- | cove cp SRC|- CONTAINER:DEST (docker's "-": a tar on stdout or stdin). */
 const cp: Command = async (engine, argv) => {
-  const p = parseArgs(argv, { archive: { short: 'a' } });
-  const [src, dst] = p.positionals;
-  if (!src || !dst || p.positionals.length !== 2) throw new UsageError('"cp" requires a source and a destination, one of them CONTAINER:PATH');
+  const p = parseArgs(argv, verb('cp'));
+  const [src, dst] = requireArgs(p, verb('cp'), 2, 2) as [string, string];
+  // docker's splitCpArg: a path that starts with / or . is local even with a colon in it.
   const split = (s: string): [string, string] | null => {
     const i = s.indexOf(':');
     return i > 0 && !s.startsWith('/') && !s.startsWith('.') ? [s.slice(0, i), s.slice(i + 1)] : null;
   };
   const from = split(src);
   const to = split(dst);
-  if (from && to) throw new UsageError('copying between containers is not supported');
-  if (from) await engine.containers.copyOut(from[0], from[1], dst);
-  else if (to) await engine.containers.copyIn(to[0], src, to[1]);
-  else throw new UsageError('one of source and destination must be CONTAINER:PATH');
+  if (from && to) throw new UsageError('copying between containers is not supported', 1);
+  if (from) {
+    if (dst === '-') {
+      if (process.stdout.isTTY) throw new UsageError('refusing to write a tar archive to the terminal: redirect stdout', 1);
+      await engine.containers.copyOutTar(from[0], from[1], process.stdout);
+    } else await engine.containers.copyOut(from[0], from[1], dst);
+  } else if (to) {
+    if (src === '-') await engine.containers.copyInTar(to[0], process.stdin, to[1]);
+    else await engine.containers.copyIn(to[0], src, to[1]);
+  } else throw new UsageError('must specify at least one container source', 1);
   return 0;
 };
 
 const diff: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, {});
-  const [q] = p.positionals;
-  if (!q) throw new UsageError('"diff" requires a container');
+  const p = parseArgs(argv, verb('diff'));
+  const [q] = requireArgs(p, verb('diff'), 1, 1) as [string];
   for (const e of await engine.containers.diff(q)) io.out(`${e.kind} ${e.path}\n`);
   return 0;
 };
 
 const exportCmd: Command = async (engine, argv) => {
-  const p = parseArgs(argv, { output: { short: 'o', value: true } });
-  const [q] = p.positionals;
-  if (!q) throw new UsageError('"export" requires a container');
+  const p = parseArgs(argv, verb('export'));
+  const [q] = requireArgs(p, verb('export'), 1, 1) as [string];
   const file = flagString(p, 'output');
   if (!file && process.stdout.isTTY) throw new UsageError('refusing to write a tar to the terminal: use -o FILE or redirect stdout');
   const out = file ? fs.createWriteStream(file) : process.stdout;
@@ -66,16 +69,17 @@ const exportCmd: Command = async (engine, argv) => {
 };
 
 const port: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, {});
-  const [q] = p.positionals;
-  if (!q) throw new UsageError('"port" requires a container');
+  const p = parseArgs(argv, verb('port'));
+  const [q] = requireArgs(p, verb('port'), 1, 2) as [string];
   for (const pt of await engine.containers.ports(q)) io.out(`${pt.containerPort}/${pt.protocol} -> ${pt.hostIp}:${pt.hostPort}\n`);
   return 0;
 };
 
 const prune: Command = async (engine, argv, io) => {
-  // -f (skip the prompt) is accepted for docker compatibility: Cove never prompts.
-  parseArgs(argv, { force: { short: 'f' } });
+  const spec = verb('container prune');
+  const p = parseArgs(argv, spec);
+  requireArgs(p, spec, 0, 0);
+  if (!(await confirm(io, 'WARNING! This will remove all stopped containers.', flagBool(p, 'force'), 'cove container prune'))) return 0;
   const { removed } = await engine.handle('containers:prune', {});
   if (removed.length) io.out(`Deleted Containers:\n${removed.join('\n')}\n`);
   io.out(`Total: ${removed.length} container(s) removed\n`);
@@ -89,9 +93,10 @@ const container: Command = async (engine, argv, io) => {
   const [sub, ...rest] = argv;
   const aliases: Record<string, string> = { ls: 'ps', list: 'ps', remove: 'rm' };
   if (sub === 'prune') return prune(engine, rest, io);
+  if (sub === 'inspect') return typedInspect('container')(engine, rest, io);
   const name = aliases[sub ?? ''] ?? sub ?? '';
   const cmd = LIFECYCLE[name] ?? CONTAINER_COMMANDS[name];
-  if (!cmd || name === 'container-exited') throw new UsageError(`unknown container command ${sub ? `"${sub}"` : ''}`);
+  if (!cmd || name === 'container-exited') throw new UsageError(`unknown container command ${sub ? `"${sub}"` : ''}`, 1, 'container');
   return cmd(engine, rest, io);
 };
 

@@ -3,6 +3,7 @@
 // --timeout it exits after that many idle seconds (no client connected).
 import { flagBool, flagString, parseArgs, UsageError } from './args.js';
 import type { Command } from './cli-kit.js';
+import { verb } from './verbs.js';
 import type { Engine } from '../engine/engine.js';
 import type { Io } from './cli-kit.js';
 
@@ -25,7 +26,7 @@ export async function serveSockets(engine: Engine, io: Io, debug = false): Promi
 }
 
 export const systemService: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { timeout: { short: 't', value: true }, debug: {} });
+  const p = parseArgs(argv, verb('system service'));
   const timeoutText = flagString(p, 'timeout');
   const timeout = timeoutText === undefined ? 0 : Number(timeoutText);
   if (!Number.isFinite(timeout) || timeout < 0) throw new UsageError(`invalid --timeout ${timeoutText}`);

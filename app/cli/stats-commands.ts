@@ -1,29 +1,17 @@
-import type { StatsSample } from '../api/contract.js';
-import { shortId } from '../engine/digest.js';
 import { StatsSampler } from '../engine/stats/stats-sampler.js';
-import { flagBool, parseArgs, UsageError } from './args.js';
+import { flagBool, flagString, parseArgs, requireArgs } from './args.js';
 import { humanSize, table } from './format.js';
+import { renderList } from './template-output.js';
+import { STATS_FORMAT, statsRow } from './list-rows.js';
+import { verb } from './verbs.js';
 import type { Command } from './cli-kit.js';
-
-function statsTable(samples: StatsSample[], names: Map<string, string>): string {
-  return table(
-    ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS'],
-    samples.map((s) => [
-      shortId(s.id),
-      names.get(s.id) ?? '',
-      `${s.cpuPercent.toFixed(2)}%`,
-      `${humanSize(s.memoryBytes)} / ${humanSize(s.memoryLimitBytes)}`,
-      `${s.memoryLimitBytes ? ((100 * s.memoryBytes) / s.memoryLimitBytes).toFixed(2) : '0.00'}%`,
-      `${humanSize(s.netRxBytes)} / ${humanSize(s.netTxBytes)}`,
-      `${humanSize(s.blockReadBytes)} / ${humanSize(s.blockWriteBytes)}`,
-      String(s.pids),
-    ]),
-  );
-}
 
 /** docker stats: a sampler in this process; CPU % needs two readings, a second apart. */
 const stats: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { 'no-stream': {}, all: { short: 'a' } });
+  const p = parseArgs(argv, verb('stats'));
+  const format = flagString(p, 'format');
+  const noTrunc = flagBool(p, 'no-trunc');
+  if (format !== undefined) renderList(format, STATS_FORMAT, []); // a bad template fails before the first second of sampling
   const wanted = new Set<string>();
   for (const q of p.positionals) wanted.add((await engine.containers.resolve(q)).id);
   const names = new Map((await engine.containers.list(true)).map((c) => [c.id, c.name]));
@@ -39,15 +27,14 @@ const stats: Command = async (engine, argv, io) => {
     const samples = await sampler.tick();
     for (const s of samples) if (!names.has(s.id)) names.set(s.id, (await engine.containers.resolve(s.id)).name);
     // On a terminal, redraw in place like docker stats; otherwise one table per second.
-    io.out((tty && stream ? '\x1b[2J\x1b[H' : '') + statsTable(samples, names));
+    io.out((tty && stream ? '\x1b[2J\x1b[H' : '') + renderList(format, STATS_FORMAT, samples.map((s) => statsRow(s, names.get(s.id) ?? '', noTrunc))));
     if (!stream) return 0;
   }
 };
 
 const top: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, {});
-  const [query] = p.positionals;
-  if (!query) throw new UsageError('"top" requires a container');
+  const p = parseArgs(argv, verb('top'));
+  const [query] = requireArgs(p, verb('top'), 1) as [string];
   const procs = await engine.handle('containers:top', { id: query });
   const time = (s: number): string => {
     const t = Math.floor(s);
@@ -59,7 +46,7 @@ const top: Command = async (engine, argv, io) => {
 
 /** docker events: what this store sees change, live (the same watcher the GUI uses). */
 const events: Command = async (engine, argv, io) => {
-  parseArgs(argv, {});
+  requireArgs(parseArgs(argv, verb('events')), verb('events'), 0, 0);
   const { Engine } = await import('../engine/engine.js');
   const live = await Engine.open({ home: engine.paths.home, watch: true });
   live.stats.stop();

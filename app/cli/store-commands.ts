@@ -2,9 +2,13 @@
 // whether it is intact (with --repair, made intact).
 import path from 'node:path';
 import fs from 'node:fs';
-import { flagBool, parseArgs, UsageError } from './args.js';
-import { humanSize, table } from './format.js';
-import type { Command } from './cli-kit.js';
+import { flagBool, flagString, parseArgs, requireArgs, UsageError } from './args.js';
+import { humanSize } from './format.js';
+import { confirm, type Command } from './cli-kit.js';
+import { renderList } from './template-output.js';
+import { imageRows, IMAGES_FORMAT, psRow, PS_FORMAT, volumeRow, VOLUMES_FORMAT } from './list-rows.js';
+import { info } from './info-command.js';
+import { verb } from './verbs.js';
 
 /** Bytes under a directory, best effort: parts owned by subordinate ids may be unreadable. */
 function duBestEffort(dir: string): number {
@@ -31,30 +35,98 @@ function duBestEffort(dir: string): number {
   return total;
 }
 
-const df: Command = async (engine, argv, io) => {
-  parseArgs(argv, {});
+/** What `system df` counts, shared with `system prune`'s reclaimed space. */
+async function usage(engine: Parameters<Command>[0]) {
   const containers = await engine.containers.list(true);
   const usedImages = new Set(containers.map((c) => c.imageId));
-  const usage = await engine.images.diskUsage(async (id) => usedImages.has(id));
-  const sizes = containers.map((c) => ({ running: c.state === 'running', size: duBestEffort(path.join(engine.paths.home, 'containers', c.id, 'upper')) }));
-  const cSize = sizes.reduce((s, c) => s + c.size, 0);
-  const cReclaim = sizes.filter((c) => !c.running).reduce((s, c) => s + c.size, 0);
-  const pct = (part: number, whole: number): string => (whole > 0 ? ` (${Math.round((part / whole) * 100)}%)` : '');
-  io.out(
-    table(
-      ['TYPE', 'TOTAL', 'ACTIVE', 'SIZE', 'RECLAIMABLE'],
-      [
-        ['Images', String(usage.images.total), String(usage.images.active), humanSize(usage.images.size), `${humanSize(usage.images.reclaimable)}${pct(usage.images.reclaimable, usage.images.size)}`],
-        ['Containers', String(containers.length), String(sizes.filter((c) => c.running).length), humanSize(cSize), `${humanSize(cReclaim)}${pct(cReclaim, cSize)}`],
-      ],
-    ),
-  );
-  io.out(`\nImage storage: ${usage.layers.count} unpacked layers (${humanSize(usage.layers.size)}), ${usage.blobs.count} blobs (${humanSize(usage.blobs.size)})\n`);
+  const images = await engine.images.diskUsage(async (id) => usedImages.has(id));
+  const containerSizes = containers.map((c) => ({ c, running: c.state === 'running' || c.state === 'paused', size: duBestEffort(path.join(engine.paths.home, 'containers', c.id, 'upper')) }));
+  const volumes = (await engine.handle('volumes:list', {})).map((v) => ({ v, size: duBestEffort(v.mountpoint) }));
+  return { containers: containerSizes, images, volumes, usedImages };
+}
+
+const pct = (part: number, whole: number): string => (whole > 0 ? ` (${Math.round((part / whole) * 100)}%)` : '');
+
+const DF_FORMAT = {
+  defaultFormat: 'table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}',
+  headers: { Type: 'TYPE', TotalCount: 'TOTAL', Active: 'ACTIVE', Size: 'SIZE', Reclaimable: 'RECLAIMABLE' },
+};
+
+const df: Command = async (engine, argv, io) => {
+  const spec = verb('system df');
+  const p = parseArgs(argv, spec);
+  requireArgs(p, spec, 0, 0);
+  const u = await usage(engine);
+  const cSize = u.containers.reduce((s, c) => s + c.size, 0);
+  const cReclaim = u.containers.filter((c) => !c.running).reduce((s, c) => s + c.size, 0);
+  const vSize = u.volumes.reduce((s, v) => s + v.size, 0);
+  const vReclaim = u.volumes.filter((v) => v.v.usedBy.length === 0).reduce((s, v) => s + v.size, 0);
+  if (flagBool(p, 'verbose')) {
+    io.out('Images space usage:\n\n');
+    const users = new Map<string, number>();
+    for (const c of u.containers) users.set(c.c.imageId, (users.get(c.c.imageId) ?? 0) + 1);
+    const imgRows = (await engine.images.list()).flatMap((img) => imageRows(img, { noTrunc: false }).map((r) => ({ ...r, Containers: String(users.get(img.id) ?? 0), SharedSize: '0B', UniqueSize: r.Size })));
+    io.out(renderList('table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\t{{.SharedSize}}\t{{.UniqueSize}}\t{{.Containers}}', IMAGES_FORMAT, imgRows));
+    io.out('\nContainers space usage:\n\n');
+    const cRows = [];
+    for (const c of u.containers) {
+      const rec = await engine.containers.resolve(c.c.id).catch(() => undefined);
+      const vols = (rec?.config?.mounts ?? []).filter((m) => m.type === 'volume').length;
+      cRows.push({ ...psRow(c.c, { noTrunc: false, size: c.size }), LocalVolumes: String(vols) });
+    }
+    io.out(renderList('table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t{{.RunningFor}}\t{{.Status}}\t{{.Names}}', PS_FORMAT, cRows));
+    io.out('\nLocal Volumes space usage:\n\n');
+    io.out(renderList('table {{.Name}}\t{{.Links}}\t{{.Size}}', VOLUMES_FORMAT, u.volumes.map((v) => ({ ...volumeRow(v.v), Size: humanSize(v.size) }))));
+    io.out(`\nImage storage: ${u.images.layers.count} unpacked layers (${humanSize(u.images.layers.size)}), ${u.images.blobs.count} blobs (${humanSize(u.images.blobs.size)})\n`);
+    return 0;
+  }
+  const rows = [
+    { Type: 'Images', TotalCount: String(u.images.images.total), Active: String(u.images.images.active), Size: humanSize(u.images.images.size), Reclaimable: `${humanSize(u.images.images.reclaimable)}${pct(u.images.images.reclaimable, u.images.images.size)}` },
+    { Type: 'Containers', TotalCount: String(u.containers.length), Active: String(u.containers.filter((c) => c.running).length), Size: humanSize(cSize), Reclaimable: `${humanSize(cReclaim)}${pct(cReclaim, cSize)}` },
+    { Type: 'Local Volumes', TotalCount: String(u.volumes.length), Active: String(u.volumes.filter((v) => v.v.usedBy.length > 0).length), Size: humanSize(vSize), Reclaimable: `${humanSize(vReclaim)}${pct(vReclaim, vSize)}` },
+  ];
+  io.out(renderList(flagString(p, 'format'), DF_FORMAT, rows));
+  return 0;
+};
+
+/** docker system prune: stopped containers, unused volumes (with --volumes), then dangling (or with -a all unused) images. */
+const prune: Command = async (engine, argv, io) => {
+  const spec = verb('system prune');
+  const p = parseArgs(argv, spec);
+  requireArgs(p, spec, 0, 0);
+  const all = flagBool(p, 'all');
+  const volumes = flagBool(p, 'volumes');
+  const warning = [
+    'WARNING! This will remove:',
+    '  - all stopped containers',
+    ...(volumes ? ['  - all anonymous volumes not used by at least one container'] : []),
+    ...(all ? ['  - all images without at least one container associated to them'] : ['  - all dangling images']),
+  ].join('\n');
+  if (!(await confirm(io, warning, flagBool(p, 'force'), 'cove system prune'))) return 0;
+  const before = await usage(engine);
+  const { removed } = await engine.handle('containers:prune', {});
+  if (removed.length > 0) io.out(`Deleted Containers:\n${removed.join('\n')}\n\n`);
+  if (volumes) {
+    const gone: string[] = [];
+    for (const v of await engine.handle('volumes:list', {})) {
+      if (v.usedBy.length > 0 || !v.anonymous) continue;
+      await engine.handle('volumes:remove', { name: v.name, force: false });
+      gone.push(v.name);
+    }
+    if (gone.length > 0) io.out(`Deleted Volumes:\n${gone.join('\n')}\n\n`);
+  }
+  const images = await engine.images.prune(all, (id) => engine.containers.usersOfImage(id));
+  if (images.untagged.length + images.deleted.length > 0) {
+    io.out(`Deleted Images:\n${[...images.untagged.map((u) => `untagged: ${u}`), ...images.deleted.map((d) => `deleted: ${d}`)].join('\n')}\n\n`);
+  }
+  const after = await usage(engine);
+  const total = (x: typeof before): number => x.images.blobs.size + x.images.layers.size + x.containers.reduce((s, c) => s + c.size, 0) + x.volumes.reduce((s, v) => s + v.size, 0);
+  io.out(`Total reclaimed space: ${humanSize(Math.max(0, total(before) - total(after)))}\n`);
   return 0;
 };
 
 const check: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { repair: { short: 'r' }, quick: {} });
+  const p = parseArgs(argv, verb('system check'));
   const repair = flagBool(p, 'repair');
   const report = await engine.images.check({ repair, deep: !flagBool(p, 'quick') });
   io.out(`Checked ${report.blobsChecked} blobs, ${report.layersChecked} layers, ${report.imagesChecked} images\n`);
@@ -85,9 +157,15 @@ const system: Command = async (engine, argv, io) => {
       const { systemService } = await import('./service-commands.js');
       return systemService(engine, rest, io);
     }
+    case 'prune':
+      return prune(engine, rest, io);
+    case 'info':
+      return info(engine, rest, io);
+    case 'events':
+      return (await import('./stats-commands.js')).STATS_COMMANDS.events?.(engine, rest, io) ?? 1;
     default:
-      throw new UsageError(`unknown system command ${sub ? `"${sub}"` : ''}: use cove system df|check|service`);
+      throw new UsageError(`unknown system command ${sub ? `"${sub}"` : ''}: use cove system df|prune|info|check|events|service`, 1, 'system');
   }
 };
 
-export const STORE_COMMANDS: Record<string, Command> = { system };
+export const STORE_COMMANDS: Record<string, Command> = { system, info };

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EngineError } from '../engine/errors.js';
 import { installPaths } from '../engine/install-paths.js';
-import { flagString, parseArgs, UsageError } from './args.js';
+import { flagString, parseArgs, requireArgs, UsageError } from './args.js';
+import { verb } from './verbs.js';
 import type { Command } from './cli-kit.js';
 
-const doctor: Command = async (engine, _argv, io) => {
+const doctor: Command = async (engine, argv, io) => {
+  requireArgs(parseArgs(argv, verb('doctor')), verb('doctor'), 0, 0);
   const checks = await engine.handle('system:doctor', {});
   let failed = false;
   for (const c of checks) {
@@ -18,7 +20,7 @@ const doctor: Command = async (engine, _argv, io) => {
 };
 
 const serve: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { port: { short: 'p', value: true }, host: { value: true } });
+  const p = parseArgs(argv, verb('serve'));
   const portText = flagString(p, 'port');
   const port = portText === undefined ? undefined : Number(portText);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`invalid --port ${portText}`);

@@ -1,40 +1,36 @@
-import { flagBool, parseArgs, UsageError } from './args.js';
-import { table } from './format.js';
-import { formatError, type Command } from './cli-kit.js';
+import { flagBool, flagList, flagString, parseArgs, requireArgs, UsageError } from './args.js';
+import { confirm, formatError, type Command } from './cli-kit.js';
+import { renderList } from './template-output.js';
+import { volumeRow, VOLUMES_FORMAT } from './list-rows.js';
+import { typedInspect } from './inspect-commands.js';
+import { verb } from './verbs.js';
 
 const volume: Command = async (engine, argv, io) => {
   const [sub, ...rest] = argv;
   switch (sub) {
     case 'create': {
-      const p = parseArgs(rest, { label: { short: 'l', value: true, multiple: true } });
-      if (p.positionals.length > 1) throw new UsageError('"volume create" takes at most one name');
-      const v = await engine.handle('volumes:create', p.positionals[0] ? { name: p.positionals[0] } : {});
+      const p = parseArgs(rest, verb('volume create'));
+      const [name] = requireArgs(p, verb('volume create'), 0, 1);
+      const labels = Object.fromEntries(flagList(p, 'label').map((l) => (l.includes('=') ? [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] : [l, ''])));
+      const v = await engine.handle('volumes:create', { ...(name ? { name } : {}), ...(Object.keys(labels).length ? { labels } : {}) });
       io.out(v.name + '\n');
       return 0;
     }
     case 'ls':
     case 'list': {
-      const p = parseArgs(rest, { quiet: { short: 'q' } });
+      const p = parseArgs(rest, verb('volume ls'));
+      requireArgs(p, verb('volume ls'), 0, 0);
       const list = await engine.handle('volumes:list', {});
       if (flagBool(p, 'quiet')) io.out(list.map((v) => v.name + '\n').join(''));
-      else io.out(table(['DRIVER', 'VOLUME NAME'], list.map((v) => ['local', v.name])));
+      else io.out(renderList(flagString(p, 'format'), VOLUMES_FORMAT, list.map(volumeRow)));
       return 0;
     }
-    case 'inspect': {
-      const p = parseArgs(rest, {});
-      if (p.positionals.length === 0) throw new UsageError('"volume inspect" requires a volume');
-      const out = [];
-      for (const name of p.positionals) {
-        const v = await engine.handle('volumes:inspect', { name });
-        out.push({ Name: v.name, Driver: 'local', Mountpoint: v.mountpoint, CreatedAt: v.createdAt, Labels: v.labels, Anonymous: v.anonymous, UsedBy: v.usedBy });
-      }
-      io.out(JSON.stringify(out, null, 4) + '\n');
-      return 0;
-    }
+    case 'inspect':
+      return typedInspect('volume')(engine, rest, io);
     case 'rm':
     case 'remove': {
-      const p = parseArgs(rest, { force: { short: 'f' } });
-      if (p.positionals.length === 0) throw new UsageError('"volume rm" requires at least one volume');
+      const p = parseArgs(rest, verb('volume rm'));
+      requireArgs(p, verb('volume rm'), 1);
       let failed = 0;
       for (const name of p.positionals) {
         try {
@@ -48,14 +44,24 @@ const volume: Command = async (engine, argv, io) => {
       return failed ? 1 : 0;
     }
     case 'prune': {
-      parseArgs(rest, { force: { short: 'f' } });
-      const { removed } = await engine.handle('volumes:prune', {});
+      const p = parseArgs(rest, verb('volume prune'));
+      requireArgs(p, verb('volume prune'), 0, 0);
+      const all = flagBool(p, 'all');
+      const warning = all ? 'WARNING! This will remove all local volumes not used by at least one container.' : 'WARNING! This will remove anonymous local volumes not used by at least one container.';
+      if (!(await confirm(io, warning, flagBool(p, 'force'), 'cove volume prune'))) return 0;
+      // docker (since 23.0) prunes only anonymous volumes unless -a.
+      const removed: string[] = [];
+      for (const v of await engine.handle('volumes:list', {})) {
+        if (v.usedBy.length > 0 || (!all && !v.anonymous)) continue;
+        await engine.handle('volumes:remove', { name: v.name, force: false });
+        removed.push(v.name);
+      }
       if (removed.length) io.out(`Deleted Volumes:\n${removed.join('\n')}\n`);
       io.out(`Total: ${removed.length} volume(s) removed\n`);
       return 0;
     }
     default:
-      throw new UsageError(`unknown volume command ${sub ? `"${sub}"` : ''}: use cove volume create|ls|inspect|rm|prune`);
+      throw new UsageError(`unknown volume command ${sub ? `"${sub}"` : ''}: use cove volume create|ls|inspect|rm|prune`, 1, 'volume');
   }
 };
 

@@ -197,6 +197,7 @@ export class ImageService {
         Entrypoint: config.config?.Entrypoint ?? null,
         WorkingDir: config.config?.WorkingDir ?? '',
         User: config.config?.User ?? '',
+        Labels: stringRecord(config.config?.Labels),
       },
       RootFS: { Type: 'layers', Layers: config.rootfs.diff_ids },
       Size: sizes.reduce((a, b) => a + b, 0),
@@ -495,3 +496,10 @@ const pullMod = () => import('./registry/pull.js');
 const pushMod = () => import('./registry/push.js');
 const confMod = () => import('./registry/registries-conf.js');
 const decompressMod = () => import('./unpack/decompress.js');
+
+/** An image config's Labels, when it is the map of strings the image spec says it is. */
+function stringRecord(v: unknown): Record<string, string> | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const entries = Object.entries(v);
+  return entries.every(([, x]) => typeof x === 'string') ? (Object.fromEntries(entries) as Record<string, string>) : null;
+}

@@ -91,6 +91,31 @@ export async function copyOut(exec: ExecPiped, containerSource: string, hostDest
   }
 }
 
+/** docker cp CONTAINER:SRC -: the container's own tar of SRC, streamed as it is made. */
+export async function copyOutTar(exec: ExecPiped, containerSource: string, out: NodeJS.WritableStream): Promise<void> {
+  if (!path.posix.isAbsolute(containerSource)) throw new EngineError('E_INVALID_ARGUMENT', `the container path ${containerSource} must be absolute`);
+  const child = await exec(['tar', '-c', '-f', '-', '-C', path.posix.dirname(containerSource), path.posix.basename(containerSource)]);
+  const done = waitExit(child, `copying ${containerSource} (the image needs tar)`);
+  (child.stdout as Readable).pipe(out as NodeJS.WritableStream, { end: false });
+  await done;
+}
+
+/**
+ * docker cp - CONTAINER:DEST: a tar from the caller, extracted by the
+ * container's own tar inside the container's namespaces, so no entry can
+ * reach the host; DEST must be a directory, as docker requires.
+ */
+export async function copyInTar(exec: ExecPiped, archive: NodeJS.ReadableStream, containerDest: string): Promise<void> {
+  if (!path.posix.isAbsolute(containerDest)) throw new EngineError('E_INVALID_ARGUMENT', `the container path ${containerDest} must be absolute`);
+  const probe = await exec(['test', '-d', containerDest]);
+  const isDir = await new Promise<boolean>((resolve) => probe.on('close', (code) => resolve(code === 0)));
+  if (!isDir) throw new EngineError('E_INVALID_ARGUMENT', `destination "${containerDest}" must be a directory when the source is a tar stream (-)`);
+  const child = await exec(['tar', '-x', '-f', '-', '-C', containerDest]);
+  const done = waitExit(child, `extracting into ${containerDest} (the image needs tar)`);
+  await pipeline(archive, child.stdin as NodeJS.WritableStream);
+  await done;
+}
+
 export interface DiffEntry {
   kind: 'A' | 'C' | 'D';
   path: string;

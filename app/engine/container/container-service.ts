@@ -125,6 +125,16 @@ export class ContainerService {
     return rec;
   }
 
+  async copyOutTar(query: string, containerSource: string, out: NodeJS.WritableStream): Promise<void> {
+    const rec = await this.resolve(query);
+    await (await files()).copyOutTar((cmd) => this.execPiped(rec, cmd), containerSource, out);
+  }
+
+  async copyInTar(query: string, tar: NodeJS.ReadableStream, containerDest: string): Promise<void> {
+    const rec = await this.resolve(query);
+    await (await files()).copyInTar((cmd) => this.execPiped(rec, cmd), tar, containerDest);
+  }
+
   private async lowerDirs(rec: ContainerRecord): Promise<string[]> {
     return this.deps.images.layerDiffs(await this.deps.images.resolve(rec.imageId)).reverse();
   }

@@ -1,0 +1,78 @@
+// `cove inspect [--type T] [-f FORMAT] NAME...` and the typed spellings
+// (`container inspect`, `image inspect`, `volume inspect`): docker's JSON
+// shapes, an array indented by 4, or one template output per object.
+import type { Engine } from '../engine/engine.js';
+import { EngineError } from '../engine/errors.js';
+import { flagString, parseArgs, requireArgs, UsageError } from './args.js';
+import { formatError, type Command } from './cli-kit.js';
+import { renderOne } from './template-output.js';
+import { goTime } from './list-rows.js';
+import { verb } from './verbs.js';
+
+export type ObjectType = 'container' | 'image' | 'volume';
+const TYPES: readonly ObjectType[] = ['container', 'image', 'volume'];
+
+/** docker volume inspect's shape. */
+export async function volumeInspect(engine: Engine, name: string): Promise<Record<string, unknown>> {
+  const v = await engine.handle('volumes:inspect', { name });
+  return { CreatedAt: goTime(v.createdAt).replace(' +0000 UTC', 'Z').replace(' ', 'T') || v.createdAt, Driver: 'local', Labels: v.labels, Mountpoint: v.mountpoint, Name: v.name, Options: null, Scope: 'local' };
+}
+
+async function find(engine: Engine, query: string, type: ObjectType | undefined): Promise<unknown> {
+  const attempts: Array<[ObjectType, () => Promise<unknown>]> = [
+    ['container', () => engine.containers.inspect(query)],
+    ['image', () => engine.images.inspect(query)],
+    ['volume', () => volumeInspect(engine, query)],
+  ];
+  for (const [kind, look] of attempts) {
+    if (type && kind !== type) continue;
+    try {
+      return await look();
+    } catch (err) {
+      // Not this kind of object: try the next, as docker does (containers, then images, then volumes).
+      if (err instanceof EngineError && /NOT_FOUND|INVALID_REFERENCE/.test(err.code)) continue;
+      throw err;
+    }
+  }
+  throw new EngineError(type === 'container' ? 'E_CONTAINER_NOT_FOUND' : type === 'image' ? 'E_IMAGE_NOT_FOUND' : type === 'volume' ? 'E_VOLUME_NOT_FOUND' : 'E_CONTAINER_NOT_FOUND', `No such ${type ?? 'object'}: ${query}`);
+}
+
+async function inspectAll(engine: Engine, io: Parameters<Command>[2], names: string[], type: ObjectType | undefined, format: string | undefined): Promise<number> {
+  const found: unknown[] = [];
+  let failed = 0;
+  let text = '';
+  for (const q of names) {
+    try {
+      const obj = await find(engine, q, type);
+      found.push(obj);
+      if (format !== undefined) text += renderOne(format, obj);
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      failed++;
+      io.err(formatError(err));
+    }
+  }
+  // docker prints what it found even when some names were not found, and exits 1.
+  io.out(format !== undefined ? text : JSON.stringify(found, null, 4) + '\n');
+  return failed === 0 ? 0 : 1;
+}
+
+const inspect: Command = async (engine, argv, io) => {
+  const spec = verb('inspect');
+  const p = parseArgs(argv, spec);
+  const names = requireArgs(p, spec, 1);
+  const type = flagString(p, 'type');
+  if (type !== undefined && !TYPES.includes(type as ObjectType)) throw new UsageError(`"${type}" is not a valid value for --type`);
+  return inspectAll(engine, io, names, type as ObjectType | undefined, flagString(p, 'format'));
+};
+
+/** `container inspect`, `image inspect`, `volume inspect`. */
+export function typedInspect(type: ObjectType): Command {
+  return async (engine, argv, io) => {
+    const spec = verb(`${type} inspect`);
+    const p = parseArgs(argv, spec);
+    return inspectAll(engine, io, requireArgs(p, spec, 1), type, flagString(p, 'format'));
+  };
+}
+
+export const INSPECT_COMMANDS: Record<string, Command> = { inspect };

@@ -1,0 +1,197 @@
+// Every verb's usage, description and flags, with docker's wording where the
+// verb is docker's: the one table the argument parser and `cove VERB --help`
+// both read. A verb's code parses with `parseArgs(argv, VERBS['name'])`.
+import type { FlagSpec, FlagSpecs, VerbSpec } from './args.js';
+
+const str = (description: string, extra: Partial<FlagSpec> = {}): FlagSpec => ({ value: true, type: 'string', description, ...extra });
+const list = (description: string, extra: Partial<FlagSpec> = {}): FlagSpec => ({ value: true, multiple: true, type: 'list', description, ...extra });
+const bool = (description: string, extra: Partial<FlagSpec> = {}): FlagSpec => ({ description, ...extra });
+const int = (description: string, extra: Partial<FlagSpec> = {}): FlagSpec => ({ value: true, type: 'int', description, ...extra });
+
+const format = (what: string, fields: string): FlagSpec =>
+  str(`Format output using a custom template:\n'table':            Print output in table format with column headers (default)\n'table TEMPLATE':   Print output in table format using the given Go template\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nFields of ${what}: ${fields}`);
+const filter = (keys: string): FlagSpec => ({ value: true, multiple: true, type: 'filter', short: 'f', description: `Filter output based on conditions provided (${keys})` });
+
+const CREATE_FLAGS: FlagSpecs = {
+  'add-host': list('Add a custom host-to-IP mapping (host:ip)'),
+  'cap-add': list('Add Linux capabilities'),
+  'cap-drop': list('Drop Linux capabilities'),
+  cpus: { value: true, type: 'decimal', description: 'Number of CPUs (needs a delegated cgroup v2 subtree)' },
+  dns: list('Set custom DNS servers'),
+  entrypoint: str('Overwrite the default ENTRYPOINT of the image'),
+  env: list('Set environment variables', { short: 'e' }),
+  'env-file': list('Read in a file of environment variables'),
+  hostname: str('Container host name', { short: 'h' }),
+  init: bool('Run an init inside the container that forwards signals and reaps processes'),
+  interactive: bool('Keep STDIN open even if not attached', { short: 'i' }),
+  label: list('Set meta data on a container', { short: 'l' }),
+  'log-opt': list('Log driver options (max-size=SIZE)'),
+  memory: { value: true, type: 'bytes', short: 'm', description: 'Memory limit (needs a delegated cgroup v2 subtree)' },
+  mount: { value: true, multiple: true, type: 'mount', description: 'Attach a filesystem mount to the container' },
+  name: str('Assign a name to the container'),
+  net: str('Connect a container to a network', { hidden: true }),
+  network: str('Connect a container to a network (slirp4netns, none, host, container:NAME)'),
+  'pids-limit': int('Tune container pids limit (set -1 for unlimited)'),
+  publish: list("Publish a container's port(s) to the host", { short: 'p' }),
+  'publish-all': bool('Publish all exposed ports to random ports', { short: 'P' }),
+  pull: str('Pull image before running ("always", "missing", "never")', { default: 'missing' }),
+  quiet: bool('Suppress the pull output', { short: 'q' }),
+  'read-only': bool("Mount the container's root filesystem as read only"),
+  restart: str('Restart policy to apply when a container exits', { default: 'no' }),
+  rm: bool('Automatically remove the container and its associated anonymous volumes when it exits'),
+  runtime: str('Runtime to use for this container (cove, runc, crun or a path)'),
+  'security-opt': list('Security Options'),
+  'stop-signal': str('Signal to stop the container'),
+  'stop-timeout': int('Timeout (in seconds) to stop a container'),
+  tmpfs: list('Mount a tmpfs directory'),
+  tty: bool('Allocate a pseudo-TTY', { short: 't' }),
+  user: str('Username or UID (format: <name|uid>[:<group|gid>])', { short: 'u' }),
+  volume: list('Bind mount a volume', { short: 'v' }),
+  workdir: str('Working directory inside the container', { short: 'w' }),
+};
+
+const PS_FIELDS = '.ID .Image .Command .CreatedAt .RunningFor .Ports .State .Status .Size .Names .Labels .Label .Mounts .Networks';
+const IMAGE_FIELDS = '.ID .Repository .Tag .Digest .CreatedSince .CreatedAt .Size';
+
+const verbs: VerbSpec[] = [
+  // Containers
+  { name: 'run', usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]', description: 'Create and run a new container from an image', stopAtPositional: true, aliases: ['container run'], flags: { ...CREATE_FLAGS, detach: bool('Run container in background and print container ID', { short: 'd' }), 'detach-keys': str('Override the key sequence for detaching a container') } },
+  { name: 'create', usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]', description: 'Create a new container', stopAtPositional: true, aliases: ['container create'], flags: CREATE_FLAGS },
+  { name: 'start', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Start one or more stopped containers', aliases: ['container start'], flags: {} },
+  { name: 'stop', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Stop one or more running containers', aliases: ['container stop'], flags: { time: int('Seconds to wait before killing the container', { short: 't' }), timeout: int('Seconds to wait before killing the container', { hidden: true }) } },
+  { name: 'restart', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Restart one or more containers', aliases: ['container restart'], flags: { time: int('Seconds to wait before killing the container', { short: 't' }) } },
+  { name: 'kill', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Kill one or more running containers', aliases: ['container kill'], flags: { signal: str('Signal to send to the container', { short: 's', default: 'KILL' }) } },
+  { name: 'rm', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Remove one or more containers', aliases: ['container rm', 'container remove'], flags: { force: bool('Force the removal of a running container (uses SIGKILL)', { short: 'f' }), volumes: bool('Remove anonymous volumes associated with the container', { short: 'v' }) } },
+  { name: 'wait', usage: 'CONTAINER [CONTAINER...]', description: 'Block until one or more containers stop, then print their exit codes', aliases: ['container wait'], flags: {} },
+  {
+    name: 'ps',
+    usage: '[OPTIONS]',
+    description: 'List containers',
+    aliases: ['container ls', 'container list'],
+    flags: {
+      all: bool('Show all containers (default shows just running)', { short: 'a' }),
+      filter: filter('status, name, label, ancestor, id, exited'),
+      format: format('a container', PS_FIELDS),
+      last: int('Show n last created containers (includes all states)', { short: 'n' }),
+      latest: bool('Show the latest created container (includes all states)', { short: 'l' }),
+      'no-trunc': bool("Don't truncate output"),
+      quiet: bool('Only display container IDs', { short: 'q' }),
+      size: bool('Display total file sizes', { short: 's' }),
+    },
+  },
+  { name: 'logs', usage: '[OPTIONS] CONTAINER', description: 'Fetch the logs of a container', aliases: ['container logs'], flags: { follow: bool('Follow log output', { short: 'f' }), timestamps: bool('Show timestamps', { short: 't' }), tail: str('Number of lines to show from the end of the logs', { short: 'n', default: 'all' }) } },
+  {
+    name: 'exec',
+    usage: '[OPTIONS] CONTAINER COMMAND [ARG...]',
+    description: 'Execute a command in a running container',
+    stopAtPositional: true,
+    aliases: ['container exec'],
+    flags: { env: list('Set environment variables', { short: 'e' }), interactive: bool('Keep STDIN open even if not attached', { short: 'i' }), tty: bool('Allocate a pseudo-TTY', { short: 't' }), user: str('Username or UID (format: "<name|uid>[:<group|gid>]")', { short: 'u' }), workdir: str('Working directory inside the container', { short: 'w' }) },
+  },
+  {
+    name: 'inspect',
+    usage: '[OPTIONS] NAME|ID [NAME|ID...]',
+    description: 'Return low-level information on Cove objects',
+    flags: { format: str("Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template", { short: 'f' }), size: bool('Display total file sizes if the type is container', { short: 's' }), type: str('Only inspect objects of the given type (container, image, volume)') },
+  },
+  { name: 'attach', usage: '[OPTIONS] CONTAINER', description: 'Attach local standard input, output, and error streams to a running container', aliases: ['container attach'], flags: { 'detach-keys': str('Override the key sequence for detaching a container'), 'no-stdin': bool('Do not attach STDIN'), 'sig-proxy': { value: true, type: 'bool', description: 'Proxy all received signals to the process', default: 'true' } } },
+  { name: 'pause', usage: 'CONTAINER [CONTAINER...]', description: 'Pause all processes within one or more containers', aliases: ['container pause'], flags: {} },
+  { name: 'unpause', usage: 'CONTAINER [CONTAINER...]', description: 'Unpause all processes within one or more containers', aliases: ['container unpause'], flags: {} },
+  { name: 'rename', usage: 'CONTAINER NEW_NAME', description: 'Rename a container', aliases: ['container rename'], flags: {} },
+  {
+    name: 'cp',
+    usage: '[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tcove cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH',
+    description: "Copy files/folders between a container and the local filesystem\n\nUse '-' as the source to read a tar archive from stdin\nand extract it to a directory destination in a container.\nUse '-' as the destination to stream a tar archive of a\ncontainer source to stdout.",
+    aliases: ['container cp'],
+    flags: { archive: bool('Archive mode (copy all uid/gid information)', { short: 'a' }) },
+  },
+  { name: 'diff', usage: 'CONTAINER', description: "Inspect changes to files or directories on a container's filesystem", aliases: ['container diff'], flags: {} },
+  { name: 'export', usage: '[OPTIONS] CONTAINER', description: "Export a container's filesystem as a tar archive", aliases: ['container export'], flags: { output: str('Write to a file, instead of STDOUT', { short: 'o' }) } },
+  { name: 'port', usage: 'CONTAINER [PRIVATE_PORT[/PROTO]]', description: 'List port mappings or a specific mapping for the container', aliases: ['container port'], flags: {} },
+  { name: 'top', usage: 'CONTAINER', description: 'Display the running processes of a container', aliases: ['container top'], flags: {} },
+  {
+    name: 'stats',
+    usage: '[OPTIONS] [CONTAINER...]',
+    description: 'Display a live stream of container(s) resource usage statistics',
+    aliases: ['container stats'],
+    flags: { all: bool('Show all containers (default shows just running)', { short: 'a' }), format: format('a sample', '.Container .Name .ID .CPUPerc .MemUsage .MemPerc .NetIO .BlockIO .PIDs'), 'no-stream': bool('Disable streaming stats and only pull the first result'), 'no-trunc': bool("Do not truncate output") },
+  },
+  { name: 'events', usage: '[OPTIONS]', description: 'Get real time events from the store', aliases: ['system events'], flags: {} },
+  { name: 'container prune', usage: '[OPTIONS]', description: 'Remove all stopped containers', flags: { force: bool('Do not prompt for confirmation', { short: 'f' }) } },
+  { name: 'container', usage: 'COMMAND', description: 'Manage containers', flags: {}, subcommands: ['attach', 'cp', 'create', 'diff', 'exec', 'export', 'inspect', 'kill', 'logs', 'ls', 'pause', 'port', 'prune', 'rename', 'restart', 'rm', 'run', 'start', 'stats', 'stop', 'top', 'unpause', 'wait'] },
+  { name: 'container inspect', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Display detailed information on one or more containers', flags: { format: str("Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template", { short: 'f' }), size: bool('Display total file sizes', { short: 's' }) } },
+
+  // Images
+  {
+    name: 'images',
+    usage: '[OPTIONS] [REPOSITORY[:TAG]]',
+    description: 'List images',
+    aliases: ['image ls', 'image list'],
+    flags: {
+      all: bool('Show all images (default hides intermediate images)', { short: 'a' }),
+      digests: bool('Show digests'),
+      filter: filter('dangling, reference, label, before, since'),
+      format: format('an image', IMAGE_FIELDS),
+      'no-trunc': bool("Don't truncate output"),
+      quiet: bool('Only show image IDs', { short: 'q' }),
+    },
+  },
+  { name: 'pull', usage: '[OPTIONS] NAME[:TAG|@DIGEST]', description: 'Download an image from a registry', aliases: ['image pull'], flags: { platform: str('Set platform if server is multi-platform capable'), quiet: bool('Suppress verbose output', { short: 'q' }), 'tls-verify': bool('Require HTTPS and verify certificates (--tls-verify=false to skip)') } },
+  { name: 'push', usage: '[OPTIONS] NAME[:TAG] [DESTINATION]', description: 'Upload an image to a registry', aliases: ['image push'], flags: { quiet: bool('Suppress verbose output', { short: 'q' }), 'tls-verify': bool('Require HTTPS and verify certificates (--tls-verify=false to skip)') } },
+  { name: 'rmi', usage: '[OPTIONS] IMAGE [IMAGE...]', description: 'Remove one or more images', aliases: ['image rm', 'image remove'], flags: { force: bool('Force removal of the image', { short: 'f' }) } },
+  { name: 'load', usage: '[OPTIONS]', description: 'Load an image from a tar archive (docker-archive, oci-archive) or an OCI layout directory', aliases: ['image load'], flags: { input: str('Read from tar archive file', { short: 'i' }), quiet: bool('Suppress the load output', { short: 'q' }) } },
+  { name: 'save', usage: '[OPTIONS] IMAGE [IMAGE...]', description: 'Save one or more images to a tar archive', aliases: ['image save'], flags: { output: str('Write to a file', { short: 'o' }), format: str('docker-archive or oci-archive', { default: 'docker-archive' }) } },
+  { name: 'import', usage: '[OPTIONS] file|- [REPOSITORY[:TAG]]', description: 'Import the contents from a tarball to create a filesystem image', aliases: ['image import'], flags: { change: list('Apply Dockerfile instruction to the created image', { short: 'c' }), message: str('Set commit message for imported image', { short: 'm' }), quiet: bool('Suppress the import output', { short: 'q' }) } },
+  { name: 'tag', usage: 'SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]', description: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', aliases: ['image tag'], flags: {} },
+  { name: 'history', usage: '[OPTIONS] IMAGE', description: 'Show the history of an image', aliases: ['image history'], flags: { 'no-trunc': bool("Don't truncate output"), quiet: bool('Only show image IDs', { short: 'q' }) } },
+  { name: 'login', usage: '[OPTIONS] [SERVER]', description: 'Log in to a registry', flags: { username: str('Username', { short: 'u' }), password: str('Password', { short: 'p' }), 'password-stdin': bool('Take the password from stdin'), 'tls-verify': bool('Require HTTPS and verify certificates (--tls-verify=false to skip)') } },
+  { name: 'logout', usage: '[SERVER]', description: 'Log out from a registry', flags: {} },
+  { name: 'image inspect', usage: '[OPTIONS] IMAGE [IMAGE...]', description: 'Display detailed information on one or more images', flags: { format: str("Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template", { short: 'f' }) } },
+  { name: 'image prune', usage: '[OPTIONS]', description: 'Remove unused images', flags: { all: bool('Remove all unused images, not just dangling ones', { short: 'a' }), force: bool('Do not prompt for confirmation', { short: 'f' }) } },
+  { name: 'image', usage: 'COMMAND', description: 'Manage images', flags: {}, subcommands: ['history', 'import', 'inspect', 'load', 'ls', 'prune', 'pull', 'push', 'rm', 'save', 'tag'] },
+
+  // Volumes
+  { name: 'volume', usage: 'COMMAND', description: 'Manage volumes', flags: {}, subcommands: ['create', 'inspect', 'ls', 'prune', 'rm'] },
+  { name: 'volume create', usage: '[OPTIONS] [VOLUME]', description: 'Create a volume', flags: { label: list('Set metadata for a volume', { short: 'l' }) } },
+  { name: 'volume ls', usage: '[OPTIONS]', description: 'List volumes', aliases: ['volume list'], flags: { format: format('a volume', '.Name .Driver .Scope .Mountpoint .Labels .Label .CreatedAt .Size'), quiet: bool('Only display volume names', { short: 'q' }) } },
+  { name: 'volume inspect', usage: '[OPTIONS] VOLUME [VOLUME...]', description: 'Display detailed information on one or more volumes', flags: { format: str("Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template", { short: 'f' }) } },
+  { name: 'volume rm', usage: '[OPTIONS] VOLUME [VOLUME...]', description: 'Remove one or more volumes', aliases: ['volume remove'], flags: { force: bool('Force the removal of one or more volumes', { short: 'f' }) } },
+  { name: 'volume prune', usage: '[OPTIONS]', description: 'Remove unused local volumes', flags: { all: bool('Remove all unused volumes, not just anonymous ones', { short: 'a' }), force: bool('Do not prompt for confirmation', { short: 'f' }) } },
+
+  // System
+  { name: 'system', usage: 'COMMAND', description: 'Manage Cove', flags: {}, subcommands: ['check', 'df', 'events', 'info', 'prune', 'service'] },
+  { name: 'system service', usage: '[OPTIONS]', description: 'Serve the Docker Engine API (docker.sock) and the engine socket in the foreground', flags: { timeout: int('Exit after this many idle seconds with no client connected (0: never)', { short: 't', default: '0' }), debug: bool('Trace every request on stderr') } },
+  { name: 'system df', usage: '[OPTIONS]', description: 'Show Cove disk usage', flags: { format: format('a row', '.Type .TotalCount .Active .Size .Reclaimable'), verbose: bool('Show detailed information on space usage', { short: 'v' }) } },
+  { name: 'system prune', usage: '[OPTIONS]', description: 'Remove unused data', flags: { all: bool('Remove all unused images not just dangling ones', { short: 'a' }), force: bool('Do not prompt for confirmation', { short: 'f' }), volumes: bool('Prune anonymous volumes') } },
+  { name: 'system check', usage: '[OPTIONS]', description: 'Check the store for consistency (and with --repair, make it consistent)', flags: { repair: bool('Remove dead leftovers and broken entries', { short: 'r' }), quick: bool('Skip re-hashing blobs and layers') } },
+  { name: 'info', usage: '[OPTIONS]', description: 'Display system-wide information', aliases: ['system info'], flags: { format: str('Format output using a custom template:\n\'json\':             Print in JSON format\n\'TEMPLATE\':         Print output using the given Go template', { short: 'f' }) } },
+  { name: 'version', usage: '', description: 'Show the Cove version information', flags: {} },
+  { name: 'doctor', usage: '', description: 'Check what rootless containers need on this machine', flags: {} },
+  { name: 'serve', usage: '[OPTIONS]', description: 'Serve the Cove UI in a browser (web mode) and the engine socket, on 127.0.0.1', flags: { port: int('Port to listen on (default: a free one)', { short: 'p' }), host: str('Address to bind', { default: '127.0.0.1' }) } },
+  { name: 'help', usage: '[COMMAND]', description: 'Help about any command', flags: {} },
+  { name: 'container-exited', usage: 'CONTAINER', description: "Internal: the monitor's exit command (restart policy, --rm)", flags: {} },
+];
+
+export const VERBS: Record<string, VerbSpec> = Object.fromEntries(verbs.map((v) => [v.name, v]));
+
+/** `container ls` -> ps, `image rm` -> rmi: docker's management spellings of top-level verbs. */
+export function verbFor(path: string): VerbSpec | undefined {
+  const direct = VERBS[path];
+  if (direct) return direct;
+  return verbs.find((v) => v.aliases?.includes(path));
+}
+
+/** The spec a command parses with; a missing entry is a programming error caught by the tests. */
+export function verb(name: string): VerbSpec {
+  const v = VERBS[name];
+  if (!v) throw new Error(`no verb spec for ${name}`);
+  return v;
+}
+
+/** Groups for `cove --help`, in docker's order. */
+export const HELP_GROUPS: Array<[string, string[]]> = [
+  ['Common Commands', ['run', 'exec', 'ps', 'images', 'pull', 'push', 'login', 'logout', 'info', 'version']],
+  ['Management Commands', ['container', 'image', 'volume', 'system']],
+  ['Commands', ['attach', 'cp', 'create', 'diff', 'events', 'export', 'history', 'import', 'inspect', 'kill', 'load', 'logs', 'pause', 'port', 'rename', 'restart', 'rm', 'rmi', 'save', 'start', 'stats', 'stop', 'tag', 'top', 'unpause', 'wait']],
+  ['Cove Commands', ['doctor', 'serve']],
+];
