@@ -415,10 +415,20 @@ function formatFloat(v: number): string {
   return String(v);
 }
 
-/** docker's `json` template function: compact, HTML characters not escaped (Go's SetEscapeHTML(false)). */
+/**
+ * docker's `json` template function: compact, HTML characters not escaped
+ * (Go's SetEscapeHTML(false)); maps come out with sorted keys as
+ * encoding/json writes them, structs in their field order.
+ */
 function toJson(v: unknown): string {
   if (v === NO_VALUE || v === undefined) return 'null';
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'function' ? undefined : x)) ?? 'null';
+  return (
+    JSON.stringify(v, function (this: unknown, _k: string, x: unknown) {
+      if (typeof x === 'function') return undefined;
+      if (isMap(x) && !STRUCTS.has(x)) return Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]]));
+      return x;
+    }) ?? 'null'
+  );
 }
 
 function sprint(args: unknown[], spaces: 'go' | 'always'): string {

@@ -73,7 +73,7 @@ test('pause and unpause freeze and thaw the processes; rename; prune', async () 
   assert.match(await ok(['ps']), /renamed/);
   await ok(['stop', '-t', '1', 'renamed']);
   await ok(['create', '--name', 'never-started', 'busybox', 'true']);
-  const pruned = await ok(['container', 'prune']);
+  const pruned = await ok(['container', 'prune', '-f']);
   assert.match(pruned, /Total: 2 container\(s\) removed/);
   assert.doesNotMatch(await ok(['ps', '-a']), /renamed|never-started/);
 });

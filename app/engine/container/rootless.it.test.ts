@@ -149,7 +149,7 @@ test('exit codes propagate and the foreground run prints stderr', async () => {
 });
 
 test('errors are clear and carry codes', async () => {
-  const missing = await sb.cove(['run', '--rm', 'nosuchimage']);
+  const missing = await sb.cove(['run', '--rm', '--pull', 'never', 'nosuchimage']);
   assert.equal(missing.code, 125);
   assert.match(missing.stderr, /no image nosuchimage.*\[E_IMAGE_NOT_FOUND\]/);
   const bad = await sb.cove(['run', '--rm', 'Bad:Ref']);
@@ -165,8 +165,8 @@ test('errors are clear and carry codes', async () => {
   const noRm = await sb.cove(['rm', 'nope']);
   assert.match(noRm.stderr, /\[E_CONTAINER_NOT_FOUND\]/);
   const usage = await sb.cove(['run']);
-  assert.equal(usage.code, 125);
-  assert.match(usage.stderr, /requires an image/);
+  assert.equal(usage.code, 1, 'docker exits 1 for a missing argument');
+  assert.match(usage.stderr, /"cove run" requires at least 1 argument/);
 });
 
 test('an OCI archive with layers, whiteouts and an opaque dir gives the merged view', async () => {

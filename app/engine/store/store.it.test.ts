@@ -79,7 +79,7 @@ test('import a rootfs tarball with --change, and prune the dangling one', async 
 
   const dangling = await sb.cove(['import', rootfs]);
   assert.equal(dangling.code, 0, dangling.stderr);
-  const p = await sb.cove(['image', 'prune']);
+  const p = await sb.cove(['image', 'prune', '-f']);
   assert.equal(p.code, 0, p.stderr);
   assert.match(p.stdout, new RegExp(`deleted: ${dangling.stdout.trim()}`));
   assert.doesNotMatch((await sb.cove(['images'])).stdout, /<none>/);
