@@ -1,0 +1,34 @@
+// npm run install-cli: puts `cove` on PATH by linking this checkout's
+// bin/cove.js into ~/.local/bin (the XDG user bin directory, on PATH in
+// Debian's default ~/.profile). COVE_BIN_DIR picks another directory.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const target = path.join(root, 'bin', 'cove.js');
+const binDir = process.env.COVE_BIN_DIR || path.join(os.homedir(), '.local', 'bin');
+const link = path.join(binDir, 'cove');
+
+if (!fs.existsSync(path.join(root, 'dist', 'cove.cjs'))) {
+  console.error('Cove is not built yet: run npm run build first');
+  process.exit(1);
+}
+fs.mkdirSync(binDir, { recursive: true });
+let existing = null;
+try {
+  existing = fs.readlinkSync(link);
+} catch (err) {
+  if (err.code === 'EINVAL') {
+    console.error(`${link} exists and is not a link: remove it first if it is an older cove`);
+    process.exit(1);
+  }
+  if (err.code !== 'ENOENT') throw err;
+}
+if (existing !== null && existing !== target) fs.unlinkSync(link);
+if (existing !== target) fs.symlinkSync(target, link);
+fs.chmodSync(target, 0o755);
+console.log(`${link} -> ${target}`);
+const onPath = (process.env.PATH ?? '').split(path.delimiter).some((d) => path.resolve(d) === path.resolve(binDir));
+if (!onPath) console.log(`${binDir} is not on your PATH: add  export PATH="${binDir}:$PATH"  to ~/.profile`);
