@@ -126,13 +126,13 @@ export class ContainerService {
   }
 
   async copyOutTar(query: string, containerSource: string, out: NodeJS.WritableStream): Promise<void> {
-    const rec = await this.resolve(query);
-    await (await files()).copyOutTar((cmd) => this.execPiped(rec, cmd), containerSource, out);
+    const rec = await this.runningRecord(query);
+    await (await files()).copyOutTar(async (cmd) => this.runtime.execPiped(rec, cmd), containerSource, out);
   }
 
-  async copyInTar(query: string, tar: NodeJS.ReadableStream, containerDest: string): Promise<void> {
-    const rec = await this.resolve(query);
-    await (await files()).copyInTar((cmd) => this.execPiped(rec, cmd), tar, containerDest);
+  async copyInTar(query: string, archive: NodeJS.ReadableStream, containerDest: string): Promise<void> {
+    const rec = await this.runningRecord(query);
+    await (await files()).copyInTar(async (cmd) => this.runtime.execPiped(rec, cmd), archive, containerDest);
   }
 
   private async lowerDirs(rec: ContainerRecord): Promise<string[]> {
