@@ -33,6 +33,8 @@ export interface VerbSpec {
   aliases?: string[];
   /** Management verbs (volume, image, ...): their sub-verbs, by name. */
   subcommands?: string[];
+  /** Top-level verbs: the domain module (commands.ts) whose code runs them, loaded on demand. */
+  module?: string;
 }
 
 /** `--help` or `-h` among a verb's flags: print that verb's help. */

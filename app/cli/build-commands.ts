@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import type { BuildEvent, BuildOptions } from '../engine/build/build-types.js';
 import { flagBool, flagList, flagString, parseArgs, UsageError } from './args.js';
+import { verb } from './verbs.js';
 import { formatError, type Command, type Io } from './cli-kit.js';
 import { humanSize } from './format.js';
 
@@ -76,19 +77,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 export const build: Command = async (engine: Engine, argv: string[], io: Io) => {
-  const p = parseArgs(argv, {
-    tag: { short: 't', value: true, multiple: true },
-    file: { short: 'f', value: true },
-    'build-arg': { value: true, multiple: true },
-    target: { value: true },
-    'no-cache': {},
-    pull: {},
-    label: { value: true, multiple: true },
-    platform: { value: true },
-    progress: { value: true },
-    quiet: { short: 'q' },
-    iidfile: { value: true },
-  });
+  const p = parseArgs(argv, verb('build'));
   const contextArg = p.positionals[0];
   if (!contextArg || p.positionals.length > 1) throw new UsageError('"build" requires exactly one argument: cove build [OPTIONS] PATH | - | TARFILE');
   const progress = flagString(p, 'progress') ?? 'auto';
@@ -151,7 +140,7 @@ export const build: Command = async (engine: Engine, argv: string[], io: Io) => 
 const builderCmd: Command = async (engine, argv, io) => {
   const [sub, ...rest] = argv;
   if (sub !== 'prune') throw new UsageError(`unknown builder command ${sub ? `"${sub}"` : ''}: use cove builder prune`);
-  parseArgs(rest, { all: { short: 'a' }, force: { short: 'f' } });
+  parseArgs(rest, verb('builder prune'));
   const builder = await engine.builder();
   const r = await builder.cache.prune();
   io.out(`Deleted build cache objects: ${r.entries}\nTotal reclaimed space: ${humanSize(r.reclaimed)}\n`);

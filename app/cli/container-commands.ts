@@ -11,7 +11,6 @@ import { PS_FORMAT, psRow, type ContainerExtras } from './list-rows.js';
 import { imageIdsMatching, parseFilters, PS_FILTERS, psFilter, psFiltersImplyAll } from './list-filters.js';
 import { shortId } from '../engine/digest.js';
 import { each, type Command, type Io } from './cli-kit.js';
-import { pullImage } from './image-commands.js';
 
 function numberFlag(p: ReturnType<typeof parseArgs>, name: string, integer: boolean): number | undefined {
   const v = flagString(p, name);
@@ -100,7 +99,9 @@ async function createFromArgs(engine: Engine, argv: string[], spec: VerbSpec, io
   const pull = flagString(p, 'pull') ?? 'missing';
   if (!['always', 'missing', 'never'].includes(pull)) throw new UsageError(`invalid --pull "${pull}": use always, missing or never`);
   const quiet = flagBool(p, 'quiet');
-  if (pull === 'always') await pullImage(engine, io, image, { quiet });
+  // The pull code loads only when a pull happens: `run` of a present image stays on the short path.
+  const pullImage = async (): Promise<void> => void (await (await import('./image-commands.js')).pullImage(engine, io, image, { quiet }));
+  if (pull === 'always') await pullImage();
   try {
     return { p, record: await engine.containers.create(options) };
   } catch (err) {
@@ -108,7 +109,7 @@ async function createFromArgs(engine: Engine, argv: string[], spec: VerbSpec, io
     if (pull !== 'missing' || !(err instanceof EngineError) || err.code !== 'E_IMAGE_NOT_FOUND') throw err;
   }
   io.err(`Unable to find image '${image}' locally\n`);
-  await pullImage(engine, io, image, { quiet });
+  await pullImage();
   return { p, record: await engine.containers.create(options) };
 }
 

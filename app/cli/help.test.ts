@@ -1,11 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HelpRequested, parseArgs, requireArgs, UsageError } from './args.js';
-import { COMMANDS } from './commands.js';
+import { allCommands } from './commands.js';
 import { generalHelp, specForPath, verbHelp } from './help.js';
 import { HELP_GROUPS, VERBS, verb } from './verbs.js';
 
-test('every verb the CLI runs has a spec, and every spec names a verb', () => {
+test('every verb the CLI runs has a spec naming its module, and every spec names a verb', async () => {
+  const COMMANDS = await allCommands();
+  const { COMMAND_MODULES } = await import('./commands.js');
+  for (const spec of Object.values(VERBS)) {
+    if (spec.name.includes(' ') || spec.name === 'help' || spec.name === 'version') continue;
+    const load = COMMAND_MODULES[spec.module ?? ''];
+    assert.ok(load, `${spec.name} names no module`);
+    assert.ok((await load())[spec.name], `${spec.name} is not in module ${spec.module}`);
+  }
   for (const name of Object.keys(COMMANDS)) assert.ok(VERBS[name], `no spec for ${name}`);
   for (const name of Object.keys(VERBS)) {
     const top = name.split(' ')[0] as string;

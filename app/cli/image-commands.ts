@@ -12,7 +12,6 @@ import { typedInspect } from './inspect-commands.js';
 import { verb } from './verbs.js';
 import { humanDuration } from '../engine/container/human-time.js';
 import { shortId } from '../engine/digest.js';
-import { STORE_COMMANDS } from './store-commands.js';
 import { confirm, formatError, type Command, type Io } from './cli-kit.js';
 import { progressRenderer } from './progress-bars.js';
 
@@ -360,6 +359,4 @@ export const IMAGE_COMMANDS: Record<string, Command> = {
   login,
   logout,
   history,
-  // `cove system df|check` lives in store-commands.ts; spread here until commands.ts registers STORE_COMMANDS itself.
-  ...STORE_COMMANDS,
 };

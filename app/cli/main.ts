@@ -1,6 +1,6 @@
 import { Engine } from '../engine/engine.js';
 import { EngineError } from '../engine/errors.js';
-import { COMMANDS, formatError, type Io } from './commands.js';
+import { findCommand, formatError, type Io } from './commands.js';
 import { HelpRequested, UsageError } from './args.js';
 import { generalHelp, specForPath, verbHelp } from './help.js';
 
@@ -28,7 +28,8 @@ async function main(argv: string[]): Promise<number> {
     io.out('cove 0.1.0\n');
     return 0;
   }
-  const command = COMMANDS[name];
+  const top = specForPath([name]);
+  const command = await findCommand(name, top?.module);
   if (!command) {
     io.err(`cove: unknown command: cove ${name}\n\nRun 'cove --help' for more information\n`);
     return 1;
@@ -36,7 +37,6 @@ async function main(argv: string[]): Promise<number> {
   // Help without opening the engine: `cove VERB --help`, `cove volume`, `cove volume ls --help`.
   // Only as the verb's first argument: `cove run busybox ls --help` is the container's --help.
   const isHelp = (a: string | undefined): boolean => a === '--help' || a === '-h';
-  const top = specForPath([name]);
   if (top?.subcommands && (rest.length === 0 || isHelp(rest[0]))) {
     io.out(verbHelp(top));
     return 0;
