@@ -8,9 +8,9 @@ import type { Engine } from '../engine/engine.js';
 import type { Io } from './cli-kit.js';
 
 export async function serveSockets(engine: Engine, io: Io, debug = false): Promise<{ close(): Promise<void>; dockerIdle(listener: () => void): void; dockerActive(): number }> {
-  const { serveDockerApi } = await import('../docker-api/docker-api.js');
+  const { serveDockerApi, containerStreams } = await import('../docker-api/docker-api.js');
   const { startUnixSocketServer } = await import('../transport/unix-socket-server.js');
-  const docker = await serveDockerApi(engine, engine.paths.runtime, debug ? { trace: (line) => io.err(`${new Date().toISOString()} ${line}\n`) } : {});
+  const docker = await serveDockerApi(engine, containerStreams(engine.containers), engine.paths.runtime, debug ? { trace: (line) => io.err(`${new Date().toISOString()} ${line}\n`) } : {});
   const api = await startUnixSocketServer(engine, `${engine.paths.runtime}/engine.sock`).catch((err: Error) => {
     io.err(`warning: no engine socket: ${err.message}\n`);
     return undefined;

@@ -9,6 +9,8 @@ import { containerInspect, containerListEntry } from './docker-shapes.js';
 import { filterContainers } from './container-filters.js';
 import { runOptionsFromCreate, type DockerCreateBody } from './docker-create.js';
 import { logChunk, type LogChunkOptions } from './docker-streams.js';
+import type { DockerStreams } from './docker-streams-engine.js';
+import type { PendingAttaches, ReportedExits } from './attach-route.js';
 
 async function findSummary(engine: DockerEngine, id: string): Promise<ContainerSummary | undefined> {
   const all = await engine.call('containers:list', { all: true });
@@ -31,7 +33,7 @@ function notFoundMessage(err: unknown, id: string): never {
   throw err;
 }
 
-export function containerRoutes(engine: DockerEngine): Route[] {
+export function containerRoutes(engine: DockerEngine, streams: DockerStreams, pending: PendingAttaches, exits: ReportedExits): Route[] {
   // Every route that names a container: docker's exact 404 text, which scripts match on.
   const named = (fn: (req: DockerRequest, res: http.ServerResponse) => Promise<void>) => async (req: DockerRequest, res: http.ServerResponse) => {
     try {
@@ -70,7 +72,23 @@ export function containerRoutes(engine: DockerEngine): Route[] {
         sendJson(res, 200, containerInspect(view, await findSummary(engine, view.Id)));
       }),
     },
-    { method: 'POST', pattern: '/containers/{id}/start', handler: named(async (req, res) => unlessAlready(res, () => engine.call('containers:start', { id: id(req) }), 'E_CONTAINER_RUNNING')) },
+    {
+      method: 'POST',
+      pattern: '/containers/{id}/start',
+      handler: named(async (req, res) => {
+        const target = await streams.resolveId(id(req));
+        // A client attached before this start (docker run): the monitor holds the first output for it.
+        const held = pending.has(target);
+        try {
+          await unlessAlready(res, () => (held ? streams.startHeld(target) : engine.call('containers:start', { id: target })), 'E_CONTAINER_RUNNING');
+        } catch (err) {
+          await removeIfAutoRemove(engine, target);
+          throw startError(err);
+        } finally {
+          if (held) pending.release(target);
+        }
+      }),
+    },
     {
       method: 'POST',
       pattern: '/containers/{id}/stop',
@@ -114,7 +132,11 @@ export function containerRoutes(engine: DockerEngine): Route[] {
         const target = await engine.call('containers:inspect', { id: id(req) });
         // Headers go out now: docker clients wait on the body, and compose/testcontainers time out otherwise.
         res.writeHead(200, { 'Content-Type': 'application/json' });
-        const { exitCode } = await engine.call('containers:wait', { id: target.Id });
+        res.flushHeaders();
+        // docker run asks before it starts the container: next-exit and removed wait for a run that has not begun yet.
+        if (condition !== 'not-running' && !target.State.Running) await waitStarted(engine, target.Id, target.State.StartedAt);
+        const waited = await engine.call('containers:wait', { id: target.Id }).catch(() => ({ exitCode: null }));
+        const exitCode = waited.exitCode ?? (await exits.take(target.Id, 2000));
         if (condition === 'removed') await waitRemoved(engine, target.Id);
         res.end(JSON.stringify({ StatusCode: exitCode ?? 0, Error: null }));
       }),
@@ -154,9 +176,44 @@ export function containerRoutes(engine: DockerEngine): Route[] {
   ];
 }
 
+/** docker run --rm removes a container whose start failed; its waiters then see it gone. */
+async function removeIfAutoRemove(engine: DockerEngine, id: string): Promise<void> {
+  const view = await engine.call('containers:inspect', { id }).catch(() => null);
+  if (view?.HostConfig.AutoRemove) await engine.call('containers:remove', { id, force: true }).catch(() => undefined);
+}
+
+/**
+ * The docker CLI picks its exit code from the start error's text (127 for
+ * "executable file not found", 126 for "permission denied"), and docker
+ * answers these with 400: keep Cove's message, add docker's words.
+ */
+function startError(err: unknown): unknown {
+  if (!(err instanceof EngineError) || err.code !== 'E_RUNTIME_EXEC') return err;
+  const m = err.message;
+  if (/no such file|not found/i.test(m)) return new DockerHttpError(400, `${m}: executable file not found in $PATH`);
+  if (/permission denied/i.test(m)) return new DockerHttpError(400, `${m}: permission denied`);
+  return new DockerHttpError(400, m);
+}
+
 function formatCpu(seconds: number): string {
   const s = Math.floor(seconds);
   return `${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** Until the container has started again (its StartedAt moved on), or is gone. */
+async function waitStarted(engine: DockerEngine, id: string, startedBefore: string): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const check = async (): Promise<void> => {
+      const now = await engine.call('containers:inspect', { id }).catch(() => null);
+      if (!now || now.State.Running || now.State.StartedAt !== startedBefore) {
+        stop();
+        resolve();
+      }
+    };
+    const stop = engine.subscribe((e) => {
+      if (e.type === 'container' && e.id === id) void check();
+    });
+  });
 }
 
 async function waitRemoved(engine: DockerEngine, id: string): Promise<void> {

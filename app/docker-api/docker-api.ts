@@ -2,6 +2,7 @@
 // on the user's docker.sock next to engine.sock.
 import path from 'node:path';
 import type { EngineHandle } from '../engine/engine-api.js';
+import type { ContainerService } from '../engine/container/container-service.js';
 import { DockerRouter } from './docker-router.js';
 import { dockerEngine } from './docker-engine.js';
 import { startDockerServer, type DockerServer, type DockerServerOptions } from './docker-server.js';
@@ -10,10 +11,14 @@ import { containerRoutes } from './container-routes.js';
 import { imageRoutes } from './image-routes.js';
 import { volumeRoutes } from './volume-routes.js';
 import { parseFilters } from './docker-http.js';
+import { attachRoutes, PendingAttaches, ReportedExits } from './attach-route.js';
+import type { DockerStreams } from './docker-streams-engine.js';
 
-export function dockerRouter(engine: EngineHandle): DockerRouter {
+export function dockerRouter(engine: EngineHandle, streams: DockerStreams): DockerRouter {
   const e = dockerEngine(engine);
-  return new DockerRouter().add(...systemRoutes(e), ...containerRoutes(e), ...imageRoutes(e, parseFilters), ...volumeRoutes(e));
+  const pending = new PendingAttaches();
+  const exits = new ReportedExits();
+  return new DockerRouter().add(...systemRoutes(e), ...containerRoutes(e, streams, pending, exits), ...attachRoutes(streams, pending, exits), ...imageRoutes(e, parseFilters), ...volumeRoutes(e));
 }
 
 /** Where docker clients find Cove: DOCKER_HOST=unix://<runtime dir>/docker.sock. */
@@ -21,6 +26,15 @@ export function dockerSocketPath(runtimeDir: string): string {
   return path.join(runtimeDir, 'docker.sock');
 }
 
-export function serveDockerApi(engine: EngineHandle, runtimeDir: string, options: DockerServerOptions = {}): Promise<DockerServer> {
-  return startDockerServer(dockerRouter(engine), dockerSocketPath(runtimeDir), options);
+export function serveDockerApi(engine: EngineHandle, streams: DockerStreams, runtimeDir: string, options: DockerServerOptions = {}): Promise<DockerServer> {
+  return startDockerServer(dockerRouter(engine, streams), dockerSocketPath(runtimeDir), options);
+}
+
+/** The container service's stream entry points, as the adapter sees them. */
+export function containerStreams(c: ContainerService): DockerStreams {
+  return {
+    resolveId: async (q) => (await c.resolve(q)).id,
+    attachTarget: (q) => c.attachTarget(q),
+    startHeld: async (q) => void (await c.startHeld(q)),
+  };
 }

@@ -21,7 +21,7 @@ before(async () => {
 
 after(async () => {
   if (skip) return;
-  await svc.docker(['rm', '-f', 'web', 'logger']).catch(() => undefined);
+  await svc.docker(['rm', '-f', 'web', 'logger', 'att']).catch(() => undefined);
   await svc.stop();
   await sb.cleanup();
 });
@@ -77,6 +77,26 @@ test('run -d -p publishes a port; ps --format/--filter and inspect show it', { s
   const gone = await svc.docker(['inspect', 'web']);
   assert.equal(gone.code, 1);
   assert.match(gone.stderr, /No such (object|container): web/);
+});
+
+test('run in the foreground: output, stderr apart, exit code, stdin, a missing command is 127', { skip }, async () => {
+  const hi = await svc.docker(['run', '--rm', 'busybox', 'echo', 'hi']);
+  assert.deepEqual([hi.code, hi.stdout], [0, 'hi\n'], hi.stderr);
+  const mixed = await svc.docker(['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+  assert.deepEqual([mixed.code, mixed.stdout, mixed.stderr], [3, 'out\n', 'err\n']);
+  const piped = await svc.docker(['run', '--rm', '-i', 'busybox', 'cat'], { input: 'piped\n' });
+  assert.deepEqual([piped.code, piped.stdout], [0, 'piped\n'], piped.stderr);
+  const missing = await svc.docker(['run', '--rm', 'busybox', 'no-such-command']);
+  assert.equal(missing.code, 127, missing.stderr);
+  assert.match(missing.stderr, /no-such-command/);
+  assert.equal((await ok(['ps', '-aq'])).trim(), '', '--rm containers are gone, the failed one too');
+});
+
+test('attach to a running container receives its output and its exit code', { skip }, async () => {
+  await ok(['run', '-d', '--name', 'att', 'busybox', 'sh', '-c', 'sleep 1; echo late; exit 4']);
+  const r = await svc.docker(['attach', 'att']);
+  assert.deepEqual([r.code, r.stdout], [4, 'late\n'], r.stderr);
+  await ok(['rm', 'att']);
 });
 
 test('logs, logs -f that ends with the container, and stderr kept apart', { skip }, async () => {

@@ -6,8 +6,12 @@ import type net from 'node:net';
 import type { DockerRequest } from './docker-http.js';
 
 export type PlainHandler = (req: DockerRequest, res: http.ServerResponse) => Promise<void>;
-/** Endpoints that take over the connection (attach, exec start): docker's HTTP hijack. */
-export type HijackHandler = (req: DockerRequest, socket: net.Socket) => Promise<void>;
+/**
+ * Endpoints that take over the connection (attach, exec start): docker's
+ * HTTP hijack. The handler calls `accept` once it has checked the request,
+ * so a bad one still gets an HTTP error instead of a dead stream.
+ */
+export type HijackHandler = (req: DockerRequest, socket: net.Socket, accept: () => void) => Promise<void>;
 
 export interface Route {
   method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';

@@ -112,8 +112,7 @@ export async function startDockerServer(router: DockerRouter, socketPath: string
         else if (hit.route.hijack) {
           // An old client that hijacks without asking for an upgrade: answer on the raw socket as docker does.
           const sock = raw.socket;
-          sock.write('HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n');
-          await hit.route.hijack(req, sock);
+          await hit.route.hijack(req, sock, () => sock.write('HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n'));
         }
       } catch (err) {
         const { status, message } = errorReply(err);
@@ -123,6 +122,7 @@ export async function startDockerServer(router: DockerRouter, socketPath: string
   });
   server.on('upgrade', (raw: http.IncomingMessage, sock: net.Socket, head: Buffer) => {
     options.trace?.(`${raw.method} ${raw.url} (upgrade)`);
+    let accepted = false;
     void (async () => {
       try {
         const { version, path, query } = parseTarget(raw);
@@ -131,9 +131,16 @@ export async function startDockerServer(router: DockerRouter, socketPath: string
         const req = makeRequest(raw, hit.params, version, path, query);
         // The body (exec start's {"Detach":false,"Tty":true}) comes before the stream: read it before the 101.
         await readUpgradeBody(sock, req, head, Number(raw.headers['content-length'] ?? 0));
-        sock.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
-        await hit.route.hijack(req, sock);
+        accepted = false;
+        await hit.route.hijack(req, sock, () => {
+          accepted = true;
+          sock.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+        });
       } catch (err) {
+        if (accepted) {
+          sock.destroy();
+          return;
+        }
         const { status, message } = errorReply(err);
         const text = JSON.stringify({ message });
         if (sock.writable) sock.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);

@@ -58,10 +58,15 @@ export class ContainerLifecycle {
     return this.withStateLock(rec.id, async () => this.startMonitor(await this.markManualStart(rec.id)));
   }
 
+  /** Starts with the monitor holding the output until the first attach client (docker's attach-then-start). */
+  async startHeld(query: string): Promise<ContainerRecord> {
+    const rec = await this.d.records.resolve(query);
+    return this.withStateLock(rec.id, async () => this.startMonitor(await this.markManualStart(rec.id), true));
+  }
+
   /** docker run -it / -t / -i: start detached with the socket held for us, then attach. */
   async startAndAttach(query: string, detachKeys?: string): Promise<number> {
-    const rec = await this.d.records.resolve(query);
-    await this.withStateLock(rec.id, async () => this.startMonitor(await this.markManualStart(rec.id), true));
+    const rec = await this.startHeld(query);
     const run = rec.config;
     return this.d.processes.attach(rec.id, {
       ...(detachKeys !== undefined ? { detachKeys } : {}),
@@ -161,6 +166,8 @@ export class ContainerLifecycle {
   async wait(query: string): Promise<number | null> {
     const rec = await this.d.records.resolve(query);
     await this.waitStopped(rec.id, Number.POSITIVE_INFINITY);
+    // The process is gone a moment before the monitor records its status: read the recorded one.
+    await this.settleExit(rec.id);
     return (await this.store.status(rec.id)).exitCode;
   }
 

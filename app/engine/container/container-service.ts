@@ -75,6 +75,7 @@ export class ContainerService {
     return rec;
   }
   start = (query: string): Promise<ContainerRecord> => this.lifecycle.start(query);
+  startHeld = (query: string): Promise<ContainerRecord> => this.lifecycle.startHeld(query);
   startAndAttach = (query: string, detachKeys?: string): Promise<number> => this.lifecycle.startAndAttach(query, detachKeys);
   startAttached = (query: string): Promise<{ record: ContainerRecord; exitCode: Promise<number> }> => this.lifecycle.startAttached(query);
   stop = (query: string, timeoutSeconds?: number): Promise<ContainerRecord> => this.lifecycle.stop(query, timeoutSeconds);
@@ -88,6 +89,7 @@ export class ContainerService {
   // ---- processes ----
   attach = (query: string, options: AttachOptions = {}): Promise<number> => this.processes.attach(query, options);
   exec = (query: string, opts: ExecOptions): Promise<number> => this.processes.exec(query, opts);
+  attachTarget = (query: string): Promise<{ id: string; socket: string; tty: boolean; stdin: boolean }> => this.processes.attachTarget(query);
   kill = (query: string, signal?: string): Promise<ContainerRecord> => this.processes.kill(query, signal);
   top = (query: string): Promise<TopProcess[]> => this.processes.top(query);
   pause = (query: string): Promise<{ id: string; note: string }> => this.processes.pause(query);
