@@ -171,7 +171,8 @@ export function attachRoutes(streams: DockerStreams, pending: PendingAttaches, e
       const started = pending.wait(id, client);
       accept();
       if (!(await started)) return;
-      target = await streams.attachTarget(id);
+      // A quick command may have exited already: its monitor still holds the output for us.
+      target = await streams.attachTarget(id, false);
     } else {
       accept();
     }

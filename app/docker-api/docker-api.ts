@@ -34,7 +34,7 @@ export function serveDockerApi(engine: EngineHandle, streams: DockerStreams, run
 export function containerStreams(c: ContainerService): DockerStreams {
   return {
     resolveId: async (q) => (await c.resolve(q)).id,
-    attachTarget: (q) => c.attachTarget(q),
+    attachTarget: (q, requireRunning) => c.attachTarget(q, requireRunning),
     startHeld: async (q) => void (await c.startHeld(q)),
   };
 }

@@ -11,8 +11,8 @@ export interface AttachTarget {
 export interface DockerStreams {
   /** Resolves a container (id or name) to its id without starting anything. */
   resolveId(query: string): Promise<string>;
-  /** The monitor's attach socket of a running container. */
-  attachTarget(query: string): Promise<AttachTarget>;
+  /** The monitor's attach socket of a running container (or of one just started, which may be gone already). */
+  attachTarget(query: string, requireRunning?: boolean): Promise<AttachTarget>;
   /** Starts a created container with its output held for the first attach client. */
   startHeld(query: string): Promise<void>;
 }

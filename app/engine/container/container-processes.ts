@@ -34,10 +34,10 @@ export class ContainerProcesses {
   }
 
   /** The monitor's attach socket of a running container, for clients that speak its protocol themselves (the Docker API). */
-  async attachTarget(query: string): Promise<{ id: string; socket: string; tty: boolean; stdin: boolean }> {
+  async attachTarget(query: string, requireRunning = true): Promise<{ id: string; socket: string; tty: boolean; stdin: boolean }> {
     const rec = await this.records.resolve(query);
     const s = await this.store.status(rec.id);
-    if (s.state !== 'running' && s.state !== 'paused') throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running`);
+    if (requireRunning && s.state !== 'running' && s.state !== 'paused') throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running`);
     return { id: rec.id, socket: this.store.paths(rec.id).attach, tty: Boolean(rec.config?.tty), stdin: Boolean(rec.config?.interactive) };
   }
 

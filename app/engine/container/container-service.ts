@@ -89,7 +89,7 @@ export class ContainerService {
   // ---- processes ----
   attach = (query: string, options: AttachOptions = {}): Promise<number> => this.processes.attach(query, options);
   exec = (query: string, opts: ExecOptions): Promise<number> => this.processes.exec(query, opts);
-  attachTarget = (query: string): Promise<{ id: string; socket: string; tty: boolean; stdin: boolean }> => this.processes.attachTarget(query);
+  attachTarget = (query: string, requireRunning = true): Promise<{ id: string; socket: string; tty: boolean; stdin: boolean }> => this.processes.attachTarget(query, requireRunning);
   kill = (query: string, signal?: string): Promise<ContainerRecord> => this.processes.kill(query, signal);
   top = (query: string): Promise<TopProcess[]> => this.processes.top(query);
   pause = (query: string): Promise<{ id: string; note: string }> => this.processes.pause(query);
