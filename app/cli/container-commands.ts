@@ -1,4 +1,5 @@
 import fsp from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engine/engine.js';
 import type { RunOptions } from '../api/contract.js';
@@ -204,12 +205,15 @@ const ps: Command = async (engine, argv, io) => {
   const format = flagString(p, 'format');
   // Mounts and networks live in each container's record: read them only when the format asks.
   const needExtras = format !== undefined && /Mounts|Networks|LocalVolumes|json/.test(format);
+  // -s: the container's writable layer, as docker's SizeRw (its upper directory here).
+  const sizeOf = flagBool(p, 'size') ? (await import('./store-commands.js')).duBestEffort : undefined;
   const rows = [];
   for (const c of list) {
     const extras = needExtras ? await containerExtras(engine, c.id) : undefined;
-    rows.push(psRow(c, { noTrunc, ...(extras ? { extras } : {}) }));
+    const size = sizeOf?.(path.join(engine.paths.home, 'containers', c.id, 'upper'));
+    rows.push(psRow(c, { noTrunc, ...(extras ? { extras } : {}), ...(size !== undefined ? { size } : {}) }));
   }
-  io.out(renderList(format, PS_FORMAT, rows));
+  io.out(renderList(format ?? (sizeOf ? `${PS_FORMAT.defaultFormat}\t{{.Size}}` : undefined), PS_FORMAT, rows));
   return 0;
 };
 

@@ -124,6 +124,8 @@ test('ps --format and --filter in docker shapes', async () => {
   assert.match(json.CreatedAt as string, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC$/);
   const table = await ok(['ps', '--filter', 'name=hab-web', '--format', 'table {{.ID}}\\t{{.Names}}\\t{{.Status}}']);
   assert.match(table, /^CONTAINER ID {3}NAMES {5}STATUS\n[0-9a-f]{12} {3}hab-web {3}Up /);
+  const sized = await ok(['ps', '-s', '--filter', 'name=hab-web']);
+  assert.match(sized, /NAMES {3,}SIZE\n.*hab-web {3,}[\d.]+k?B\n$/);
   const bad = await sb.cove(['ps', '--filter', 'colour=red']);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /invalid filter 'colour'/);

@@ -11,7 +11,7 @@ import { info } from './info-command.js';
 import { verb } from './verbs.js';
 
 /** Bytes under a directory, best effort: parts owned by subordinate ids may be unreadable. */
-function duBestEffort(dir: string): number {
+export function duBestEffort(dir: string): number {
   let total = 0;
   const walk = (d: string): void => {
     let entries: fs.Dirent[];
