@@ -134,6 +134,13 @@ test('ps --format and --filter in docker shapes', async () => {
   assert.match(badTpl.stderr, /can't evaluate field Nope/);
 });
 
+test('stats --no-stream --format: docker field names, one sample', async () => {
+  const out = await ok(['stats', '--no-stream', '--format', '{{.Name}} {{.CPUPerc}} {{.MemUsage}} {{.PIDs}}', 'hab-web']);
+  assert.match(out, /^hab-web \d+\.\d\d% [\d.]+[kMG]?i?B \/ [\d.]+[kMGT]?i?B \d+\n$/);
+  const table = await ok(['stats', '--no-stream', 'hab-web']);
+  assert.match(table, /^CONTAINER ID {3}NAME {6}CPU % {5}MEM USAGE \/ LIMIT/);
+});
+
 test('inspect -f on containers, images and volumes; --type; partial failure exits 1', async () => {
   assert.equal(await ok(['inspect', '-f', '{{.State.Status}} {{.State.Running}} {{.Name}}', 'hab-web']), 'running true /hab-web\n');
   assert.equal(await ok(['inspect', '--format', '{{index .Config.Labels "tier"}}', 'hab-web']), 'front\n');
