@@ -26,7 +26,8 @@ export function startUnpack(mappings: IdMappings, source: string | 'stdin', dest
   const command = [process.execPath, worker, source === 'stdin' ? '-' : source, dest, nativeBinary('cove-layer-tool'), String(mappedCount(mappings.uid))];
   if (mappings.singleId) command.push('--no-chown');
   if (mode === 'verify') command.push('--verify');
-  const u = spawnInUserns(mappings, command, { stdin: source === 'stdin' ? 'pipe' : 'ignore' });
+  // Always a pipe: with a file source the worker takes its EOF as our death (unpack-worker.ts).
+  const u = spawnInUserns(mappings, command, { stdin: 'pipe' });
   const child = u.child;
   // The worker may stop reading early (a hostile entry); its verdict matters, not our EPIPE.
   child.stdin?.on('error', () => undefined);
@@ -54,5 +55,5 @@ export function startUnpack(mappings: IdMappings, source: string | 'stdin', dest
       }
     });
   });
-  return { stdin: child.stdin, result, kill: () => child.kill('SIGKILL') };
+  return { stdin: source === 'stdin' ? child.stdin : null, result, kill: () => child.kill('SIGKILL') };
 }

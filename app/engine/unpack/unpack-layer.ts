@@ -9,6 +9,8 @@ import tar from 'tar-stream';
 import { EngineError, isNodeError } from '../errors.js';
 import { sanitizeEntryName, underRoot, unsafe } from './entry-path.js';
 import { decompressor } from './decompress.js';
+import { ByteCounter, checkLayerSize, DEFAULT_LAYER_LIMITS, type LayerLimits } from './layer-limits.js';
+import { sparseInfo, writeSparse, type SparseInfo } from './sparse.js';
 
 export interface UnpackOptions {
   /** Apply tar owners with lchown; needs to run inside the user namespace. */
@@ -17,6 +19,8 @@ export interface UnpackOptions {
   layerTool: string;
   /** Highest container uid/gid the mapping covers (exclusive). */
   idLimit: number;
+  /** Caps on the uncompressed size and the compression ratio (decompression bombs). */
+  limits?: LayerLimits;
 }
 
 export interface UnpackResult {
@@ -36,13 +40,25 @@ interface Meta {
 
 type Special = { kind: 'w' | 'o'; path: string } | { kind: 'f'; path: string; mode: number };
 
-/** Hashes and counts what flows through, unchanged. */
+/** Hashes and counts what flows through, unchanged; fails the stream once it breaks a cap. */
 class DigestCounter extends Transform {
   readonly hash = crypto.createHash('sha256');
   bytes = 0;
+  constructor(
+    private readonly compressed: ByteCounter,
+    private readonly limits: LayerLimits,
+  ) {
+    super();
+  }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.hash.update(chunk);
     this.bytes += chunk.length;
+    try {
+      checkLayerSize(this.bytes, this.compressed.bytes, this.limits);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    this.hash.update(chunk);
     done(null, chunk);
   }
 }
@@ -55,7 +71,9 @@ class DigestCounter extends Transform {
  * Whiteouts become overlayfs whiteouts (design.md §3).
  */
 export async function unpackLayer(source: Readable, root: string, options: UnpackOptions): Promise<UnpackResult> {
-  const counter = new DigestCounter();
+  const limits = options.limits ?? DEFAULT_LAYER_LIMITS;
+  const compressed = new ByteCounter();
+  const counter = new DigestCounter(compressed, limits);
   const extract = tar.extract();
   const knownDirs = new Set<string>(['']);
   const dirMeta = new Map<string, Meta>();
@@ -124,7 +142,7 @@ export async function unpackLayer(source: Readable, root: string, options: Unpac
   };
 
   /** A new regular file: O_EXCL|O_NOFOLLOW, so it is never written through a link; metadata through the fd (libuv opens with O_CLOEXEC). */
-  const writeFile = (abs: string, meta: Meta, stream: Readable): Promise<void> =>
+  const writeFile = (abs: string, meta: Meta, stream: Readable, sparse: SparseInfo | null): Promise<void> =>
     new Promise((resolve, reject) => {
       let fd: number;
       try {
@@ -141,17 +159,7 @@ export async function unpackLayer(source: Readable, root: string, options: Unpac
         }
         reject(err);
       };
-      stream.on('data', (chunk: Buffer) => {
-        try {
-          let off = 0;
-          while (off < chunk.length) off += fs.writeSync(fd, chunk, off, chunk.length - off);
-        } catch (err) {
-          stream.removeAllListeners('data');
-          fail(err);
-        }
-      });
-      stream.on('error', fail);
-      stream.on('end', () => {
+      const finish = (): void => {
         try {
           // chown before chmod: chown(2) clears the setuid and setgid bits.
           if (options.chown) fs.fchownSync(fd, meta.uid, meta.gid);
@@ -162,13 +170,29 @@ export async function unpackLayer(source: Readable, root: string, options: Unpac
         } catch (err) {
           fail(err);
         }
+      };
+      if (sparse) {
+        writeSparse(fd, stream, sparse, limits.maxBytes).then(finish, fail);
+        return;
+      }
+      stream.on('data', (chunk: Buffer) => {
+        try {
+          let off = 0;
+          while (off < chunk.length) off += fs.writeSync(fd, chunk, off, chunk.length - off);
+        } catch (err) {
+          stream.removeAllListeners('data');
+          fail(err);
+        }
       });
+      stream.on('error', fail);
+      stream.on('end', finish);
     });
 
   extract.on('entry', (header, stream, next) => {
     let consumed = false;
     const handle = async (): Promise<void> => {
-      const rel = sanitizeEntryName(header.name);
+      const sparse = sparseInfo(header.name, header.type ?? null, header.pax as Record<string, string> | null | undefined);
+      const rel = sanitizeEntryName(sparse?.name ?? header.name);
       const meta: Meta = {
         mode: header.mode ?? 0o644,
         uid: header.uid ?? 0,
@@ -210,7 +234,7 @@ export async function unpackLayer(source: Readable, root: string, options: Unpac
           removeExisting(rel, false);
           consumed = true;
           created.add(rel);
-          await writeFile(abs, meta, stream as unknown as Readable);
+          await writeFile(abs, meta, stream as unknown as Readable, sparse);
           return;
         }
         case 'symlink': {
@@ -266,7 +290,7 @@ export async function unpackLayer(source: Readable, root: string, options: Unpac
   });
 
   const { input, transforms } = await decompressor(source);
-  await pipeline([input, ...transforms, counter, extract]);
+  await pipeline([input, compressed, ...transforms, counter, extract]);
 
   if (specials.length > 0) await runLayerTool(options.layerTool, specials);
   for (const [abs, meta] of specialMeta) applyMeta(abs, meta, false);

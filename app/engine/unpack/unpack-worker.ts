@@ -9,16 +9,32 @@ import type { Readable } from 'node:stream';
 import { unpackLayer } from './unpack-layer.js';
 import { verifyLayer } from './verify-layer.js';
 import { toApiError } from '../errors.js';
+import { layerLimitsFromEnv } from './layer-limits.js';
 
 async function main(): Promise<void> {
   const [blob, dest, layerTool, limit, ...flags] = process.argv.slice(2);
   if (!blob || !dest || !layerTool || !limit) throw new Error('usage: unpack-worker BLOB|- DEST LAYER_TOOL ID_LIMIT [--no-chown] [--verify]');
+  if (blob !== '-') exitWithParent();
   const source: Readable = blob === '-' ? process.stdin : fs.createReadStream(blob, { highWaterMark: 1 << 20 });
   const chown = !flags.includes('--no-chown');
   const result = flags.includes('--verify')
     ? await verifyLayer(source, dest, { chown })
-    : await unpackLayer(source, dest, { chown, layerTool, idLimit: Number(limit) });
+    : await unpackLayer(source, dest, { chown, layerTool, idLimit: Number(limit), limits: layerLimitsFromEnv() });
   process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+/**
+ * The engine holds the write end of our stdin and never writes to it when
+ * the layer comes from a file: EOF means the process that started us is
+ * gone (kill -9 of `cove load`), and nobody wants this layer any more.
+ * cove-unshare sits between us, so PR_SET_PDEATHSIG would watch the wrong
+ * parent. (With the layer on stdin, EOF there ends the tar early and the
+ * unpack fails the same way.)
+ */
+function exitWithParent(): void {
+  process.stdin.on('data', () => undefined);
+  process.stdin.on('error', () => process.exit(1));
+  process.stdin.on('end', () => process.exit(1));
 }
 
 main().catch((err: unknown) => {

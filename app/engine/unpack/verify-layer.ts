@@ -6,6 +6,8 @@ import { Transform, Writable, type Readable, type TransformCallback } from 'node
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { sanitizeEntryName } from './entry-path.js';
+import { DEFAULT_LAYER_LIMITS } from './layer-limits.js';
+import { hashSparse, sparseInfo, type SparseInfo } from './sparse.js';
 import { decompressor } from './decompress.js';
 
 export interface VerifyResult {
@@ -66,8 +68,10 @@ export async function verifyLayer(source: Readable, root: string, options: { cho
   extract.on('entry', (header, stream, next) => {
     entries++;
     let rel: string;
+    let sparse: SparseInfo | null;
     try {
-      rel = sanitizeEntryName(header.name);
+      sparse = sparseInfo(header.name, header.type ?? null, header.pax as Record<string, string> | null | undefined);
+      rel = sanitizeEntryName(sparse?.name ?? header.name);
     } catch {
       problem(`the blob has an unsafe entry ${JSON.stringify(header.name)}; this layer should never have been unpacked`);
       stream.resume();
@@ -110,6 +114,20 @@ export async function verifyLayer(source: Readable, root: string, options: { cho
       case 'contiguous-file': {
         dropTree(rel);
         const h = crypto.createHash('sha256');
+        if (sparse) {
+          const info = sparse;
+          hashSparse(stream as unknown as Readable, info, DEFAULT_LAYER_LIMITS.maxBytes, h).then(
+            () => {
+              expected.set(rel, { kind: 'file', mode, uid, gid, size: info.realSize, sha256: h.digest('hex') });
+              next();
+            },
+            (err: unknown) => {
+              problem(`${rel}: ${(err as Error).message}`);
+              next();
+            },
+          );
+          return;
+        }
         let n = 0;
         stream.on('data', (c: unknown) => {
           const b = c as Buffer;
