@@ -463,11 +463,13 @@ export type EngineEvent =
   | { type: 'volume'; action: VolumeAction; id: string; time: string }
   | { type: 'stats'; samples: StatsSample[] }
   /** A chunk of a stream (base64); the last one has `ended`, and `error` if the stream failed. */
-  | { type: 'data'; subscription: string; data: string; ended?: boolean; error?: ApiError };
+  | { type: 'data'; subscription: string; data: string; ended?: boolean; error?: ApiError }
+  /** Something done differently from what was asked, e.g. device nodes a rootless unpack cannot create. */
+  | { type: 'warning'; source: 'image' | 'container'; id: string; message: string; time: string };
 
 /** The event types `events:subscribe` carries (the others belong to one subscription each). */
-export type EventType = 'container' | 'image' | 'volume' | 'task' | 'stats';
-export const EVENT_TYPES: readonly EventType[] = ['container', 'image', 'volume', 'task', 'stats'];
+export type EventType = 'container' | 'image' | 'volume' | 'task' | 'stats' | 'warning';
+export const EVENT_TYPES: readonly EventType[] = ['container', 'image', 'volume', 'task', 'stats', 'warning'];
 
 /** Wire messages shared by the WebSocket and unix-socket transports. */
 export type ClientMessage = {

@@ -109,10 +109,17 @@ const load: Command = async (engine, argv, io) => {
   const input = flagString(p, 'input') ?? p.positionals[0];
   if (!input) throw new UsageError('"load" requires an archive: cove load -i FILE (docker-archive, oci-archive or an OCI layout directory)');
   const quiet = flagBool(p, 'quiet');
-  const results = await engine.images.load(input, (pr) => {
-    if (quiet || pr.step !== 'layer') return;
-    io.err(`Loading layer ${pr.layer}/${pr.layers}${pr.images > 1 ? ` of image ${pr.image}/${pr.images}` : ''}\n`);
+  // Warnings (device nodes a rootless unpack leaves out) come as events.
+  const connection = engine.connect(({ event }) => {
+    if (event.type === 'warning') io.err(`warning: ${event.message}\n`);
   });
+  await connection.call('events:subscribe', { types: ['warning'] });
+  const results = await engine.images
+    .load(input, (pr) => {
+      if (quiet || pr.step !== 'layer') return;
+      io.err(`Loading layer ${pr.layer}/${pr.layers}${pr.images > 1 ? ` of image ${pr.image}/${pr.images}` : ''}\n`);
+    })
+    .finally(() => connection.close());
   for (const r of results) {
     if (r.references.length === 0) io.out(`Loaded image ID: ${r.id}\n`);
     for (const ref of r.references) io.out(`Loaded image: ${familiarReference(ref)}\n`);

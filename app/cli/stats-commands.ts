@@ -51,11 +51,11 @@ const events: Command = async (engine, argv, io) => {
   const live = await Engine.open({ home: engine.paths.home, watch: true });
   live.stats.stop();
   const connection = live.connect(({ event: e }) => {
-    if (e.type !== 'container' && e.type !== 'image' && e.type !== 'volume' && e.type !== 'task') return;
-    const what = e.type === 'task' ? `task ${e.task.kind} ${e.task.state} ${e.task.title}` : `${e.type} ${e.action} ${e.id}`;
+    if (e.type !== 'container' && e.type !== 'image' && e.type !== 'volume' && e.type !== 'task' && e.type !== 'warning') return;
+    const what = e.type === 'task' ? `task ${e.task.kind} ${e.task.state} ${e.task.title}` : e.type === 'warning' ? `${e.source} warning ${e.id}: ${e.message}` : `${e.type} ${e.action} ${e.id}`;
     io.out(`${new Date().toISOString()} ${what}\n`);
   });
-  await connection.call('events:subscribe', { types: ['container', 'image', 'volume', 'task'] });
+  await connection.call('events:subscribe', { types: ['container', 'image', 'volume', 'task', 'warning'] });
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

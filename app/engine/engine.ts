@@ -63,6 +63,7 @@ export class Engine implements EngineHandle {
   ) {
     const index = new ImageIndex(paths.home);
     this.index = index;
+    layers.onWarning = (chainId, message) => this.emit({ type: 'warning', source: 'image', id: chainId, message, time: new Date().toISOString() });
     this.settings = new SettingsStore(paths.home);
     this.volumes = new VolumeService(paths.home, mappings, (name) => this.containers.usersOfVolume(name), {
       volumeChanged: (action, name) => this.emit({ type: 'volume', action, id: name, time: new Date().toISOString() }),

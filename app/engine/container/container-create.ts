@@ -14,6 +14,7 @@ import type { ContainerRecords } from './container-records.js';
 import type { ContainerRecord } from './container-store.js';
 import { nofileHardLimit } from './container-support.js';
 import { hostnameFile, hostsFile, resolvFile } from './etc-files.js';
+import { checkMountTargets } from './mount-target.js';
 import { NAME_RE, newContainerId, randomName } from './names.js';
 import { buildSpec, type OciSpec } from './oci-spec.js';
 import { resolveRunConfig } from './run-config.js';
@@ -46,6 +47,7 @@ export async function createContainer(d: CreateDeps, opts: RunOptions): Promise<
   runtimePath(runtime);
   const lowerDirs = d.images.layerDiffs(image).reverse();
   const run = resolveRunConfig(opts, config, id, lowerDirs);
+  checkMountTargets(run.mounts.map((m) => m.target), lowerDirs);
   if (run.network.startsWith('container:')) {
     const other = await d.records.resolve(run.network.slice('container:'.length));
     run.network = `container:${other.id}`;

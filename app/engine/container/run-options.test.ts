@@ -27,6 +27,11 @@ test('volumes: bind, named, anonymous, read-only', () => {
 });
 
 test('--mount and --tmpfs', () => {
+  invalid(() => parseVolume('/srv:/proc/self/root'), /container's own root/);
+  invalid(() => parseVolume('/srv:/proc/1/root/'), /cannot mount over \/proc\/1\/root/);
+  invalid(() => parseMount('type=bind,source=/a,target=/proc/thread-self/root'), /cannot mount over/);
+  invalid(() => parseVolume('/srv:/x/../proc/self/root'), /cannot mount over/);
+  assert.equal(parseVolume('/srv/cpuinfo:/proc/cpuinfo:ro').target, '/proc/cpuinfo');
   assert.deepEqual(parseMount('type=bind,source=/a,target=/b,readonly'), { type: 'bind', source: '/a', target: '/b', readOnly: true });
   assert.deepEqual(parseMount('type=volume,src=v1,dst=/v'), { type: 'volume', source: 'v1', target: '/v', readOnly: false });
   assert.deepEqual(parseMount('type=tmpfs,target=/t,tmpfs-size=1m,tmpfs-mode=1777'), { type: 'tmpfs', target: '/t', options: ['size=1048576', 'mode=1777'] });

@@ -3,6 +3,7 @@
 // EngineError that quotes the bad value and shows the accepted form.
 import path from 'node:path';
 import { EngineError } from '../errors.js';
+import { procTargetRefused } from './mount-target.js';
 
 export interface PortSpec {
   hostIp: string;
@@ -70,6 +71,7 @@ function target(value: string, t: string, what: string, form: string): string {
   if (!path.posix.isAbsolute(t)) throw bad(what, value, form);
   const normalized = path.posix.normalize(t);
   if (normalized === '/') throw new EngineError('E_INVALID_ARGUMENT', `invalid ${what} "${value}": cannot mount over /`);
+  if (procTargetRefused(normalized)) throw new EngineError('E_INVALID_ARGUMENT', `invalid ${what} "${value}": cannot mount over ${normalized} (under /proc, and /proc/self/root is the container's own root)`);
   return normalized;
 }
 

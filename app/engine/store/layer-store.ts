@@ -32,6 +32,9 @@ export interface PendingLayer {
  */
 export class LayerStore {
   readonly dir: string;
+  /** Told what an unpack left out (set by the engine, which turns it into a warning event). */
+  onWarning: (chainId: string, message: string) => void = () => undefined;
+
   constructor(
     home: string,
     private readonly mappings: IdMappings,
@@ -76,6 +79,10 @@ export class LayerStore {
       throw err;
     }
     const chainId = expect.chainId ?? (expect.parent ? sha256Of(`${expect.parent} ${result.diffId}`) : result.diffId);
+    if (result.skippedDevices > 0) {
+      // mknod(2) needs CAP_MKNOD in the initial user namespace; containers/storage skips them rootless too.
+      this.onWarning(chainId, `layer ${result.diffId.slice(7, 19)} has ${result.skippedDevices} device node(s) that cannot be created without root; they were left out (the container's /dev provides the usual ones)`);
+    }
     const record: LayerRecord = { chainId, diffId: result.diffId, parent: expect.parent, size: result.size };
     try {
       await writeJsonAtomic(path.join(pending.temp, 'layer.json'), record);
