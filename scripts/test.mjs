@@ -160,6 +160,16 @@ async function main() {
     };
   }
   const suiteEnv = { COVE_FIXTURES_DIR: path.join(scratch, 'fixtures'), COVE_ARTIFACTS_DIR: artifacts, CI: process.env.CI ?? '' };
+  // A small filesystem the test user can fill, for the full-disk (E_NO_SPACE) tests: a tmpfs only root can mount.
+  const smallFs = path.join(scratch, 'smallfs');
+  let smallFsMounted = false;
+  if (user && want('integration')) {
+    fs.mkdirSync(smallFs, { mode: 0o700 });
+    const uid = spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim();
+    const gid = spawnSync('id', ['-g', user], { encoding: 'utf8' }).stdout.trim();
+    smallFsMounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=48m,mode=0700,uid=${uid},gid=${gid}`, 'cove-test-smallfs', smallFs]).status === 0;
+    if (smallFsMounted) suiteEnv.COVE_TEST_SMALL_FS = smallFs;
+  }
   const runAs = user ?? undefined;
 
   if (want('lint')) {
@@ -199,6 +209,7 @@ async function main() {
       env: suiteEnv,
     });
   }
+  if (smallFsMounted) spawnSync('umount', ['-l', smallFs]);
   fs.rmSync(scratch, { recursive: true, force: true });
   const secs = ((Date.now() - started) / 1000).toFixed(0);
   process.stdout.write(`\n=== done in ${secs}s${failures.length ? `; failed phases: ${failures.join(', ')}` : ''}\n`);

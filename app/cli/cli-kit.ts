@@ -1,4 +1,4 @@
-import { EngineError } from '../engine/errors.js';
+import { EngineError, noSpace } from '../engine/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { currentVerb, UsageError } from './args.js';
 
@@ -23,7 +23,9 @@ export async function each(ids: string[], io: Io, fn: (id: string) => Promise<st
   return failed === 0 ? 0 : 1;
 }
 
-export function formatError(err: unknown): string {
+export function formatError(raw: unknown): string {
+  // A full disk anywhere (ENOSPC) is E_NO_SPACE with its path, never E_INTERNAL.
+  const err = noSpace(raw);
   if (err instanceof EngineError) return `Error: ${err.message} [${err.code}]\n`;
   if (err instanceof UsageError) {
     // docker prints flag errors bare, then where to read the verb's help (cli.FlagErrorFunc).

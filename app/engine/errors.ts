@@ -22,6 +22,27 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
 }
 
+const NO_SPACE = new Set(['ENOSPC', 'EDQUOT']);
+
+export function isNoSpace(err: unknown): boolean {
+  return err instanceof Error && NO_SPACE.has((err as NodeJS.ErrnoException).code ?? '');
+}
+
+/**
+ * A full filesystem (ENOSPC) or quota (EDQUOT) as E_NO_SPACE naming where;
+ * any other error unchanged. `where` is used when the error carries no path
+ * (write(2) on a descriptor).
+ */
+export function noSpace(err: unknown, where?: string): unknown {
+  if (!isNoSpace(err)) return err;
+  const at = (err as NodeJS.ErrnoException).path ?? where;
+  return new EngineError(
+    'E_NO_SPACE',
+    `no space left on the filesystem${at ? ` holding ${at}` : ''}: free some space (cove system df shows what Cove uses; cove image prune, cove container prune) and try again`,
+    { cause: err },
+  );
+}
+
 /**
  * Any thrown value as the {code, message} that crosses a transport; the one
  * mapping every transport and client uses. EngineErrors (and errors that
@@ -32,6 +53,7 @@ export function isErrorCode(value: unknown): value is ErrorCode {
  */
 export function toApiError(err: unknown, report: (err: unknown) => void = () => undefined): ApiError {
   if (err instanceof EngineError) return err.toApiError();
+  if (isNoSpace(err)) return (noSpace(err) as EngineError).toApiError();
   if (typeof err === 'object' && err !== null) {
     const { code, message } = err as { code?: unknown; message?: unknown };
     if (isErrorCode(code) && typeof message === 'string') return { code, message };

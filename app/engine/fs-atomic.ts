@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { noSpace } from './errors.js';
 
 /** fsync a directory so a rename inside it survives a crash (rename(2), fsync(2)). */
 export async function fsyncDir(dir: string): Promise<void> {
@@ -22,18 +23,19 @@ export function tempPathFor(target: string): string {
  */
 export async function writeFileAtomic(target: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const temp = tempPathFor(target);
-  const handle = await fs.open(temp, 'wx', mode);
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    const handle = await fs.open(temp, 'wx', mode);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await fs.rename(temp, target);
   } catch (err) {
+    // A full disk leaves no half-written temp file behind, and says where it is full.
     await fs.rm(temp, { force: true });
-    throw err;
+    throw noSpace(err, target);
   }
   await fsyncDir(path.dirname(target));
 }

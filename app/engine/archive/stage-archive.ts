@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { EngineError, isNodeError } from '../errors.js';
+import { EngineError, isNodeError, isNoSpace, noSpace } from '../errors.js';
 import { sanitizeEntryName } from '../unpack/entry-path.js';
 
 export interface StagedArchive {
@@ -96,6 +96,7 @@ export async function stageArchive(input: string, tmpDir: string): Promise<Stage
   } catch (err) {
     await dispose();
     if (err instanceof EngineError) throw err;
+    if (isNoSpace(err)) throw noSpace(err, dir);
     throw new EngineError('E_ARCHIVE_INVALID', `${input} is not a readable image archive (tar): ${(err as Error).message}`, { cause: err });
   }
   return { dir, dispose };

@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { RunOptions } from '../../api/contract.js';
-import { EngineError } from '../errors.js';
+import { EngineError, noSpace } from '../errors.js';
 import { ensureDir, writeJsonAtomic } from '../fs-atomic.js';
 import type { IdMappings } from '../idmap.js';
 import type { ImageService } from '../image-service.js';
@@ -120,7 +120,7 @@ export async function createContainer(d: CreateDeps, opts: RunOptions): Promise<
     .catch(async (err: unknown) => {
       await fsp.rm(p.root, { recursive: true, force: true }).catch(() => undefined);
       for (const v of created) await d.volumes.remove(v, true).catch(() => undefined);
-      throw err;
+      throw noSpace(err, p.root);
     });
 }
 

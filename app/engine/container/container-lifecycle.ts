@@ -175,12 +175,20 @@ export class ContainerLifecycle {
   async stop(query: string, timeoutSeconds?: number): Promise<ContainerRecord> {
     const found = await this.d.records.resolve(query);
     return this.withStateLock(found.id, async () => {
-      // Recorded first, so the exit hook does not restart what the user stopped.
-      const rec = await this.d.records.update(found.id, (r) => {
-        if (r.stoppedByUser) return false;
-        r.stoppedByUser = true;
-        return true;
-      });
+      // On a full disk the space kept at start lets the record and the monitor's exit.json still be written.
+      await this.store.freeReserve(found.id);
+      // Recorded first, so the exit hook does not restart what the user stopped. A disk
+      // too full even for that must not keep the container running.
+      const rec = await this.d.records
+        .update(found.id, (r) => {
+          if (r.stoppedByUser) return false;
+          r.stoppedByUser = true;
+          return true;
+        })
+        .catch((err: unknown) => {
+          if (err instanceof EngineError && err.code === 'E_NO_SPACE') return found;
+          throw err;
+        });
       const before = (await this.store.status(rec.id)).state;
       if (!isUp(before)) return rec;
       // A stopped process cannot handle SIGTERM: thaw it first, as docker does.

@@ -46,6 +46,8 @@ export interface ContainerStatus {
   exitCode: number | null;
 }
 
+const RESERVE_BYTES = 64 * 1024;
+
 /** containers/<id>/: the record, the bundle, the overlay dirs, the log and the state files. */
 export class ContainerStore {
   readonly dir: string;
@@ -66,6 +68,8 @@ export class ContainerStore {
       stateLock: path.join(root, 'state.lock'),
       start: path.join(root, 'start.json'),
       exit: path.join(root, 'exit.json'),
+      /** Space kept for exit.json and container.json, given back when the disk is full (stop). */
+      reserve: path.join(root, 'exit.reserve'),
       pid: path.join(root, 'pid'),
       paused: path.join(root, 'paused'),
       attach: path.join(root, 'attach.sock'),
@@ -118,6 +122,14 @@ export class ContainerStore {
     await fsp.rm(p.paused, { force: true });
     await fsp.rm(p.pid, { force: true });
     await writeJsonAtomic(p.start, { startedAt: new Date().toISOString(), pid: null, pidStart: null } satisfies StartRecord);
+    // Real blocks, not a hole: on a disk that fills up while the container
+    // runs, `stop` frees them so the monitor can still write the exit code.
+    await fsp.writeFile(p.reserve, Buffer.alloc(RESERVE_BYTES), { mode: 0o600 });
+  }
+
+  /** Gives the reserved space back to the filesystem (see markStarting). */
+  async freeReserve(id: string): Promise<void> {
+    await fsp.rm(this.paths(id).reserve, { force: true });
   }
 
   async markStarted(id: string, pid: number): Promise<void> {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { EngineError, isNodeError } from '../errors.js';
+import { EngineError, isNodeError, noSpace } from '../errors.js';
 import { assertDigest, digestHex } from '../digest.js';
 import { fsyncDir, ensureDir } from '../fs-atomic.js';
 
@@ -67,7 +67,7 @@ export class BlobStore {
       return { digest, size };
     } catch (err) {
       await fsp.rm(temp, { force: true });
-      throw err;
+      throw noSpace(err, temp);
     }
   }
 
@@ -156,7 +156,11 @@ export class BlobWriter {
     this.hash.update(chunk);
     this.size += chunk.length;
     let off = 0;
-    while (off < chunk.length) off += (await this.handle.write(chunk, off, chunk.length - off)).bytesWritten;
+    try {
+      while (off < chunk.length) off += (await this.handle.write(chunk, off, chunk.length - off)).bytesWritten;
+    } catch (err) {
+      throw noSpace(err, this.temp);
+    }
   }
 
   private computed: string | undefined;
@@ -190,7 +194,7 @@ export class BlobWriter {
       return { digest, size: this.size };
     } catch (err) {
       await this.discard();
-      throw err;
+      throw noSpace(err, this.temp);
     }
   }
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { unpackLayer } from './unpack-layer.js';
 import { verifyLayer } from './verify-layer.js';
-import { toApiError } from '../errors.js';
+import { noSpace, toApiError } from '../errors.js';
 import { layerLimitsFromEnv } from './layer-limits.js';
 
 async function main(): Promise<void> {
@@ -37,9 +37,13 @@ function exitWithParent(): void {
   process.stdin.on('end', () => process.exit(1));
 }
 
-main().catch((err: unknown) => {
-  // An unexpected failure's details go to stderr, which the engine keeps for its error message.
-  const report = (e: unknown): void => void process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-  process.stdout.write(JSON.stringify({ error: toApiError(err, report) }) + '\n');
-  process.exitCode = 1;
-});
+main()
+  .catch((err: unknown) => {
+    // An unexpected failure's details go to stderr, which the engine keeps for its error message.
+    const report = (e: unknown): void => void process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    // write(2) on a descriptor says ENOSPC without a path: name the layer's directory.
+    process.stdout.write(JSON.stringify({ error: toApiError(noSpace(err, process.argv[3]), report) }) + '\n');
+    process.exitCode = 1;
+  })
+  // Done either way: stop watching stdin, or it would keep this process alive.
+  .finally(() => process.stdin.destroy());
