@@ -33,7 +33,7 @@ async function stateOf(name: string): Promise<string> {
 const TRAP = `trap 'exit 0' TERM; while :; do sleep 0.1; done`;
 
 test('20 concurrent rename/stop/start processes on one container end with a consistent record', async () => {
-  const r = await sb.cove(['run', '-d', '--name', 'busy0', 'busybox', 'sh', '-c', TRAP]);
+  const r = await sb.cove(['run', '-d', '--network', 'none', '--name', 'busy0', 'busybox', 'sh', '-c', TRAP]);
   assert.equal(r.code, 0, r.stderr);
   const id = r.stdout.trim();
   const record = path.join(sb.home, 'containers', id, 'container.json');
@@ -65,7 +65,7 @@ test('20 concurrent rename/stop/start processes on one container end with a cons
 });
 
 test('kill -9 of commands holding locks never wedges the next command', async () => {
-  const r = await sb.cove(['create', '--name', 'victim', 'busybox', 'sh', '-c', TRAP]);
+  const r = await sb.cove(['create', '--network', 'none', '--name', 'victim', 'busybox', 'sh', '-c', TRAP]);
   assert.equal(r.code, 0, r.stderr);
   for (let round = 0; round < 3; round++) {
     const doomed = [sb.spawnCove(['start', 'victim']), sb.spawnCove(['rename', 'victim', 'victim']), sb.spawnCove(['stop', '-t', '1', 'victim'])];

@@ -102,7 +102,7 @@ test('load on a full filesystem: E_NO_SPACE with the path at each step, nothing 
 });
 
 test('state writes on a full filesystem: E_NO_SPACE, the record intact; stop still stops and keeps the exit code', { skip }, async () => {
-  const r = await sb.cove(['run', '-d', '--name', 'full', 'busybox', 'sh', '-c', "trap 'exit 7' TERM; while :; do sleep 0.1; done"]);
+  const r = await sb.cove(['run', '-d', '--network', 'none', '--name', 'full', 'busybox', 'sh', '-c', "trap 'exit 7' TERM; while :; do sleep 0.1; done"]);
   assert.equal(r.code, 0, r.stderr);
   const id = r.stdout.trim();
   const record = path.join(sb.home, 'containers', id, 'container.json');
