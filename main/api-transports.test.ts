@@ -101,6 +101,8 @@ const cases = (): { [M in ApiMethod]: Case<M> } => ({
   'logs:follow': { params: { id: ABSENT }, expect: 'E_CONTAINER_NOT_FOUND' },
   'events:subscribe': { params: { types: ['volume'] }, expect: 'ok' },
   'subscriptions:close': { params: { subscription: 'not-mine' }, expect: 'E_INVALID_ARGUMENT' },
+  'builder:build': { params: { context: hostFile('no-such-context') }, expect: 'E_INVALID_ARGUMENT' },
+  'builder:prune': { params: {}, expect: 'ok' },
 });
 
 /** Masks what two equal calls may answer differently: ids of tasks and subscriptions, and times. */

@@ -204,7 +204,7 @@ export interface LayerProgress {
   status: LayerStatus;
 }
 
-export type TaskKind = 'pull' | 'push' | 'load';
+export type TaskKind = 'pull' | 'push' | 'load' | 'build';
 export type TaskState = 'running' | 'done' | 'failed' | 'cancelled';
 
 /** A long piece of work (pull, push, load) that outlives the page that started it. */
@@ -223,7 +223,33 @@ export interface TaskProgress {
   error: ApiError | null;
   /** A pull or push that ended well: what it resolved to. */
   outcome?: { reference: string; digest: string; downloaded?: boolean };
+  /** A build task's steps as they go, and the image it made. */
+  build?: { steps: BuildStepProgress[]; imageId: string | null };
 }
+
+// --- build (issue 12) ---
+/** cove build's options; `context` is a directory or tar file on the engine's host. */
+export interface BuildParams {
+  context: string;
+  /** The Dockerfile: relative to the context, or absolute; default CONTEXT/Dockerfile. */
+  dockerfile?: string;
+  tags?: string[];
+  buildArgs?: Record<string, string>;
+  target?: string;
+  noCache?: boolean;
+  pull?: boolean;
+  labels?: Record<string, string>;
+}
+export type BuildStepStatus = 'running' | 'cached' | 'done' | 'failed';
+/** One step as BuildKit's progress shows it: `[stage k/n] INSTRUCTION`, its output (last lines), CACHED or its time. */
+export interface BuildStepProgress {
+  id: number;
+  label: string;
+  status: BuildStepStatus;
+  seconds: number | null;
+  output: string[];
+}
+// --- end build ---
 
 /** docker-like `inspect` output for a container (the fields Cove knows). */
 export interface ContainerInspect {
@@ -433,6 +459,8 @@ export const API = {
   'logs:follow': subscription<{ id: string; tail?: number }, LogFollowResult>('The last `tail` lines now, then new ones as `logs` events, across rotations, until the container is removed.'),
   'events:subscribe': subscription<{ types?: EventType[] }, { subscription: string }>('Engine events (container, image, volume, task, stats) as they happen; all types unless `types` narrows them.'),
   'subscriptions:close': call<{ subscription: string }, { subscription: string }>('End a subscription or stream this connection opened.'),
+  'builder:build': call<BuildParams, { taskId: string }>('Start a build task; its steps, their output and CACHED markers arrive as `task` events (`task.build`), then the image ID.'),
+  'builder:prune': call<NoParams, { entries: number; reclaimed: number }>('Forget the build cache; remove the layers no image uses.'),
 } as const satisfies Record<string, MethodSpec<never, unknown>>;
 
 export type ApiTable = typeof API;

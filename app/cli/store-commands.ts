@@ -42,7 +42,8 @@ async function usage(engine: Parameters<Command>[0]) {
   const images = await engine.images.diskUsage(async (id) => usedImages.has(id));
   const containerSizes = containers.map((c) => ({ c, running: c.state === 'running' || c.state === 'paused', size: duBestEffort(path.join(engine.paths.home, 'containers', c.id, 'upper')) }));
   const volumes = (await engine.handle('volumes:list', {})).map((v) => ({ v, size: duBestEffort(v.mountpoint) }));
-  return { containers: containerSizes, images, volumes, usedImages };
+  const cache = await (await engine.builder()).cache.usage();
+  return { containers: containerSizes, images, volumes, usedImages, cache };
 }
 
 const pct = (part: number, whole: number): string => (whole > 0 ? ` (${Math.round((part / whole) * 100)}%)` : '');
@@ -84,6 +85,7 @@ const df: Command = async (engine, argv, io) => {
     { Type: 'Images', TotalCount: String(u.images.images.total), Active: String(u.images.images.active), Size: humanSize(u.images.images.size), Reclaimable: `${humanSize(u.images.images.reclaimable)}${pct(u.images.images.reclaimable, u.images.images.size)}` },
     { Type: 'Containers', TotalCount: String(u.containers.length), Active: String(u.containers.filter((c) => c.running).length), Size: humanSize(cSize), Reclaimable: `${humanSize(cReclaim)}${pct(cReclaim, cSize)}` },
     { Type: 'Local Volumes', TotalCount: String(u.volumes.length), Active: String(u.volumes.filter((v) => v.v.usedBy.length > 0).length), Size: humanSize(vSize), Reclaimable: `${humanSize(vReclaim)}${pct(vReclaim, vSize)}` },
+    { Type: 'Build Cache', TotalCount: String(u.cache.entries), Active: '0', Size: humanSize(u.cache.size), Reclaimable: `${humanSize(u.cache.reclaimable)}${pct(u.cache.reclaimable, u.cache.size)}` },
   ];
   io.out(renderList(flagString(p, 'format'), DF_FORMAT, rows));
   return 0;

@@ -26,6 +26,7 @@ import { statsHandlers } from './handlers/stats-handlers.js';
 import { StatsSampler } from './stats/stats-sampler.js';
 import { logHandlers } from './handlers/log-handlers.js';
 import type { Builder } from './build/builder.js';
+import { buildHandlers } from './handlers/build-handlers.js';
 
 export interface EngineOptions {
   home?: string;
@@ -98,6 +99,7 @@ export class Engine implements EngineHandle {
       ...statsHandlers(this.stats, this.containers),
       ...logs,
       ...eventHandlers(this.bus, this.stats),
+      ...buildHandlers(() => this.builder(), this.tasks),
     };
     this.connections = new Connections((method, params, ctx) => this.dispatch(method, params, ctx));
   }

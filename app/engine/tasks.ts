@@ -34,6 +34,13 @@ export class Task {
     this.recompute(newState);
   }
 
+  /** Changes fields other than layers (a build's steps) and sends them, throttled unless `force`. */
+  update(change: (progress: TaskProgress) => void, force = false): void {
+    change(this.progress);
+    if (force) this.flush();
+    else this.schedule();
+  }
+
   private recompute(force = false): void {
     const p = this.progress;
     p.current = p.layers.reduce((s, l) => s + l.current, 0);

@@ -100,6 +100,19 @@ export const PARAM_SCHEMAS: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
   'volumes:prune': empty,
   'settings:get': empty,
   'settings:set': z.object({ runtime: z.string().min(1).max(4096).optional() }).strict(),
+  'builder:build': z
+    .object({
+      context: z.string().min(1).max(4096),
+      dockerfile: z.string().min(1).max(4096).optional(),
+      tags: z.array(reference).max(64).optional(),
+      buildArgs: z.record(z.string().min(1).max(256), z.string().max(65_536)).optional(),
+      target: z.string().min(1).max(128).optional(),
+      noCache: z.boolean().optional(),
+      pull: z.boolean().optional(),
+      labels: z.record(z.string().min(1).max(256), z.string().max(4096)).optional(),
+    })
+    .strict(),
+  'builder:prune': empty,
   'logs:follow': z.object({ id: containerId, tail: z.number().int().min(0).max(100_000).optional() }).strict(),
   'events:subscribe': z.object({ types: z.array(z.enum(EVENT_TYPES as readonly [EventType, ...EventType[]])).max(EVENT_TYPES.length).optional() }).strict(),
   'subscriptions:close': z.object({ subscription: subscriptionId }).strict(),

@@ -100,6 +100,19 @@ test('cache: nothing changed reruns nothing; a touched file reruns its COPY and 
   const all = await build(['-t', 'cache', '--no-cache', ctx]);
   assert.equal(all.ran.length, 5);
   assert.deepEqual(all.cached, []);
+  const df = await sb.cove(['system', 'df']);
+  assert.match(df.stdout, /^Build Cache\s+\d+\s+0\s+\S+/m, df.stdout);
+});
+
+test('cove builder prune forgets the cache: the next build runs every step', async () => {
+  const ctx = context('prune', { 'Dockerfile': 'FROM busybox\nRUN echo pruned > /p\n' });
+  await build(['-t', 'prune', ctx]);
+  assert.deepEqual((await build(['-t', 'prune', ctx])).ran, []);
+  const pr = await sb.cove(['builder', 'prune']);
+  assert.equal(pr.code, 0, pr.stderr);
+  assert.match(pr.stdout, /Deleted build cache objects: \d+\nTotal reclaimed space: /);
+  assert.deepEqual((await build(['-t', 'prune', ctx])).ran, ['RUN echo pruned > /p']);
+  assert.equal(await run('prune', 'cat', '/p'), 'pruned\n');
 });
 
 test('cache: a changed build-arg invalidates exactly the steps that use it', async () => {

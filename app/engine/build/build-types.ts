@@ -24,6 +24,8 @@ export interface BuildOptions {
   labels?: Record<string, string>;
   platform?: string;
   onEvent?: (event: BuildEvent) => void;
+  /** Cancels the build between steps (a task's cancel). */
+  signal?: AbortSignal;
 }
 
 export interface BuildResult {

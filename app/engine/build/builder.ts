@@ -197,6 +197,7 @@ class BuildRun {
         continue;
       }
       if (ins.keyword !== 'RUN' && ins.keyword !== 'COPY' && ins.keyword !== 'ADD') throw dockerfileError(this.plan.file, ins.line, `${ins.keyword} is not allowed here`);
+      if (this.options.signal?.aborted) throw new EngineError('E_CANCELLED', 'the build was cancelled; the steps done so far are cached');
       k++;
       const id = this.step(`[${this.label(s)} ${k}/${total}] ${ins.original}`);
       const t = Date.now();
