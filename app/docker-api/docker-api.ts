@@ -13,12 +13,13 @@ import { volumeRoutes } from './volume-routes.js';
 import { parseFilters } from './docker-http.js';
 import { attachRoutes, PendingAttaches, ReportedExits } from './attach-route.js';
 import type { DockerStreams } from './docker-streams-engine.js';
+import { ExecRecords, execRoutes } from './exec-routes.js';
 
 export function dockerRouter(engine: EngineHandle, streams: DockerStreams): DockerRouter {
   const e = dockerEngine(engine);
   const pending = new PendingAttaches();
   const exits = new ReportedExits();
-  return new DockerRouter().add(...systemRoutes(e), ...containerRoutes(e, streams, pending, exits), ...attachRoutes(streams, pending, exits), ...imageRoutes(e, parseFilters), ...volumeRoutes(e));
+  return new DockerRouter().add(...systemRoutes(e), ...containerRoutes(e, streams, pending, exits), ...attachRoutes(streams, pending, exits), ...execRoutes(streams, new ExecRecords()), ...imageRoutes(e, parseFilters), ...volumeRoutes(e));
 }
 
 /** Where docker clients find Cove: DOCKER_HOST=unix://<runtime dir>/docker.sock. */
@@ -36,5 +37,6 @@ export function containerStreams(c: ContainerService): DockerStreams {
     resolveId: async (q) => (await c.resolve(q)).id,
     attachTarget: (q, requireRunning) => c.attachTarget(q, requireRunning),
     startHeld: async (q) => void (await c.startHeld(q)),
+    exec: (q, spec, size) => c.execSession(q, spec, size),
   };
 }

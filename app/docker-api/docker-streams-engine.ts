@@ -8,7 +8,28 @@ export interface AttachTarget {
   stdin: boolean;
 }
 
+export interface ExecSpec {
+  command: string[];
+  tty: boolean;
+  interactive: boolean;
+  user?: string;
+  cwd?: string;
+  env?: string[];
+}
+
+/** A running exec: output per stream (1 stdout or a tty, 2 stderr), input, size, exit status. */
+export interface ExecHandle {
+  pid: number;
+  onData(listener: (stream: 1 | 2, data: Buffer) => void): void;
+  write(data: Buffer): void;
+  closeStdin(): void;
+  resize(cols: number, rows: number): void;
+  exit: Promise<number>;
+}
+
 export interface DockerStreams {
+  /** Runs a command in a running container with its stdio relayed by us. */
+  exec(query: string, spec: ExecSpec, size?: { cols: number; rows: number }): Promise<ExecHandle>;
   /** Resolves a container (id or name) to its id without starting anything. */
   resolveId(query: string): Promise<string>;
   /** The monitor's attach socket of a running container (or of one just started, which may be gone already). */

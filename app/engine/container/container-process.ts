@@ -26,7 +26,7 @@ export interface AttachOptions {
   stdinOnce?: boolean;
 }
 
-function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
+export function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
   return code ?? (signal ? 128 + (SIGNALS[signal.replace(/^SIG/, '')] ?? 0) : 1);
 }
 
@@ -34,10 +34,17 @@ function exitStatus(code: number | null, signal: NodeJS.Signals | null): number 
  * The runtime's `exec`, which joins the user namespace first and re-applies
  * the container's capabilities, no_new_privs, seccomp, user and cwd.
  */
-export function runExec(target: { runtime: string; runtimeRoot: string; id: string; name: string }, opts: ExecOptions): Promise<number> {
-  const ours = target.runtime === 'cove';
+export interface ExecTarget {
+  runtime: string;
+  runtimeRoot: string;
+  id: string;
+  name: string;
+}
+
+/** The runtime's exec command line (status on fd 3 for Cove's runtime). */
+export function execArgs(target: ExecTarget, opts: ExecOptions, withStatusFd: boolean): string[] {
   const args = ['--root', target.runtimeRoot];
-  if (ours) args.push('--status-fd', '3');
+  if (withStatusFd && target.runtime === 'cove') args.push('--status-fd', '3');
   args.push('exec');
   if (opts.tty) args.push('--tty');
   if (opts.user) args.push('--user', opts.user);
@@ -46,6 +53,12 @@ export function runExec(target: { runtime: string; runtimeRoot: string; id: stri
   if (opts.tty && !(opts.env ?? []).some((e) => e.startsWith('TERM='))) args.push('--env', 'TERM=xterm');
   for (const e of opts.env ?? []) args.push('--env', e);
   args.push(target.id, ...opts.command);
+  return args;
+}
+
+export function runExec(target: ExecTarget, opts: ExecOptions): Promise<number> {
+  const ours = target.runtime === 'cove';
+  const args = execArgs(target, opts, true);
   const stdin = opts.interactive ? (opts.tty ? 'inherit' : 'pipe') : 'ignore';
   return new Promise((resolve, reject) => {
     const child = spawn(runtimePath(target.runtime), args, {

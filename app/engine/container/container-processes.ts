@@ -1,4 +1,5 @@
 import fsp from 'node:fs/promises';
+import type { ExecSession } from './exec-session.js';
 import type { TopProcess } from '../../api/contract.js';
 import { EngineError } from '../errors.js';
 import { pidNamespaceOf, readProcEntry, scanByPidNamespace } from '../stats/proc-reader.js';
@@ -39,6 +40,16 @@ export class ContainerProcesses {
     const s = await this.store.status(rec.id);
     if (requireRunning && s.state !== 'running' && s.state !== 'paused') throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running`);
     return { id: rec.id, socket: this.store.paths(rec.id).attach, tty: Boolean(rec.config?.tty), stdin: Boolean(rec.config?.interactive) };
+  }
+
+  /** An exec whose stdio a server relays (the Docker API): the same checks as `exec`. */
+  async execSession(query: string, opts: ExecOptions, size?: { cols: number; rows: number }): Promise<ExecSession> {
+    const rec = await this.records.resolve(query);
+    const s = await this.store.status(rec.id);
+    if (s.state !== 'running') throw new EngineError('E_CONTAINER_NOT_RUNNING', `container ${rec.name} is not running`);
+    if (opts.command.length === 0) throw new EngineError('E_INVALID_ARGUMENT', 'exec needs a command');
+    const { startExecSession } = await import('./exec-session.js');
+    return startExecSession({ runtime: rec.runtime, runtimeRoot: this.runtime.root(rec), id: rec.id, name: rec.name }, opts, size);
   }
 
   /**

@@ -13,6 +13,7 @@ import type { AttachOptions, ExecOptions } from './container-process.js';
 import { ContainerRecords, type ContainerEvents } from './container-records.js';
 import type { ContainerRecord, ContainerStatus, ContainerStore } from './container-store.js';
 import type { PortSpec } from './run-options.js';
+import type { ExecSession } from './exec-session.js';
 import { RuntimeOps } from './runtime-ops.js';
 export type { ExecOptions } from './container-process.js';
 export type { ContainerEvents } from './container-records.js';
@@ -89,6 +90,7 @@ export class ContainerService {
   // ---- processes ----
   attach = (query: string, options: AttachOptions = {}): Promise<number> => this.processes.attach(query, options);
   exec = (query: string, opts: ExecOptions): Promise<number> => this.processes.exec(query, opts);
+  execSession = (query: string, opts: ExecOptions, size?: { cols: number; rows: number }): Promise<ExecSession> => this.processes.execSession(query, opts, size);
   attachTarget = (query: string, requireRunning = true): Promise<{ id: string; socket: string; tty: boolean; stdin: boolean }> => this.processes.attachTarget(query, requireRunning);
   kill = (query: string, signal?: string): Promise<ContainerRecord> => this.processes.kill(query, signal);
   top = (query: string): Promise<TopProcess[]> => this.processes.top(query);

@@ -1,0 +1,70 @@
+// docker exec through Cove's Docker API: the non-TTY stream demultiplexed
+// into stdout and stderr, stdin, exit codes, -d, and -it in a real pty whose
+// resize reaches the container's terminal.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as pty from 'node-pty';
+import { busyboxSandbox, eventually, type CoveSandbox } from '../testing/harness.js';
+import { DOCKER_CLI, dockerCliAvailable, startDockerService, type DockerService } from '../testing/docker-service.js';
+
+const skip = dockerCliAvailable() ? false : 'no docker CLI at /usr/local/bin/docker (set COVE_DOCKER_CLI)';
+let sb: CoveSandbox;
+let svc: DockerService;
+
+before(async () => {
+  if (skip) return;
+  sb = await busyboxSandbox('cove-docker-exec-');
+  svc = await startDockerService(sb);
+  const r = await svc.docker(['run', '-d', '--name', 'ex', 'busybox', 'sleep', '600']);
+  assert.equal(r.code, 0, r.stderr);
+});
+
+after(async () => {
+  if (skip) return;
+  await svc.docker(['rm', '-f', 'ex']).catch(() => undefined);
+  await svc.stop();
+  await sb.cleanup();
+});
+
+test('exec without a TTY: stdout and stderr apart, the exit code, stdin, 127 for a missing command', { skip }, async () => {
+  const r = await svc.docker(['exec', 'ex', 'sh', '-c', 'echo out; echo err >&2; exit 5']);
+  assert.deepEqual([r.code, r.stdout, r.stderr], [5, 'out\n', 'err\n']);
+  const cat = await svc.docker(['exec', '-i', 'ex', 'cat'], { input: 'hello\n' });
+  assert.deepEqual([cat.code, cat.stdout], [0, 'hello\n'], cat.stderr);
+  const missing = await svc.docker(['exec', 'ex', 'no-such-command']);
+  assert.equal(missing.code, 127);
+  assert.match(missing.stderr, /no-such-command/);
+  const gone = await svc.docker(['exec', 'nope', 'true']);
+  assert.equal(gone.code, 1);
+  assert.match(gone.stderr, /No such container: nope/);
+});
+
+test('exec -d runs on its own', { skip }, async () => {
+  const r = await svc.docker(['exec', '-d', 'ex', 'sh', '-c', 'echo detached > /tmp/d']);
+  assert.equal(r.code, 0, r.stderr);
+  await eventually(async () => (await svc.docker(['exec', 'ex', 'cat', '/tmp/d'])).stdout === 'detached\n', 10_000, 'the detached exec');
+});
+
+test('exec -it in a pty: a /dev/pts terminal with TERM set, and a resize changes stty size', { skip }, async () => {
+  const term = pty.spawn(DOCKER_CLI, ['exec', '-it', 'ex', 'sh'], { cols: 100, rows: 30, env: svc.env as Record<string, string> });
+  let out = '';
+  term.onData((d) => (out += d));
+  const exited = new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)));
+  try {
+    await eventually(() => out.includes('# '), 20_000, 'the shell prompt');
+    term.write('stty size; tty; echo TERM=$TERM\r');
+    await eventually(() => /30 100/.test(out) && /TERM=xterm/.test(out), 10_000, 'the first size');
+    assert.match(out, /\/dev\/pts\/\d+/);
+    term.resize(120, 40);
+    // The docker CLI sends the new size on SIGWINCH; ask until the container's terminal has it.
+    await eventually(async () => {
+      term.write('stty size\r');
+      await new Promise((r) => setTimeout(r, 300));
+      return /40 120/.test(out);
+    }, 10_000, 'the resized terminal');
+    term.write('exit 7\r');
+    assert.equal(await exited, 7);
+  } finally {
+    term.kill();
+  }
+});
