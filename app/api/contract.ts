@@ -49,6 +49,14 @@ export const ERROR_CODES = [
   // build
   'E_DOCKERFILE_INVALID',
   'E_BUILD_FAILED',
+  // The Cove VM (cove machine).
+  'E_MACHINE_NOT_FOUND',
+  'E_MACHINE_EXISTS',
+  'E_MACHINE_RUNNING',
+  'E_MACHINE_NOT_RUNNING',
+  'E_MACHINE_IMAGE_MISSING',
+  'E_QEMU_MISSING',
+  'E_MACHINE_BOOT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

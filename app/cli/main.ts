@@ -3,9 +3,17 @@ import { EngineError } from '../engine/errors.js';
 import { findCommand, formatError, type Io } from './commands.js';
 import { HelpRequested, UsageError } from './args.js';
 import { generalHelp, specForPath, verbHelp } from './help.js';
+import { needsRouting } from './connection-route.js';
 
-async function main(argv: string[]): Promise<number> {
+async function main(cmdline: string[]): Promise<number> {
   const io: Io = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
+  let argv = cmdline;
+  if (needsRouting(argv)) {
+    const { routeConnection } = await import('./machine-commands.js');
+    const route = await routeConnection(argv, io);
+    if ('code' in route) return route.code;
+    argv = route.argv;
+  }
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
     io.out(generalHelp());
