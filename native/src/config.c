@@ -1,4 +1,5 @@
 #include "config.h"
+#include "cgroup.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -466,11 +467,15 @@ static void parse_linux(struct ctx *c, struct config *cfg, const struct json *l)
     const char *prop;
     want_type(c, l, JSON_OBJECT, "linux");
     check_keys(c, l, "linux", keys);
-    if (!is_empty(json_get(l, "resources")))
-        bad(c, "linux.resources is not supported yet (no delegated cgroup); "
-            "remove the limits");
-    if (!is_empty(json_get(l, "cgroupsPath")))
-        bad(c, "linux.cgroupsPath is not supported yet");
+    cfg->cgroups_path = get_str(c, l, "cgroupsPath", "linux", 0);
+    if (cfg->cgroups_path && !*cfg->cgroups_path) cfg->cgroups_path = NULL;
+    if (!is_empty(json_get(l, "resources"))) {
+        char cerr[256];
+        if (!cfg->cgroups_path)
+            bad(c, "linux.resources needs linux.cgroupsPath (a cgroup under a delegated subtree)");
+        if (cgroup_check_resources(json_get(l, "resources"), cerr, sizeof cerr) < 0) bad(c, "%s", cerr);
+        cfg->resources = json_get(l, "resources");
+    }
     if (!is_empty(json_get(l, "mountLabel")))
         bad(c, "linux.mountLabel is not supported (no SELinux)");
     if (!is_empty(json_get(l, "devices")))

@@ -104,6 +104,9 @@ struct config {
     char **sysctl_keys, **sysctl_values;
     size_t n_sysctl;
     struct seccomp_config *seccomp;
+    /* linux.cgroupsPath and linux.resources (pointers into doc; cgroup.c applies them). */
+    const char *cgroups_path;
+    const struct json *resources;
 };
 
 /* Load bundle/config.json; dies with E_RUNTIME_CONFIG on any problem. */

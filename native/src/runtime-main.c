@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "cgroup.h"
 #include "exec.h"
 #include "idmap.h"
 #include "init.h"
@@ -177,6 +178,7 @@ static int create_container(const struct opts *o, const char *id, enum mode mode
             die_errno(E_FAILED, "chown %s to %ld:%ld", fifo, u, g);
         free(fifo);
     }
+    if (cfg->cgroups_path) cgroup_enter(cfg->cgroups_path, cfg->resources, pid, dir, bundle);
     if (write_all(syncp[1], "1", 1) < 0) die_errno(E_FAILED, "release container process");
     close(syncp[1]);
     await_child(errp[0], pid, mode);
@@ -206,6 +208,7 @@ static int create_container(const struct opts *o, const char *id, enum mode mode
     status = wait_forwarding(pid);
     cleanup_pid = 0;
     /* runc run removes the container once it exits. */
+    cgroup_remove(dir, bundle);
     state_remove(dir);
     cleanup_dir = NULL;
     return status;
@@ -332,6 +335,7 @@ static int cmd_delete(const struct opts *o, const char *id)
         if (strcmp(state_status(dir, &s), "stopped") != 0)
             die(E_FAILED, "container %s did not die after SIGKILL", id);
     }
+    cgroup_remove(dir, s.bundle);
     if (state_remove(dir) < 0) die_errno(E_FAILED, "remove %s", dir);
     state_free(&s);
     return 0;

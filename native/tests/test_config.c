@@ -43,7 +43,7 @@ int main(void)
         "{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/srv\",\"options\":[\"rbind\",\"ro\",\"rprivate\"]},"
         "{\"destination\":\"/x\",\"type\":\"none\",\"source\":\"/srv\",\"options\":[\"bind\"]}],"
         BASE_LINUX ",\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}}, \"annotations\":{\"a\":\"b\"}}";
-    plan(42);
+    plan(44);
 
     c = parse(good, err);
     ok(c != NULL, "sample config parses (%s)", c ? "" : err);
@@ -69,9 +69,11 @@ int main(void)
 
     ok(refused("\"hooks\":{\"prestart\":[{\"path\":\"/x\"}]}", "", "hooks", err), "hooks refused");
     ok(refused("\"hooks\":{}", "", NULL, err) == 0, "empty hooks accepted");
-    ok(refused("", "\"resources\":{\"memory\":{\"limit\":1}}", "resources", err), "resources refused");
+    ok(refused("", "\"resources\":{\"memory\":{\"limit\":1}}", "cgroupsPath", err), "resources without cgroupsPath refused");
     ok(refused("", "\"resources\":{}", NULL, err) == 0, "empty resources accepted");
-    ok(refused("", "\"cgroupsPath\":\"/x\"", "cgroupsPath", err), "cgroupsPath refused");
+    ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"memory\":{\"limit\":1},\"cpu\":{\"quota\":50000,\"period\":100000},\"pids\":{\"limit\":10}}", NULL, err) == 0, "cgroupsPath + memory/cpu/pids accepted");
+    ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":1}]}", "hugepageLimits", err), "unsupported resource refused");
+    ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"cpu\":{\"realtimeRuntime\":1}}", "realtimeRuntime", err), "unsupported cpu key refused");
     ok(refused("\"mounts\":[{\"destination\":\"/c\",\"type\":\"cgroup\"}]", "", "cgroup", err), "unknown mount type refused");
     ok(refused("\"mounts\":[{\"destination\":\"/c\",\"type\":\"overlay\"}]", "", "root filesystem", err), "overlay off / refused");
     ok(refused("\"mounts\":[{\"destination\":\"c\",\"type\":\"tmpfs\"}]", "", "absolute", err), "relative destination refused");
