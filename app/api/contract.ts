@@ -172,7 +172,11 @@ export interface RunOptions {
   securityOpt?: string[];
   /** bytes, e.g. 512m */
   memory?: string;
+  /** docker --memory-swap: memory + swap (e.g. 64m), or -1 for unlimited swap. */
+  memorySwap?: string;
   cpus?: number;
+  /** docker --cpu-shares: relative weight (1024 = default), cgroup v2 cpu.weight. */
+  cpuShares?: number;
   pidsLimit?: number;
   /** none (default), slirp4netns, or container:<name|id> */
   network?: string;
@@ -276,6 +280,8 @@ export interface ContainerInspect {
     OOMKilled: boolean;
     Pid: number;
     ExitCode: number;
+    /** The kernel's OOM killer ended it (memory.events oom_kill of its cgroup). */
+    OOMKilled: boolean;
     StartedAt: string;
     FinishedAt: string;
   };

@@ -19,6 +19,27 @@ const unpause: Command = async (engine, argv, io) => {
   return each(requireArgs(p, verb('unpause'), 1), io, async (id) => (await engine.handle('containers:unpause', { id }), id));
 };
 
+/** docker update: new limits for running containers (cgroup v2 with delegation). */
+const update: Command = async (engine, argv, io) => {
+  const p = parseArgs(argv, { memory: { short: 'm', value: true }, 'memory-swap': { value: true }, cpus: { value: true }, 'cpu-shares': { short: 'c', value: true }, 'pids-limit': { value: true } });
+  if (p.positionals.length === 0) throw new UsageError('"update" requires at least one container');
+  const num = (name: string): number | undefined => {
+    const v = flagString(p, name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new UsageError(`--${name} needs a number, not "${v}"`);
+    return n;
+  };
+  const opts = {
+    ...(flagString(p, 'memory') !== undefined ? { memory: flagString(p, 'memory') as string } : {}),
+    ...(flagString(p, 'memory-swap') !== undefined ? { memorySwap: flagString(p, 'memory-swap') as string } : {}),
+    ...(num('cpus') !== undefined ? { cpus: num('cpus') as number } : {}),
+    ...(num('cpu-shares') !== undefined ? { cpuShares: num('cpu-shares') as number } : {}),
+    ...(num('pids-limit') !== undefined ? { pidsLimit: num('pids-limit') as number } : {}),
+  };
+  return each(p.positionals, io, async (id) => (await engine.containers.update(id, opts), id));
+};
+
 const rename: Command = async (engine, argv) => {
   const p = parseArgs(argv, verb('rename'));
   const [from, to] = requireArgs(p, verb('rename'), 2, 2) as [string, string];
@@ -86,7 +107,7 @@ const prune: Command = async (engine, argv, io) => {
   return 0;
 };
 
-const LIFECYCLE: Record<string, Command> = { pause, unpause, rename, cp, diff, export: exportCmd, port };
+const LIFECYCLE: Record<string, Command> = { pause, unpause, update, rename, cp, diff, export: exportCmd, port };
 
 /** `cove container VERB`: docker's management-command spelling of the same verbs. */
 const container: Command = async (engine, argv, io) => {

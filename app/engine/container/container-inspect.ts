@@ -5,7 +5,7 @@ import type { RunConfig } from './run-config.js';
 import type { PortSpec } from './run-options.js';
 
 /** docker inspect's shape, from what Cove stores about a container. */
-export function inspectView(rec: ContainerRecord, spec: OciSpec, s: ContainerStatus, ports: PortSpec[], logPath: string): ContainerInspect {
+export function inspectView(rec: ContainerRecord, spec: OciSpec, s: ContainerStatus, ports: PortSpec[], logPath: string, oomKilled = false): ContainerInspect {
   const [cmd, ...args] = spec.process.args;
   const run = rec.config as RunConfig | undefined;
   const zero = '0001-01-01T00:00:00Z';
@@ -25,6 +25,7 @@ export function inspectView(rec: ContainerRecord, spec: OciSpec, s: ContainerSta
       OOMKilled: false,
       Pid: s.pid ?? 0,
       ExitCode: s.exitCode ?? 0,
+      OOMKilled: oomKilled,
       StartedAt: s.startedAt ?? zero,
       FinishedAt: s.finishedAt ?? zero,
     },

@@ -3,6 +3,7 @@ import type { ImageConfig } from '../archive/image-schemas.js';
 import { DEFAULT_PATH_ENV, MASKED_PATHS, READONLY_PATHS } from './oci-defaults.js';
 import { defaultSeccompProfile, renderSeccompProfile, type OciSeccomp } from './seccomp-profile.js';
 import type { RunConfig } from './run-config.js';
+import { ociResources, type OciResources } from './cgroup-limits.js';
 
 export interface SpecInput {
   image: ImageConfig;
@@ -19,6 +20,8 @@ export interface SpecInput {
   etcFiles: { hosts: string; hostname: string; resolv: string };
   /** cove-init, bind-mounted as PID 1 for --init. */
   initPath: string;
+  /** The container's cgroup under the delegated subtree (null: none delegated; limits were refused earlier). */
+  cgroupsPath?: string | null;
 }
 
 export interface OciSpec {
@@ -45,6 +48,8 @@ export interface OciSpec {
     maskedPaths: string[];
     readonlyPaths: string[];
     seccomp?: OciSeccomp;
+    cgroupsPath?: string;
+    resources?: OciResources;
   };
 }
 
@@ -146,6 +151,11 @@ export function buildSpec(input: SpecInput): OciSpec {
       readonlyPaths: READONLY_PATHS,
     },
   };
+  if (input.cgroupsPath) {
+    spec.linux.cgroupsPath = input.cgroupsPath;
+    const resources = ociResources(run.resources);
+    if (resources) spec.linux.resources = resources;
+  }
   if (run.seccomp.kind === 'default') spec.linux.seccomp = defaultSeccompProfile(caps);
   else if (run.seccomp.kind === 'file') spec.linux.seccomp = renderSeccompProfile(run.seccomp.profile, caps);
   return spec;

@@ -6,6 +6,7 @@ import type { ImageConfig } from '../archive/image-schemas.js';
 import { cgroupMode } from '../doctor.js';
 import { effectiveCapabilities } from './capabilities.js';
 import { resolveUser, type ResolvedUser } from './image-user.js';
+import type { Resources } from './cgroup-limits.js';
 import { parseAddHost, parseBytes, parseMount, parsePort, parseRestart, parseTmpfs, parseVolume, type MountSpec, type PortSpec, type RestartPolicy } from './run-options.js';
 import { parseSignal } from './signals.js';
 
@@ -37,7 +38,7 @@ export interface RunConfig {
   network: string;
   addHost: Array<{ name: string; ip: string }>;
   dns: string[];
-  resources: { memory?: number; cpus?: number; pidsLimit?: number };
+  resources: Resources;
 }
 
 function securityOpts(opts: string[]): { noNewPrivileges: boolean; seccomp: SeccompChoice } {
@@ -138,10 +139,19 @@ export function resolveRunConfig(opts: RunOptions, image: ImageConfig, id: strin
     resources.cpus = opts.cpus;
   }
   if (opts.pidsLimit !== undefined) resources.pidsLimit = opts.pidsLimit;
+  if (opts.memorySwap !== undefined) {
+    resources.memorySwap = opts.memorySwap === '-1' ? -1 : parseBytes(opts.memorySwap, '--memory-swap');
+    if (resources.memory === undefined) throw new EngineError('E_INVALID_ARGUMENT', '--memory-swap needs --memory (it is memory plus swap)');
+    if (resources.memorySwap !== -1 && resources.memorySwap < resources.memory) throw new EngineError('E_INVALID_ARGUMENT', '--memory-swap must be at least --memory (it is memory plus swap)');
+  }
+  if (opts.cpuShares !== undefined) {
+    if (!Number.isInteger(opts.cpuShares) || opts.cpuShares < 2 || opts.cpuShares > 262144) throw new EngineError('E_INVALID_ARGUMENT', `invalid --cpu-shares ${opts.cpuShares}: a whole number from 2 to 262144`);
+    resources.cpuShares = opts.cpuShares;
+  }
   if (Object.keys(resources).length > 0 && cgroupMode().mode !== 'v2-delegated') {
     throw new EngineError(
       'E_NO_CGROUP_DELEGATION',
-      `--memory, --cpus and --pids-limit need cgroup v2 with a delegated subtree, and this machine has ${cgroupMode().detail}. ` +
+      `--memory, --memory-swap, --cpus, --cpu-shares and --pids-limit need cgroup v2 with a delegated subtree, and this machine has ${cgroupMode().detail}. ` +
         'Enable it with: sudo systemctl edit user@.service, add a [Service] section with Delegate=cpu cpuset io memory pids, then log out and in (cove doctor shows the mode)',
     );
   }
