@@ -15,6 +15,7 @@ if [ "$1" = stage2 ]; then
 		setpriv --reuid="$COVE_UID" --regid="$COVE_GID" --init-groups --reset-env \
 			env HOME="$COVE_HOST_HOME" USER="$COVE_USER" LOGNAME="$COVE_USER" PATH="$PATH" \
 			XDG_RUNTIME_DIR="/run/user/$COVE_UID" COVE_HOME=/var/lib/cove/data COVE_IN_VM=1 TZ="$COVE_TZ" \
+			NODE_OPTIONS="--no-opt --no-sparkplug" \
 			node /opt/cove/dist/cove.cjs machine guest-agent --port 7070 --token-file "$CONFIG/token" \
 			>> /dev/console 2>&1
 		echo "cove-vm: the agent exited ($?); restarting" > /dev/console
