@@ -24,6 +24,11 @@ const NEEDED = [
   ['runc', 'runc'],
   ['ip', 'iproute2'],
   ['runuser', 'util-linux'],
+  // The Cove VM: QEMU, and what scripts/vm/build-image.mjs builds its image with.
+  ['qemu-system-x86_64', 'qemu-system-x86'],
+  ['qemu-img', 'qemu-utils'],
+  ['debootstrap', 'debootstrap'],
+  ['mksquashfs', 'squashfs-tools'],
 ];
 const HEADERS = [['/usr/include/seccomp.h', 'libseccomp-dev']];
 

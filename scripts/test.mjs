@@ -86,14 +86,14 @@ function asUser(user, cmd, args, env = {}) {
   return ['runuser', ['-u', user, '--', 'env', ...pairs, cmd, ...args]];
 }
 
-function findTests(dirs, suffix, exclude) {
+function findTests(dirs, suffix, excludes = []) {
   const out = [];
   const walk = (dir) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       if (e.name === 'node_modules') continue;
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith(suffix) && !(exclude && e.name.endsWith(exclude))) out.push(path.relative(root, p));
+      else if (e.name.endsWith(suffix) && !excludes.some((x) => e.name.endsWith(x))) out.push(path.relative(root, p));
     }
   };
   for (const d of dirs) if (fs.existsSync(d)) walk(path.join(root, d));
@@ -178,7 +178,7 @@ async function main() {
     await phase('typecheck (renderer)', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'renderer/tsconfig.json', '--noEmit']);
   }
   if (want('unit')) {
-    const files = findTests(['app', 'main'], '.test.ts', '.it.test.ts');
+    const files = findTests(['app', 'main'], '.test.ts', ['.it.test.ts', '.vm.test.ts']);
     await phase('unit tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], { parse: parseNodeTap, user: runAs, env: suiteEnv });
   }
   if (want('native')) {
@@ -200,6 +200,23 @@ async function main() {
       });
     } finally {
       if (net.state !== null) teardownTestNetwork(net.state);
+    }
+  }
+  if (want('vm')) {
+    // The Cove VM: its image is built once per machine (cached by the hash of its inputs), then QEMU boots it.
+    if (user) {
+      log('vm image (cached by content)');
+      if (!runSync(process.execPath, ['scripts/vm/build-image.mjs', '--quiet'])) failures.push('vm image');
+    } else log('vm image not built: building it needs root (debootstrap); the vm tests skip without one');
+    const vmFiles = findTests(['app'], '.vm.test.ts');
+    // node --test with no file would run every test it finds: only with files.
+    if (vmFiles.length) {
+      await phase('vm: Cove VM under QEMU (machine, connection, cgroup v2 limits)', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=1', ...vmFiles], {
+        parse: parseNodeTap,
+        user: runAs,
+        env: suiteEnv,
+        timeoutMinutes: 15,
+      });
     }
   }
   if (want('e2e')) {

@@ -1,0 +1,202 @@
+// The Cove VM end to end (npm test's "vm" phase): a real QEMU boots the image
+// scripts/vm/build-image.mjs built, the engine inside runs real containers,
+// and cgroup v2 limits are checked in the VM's delegated subtree. Under TCG
+// every command in the VM takes seconds, so the steps share one machine.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { cliPath, freePort, type CliResult } from '../../testing/harness.js';
+import { writeOciArchive, busyboxRootfsEntries } from '../../testing/image-fixtures.js';
+import type { MachineState } from './machine-store.js';
+import { pidAlive } from './machine-store.js';
+import { findVmImage } from './vm-image.js';
+
+const STEP_MS = 240_000;
+
+function missing(): string | undefined {
+  try {
+    findVmImage();
+  } catch (err) {
+    return `no VM image (${(err as Error).message}); npm test builds it as root`;
+  }
+  if (!fs.existsSync('/usr/bin/qemu-system-x86_64')) return 'qemu-system-x86 is not installed';
+  return undefined;
+}
+
+const skip = missing();
+
+describe('cove machine (QEMU, TCG here)', { skip, timeout: 15 * 60_000 }, () => {
+  let home: string;
+  let shared: string;
+  let env: NodeJS.ProcessEnv;
+  let state: MachineState;
+
+  const cove = (args: string[], timeoutMs = STEP_MS): Promise<CliResult> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [cliPath(), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`cove ${args.join(' ')} timed out; stderr: ${stderr}`));
+      }, timeoutMs);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? -1, stdout, stderr });
+      });
+    });
+  const inVm = (args: string[]): Promise<CliResult> => cove(['--connection', 'machine', ...args]);
+  const ok = async (args: string[]): Promise<string> => {
+    const r = await inVm(args);
+    assert.equal(r.code, 0, `cove ${args.join(' ')} -> ${r.code}\n${r.stderr}`);
+    return r.stdout;
+  };
+  const api = (method: string, params: unknown): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const c = net.connect(state.apiSocket as string);
+      c.write(`${JSON.stringify({ kind: 'request', id: 1, method, params })}\n`);
+      let buf = '';
+      c.on('data', (d: Buffer) => {
+        buf += d.toString();
+        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+          const m = JSON.parse(buf.slice(0, nl)) as { kind: string; ok?: boolean; result?: unknown; error?: unknown };
+          buf = buf.slice(nl + 1);
+          if (m.kind !== 'response') continue;
+          c.destroy();
+          if (m.ok) resolve(m.result);
+          else reject(new Error(JSON.stringify(m.error)));
+        }
+      });
+      c.on('error', reject);
+    });
+
+  before(async () => {
+    home = await fsp.mkdtemp(path.join(os.tmpdir(), 'cove-vm-'));
+    // Under the user's home: the VM shares it at the same path (virtio-9p).
+    shared = await fsp.mkdtemp(path.join(os.homedir(), '.cove-vm-test-'));
+    env = { ...process.env, COVE_HOME: home };
+    delete env.COVE_CONNECTION;
+    await writeOciArchive(path.join(shared, 'busybox.tar'), { layers: [await busyboxRootfsEntries()], references: ['busybox:latest'] });
+  });
+
+  after(async () => {
+    // Whatever failed, no VM and no file stays behind.
+    await cove(['machine', 'rm', '-f'], 60_000).catch(() => undefined);
+    await fsp.rm(shared, { recursive: true, force: true });
+    await fsp.rm(home, { recursive: true, force: true });
+  });
+
+  it('machine init + start reaches ready; inspect names the accelerator', { timeout: 8 * 60_000 }, async () => {
+    const init = await cove(['machine', 'init', '--cpus', '2', '--memory', '1024', '--disk-size', '4']);
+    assert.equal(init.code, 0, init.stderr);
+    const t0 = Date.now();
+    const start = await cove(['machine', 'start'], 7 * 60_000);
+    assert.equal(start.code, 0, start.stderr);
+    process.stdout.write(`# boot-to-ready ${((Date.now() - t0) / 1000).toFixed(1)} s: ${start.stdout}`);
+    const ls = await cove(['machine', 'ls']);
+    assert.match(ls.stdout, /^cove\s+running\s+2\s+1024MB\s+4GB\s+(tcg|kvm)/m);
+    const [view] = JSON.parse((await cove(['machine', 'inspect'])).stdout) as Array<{ State: string; Accelerator: string; ApiSocket: string }>;
+    assert.equal(view?.State, 'running');
+    assert.ok(view?.Accelerator === 'tcg' || view?.Accelerator === 'kvm');
+    state = JSON.parse(await fsp.readFile(path.join(home, 'machines', 'cove', 'state.json'), 'utf8')) as MachineState;
+    assert.equal(fs.statSync(state.apiSocket as string).mode & 0o777, 0o600, 'the API socket is 0600');
+  });
+
+  it('runs containers on the VM kernel, with -p on the host loopback and -v of the home share', { timeout: 10 * 60_000 }, async () => {
+    assert.match(await ok(['load', '-i', path.join(shared, 'busybox.tar')]), /Loaded image/);
+    const version = await ok(['run', '--rm', 'busybox', 'sh', '-c', 'cat /proc/version']);
+    const img = JSON.parse(await fsp.readFile(path.join(findVmImage().dir, 'manifest.json'), 'utf8')) as { kernel: { name: string } };
+    assert.ok(version.includes(img.kernel.name.replace('linux-image-', '')), `the container sees the VM's kernel: ${version}`);
+    assert.ok(!version.includes(os.release()), 'not the host kernel');
+
+    const www = path.join(shared, 'www');
+    await fsp.mkdir(www);
+    await fsp.writeFile(path.join(www, 'index.html'), 'hello from the host\n');
+    const port = await freePort();
+    await ok(['run', '-d', '--name', 'web', '-p', `${port}:80`, '-v', `${www}:/www`, 'busybox', 'httpd', '-f', '-p', '80', '-h', '/www']);
+    const body = await new Promise<string>((resolve, reject) => {
+      const deadline = Date.now() + 60_000;
+      const attempt = (): void => {
+        http
+          .get({ host: '127.0.0.1', port, path: '/index.html', timeout: 5000 }, (res) => {
+            let b = '';
+            res.on('data', (d: Buffer) => (b += d.toString()));
+            res.on('end', () => resolve(b));
+          })
+          .on('error', (err) => (Date.now() < deadline ? setTimeout(attempt, 500) : reject(err)));
+      };
+      attempt();
+    });
+    assert.equal(body, 'hello from the host\n');
+    await ok(['run', '--rm', '-v', `${www}:/data`, 'busybox', 'sh', '-c', 'cat /data/index.html > /data/copy.txt; echo written-in-vm >> /data/copy.txt']);
+    assert.equal(await fsp.readFile(path.join(www, 'copy.txt'), 'utf8'), 'hello from the host\nwritten-in-vm\n');
+    await ok(['rm', '-f', 'web']);
+    // The forward goes when the container does.
+    await new Promise<void>((resolve, reject) => {
+      const deadline = Date.now() + 30_000;
+      const check = (): void => {
+        const s = JSON.parse(fs.readFileSync(path.join(home, 'machines', 'cove', 'state.json'), 'utf8')) as MachineState;
+        if (!s.forwarded.some((f) => f.hostPort === port)) resolve();
+        else if (Date.now() > deadline) reject(new Error(`port ${port} still forwarded`));
+        else setTimeout(check, 300);
+      };
+      check();
+    });
+  });
+
+  it('--memory 32m: a 64 MB allocation is OOM-killed and reported', { timeout: 5 * 60_000 }, async () => {
+    const r = await inVm(['run', '--name', 'oom', '--memory', '32m', '--memory-swap', '32m', 'busybox', 'sh', '-c', 'x=$(head -c 67108864 /dev/zero | tr "\\0" a); echo survived']);
+    assert.equal(r.code, 137, r.stderr);
+    assert.doesNotMatch(r.stdout, /survived/);
+    const [info] = JSON.parse(await ok(['inspect', 'oom'])) as Array<{ State: { OOMKilled: boolean; ExitCode: number } }>;
+    assert.equal(info?.State.OOMKilled, true);
+    assert.equal(info?.State.ExitCode, 137);
+    await ok(['rm', 'oom']);
+  });
+
+  it('--pids-limit 10 stops a fork bomb', { timeout: 5 * 60_000 }, async () => {
+    const r = await inVm(['run', '--rm', '--pids-limit', '10', 'busybox', 'sh', '-c', 'for i in $(seq 1 40); do sleep 30 & done; echo all-forked']);
+    assert.notEqual(r.code, 0);
+    assert.doesNotMatch(r.stdout, /all-forked/);
+    assert.match(r.stderr, /can't fork|Resource temporarily unavailable/);
+  });
+
+  it('--cpus 0.5 holds a busy loop near 50 %; stats come from the cgroup; pause uses the freezer', { timeout: 8 * 60_000 }, async () => {
+    const id = (await ok(['run', '-d', '--name', 'busy', '--cpus', '0.5', 'busybox', 'sh', '-c', 'while :; do :; done'])).trim();
+    await new Promise((r) => setTimeout(r, 8000));
+    const samples = (await api('stats:history', { id, seconds: 10 })) as Array<{ cpuPercent: number; source: string }>;
+    assert.ok(samples.length >= 3, `samples: ${JSON.stringify(samples)}`);
+    assert.ok(samples.every((s) => s.source === 'cgroup'));
+    const recent = samples.slice(-4);
+    const avg = recent.reduce((a, s) => a + s.cpuPercent, 0) / recent.length;
+    assert.ok(avg > 35 && avg < 65, `busy loop under --cpus 0.5 used ${avg.toFixed(1)} % of a core`);
+    await ok(['pause', 'busy']);
+    const ssh = await cove(['machine', 'ssh', `cat /sys/fs/cgroup/cove/cove-${id.slice(0, 32)}/cgroup.events`]);
+    assert.match(ssh.stdout, /^frozen 1$/m);
+    await ok(['unpause', 'busy']);
+    await ok(['update', '--cpus', '0.25', 'busy']);
+    const cpuMax = await cove(['machine', 'ssh', `cat /sys/fs/cgroup/cove/cove-${id.slice(0, 32)}/cpu.max`]);
+    assert.equal(cpuMax.stdout.trim(), '25000 100000');
+    await ok(['rm', '-f', 'busy']);
+  });
+
+  it('machine stop and rm leave no process or file behind', { timeout: 3 * 60_000 }, async () => {
+    const stop = await cove(['machine', 'stop']);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.ok(!pidAlive(state.qemuPid), 'qemu is gone');
+    assert.ok(!pidAlive(state.supervisorPid), 'the supervisor is gone');
+    assert.ok(!fs.existsSync(state.qmpSocket) && !fs.existsSync(state.apiSocket as string), 'sockets removed');
+    const rm = await cove(['machine', 'rm']);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.ok(!fs.existsSync(path.join(home, 'machines', 'cove')), 'machine dir removed');
+    assert.equal((await cove(['machine', 'ls'])).stdout.trim().split('\n').length, 1, 'only the header');
+  });
+});
