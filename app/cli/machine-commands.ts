@@ -90,6 +90,11 @@ async function ensureRunning(svc: MachineService, name: string, io: Io): Promise
   } catch (err) {
     if (!(err instanceof EngineError) || err.code !== 'E_MACHINE_NOT_RUNNING') throw err;
   }
+  if ((await svc.view(name)).state === 'starting') {
+    io.err(`Machine "${name}" is starting; waiting...\n`);
+    await svc.waitReady(name);
+    return svc.endpoint(name);
+  }
   io.err(`Starting machine "${name}"...\n`);
   const r = await svc.start(name, (line) => io.err(`  ${line}\n`));
   io.err(`Machine "${name}" is ready (${r.bootSeconds.toFixed(1)} s).\n`);

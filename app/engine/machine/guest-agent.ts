@@ -136,7 +136,8 @@ export async function runGuestAgent(opts: GuestAgentOptions): Promise<{ close():
   };
 
   const runProcess = (sock: net.Socket, h: AgentHeader, rest: Buffer): void => {
-    const argv = h.op === 'cove' ? [process.execPath, opts.cliPath, ...(h.argv ?? [])] : (h.argv ?? []);
+    // The agent's node flags (set by the VM's init) go to the verbs it runs too.
+    const argv = h.op === 'cove' ? [process.execPath, ...process.execArgv, opts.cliPath, ...(h.argv ?? [])] : (h.argv ?? []);
     if (argv.length === 0) argv.push('/bin/sh');
     let cwd = h.cwd && fs.existsSync(h.cwd) ? h.cwd : os.homedir();
     if (!fs.existsSync(cwd)) cwd = '/';

@@ -186,6 +186,18 @@ export class MachineService {
     return next;
   }
 
+  /** Waits for a machine another process is starting (the on-demand start of two commands at once). */
+  async waitReady(name: string, timeoutMs = 330_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await liveState(this.store, name);
+      if (!s) throw new EngineError('E_MACHINE_BOOT', `machine "${name}" stopped while starting (its log: ${this.store.file(name, 'supervisor.log')})`);
+      if (s.readyAt) return;
+      if (Date.now() > deadline) throw new EngineError('E_MACHINE_BOOT', `machine "${name}" did not become ready in time`);
+      await sleep(200);
+    }
+  }
+
   token(name: string): string {
     return fs.readFileSync(path.join(this.store.file(name, 'share'), 'token'), 'utf8').trim();
   }

@@ -111,6 +111,7 @@ describe('cove machine (QEMU, TCG here)', { skip, timeout: 15 * 60_000 }, () => 
   });
 
   it('runs containers on the VM kernel, with -p on the host loopback and -v of the home share', { timeout: 10 * 60_000 }, async () => {
+    assert.ok(state, 'the machine did not start');
     assert.match(await ok(['load', '-i', path.join(shared, 'busybox.tar')]), /Loaded image/);
     const version = await ok(['run', '--rm', 'busybox', 'sh', '-c', 'cat /proc/version']);
     const img = JSON.parse(await fsp.readFile(path.join(findVmImage().dir, 'manifest.json'), 'utf8')) as { kernel: { name: string } };
@@ -153,6 +154,7 @@ describe('cove machine (QEMU, TCG here)', { skip, timeout: 15 * 60_000 }, () => 
   });
 
   it('--memory 32m: a 64 MB allocation is OOM-killed and reported', { timeout: 5 * 60_000 }, async () => {
+    assert.ok(state, 'the machine did not start');
     const r = await inVm(['run', '--name', 'oom', '--memory', '32m', '--memory-swap', '32m', 'busybox', 'sh', '-c', 'x=$(head -c 67108864 /dev/zero | tr "\\0" a); echo survived']);
     assert.equal(r.code, 137, r.stderr);
     assert.doesNotMatch(r.stdout, /survived/);
@@ -163,6 +165,7 @@ describe('cove machine (QEMU, TCG here)', { skip, timeout: 15 * 60_000 }, () => 
   });
 
   it('--pids-limit 10 stops a fork bomb', { timeout: 5 * 60_000 }, async () => {
+    assert.ok(state, 'the machine did not start');
     const r = await inVm(['run', '--rm', '--pids-limit', '10', 'busybox', 'sh', '-c', 'for i in $(seq 1 40); do sleep 30 & done; echo all-forked']);
     assert.notEqual(r.code, 0);
     assert.doesNotMatch(r.stdout, /all-forked/);
@@ -170,6 +173,7 @@ describe('cove machine (QEMU, TCG here)', { skip, timeout: 15 * 60_000 }, () => 
   });
 
   it('--cpus 0.5 holds a busy loop near 50 %; stats come from the cgroup; pause uses the freezer', { timeout: 8 * 60_000 }, async () => {
+    assert.ok(state, 'the machine did not start');
     const id = (await ok(['run', '-d', '--name', 'busy', '--cpus', '0.5', 'busybox', 'sh', '-c', 'while :; do :; done'])).trim();
     await new Promise((r) => setTimeout(r, 8000));
     const samples = (await api('stats:history', { id, seconds: 10 })) as Array<{ cpuPercent: number; source: string }>;
@@ -189,6 +193,7 @@ describe('cove machine (QEMU, TCG here)', { skip, timeout: 15 * 60_000 }, () => 
   });
 
   it('machine stop and rm leave no process or file behind', { timeout: 3 * 60_000 }, async () => {
+    assert.ok(state, 'the machine did not start');
     const stop = await cove(['machine', 'stop']);
     assert.equal(stop.code, 0, stop.stderr);
     assert.ok(!pidAlive(state.qemuPid), 'qemu is gone');
