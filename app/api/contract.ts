@@ -277,11 +277,10 @@ export interface ContainerInspect {
     Paused: boolean;
     Restarting: boolean;
     Dead: boolean;
+    /** The kernel's OOM killer ended it (memory.events oom_kill of its cgroup). */
     OOMKilled: boolean;
     Pid: number;
     ExitCode: number;
-    /** The kernel's OOM killer ended it (memory.events oom_kill of its cgroup). */
-    OOMKilled: boolean;
     StartedAt: string;
     FinishedAt: string;
   };

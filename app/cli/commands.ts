@@ -18,6 +18,7 @@ export const COMMAND_MODULES: Record<string, () => Promise<Commands>> = {
   stats: async () => (await import('./stats-commands.js')).STATS_COMMANDS,
   inspect: async () => (await import('./inspect-commands.js')).INSPECT_COMMANDS,
   build: async () => (await import('./build-commands.js')).BUILD_COMMANDS,
+  machine: async () => (await import('./machine-commands.js')).MACHINE_COMMANDS,
 };
 
 /** All verbs (help tests, completion): loads every domain. */

@@ -93,6 +93,8 @@ async function createFromArgs(engine: Engine, argv: string[], spec: VerbSpec, io
     ...opt(flagString(p, 'memory'), 'memory'),
     ...opt(numberFlag(p, 'cpus', false), 'cpus'),
     ...opt(numberFlag(p, 'pids-limit', true), 'pidsLimit'),
+    ...opt(flagString(p, 'memory-swap'), 'memorySwap'),
+    ...opt(numberFlag(p, 'cpu-shares', true), 'cpuShares'),
     ...opt(flagString(p, 'hostname'), 'hostname'),
     ...opt(flagList(p, 'add-host').length ? flagList(p, 'add-host') : undefined, 'addHost'),
     ...opt(flagList(p, 'dns').length ? flagList(p, 'dns') : undefined, 'dns'),

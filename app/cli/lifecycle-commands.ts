@@ -21,8 +21,8 @@ const unpause: Command = async (engine, argv, io) => {
 
 /** docker update: new limits for running containers (cgroup v2 with delegation). */
 const update: Command = async (engine, argv, io) => {
-  const p = parseArgs(argv, { memory: { short: 'm', value: true }, 'memory-swap': { value: true }, cpus: { value: true }, 'cpu-shares': { short: 'c', value: true }, 'pids-limit': { value: true } });
-  if (p.positionals.length === 0) throw new UsageError('"update" requires at least one container');
+  const p = parseArgs(argv, verb('update'));
+  const ids = requireArgs(p, verb('update'), 1);
   const num = (name: string): number | undefined => {
     const v = flagString(p, name);
     if (v === undefined) return undefined;
@@ -37,7 +37,7 @@ const update: Command = async (engine, argv, io) => {
     ...(num('cpu-shares') !== undefined ? { cpuShares: num('cpu-shares') as number } : {}),
     ...(num('pids-limit') !== undefined ? { pidsLimit: num('pids-limit') as number } : {}),
   };
-  return each(p.positionals, io, async (id) => (await engine.containers.update(id, opts), id));
+  return each(ids, io, async (id) => (await engine.containers.update(id, opts), id));
 };
 
 const rename: Command = async (engine, argv) => {

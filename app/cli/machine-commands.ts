@@ -11,7 +11,7 @@ import { execInGuest } from '../engine/machine/agent-client.js';
 import { MachineService, type MachineView } from '../engine/machine/machine-service.js';
 import { DEFAULT_MACHINE, type Accelerator } from '../engine/machine/machine-store.js';
 import { parseArgs, flagBool, flagString, UsageError } from './args.js';
-import { formatError, type Io } from './cli-kit.js';
+import { formatError, type Command, type Io } from './cli-kit.js';
 
 const MACHINE_HELP = `Usage: cove machine COMMAND
 
@@ -267,3 +267,6 @@ export async function routeConnection(argv: string[], io: Io, env: NodeJS.Proces
     return { code: 125 };
   }
 }
+
+/** The verb table's entry (main routes `machine` before opening an engine; this serves help and completion). */
+export const MACHINE_COMMANDS: Record<string, Command> = { machine: (_engine, argv, io) => machineVerb(argv, io) };

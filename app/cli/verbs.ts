@@ -32,6 +32,8 @@ const CREATE_FLAGS: FlagSpecs = {
   net: str('Connect a container to a network', { hidden: true }),
   network: str('Connect a container to a network (slirp4netns, none, host, container:NAME)'),
   'pids-limit': int('Tune container pids limit (set -1 for unlimited)'),
+  'memory-swap': { value: true, type: 'string', description: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap" },
+  'cpu-shares': int('CPU shares (relative weight)', { short: 'c' }),
   publish: list("Publish a container's port(s) to the host", { short: 'p' }),
   'publish-all': bool('Publish all exposed ports to random ports', { short: 'P' }),
   pull: str('Pull image before running ("always", "missing", "never")', { default: 'missing' }),
@@ -99,6 +101,20 @@ const verbs: VerbSpec[] = [
   },
   { name: 'attach', module: 'container', usage: '[OPTIONS] CONTAINER', description: 'Attach local standard input, output, and error streams to a running container', aliases: ['container attach'], flags: { 'detach-keys': str('Override the key sequence for detaching a container'), 'no-stdin': bool('Do not attach STDIN'), 'sig-proxy': { value: true, type: 'bool', description: 'Proxy all received signals to the process', default: 'true' } } },
   { name: 'pause', module: 'lifecycle', usage: 'CONTAINER [CONTAINER...]', description: 'Pause all processes within one or more containers', aliases: ['container pause'], flags: {} },
+  {
+    name: 'update',
+    module: 'lifecycle',
+    usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+    description: 'Update resource limits of one or more containers (needs a delegated cgroup v2 subtree)',
+    aliases: ['container update'],
+    flags: {
+      cpus: { value: true, type: 'decimal', description: 'Number of CPUs' },
+      'cpu-shares': int('CPU shares (relative weight)', { short: 'c' }),
+      memory: { value: true, type: 'bytes', short: 'm', description: 'Memory limit' },
+      'memory-swap': { value: true, type: 'string', description: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap" },
+      'pids-limit': int('Tune container pids limit (set -1 for unlimited)'),
+    },
+  },
   { name: 'unpause', module: 'lifecycle', usage: 'CONTAINER [CONTAINER...]', description: 'Unpause all processes within one or more containers', aliases: ['container unpause'], flags: {} },
   { name: 'rename', module: 'lifecycle', usage: 'CONTAINER NEW_NAME', description: 'Rename a container', aliases: ['container rename'], flags: {} },
   {
@@ -123,7 +139,7 @@ const verbs: VerbSpec[] = [
   },
   { name: 'events', module: 'stats', usage: '[OPTIONS]', description: 'Get real time events from the store', aliases: ['system events'], flags: {} },
   { name: 'container prune', usage: '[OPTIONS]', description: 'Remove all stopped containers', flags: { force: bool('Do not prompt for confirmation', { short: 'f' }) } },
-  { name: 'container', module: 'lifecycle', usage: 'COMMAND', description: 'Manage containers', flags: {}, subcommands: ['attach', 'cp', 'create', 'diff', 'exec', 'export', 'inspect', 'kill', 'logs', 'ls', 'pause', 'port', 'prune', 'rename', 'restart', 'rm', 'run', 'start', 'stats', 'stop', 'top', 'unpause', 'wait'] },
+  { name: 'container', module: 'lifecycle', usage: 'COMMAND', description: 'Manage containers', flags: {}, subcommands: ['attach', 'cp', 'create', 'diff', 'exec', 'export', 'inspect', 'kill', 'logs', 'ls', 'pause', 'port', 'prune', 'rename', 'restart', 'rm', 'run', 'start', 'stats', 'stop', 'top', 'unpause', 'update', 'wait'] },
   { name: 'container inspect', usage: '[OPTIONS] CONTAINER [CONTAINER...]', description: 'Display detailed information on one or more containers', flags: { format: str("Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template", { short: 'f' }), size: bool('Display total file sizes', { short: 's' }) } },
 
   // Images
@@ -196,6 +212,7 @@ const verbs: VerbSpec[] = [
   { name: 'version', usage: '', description: 'Show the Cove version information', flags: {} },
   { name: 'doctor', module: 'system', usage: '', description: 'Check what rootless containers need on this machine', flags: {} },
   { name: 'serve', module: 'system', usage: '[OPTIONS]', description: 'Serve the Cove UI in a browser (web mode) and the engine socket, on 127.0.0.1', flags: { port: int('Port to listen on (default: a free one)', { short: 'p' }), host: str('Address to bind', { default: '127.0.0.1' }) } },
+  { name: 'machine', module: 'machine', usage: 'COMMAND', description: 'Manage the Cove VM (init, start, stop, rm, ls, inspect, ssh, set); cove --connection machine VERB runs a verb in it', flags: {} },
   { name: 'help', usage: '[COMMAND]', description: 'Help about any command', flags: {} },
   { name: 'container-exited', module: 'container', usage: 'CONTAINER', description: "Internal: the monitor's exit command (restart policy, --rm)", flags: {} },
 ];
@@ -220,6 +237,6 @@ export function verb(name: string): VerbSpec {
 export const HELP_GROUPS: Array<[string, string[]]> = [
   ['Common Commands', ['run', 'exec', 'ps', 'build', 'images', 'pull', 'push', 'login', 'logout', 'info', 'version']],
   ['Management Commands', ['builder', 'container', 'image', 'volume', 'system']],
-  ['Commands', ['attach', 'cp', 'create', 'diff', 'events', 'export', 'history', 'import', 'inspect', 'kill', 'load', 'logs', 'pause', 'port', 'rename', 'restart', 'rm', 'rmi', 'save', 'start', 'stats', 'stop', 'tag', 'top', 'unpause', 'wait']],
-  ['Cove Commands', ['doctor', 'serve']],
+  ['Commands', ['attach', 'cp', 'create', 'diff', 'events', 'export', 'history', 'import', 'inspect', 'kill', 'load', 'logs', 'pause', 'port', 'rename', 'restart', 'rm', 'rmi', 'save', 'start', 'stats', 'stop', 'tag', 'top', 'unpause', 'update', 'wait']],
+  ['Cove Commands', ['doctor', 'machine', 'serve']],
 ];

@@ -17,6 +17,7 @@ import { hostnameFile, hostsFile, resolvFile } from './etc-files.js';
 import { checkMountTargets } from './mount-target.js';
 import { NAME_RE, newContainerId, randomName } from './names.js';
 import { buildSpec, type OciSpec } from './oci-spec.js';
+import { containerCgroupPath } from './cgroup-limits.js';
 import { resolveRunConfig } from './run-config.js';
 
 export interface CreateDeps {
@@ -87,6 +88,7 @@ export async function createContainer(d: CreateDeps, opts: RunOptions): Promise<
         volumePaths,
         etcFiles: etc,
         initPath: nativeBinary('cove-init'),
+        cgroupsPath: containerCgroupPath(id),
       });
       if (run.network.startsWith('container:')) {
         // Joining another container's network namespace means joining its user namespace too (its owner).

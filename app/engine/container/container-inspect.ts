@@ -22,7 +22,6 @@ export function inspectView(rec: ContainerRecord, spec: OciSpec, s: ContainerSta
       Paused: s.state === 'paused',
       Restarting: false,
       Dead: false,
-      OOMKilled: false,
       Pid: s.pid ?? 0,
       ExitCode: s.exitCode ?? 0,
       OOMKilled: oomKilled,

@@ -1,6 +1,8 @@
 import fsp from 'node:fs/promises';
 import type { ExecSession } from './exec-session.js';
-import type { TopProcess } from '../../api/contract.js';
+import type { RunOptions, TopProcess } from '../../api/contract.js';
+import { cgroupDirOf, isFrozen, setFrozen } from './cgroup-limits.js';
+import { updateResources } from './container-update.js';
 import { EngineError } from '../errors.js';
 import { pidNamespaceOf, readProcEntry, scanByPidNamespace } from '../stats/proc-reader.js';
 import type { ContainerEvents, ContainerRecords } from './container-records.js';
@@ -102,6 +104,14 @@ export class ContainerProcesses {
     const rec = await this.records.resolve(query);
     if ((await this.store.status(rec.id)).state === 'paused') throw new EngineError('E_INVALID_ARGUMENT', `container ${rec.name} is already paused`);
     const pids = await this.pids(rec);
+    const cg = cgroupDirOf(pids[0] as number);
+    if (cg) {
+      // The freezer stops every process of the cgroup, forks included (cgroup-v2.rst, cgroup.freeze).
+      await setFrozen(cg, true);
+      await fsp.writeFile(this.store.paths(rec.id).paused, new Date().toISOString());
+      this.events.containerChanged('update', rec.id);
+      return { id: rec.id, note: 'frozen with the cgroup freezer' };
+    }
     await fsp.writeFile(this.store.paths(rec.id).paused, new Date().toISOString());
     signalAll(pids, 'SIGSTOP');
     this.events.containerChanged('update', rec.id);
@@ -111,11 +121,22 @@ export class ContainerProcesses {
   async unpause(query: string): Promise<{ id: string }> {
     const rec = await this.records.resolve(query);
     if ((await this.store.status(rec.id)).state !== 'paused') throw new EngineError('E_INVALID_ARGUMENT', `container ${rec.name} is not paused`);
-    signalAll(await this.pids(rec), 'SIGCONT');
+    const pids = await this.pids(rec);
+    const cg = cgroupDirOf(pids[0] as number);
+    if (cg && isFrozen(cg)) await setFrozen(cg, false);
+    signalAll(pids, 'SIGCONT');
     await fsp.rm(this.store.paths(rec.id).paused, { force: true });
     this.events.containerChanged('update', rec.id);
     return { id: rec.id };
   }
+}
+
+/** `cove update`: new limits for a running container's cgroup, kept for its next start. */
+export async function updateLimits(records: ContainerRecords, events: ContainerEvents, query: string, opts: Pick<RunOptions, 'memory' | 'memorySwap' | 'cpus' | 'cpuShares' | 'pidsLimit'>): Promise<{ id: string }> {
+  const rec = await records.resolve(query);
+  await updateResources(rec, await records.status(rec.id), records.store.paths(rec.id).config, opts);
+  events.containerChanged('update', rec.id);
+  return { id: rec.id };
 }
 
 function signalAll(pids: number[], signal: NodeJS.Signals): void {

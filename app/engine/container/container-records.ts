@@ -5,6 +5,7 @@ import { EngineError } from '../errors.js';
 import { readJsonFile } from '../fs-atomic.js';
 import { withLock } from '../store/lock.js';
 import { inspectView } from './container-inspect.js';
+import { wasOomKilled } from './cgroup-limits.js';
 import type { ContainerRecord, ContainerStatus, ContainerStore } from './container-store.js';
 import { statusText } from './container-support.js';
 import { parseCriLog } from './cri-log.js';
@@ -112,7 +113,7 @@ export class ContainerRecords {
     const rec = await this.resolve(query);
     const p = this.store.paths(rec.id);
     const spec = JSON.parse(await fsp.readFile(p.config, 'utf8')) as OciSpec;
-    return inspectView(rec, spec, await this.store.status(rec.id), await this.boundPorts(rec), p.log);
+    return inspectView(rec, spec, await this.store.status(rec.id), await this.boundPorts(rec), p.log, wasOomKilled(p.bundle));
   }
 
   /** docker port: the published ports as the monitor bound them (random host ports filled in). */

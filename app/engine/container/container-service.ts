@@ -8,7 +8,7 @@ import type { VolumeService } from '../volume/volume-service.js';
 import type { DiffEntry } from './container-files.js';
 import { createContainer } from './container-create.js';
 import { ContainerLifecycle } from './container-lifecycle.js';
-import { ContainerProcesses } from './container-processes.js';
+import { ContainerProcesses, updateLimits } from './container-processes.js';
 import type { AttachOptions, ExecOptions } from './container-process.js';
 import { ContainerRecords, type ContainerEvents } from './container-records.js';
 import type { ContainerRecord, ContainerStatus, ContainerStore } from './container-store.js';
@@ -96,6 +96,7 @@ export class ContainerService {
   top = (query: string): Promise<TopProcess[]> => this.processes.top(query);
   pause = (query: string): Promise<{ id: string; note: string }> => this.processes.pause(query);
   unpause = (query: string): Promise<{ id: string }> => this.processes.unpause(query);
+  update = (query: string, opts: Pick<RunOptions, 'memory' | 'memorySwap' | 'cpus' | 'cpuShares' | 'pidsLimit'>): Promise<{ id: string }> => updateLimits(this.records, this.deps.events, query, opts);
 
   // ---- files (cp/diff/export pull in tar-stream: loaded only when used, to keep `cove run` quick to start) ----
   async copyIn(query: string, hostSource: string, containerDest: string): Promise<void> {

@@ -64,9 +64,11 @@ export async function runGuestAgent(opts: GuestAgentOptions): Promise<{ close():
       );
     }, 100);
   };
-  engine.subscribe((ev) => {
-    if (ev.type === 'container') recompute();
+  // Published ports follow the engine's container events (an events:subscribe of the agent's own).
+  const events = engine.connect((d) => {
+    if (d.event.type === 'container') recompute();
   });
+  await events.call('events:subscribe', { types: ['container'] });
 
   const server = net.createServer((sock) => {
     let head = Buffer.alloc(0);
@@ -183,6 +185,7 @@ export async function runGuestAgent(opts: GuestAgentOptions): Promise<{ close():
   return {
     async close() {
       server.close();
+      events.close();
       await apiServer.close();
       await engine.close();
     },
