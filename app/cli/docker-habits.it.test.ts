@@ -179,6 +179,7 @@ test('images and volume ls --format, images --filter', async () => {
   assert.match(table, /^REPOSITORY {3}SIZE\nbusybox {6}[\d.]+[kM]B\n$/);
   assert.match(await ok(['volume', 'ls', '--format', '{{.Name}}:{{.Driver}}:{{.Label "purpose"}}']), /^hab-vol:local:test$/m);
   assert.match(await ok(['volume', 'ls']), /^DRIVER {4}VOLUME NAME\nlocal {5}hab-vol$/m);
+  assert.equal(await ok(['volume', 'ls', '-q', '--filter', 'label=purpose=test', '--filter', 'dangling=true']), 'hab-vol\n');
 });
 
 test('cp CONTAINER:PATH - writes a tar; - CONTAINER:DIR reads one', async () => {
