@@ -244,15 +244,16 @@ static void parse_mount(struct ctx *c, const struct json *j, size_t idx,
     m->type = (char *)type;
     if (m->bind && (!m->source || !*m->source))
         bad(c, "%s: bind mount needs a source", where);
-    if (m->bind && m->data && m->data[0])
-        bad(c, "%s: unknown bind mount option(s) '%s'", where, m->data);
+    if (m->bind && m->data && m->data[0]) {
+        /* mount(2) ignores data for MS_BIND; runc does too. */
+        warnx_("%s: filesystem option(s) '%s' mean nothing on a bind mount: ignored", where, m->data);
+        m->data[0] = 0;
+    }
     if (strcmp(type, "overlay") == 0 && strcmp(m->destination, "/") != 0)
         bad(c, "%s: overlay is only supported as the root filesystem (destination /)",
             where);
     if (strcmp(m->destination, "/") == 0 && strcmp(type, "overlay") != 0)
         bad(c, "%s: only an overlay may be mounted at /", where);
-    if (m->propagation && !m->bind)
-        bad(c, "%s: propagation options are only supported on bind mounts", where);
 }
 
 static void parse_idmap(struct ctx *c, const struct json *j, const char *where,
