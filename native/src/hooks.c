@@ -81,11 +81,28 @@ static int wait_hook(pid_t pid, int timeout, int *status)
     return 0;
 }
 
+static int run_one(const struct config *cfg, enum hook_kind kind, size_t i,
+                   const char *state, char *msg, size_t len);
+
 int hooks_run(const struct config *cfg, enum hook_kind kind, const char *state,
               char *msg, size_t len)
 {
+    /* After the process started, a failing hook is a warning and the rest
+     * still run (runtime.md "Lifecycle" steps 10 and 13). */
+    int post = kind == HOOK_POSTSTART || kind == HOOK_POSTSTOP;
     size_t i;
     for (i = 0; i < cfg->n_hooks[kind]; i++) {
+        if (run_one(cfg, kind, i, state, msg, len) == 0) continue;
+        if (!post) return -1;
+        warnx_("%s", msg);
+    }
+    return 0;
+}
+
+static int run_one(const struct config *cfg, enum hook_kind kind, size_t i,
+                   const char *state, char *msg, size_t len)
+{
+    {
         const struct hook *h = &cfg->hooks[kind][i];
         char *const noenv[] = {NULL};
         char *const defargv[] = {h->path, NULL};

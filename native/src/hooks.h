@@ -14,7 +14,9 @@
 char *hook_state(const struct config *cfg, const char *id, pid_t pid, const char *status);
 
 /* Runs the hooks of one kind in order. 0 when all exit 0; else -1 with
- * msg naming the hook and why (exit status, timeout, exec failure). */
+ * msg naming the hook and why (exit status, timeout, exec failure). For
+ * poststart and poststop every hook runs and failures are warnings on
+ * stderr (the return is 0). */
 int hooks_run(const struct config *cfg, enum hook_kind kind, const char *state,
               char *msg, size_t len);
 

@@ -106,14 +106,14 @@ static struct config *config_try_load(const char *bundle)
     return cfg;
 }
 
-/* poststart and poststop failures are warnings (runtime.md "Lifecycle"). */
+/* poststart and poststop: failures are warnings (hooks_run prints them). */
 static void run_hooks_warn(const struct config *cfg, enum hook_kind k, const char *id,
                            pid_t pid, const char *status)
 {
     char msg[1024], *st;
     if (!cfg || !cfg->n_hooks[k]) return;
     st = hook_state(cfg, id, pid, status);
-    if (hooks_run(cfg, k, st, msg, sizeof msg) < 0) warnx_("%s", msg);
+    hooks_run(cfg, k, st, msg, sizeof msg);
     free(st);
 }
 
