@@ -478,7 +478,7 @@ export function isApiMethod(value: unknown): value is ApiMethod {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(API, value);
 }
 
-export type ContainerAction = 'create' | 'start' | 'die' | 'remove' | 'update';
+export type ContainerAction = 'create' | 'start' | 'die' | 'remove' | 'pause' | 'unpause' | 'rename' | 'update';
 export type ImageAction = 'load' | 'tag' | 'untag' | 'delete';
 export type VolumeAction = 'create' | 'remove';
 

@@ -104,7 +104,7 @@ export class ContainerProcesses {
     const pids = await this.pids(rec);
     await fsp.writeFile(this.store.paths(rec.id).paused, new Date().toISOString());
     signalAll(pids, 'SIGSTOP');
-    this.events.containerChanged('update', rec.id);
+    this.events.containerChanged('pause', rec.id);
     return { id: rec.id, note: 'no cgroup freezer (cgroups are not delegated here): paused with SIGSTOP' };
   }
 
@@ -113,7 +113,7 @@ export class ContainerProcesses {
     if ((await this.store.status(rec.id)).state !== 'paused') throw new EngineError('E_INVALID_ARGUMENT', `container ${rec.name} is not paused`);
     signalAll(await this.pids(rec), 'SIGCONT');
     await fsp.rm(this.store.paths(rec.id).paused, { force: true });
-    this.events.containerChanged('update', rec.id);
+    this.events.containerChanged('unpause', rec.id);
     return { id: rec.id };
   }
 }
