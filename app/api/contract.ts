@@ -42,6 +42,7 @@ export const ERROR_CODES = [
   'E_MANIFEST_UNSUPPORTED',
   'E_PLATFORM_NOT_FOUND',
   'E_CANCELLED',
+  'E_PATH_NOT_FOUND',
   // engine hardening
   'E_UNSAFE_RUNTIME_DIR',
   'E_NO_SPACE',
