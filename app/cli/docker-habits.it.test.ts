@@ -146,6 +146,7 @@ test('inspect -f on containers, images and volumes; --type; partial failure exit
   assert.equal(await ok(['inspect', '--format', '{{index .Config.Labels "tier"}}', 'hab-web']), 'front\n');
   assert.equal(await ok(['inspect', '-f', '{{json .Config.Labels}}', 'hab-web']), '{"app":"shop","tier":"front"}\n');
   assert.equal(await ok(['inspect', '-f', '{{.State.ExitCode}}', 'hab-done']), '2\n');
+  assert.match(await ok(['inspect', '-s', '-f', '{{.SizeRw}} {{.SizeRootFs}}', 'hab-web']), /^\d+ \d+\n$/);
   const full = JSON.parse(await ok(['inspect', 'hab-web'])) as Array<Record<string, unknown>>;
   assert.equal(full.length, 1);
   for (const key of ['Id', 'Name', 'State', 'Config', 'NetworkSettings', 'HostConfig', 'Mounts']) assert.ok(key in (full[0] as object), `inspect has ${key}`);
