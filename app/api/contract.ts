@@ -42,6 +42,7 @@ export const ERROR_CODES = [
   'E_MANIFEST_UNSUPPORTED',
   'E_PLATFORM_NOT_FOUND',
   'E_CANCELLED',
+  'E_PATH_NOT_FOUND',
   // engine hardening
   'E_UNSAFE_RUNTIME_DIR',
   'E_NO_SPACE',
@@ -491,7 +492,7 @@ export function isApiMethod(value: unknown): value is ApiMethod {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(API, value);
 }
 
-export type ContainerAction = 'create' | 'start' | 'die' | 'remove' | 'update';
+export type ContainerAction = 'create' | 'start' | 'die' | 'remove' | 'pause' | 'unpause' | 'rename' | 'update';
 export type ImageAction = 'load' | 'tag' | 'untag' | 'delete';
 export type VolumeAction = 'create' | 'remove';
 

@@ -146,6 +146,7 @@ test('inspect -f on containers, images and volumes; --type; partial failure exit
   assert.equal(await ok(['inspect', '--format', '{{index .Config.Labels "tier"}}', 'hab-web']), 'front\n');
   assert.equal(await ok(['inspect', '-f', '{{json .Config.Labels}}', 'hab-web']), '{"app":"shop","tier":"front"}\n');
   assert.equal(await ok(['inspect', '-f', '{{.State.ExitCode}}', 'hab-done']), '2\n');
+  assert.match(await ok(['inspect', '-s', '-f', '{{.SizeRw}} {{.SizeRootFs}}', 'hab-web']), /^\d+ \d+\n$/);
   const full = JSON.parse(await ok(['inspect', 'hab-web'])) as Array<Record<string, unknown>>;
   assert.equal(full.length, 1);
   for (const key of ['Id', 'Name', 'State', 'Config', 'NetworkSettings', 'HostConfig', 'Mounts']) assert.ok(key in (full[0] as object), `inspect has ${key}`);
@@ -179,6 +180,7 @@ test('images and volume ls --format, images --filter', async () => {
   assert.match(table, /^REPOSITORY {3}SIZE\nbusybox {6}[\d.]+[kM]B\n$/);
   assert.match(await ok(['volume', 'ls', '--format', '{{.Name}}:{{.Driver}}:{{.Label "purpose"}}']), /^hab-vol:local:test$/m);
   assert.match(await ok(['volume', 'ls']), /^DRIVER {4}VOLUME NAME\nlocal {5}hab-vol$/m);
+  assert.equal(await ok(['volume', 'ls', '-q', '--filter', 'label=purpose=test', '--filter', 'dangling=true']), 'hab-vol\n');
 });
 
 test('cp CONTAINER:PATH - writes a tar; - CONTAINER:DIR reads one', async () => {

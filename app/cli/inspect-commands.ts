@@ -1,9 +1,10 @@
 // `cove inspect [--type T] [-f FORMAT] NAME...` and the typed spellings
 // (`container inspect`, `image inspect`, `volume inspect`): docker's JSON
 // shapes, an array indented by 4, or one template output per object.
+import path from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { EngineError } from '../engine/errors.js';
-import { flagString, parseArgs, requireArgs, UsageError } from './args.js';
+import { flagBool, flagString, parseArgs, requireArgs, UsageError } from './args.js';
 import { formatError, type Command } from './cli-kit.js';
 import { renderOne } from './template-output.js';
 import { goTime } from './list-rows.js';
@@ -37,13 +38,24 @@ async function find(engine: Engine, query: string, type: ObjectType | undefined)
   throw new EngineError(type === 'container' ? 'E_CONTAINER_NOT_FOUND' : type === 'image' ? 'E_IMAGE_NOT_FOUND' : type === 'volume' ? 'E_VOLUME_NOT_FOUND' : 'E_CONTAINER_NOT_FOUND', `No such ${type ?? 'object'}: ${query}`);
 }
 
-async function inspectAll(engine: Engine, io: Parameters<Command>[2], names: string[], type: ObjectType | undefined, format: string | undefined): Promise<number> {
+/** docker inspect --size on a container: SizeRw (its writable layer) and SizeRootFs (that plus the image). */
+async function withSizes(engine: Engine, obj: unknown): Promise<unknown> {
+  const c = obj as { Id?: unknown; Image?: unknown; State?: unknown };
+  if (typeof c.Id !== 'string' || typeof c.Image !== 'string' || c.State === undefined) return obj;
+  const { duBestEffort } = await import('./store-commands.js');
+  const rw = duBestEffort(path.join(engine.paths.home, 'containers', c.Id, 'upper'));
+  const image = await engine.images.inspect(c.Image).then((i) => i.Size, () => 0);
+  return { ...c, SizeRw: rw, SizeRootFs: rw + image };
+}
+
+async function inspectAll(engine: Engine, io: Parameters<Command>[2], names: string[], type: ObjectType | undefined, format: string | undefined, size = false): Promise<number> {
   const found: unknown[] = [];
   let failed = 0;
   let text = '';
   for (const q of names) {
     try {
-      const obj = await find(engine, q, type);
+      const hit = await find(engine, q, type);
+      const obj = size ? await withSizes(engine, hit) : hit;
       found.push(obj);
       if (format !== undefined) text += renderOne(format, obj);
     } catch (err) {
@@ -63,7 +75,7 @@ const inspect: Command = async (engine, argv, io) => {
   const names = requireArgs(p, spec, 1);
   const type = flagString(p, 'type');
   if (type !== undefined && !TYPES.includes(type as ObjectType)) throw new UsageError(`"${type}" is not a valid value for --type`);
-  return inspectAll(engine, io, names, type as ObjectType | undefined, flagString(p, 'format'));
+  return inspectAll(engine, io, names, type as ObjectType | undefined, flagString(p, 'format'), flagBool(p, 'size'));
 };
 
 /** `container inspect`, `image inspect`, `volume inspect`. */
@@ -71,7 +83,7 @@ export function typedInspect(type: ObjectType): Command {
   return async (engine, argv, io) => {
     const spec = verb(`${type} inspect`);
     const p = parseArgs(argv, spec);
-    return inspectAll(engine, io, requireArgs(p, spec, 1), type, flagString(p, 'format'));
+    return inspectAll(engine, io, requireArgs(p, spec, 1), type, flagString(p, 'format'), type === 'container' && flagBool(p, 'size'));
   };
 }
 

@@ -2,7 +2,7 @@
 // (https://docs.docker.com/reference/cli/docker/container/ls/#filter and
 // .../image/ls/#filter): values of one key are alternatives (OR), except
 // `label`, whose values must all hold (AND); different keys must all hold.
-import type { ContainerSummary, ImageSummary } from '../api/contract.js';
+import type { ContainerSummary, ImageSummary, VolumeSummary } from '../api/contract.js';
 import { familiarReference, normalizeReference } from '../engine/reference.js';
 import { UsageError } from './args.js';
 import { splitReference } from './list-rows.js';
@@ -146,5 +146,21 @@ export function imageFilter(
     if (before.some((t) => created >= t)) return false;
     if (since.some((t) => created <= t)) return false;
     return true;
+  };
+}
+
+export const VOLUME_FILTERS = ['dangling', 'name', 'label', 'driver'] as const;
+
+/** docker volume ls --filter: dangling (used by no container), name (substring), label, driver. */
+export function volumeFilter(f: Filters): (v: VolumeSummary) => boolean {
+  for (const d of f.get('dangling') ?? []) if (!['true', 'false', '1', '0'].includes(d)) throw new UsageError(`invalid filter 'dangling=${d}'`, 1);
+  return (v) => {
+    const dangling = f.get('dangling');
+    if (dangling && (v.usedBy.length === 0) !== dangling.some((d) => d === 'true' || d === '1')) return false;
+    const names = f.get('name');
+    if (names && !names.some((n) => v.name.includes(n))) return false;
+    const drivers = f.get('driver');
+    if (drivers && !drivers.includes('local')) return false;
+    return labelsMatch(f.get('label'), v.labels);
   };
 }

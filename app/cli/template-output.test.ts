@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ContainerSummary, ImageSummary } from '../api/contract.js';
+import type { ContainerSummary, ImageSummary, VolumeSummary } from '../api/contract.js';
 import { renderList, renderOne, tabwrite } from './template-output.js';
 import { imageRows, IMAGES_FORMAT, psRow, PS_FORMAT, splitReference } from './list-rows.js';
-import { imageFilter, imageIdsMatching, parseFilters, psFilter, PS_FILTERS, IMAGE_FILTERS } from './list-filters.js';
+import { imageFilter, imageIdsMatching, parseFilters, psFilter, PS_FILTERS, IMAGE_FILTERS, VOLUME_FILTERS, volumeFilter } from './list-filters.js';
 import { UsageError } from './args.js';
 
 const c = (over: Partial<ContainerSummary>): ContainerSummary => ({
@@ -102,4 +102,18 @@ test('image filters: dangling, reference globs, label, before/since', () => {
   assert.deepEqual(pick(['since=busybox']), ['2', '3']);
   assert.deepEqual([...imageIdsMatching('busybox', imgs)], ['sha256:' + '1'.repeat(64)]);
   assert.deepEqual([...imageIdsMatching('22222', imgs)], ['sha256:' + '2'.repeat(64)]);
+});
+
+test('volume filters: dangling, name substring, label, driver', () => {
+  const vols: VolumeSummary[] = [
+    { name: 'data', createdAt: '', labels: { keep: '1' }, anonymous: false, mountpoint: '/x', usedBy: ['web'] },
+    { name: 'cache-data', createdAt: '', labels: {}, anonymous: true, mountpoint: '/y', usedBy: [] },
+  ];
+  const pick = (args: string[]): string[] => vols.filter(volumeFilter(parseFilters(args, VOLUME_FILTERS))).map((v) => v.name);
+  assert.deepEqual(pick(['dangling=true']), ['cache-data']);
+  assert.deepEqual(pick(['dangling=false']), ['data']);
+  assert.deepEqual(pick(['name=data']), ['data', 'cache-data']);
+  assert.deepEqual(pick(['label=keep']), ['data']);
+  assert.deepEqual(pick(['driver=local']), ['data', 'cache-data']);
+  assert.deepEqual(pick(['driver=nfs']), []);
 });

@@ -197,7 +197,7 @@ const verbs: VerbSpec[] = [
   // Volumes
   { name: 'volume', module: 'volume', usage: 'COMMAND', description: 'Manage volumes', flags: {}, subcommands: ['create', 'inspect', 'ls', 'prune', 'rm'] },
   { name: 'volume create', usage: '[OPTIONS] [VOLUME]', description: 'Create a volume', flags: { label: list('Set metadata for a volume', { short: 'l' }) } },
-  { name: 'volume ls', usage: '[OPTIONS]', description: 'List volumes', aliases: ['volume list'], flags: { format: format('a volume', '.Name .Driver .Scope .Mountpoint .Labels .Label .CreatedAt .Size'), quiet: bool('Only display volume names', { short: 'q' }) } },
+  { name: 'volume ls', usage: '[OPTIONS]', description: 'List volumes', aliases: ['volume list'], flags: { filter: filter('dangling, name, label, driver'), format: format('a volume', '.Name .Driver .Scope .Mountpoint .Labels .Label .CreatedAt .Size'), quiet: bool('Only display volume names', { short: 'q' }) } },
   { name: 'volume inspect', usage: '[OPTIONS] VOLUME [VOLUME...]', description: 'Display detailed information on one or more volumes', flags: { format: str("Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template", { short: 'f' }) } },
   { name: 'volume rm', usage: '[OPTIONS] VOLUME [VOLUME...]', description: 'Remove one or more volumes', aliases: ['volume remove'], flags: { force: bool('Force the removal of one or more volumes', { short: 'f' }) } },
   { name: 'volume prune', usage: '[OPTIONS]', description: 'Remove unused local volumes', flags: { all: bool('Remove all unused volumes, not just anonymous ones', { short: 'a' }), force: bool('Do not prompt for confirmation', { short: 'f' }) } },

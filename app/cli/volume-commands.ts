@@ -2,6 +2,7 @@ import { flagBool, flagList, flagString, parseArgs, requireArgs, UsageError } fr
 import { confirm, formatError, type Command } from './cli-kit.js';
 import { renderList } from './template-output.js';
 import { volumeRow, VOLUMES_FORMAT } from './list-rows.js';
+import { parseFilters, VOLUME_FILTERS, volumeFilter } from './list-filters.js';
 import { typedInspect } from './inspect-commands.js';
 import { verb } from './verbs.js';
 
@@ -20,7 +21,7 @@ const volume: Command = async (engine, argv, io) => {
     case 'list': {
       const p = parseArgs(rest, verb('volume ls'));
       requireArgs(p, verb('volume ls'), 0, 0);
-      const list = await engine.handle('volumes:list', {});
+      const list = (await engine.handle('volumes:list', {})).filter(volumeFilter(parseFilters(flagList(p, 'filter'), VOLUME_FILTERS)));
       if (flagBool(p, 'quiet')) io.out(list.map((v) => v.name + '\n').join(''));
       else io.out(renderList(flagString(p, 'format'), VOLUMES_FORMAT, list.map(volumeRow)));
       return 0;

@@ -188,11 +188,10 @@ async function removeIfAutoRemove(engine: DockerEngine, id: string): Promise<voi
  * answers these with 400: keep Cove's message, add docker's words.
  */
 function startError(err: unknown): unknown {
-  if (!(err instanceof EngineError) || err.code !== 'E_RUNTIME_EXEC') return err;
-  const m = err.message;
-  if (/no such file|not found/i.test(m)) return new DockerHttpError(400, `${m}: executable file not found in $PATH`);
-  if (/permission denied/i.test(m)) return new DockerHttpError(400, `${m}: permission denied`);
-  return new DockerHttpError(400, m);
+  if (!(err instanceof EngineError)) return err;
+  if (err.code === 'E_RUNTIME_EXEC') return new DockerHttpError(400, `${err.message}: executable file not found in $PATH`);
+  if (err.code === 'E_RUNTIME_CANNOT_INVOKE') return new DockerHttpError(400, `${err.message}: permission denied`);
+  return err;
 }
 
 function formatCpu(seconds: number): string {

@@ -14,12 +14,13 @@ import { parseFilters } from './docker-http.js';
 import { attachRoutes, PendingAttaches, ReportedExits } from './attach-route.js';
 import type { DockerStreams } from './docker-streams-engine.js';
 import { ExecRecords, execRoutes } from './exec-routes.js';
+import { archiveRoutes } from './archive-routes.js';
 
 export function dockerRouter(engine: EngineHandle, streams: DockerStreams): DockerRouter {
   const e = dockerEngine(engine);
   const pending = new PendingAttaches();
   const exits = new ReportedExits();
-  return new DockerRouter().add(...systemRoutes(e), ...containerRoutes(e, streams, pending, exits), ...attachRoutes(streams, pending, exits), ...execRoutes(streams, new ExecRecords()), ...imageRoutes(e, parseFilters), ...volumeRoutes(e));
+  return new DockerRouter().add(...systemRoutes(e), ...containerRoutes(e, streams, pending, exits), ...attachRoutes(streams, pending, exits), ...execRoutes(streams, new ExecRecords()), ...archiveRoutes(e, streams), ...imageRoutes(e, parseFilters), ...volumeRoutes(e));
 }
 
 /** Where docker clients find Cove: DOCKER_HOST=unix://<runtime dir>/docker.sock. */
@@ -32,8 +33,12 @@ export function serveDockerApi(engine: EngineHandle, streams: DockerStreams, run
 }
 
 /** The container service's stream entry points, as the adapter sees them. */
-export function containerStreams(c: ContainerService): DockerStreams {
+export function containerStreams(c: ContainerService, scratch: string): DockerStreams {
   return {
+    statPath: (q, p) => c.statPath(q, p),
+    archiveOut: (q, p, out) => c.copyOutTar(q, p, out),
+    archiveIn: (q, archive, dir) => c.copyInTar(q, archive, dir),
+    exportFs: (q, out) => c.export(q, out, scratch),
     resolveId: async (q) => (await c.resolve(q)).id,
     attachTarget: (q, requireRunning) => c.attachTarget(q, requireRunning),
     startHeld: async (q) => void (await c.startHeld(q)),

@@ -1,8 +1,12 @@
 // docker exec through Cove's Docker API: the non-TTY stream demultiplexed
 // into stdout and stderr, stdin, exit codes, -d, and -it in a real pty whose
-// resize reaches the container's terminal.
+// resize reaches the container's terminal; docker cp, diff and export.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import * as pty from 'node-pty';
 import { busyboxSandbox, eventually, type CoveSandbox } from '../testing/harness.js';
 import { DOCKER_CLI, dockerCliAvailable, startDockerService, type DockerService } from '../testing/docker-service.js';
@@ -66,5 +70,32 @@ test('exec -it in a pty: a /dev/pts terminal with TERM set, and a resize changes
     assert.equal(await exited, 7);
   } finally {
     term.kill();
+  }
+});
+
+test('docker cp both ways, a missing path, diff and export', { skip }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cove-docker-cp-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'tree', 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'tree', 'sub', 's.txt'), 'subdata\n');
+    fs.writeFileSync(path.join(dir, 'f.txt'), 'filedata\n');
+    for (const args of [['cp', path.join(dir, 'f.txt'), 'ex:/tmp/'], ['cp', path.join(dir, 'tree'), 'ex:/tmp/tree']]) {
+      const r = await svc.docker(args);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    assert.equal((await svc.docker(['exec', 'ex', 'cat', '/tmp/f.txt', '/tmp/tree/sub/s.txt'])).stdout, 'filedata\nsubdata\n');
+    const out = await svc.docker(['cp', 'ex:/tmp/tree', path.join(dir, 'back')]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(fs.readFileSync(path.join(dir, 'back', 'sub', 's.txt'), 'utf8'), 'subdata\n');
+    const missing = await svc.docker(['cp', 'ex:/no/such/path', path.join(dir, 'x')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /Could not find the file \/no\/such\/path/);
+    assert.match((await svc.docker(['diff', 'ex'])).stdout, /^A \/tmp\/tree\/sub\/s\.txt$/m);
+    const exported = await svc.docker(['export', '-o', path.join(dir, 'fs.tar'), 'ex']);
+    assert.equal(exported.code, 0, exported.stderr);
+    const listing = spawnSync('tar', ['-tf', path.join(dir, 'fs.tar')], { encoding: 'utf8' }).stdout;
+    assert.match(listing, /^\.?\/?tmp\/f\.txt$/m);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

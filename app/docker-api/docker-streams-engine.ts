@@ -27,7 +27,23 @@ export interface ExecHandle {
   exit: Promise<number>;
 }
 
+export interface PathStatView {
+  name: string;
+  size: number;
+  mode: number;
+  mtime: string;
+  linkTarget: string;
+}
+
 export interface DockerStreams {
+  /** What a path in a running container is (docker cp asks first). */
+  statPath(query: string, path: string): Promise<PathStatView>;
+  /** A tar of a path in a running container, made by the container's own tar. */
+  archiveOut(query: string, path: string, out: NodeJS.WritableStream): Promise<void>;
+  /** A tar extracted into a directory of a running container, by the container's own tar. */
+  archiveIn(query: string, archive: NodeJS.ReadableStream, dir: string): Promise<void>;
+  /** The container's whole filesystem as a tar. */
+  exportFs(query: string, out: NodeJS.WritableStream): Promise<void>;
   /** Runs a command in a running container with its stdio relayed by us. */
   exec(query: string, spec: ExecSpec, size?: { cols: number; rows: number }): Promise<ExecHandle>;
   /** Resolves a container (id or name) to its id without starting anything. */

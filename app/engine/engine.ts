@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { ApiMethod, ApiParams, ApiResult, ContainerAction, EngineEvent, ImageAction } from '../api/contract.js';
+import type { ApiMethod, ApiParams, ApiResult, EngineEvent, ImageAction } from '../api/contract.js';
+import { ContainerEventDeriver } from './container-events.js';
 import type { Delivery, EngineConnection, EngineHandle } from './engine-api.js';
 import { EngineError } from './errors.js';
 import { prepareDirs, resolvePaths, type CovePaths } from './paths.js';
@@ -46,6 +47,7 @@ export class Engine implements EngineHandle {
   private readonly connections: Connections;
   private readonly closeLogs: () => void;
   private watcher: StoreWatcher | undefined;
+  private containerEvents: ContainerEventDeriver | undefined;
   readonly tasks: TaskRegistry;
   readonly settings: SettingsStore;
   readonly volumes: VolumeService;
@@ -81,7 +83,11 @@ export class Engine implements EngineHandle {
       settings: this.settings,
       volumes: this.volumes,
       events: {
-        containerChanged: (action, id) => this.emit({ type: 'container', action, id, time: new Date().toISOString() }),
+        containerChanged: (action, id) => {
+          this.emit({ type: 'container', action, id, time: new Date().toISOString() });
+          // Reported here: the watcher must not report the same change again.
+          void this.containerEvents?.note(id);
+        },
       },
     });
     this.tasks = new TaskRegistry((task) => this.emit({ type: 'task', task }));
@@ -116,7 +122,7 @@ export class Engine implements EngineHandle {
     const engine = new Engine(paths, mappings, tmp, blobs, layers, containers);
     await engine.volumes.init();
     if (options.watch) {
-      engine.startWatching();
+      await engine.startWatching();
       engine.stats.start();
       // "Applied on Cove's start": always/unless-stopped containers that are down (after a reboot) come back.
       await engine.containers.applyRestartPolicies();
@@ -143,9 +149,21 @@ export class Engine implements EngineHandle {
     return this.builderInstance;
   }
 
-  private startWatching(): void {
+  private async startWatching(): Promise<void> {
+    const deriver = new ContainerEventDeriver(async (id) => {
+      const rec = await this.containers.resolve(id).catch(() => null);
+      if (!rec) return null;
+      const s = await this.containers.summary(rec);
+      return { state: s.state, name: s.name, startedAt: s.startedAt };
+    });
+    await deriver.prime((await this.containers.list(true)).map((c) => c.id));
+    this.containerEvents = deriver;
     this.watcher = new StoreWatcher(this.paths.home, this.containerStore.dir, {
-      containerChanged: (id) => this.emit({ type: 'container', action: 'update' satisfies ContainerAction, id, time: new Date().toISOString() }),
+      // Changes by other processes (the CLI, the monitor), named after what changed.
+      containerChanged: (id) =>
+        void deriver.derive(id).then((actions) => {
+          for (const action of actions) this.emit({ type: 'container', action, id, time: new Date().toISOString() });
+        }),
       imagesChanged: () => this.emit({ type: 'image', action: 'load' satisfies ImageAction, id: '', time: new Date().toISOString() }),
     });
     this.watcher.start();

@@ -4,6 +4,8 @@ import type { CoveSandbox } from './harness.js';
 export interface ServeProcess {
   url: string;
   child: ChildProcess;
+  /** What it wrote to stderr so far (a crash's stack, for the test's report). */
+  stderr(): string;
   /** Ends it with a signal and waits for the exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -36,6 +38,7 @@ export async function startServe(sb: CoveSandbox, args: string[] = [], options: 
   return {
     url,
     child,
+    stderr: () => stderr,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
       const exited = new Promise((r) => child.once('exit', r));

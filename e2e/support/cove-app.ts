@@ -5,7 +5,7 @@
 // specs cover both.
 import fs from 'node:fs';
 import path from 'node:path';
-import { test as base, _electron as electron, type Page } from '@playwright/test';
+import { test as base, _electron as electron, type Page, type TestInfo } from '@playwright/test';
 import { createSandbox, fixtures, type CoveSandbox } from '../../app/testing/harness.js';
 import { startServe } from '../../app/testing/serve.js';
 
@@ -15,10 +15,15 @@ export interface CoveApp {
   fixtures: Awaited<ReturnType<typeof fixtures>>;
 }
 
-async function startWebMode(sandbox: CoveSandbox, page: Page): Promise<() => Promise<void>> {
+async function startWebMode(sandbox: CoveSandbox, page: Page, testInfo: TestInfo): Promise<() => Promise<void>> {
   const serve = await startServe(sandbox);
   await page.goto(serve.url);
-  return () => serve.stop();
+  return async () => {
+    // An engine that died during the spec says why in the report.
+    const died = serve.child.exitCode !== null || serve.child.signalCode !== null;
+    if (died || serve.stderr()) await testInfo.attach(died ? 'cove serve died' : 'cove serve stderr', { body: `exit ${serve.child.exitCode} ${serve.child.signalCode}\n${serve.stderr()}`, contentType: 'text/plain' });
+    await serve.stop();
+  };
 }
 
 export const test = base.extend<{ cove: CoveApp }>({
@@ -33,7 +38,7 @@ export const test = base.extend<{ cove: CoveApp }>({
       appPage = await app.firstWindow();
       stop = () => app.close();
     } else {
-      stop = await startWebMode(sandbox, page);
+      stop = await startWebMode(sandbox, page, testInfo);
     }
     try {
       await use({ page: appPage, sandbox, fixtures: fx });

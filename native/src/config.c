@@ -40,18 +40,34 @@ static void want_type(struct ctx *c, const struct json *j, enum json_type t,
             json_type_name(j->type));
 }
 
-/* Unknown keys are refused: silently ignoring a setting a user asked for
- * (a limit, a hook) would give a container weaker than requested. */
+static int is_empty(const struct json *j);
+
+/* Keys the spec does not define are ignored with a warning: the runtime
+ * spec says a runtime MUST NOT generate an error on an unknown property
+ * (config.md, "Extensibility"). Known settings cove-runtime cannot honour
+ * are still refused where they are parsed. */
 static void check_keys(struct ctx *c, const struct json *obj, const char *where,
                        const char *const *allowed)
 {
     size_t i, k;
+    (void)c;
     for (i = 0; i < obj->len; i++) {
         for (k = 0; allowed[k]; k++)
             if (strcmp(obj->keys[i], allowed[k]) == 0) break;
         if (!allowed[k])
-            bad(c, "%s.%s is not supported by cove-runtime", where, obj->keys[i]);
+            warnx_("%s.%s is not a runtime-spec property: ignored", where, obj->keys[i]);
     }
+}
+
+/* Spec properties cove-runtime cannot honour: refused when set, since
+ * ignoring them would give a container weaker than asked for. */
+static void refuse_set(struct ctx *c, const struct json *obj, const char *where,
+                       const char *const *names)
+{
+    size_t k;
+    for (k = 0; names[k]; k++)
+        if (!is_empty(json_get(obj, names[k])))
+            bad(c, "%s.%s is not supported by cove-runtime", where, names[k]);
 }
 
 static const char *get_str(struct ctx *c, const struct json *obj,
@@ -180,7 +196,7 @@ static void parse_mount(struct ctx *c, const struct json *j, size_t idx,
                         struct mount_config *m)
 {
     static const char *const keys[] = {"destination", "type", "source",
-                                       "options", NULL};
+                                       "options", "uidMappings", "gidMappings", NULL};
     static const char *const types[] = {"overlay", "proc", "tmpfs", "devpts",
                                         "mqueue", "sysfs", "bind", NULL};
     char where[64];
@@ -188,8 +204,10 @@ static void parse_mount(struct ctx *c, const struct json *j, size_t idx,
     struct json *opts;
     size_t i, datalen = 0;
     snprintf(where, sizeof where, "mounts[%zu]", idx);
+    static const char *const refused[] = {"uidMappings", "gidMappings", NULL};
     want_type(c, j, JSON_OBJECT, where);
     check_keys(c, j, where, keys);
+    refuse_set(c, j, where, refused);
     m->destination = (char *)get_str(c, j, "destination", where, 1);
     if (m->destination[0] != '/')
         bad(c, "%s.destination '%s' must be absolute", where, m->destination);
@@ -227,15 +245,16 @@ static void parse_mount(struct ctx *c, const struct json *j, size_t idx,
     m->type = (char *)type;
     if (m->bind && (!m->source || !*m->source))
         bad(c, "%s: bind mount needs a source", where);
-    if (m->bind && m->data && m->data[0])
-        bad(c, "%s: unknown bind mount option(s) '%s'", where, m->data);
+    if (m->bind && m->data && m->data[0]) {
+        /* mount(2) ignores data for MS_BIND; runc does too. */
+        warnx_("%s: filesystem option(s) '%s' mean nothing on a bind mount: ignored", where, m->data);
+        m->data[0] = 0;
+    }
     if (strcmp(type, "overlay") == 0 && strcmp(m->destination, "/") != 0)
         bad(c, "%s: overlay is only supported as the root filesystem (destination /)",
             where);
     if (strcmp(m->destination, "/") == 0 && strcmp(type, "overlay") != 0)
         bad(c, "%s: only an overlay may be mounted at /", where);
-    if (m->propagation && !m->bind)
-        bad(c, "%s: propagation options are only supported on bind mounts", where);
 }
 
 static void parse_idmap(struct ctx *c, const struct json *j, const char *where,
@@ -282,14 +301,17 @@ static void parse_process(struct ctx *c, struct config *cfg, const struct json *
     static const char *const keys[] = {
         "terminal", "consoleSize", "user", "args", "env", "cwd",
         "capabilities", "rlimits", "noNewPrivileges", "oomScoreAdj",
-        "apparmorProfile", "selinuxLabel", NULL};
+        "apparmorProfile", "selinuxLabel", "ioPriority", "scheduler",
+        "execCPUAffinity", NULL};
     static const char *const ukeys[] = {"uid", "gid", "umask", "additionalGids", NULL};
     static const char *const ckeys[] = {"bounding", "effective", "permitted",
                                         "inheritable", "ambient", NULL};
     struct json *j, *u;
     size_t i, n;
+    static const char *const refused[] = {"ioPriority", "scheduler", "execCPUAffinity", NULL};
     want_type(c, p, JSON_OBJECT, "process");
     check_keys(c, p, "process", keys);
+    refuse_set(c, p, "process", refused);
     if (!is_empty(json_get(p, "apparmorProfile")))
         bad(c, "process.apparmorProfile is not supported");
     if (!is_empty(json_get(p, "selinuxLabel")))
@@ -459,20 +481,31 @@ static void parse_linux(struct ctx *c, struct config *cfg, const struct json *l)
     static const char *const keys[] = {
         "namespaces", "uidMappings", "gidMappings", "maskedPaths",
         "readonlyPaths", "seccomp", "sysctl", "resources", "cgroupsPath",
-        "rootfsPropagation", "mountLabel", "devices", NULL};
+        "rootfsPropagation", "mountLabel", "devices", "intelRdt", "personality",
+        "timeOffsets", "memoryPolicy", "netDevices", NULL};
     static const char *const nsnames[NS_COUNT] = {
         "user", "mount", "pid", "uts", "ipc", "network", "cgroup"};
     struct json *j;
     size_t i, k;
     const char *prop;
+    static const char *const refused[] = {"intelRdt", "personality", "timeOffsets",
+                                          "memoryPolicy", "netDevices", NULL};
     want_type(c, l, JSON_OBJECT, "linux");
     check_keys(c, l, "linux", keys);
+    refuse_set(c, l, "linux", refused);
     cfg->cgroups_path = get_str(c, l, "cgroupsPath", "linux", 0);
     if (cfg->cgroups_path && !*cfg->cgroups_path) cfg->cgroups_path = NULL;
-    if (!is_empty(json_get(l, "resources"))) {
+    if ((j = json_get(l, "resources")) && j->type != JSON_OBJECT && !is_empty(j))
+        bad(c, "linux.resources: expected object");
+    if (j && j->type == JSON_OBJECT) {
         char cerr[256];
-        if (!cfg->cgroups_path)
-            bad(c, "linux.resources needs linux.cgroupsPath (a cgroup under a delegated subtree)");
+        /* Device cgroup rules need a device controller we do not have;
+         * rootless, the only device nodes are the ones bind-mounted into
+         * /dev, so the usual deny-all rule holds anyway (runc's rootless
+         * mode ignores them too). Limits need a cgroup of their own. */
+        for (i = 0; i < j->len; i++)
+            if (strcmp(j->keys[i], "devices") != 0 && !is_empty(j->items[i]) && !cfg->cgroups_path)
+                bad(c, "linux.resources.%s needs linux.cgroupsPath (a cgroup under a delegated subtree)", j->keys[i]);
         if (cgroup_check_resources(json_get(l, "resources"), cerr, sizeof cerr) < 0) bad(c, "%s", cerr);
         cfg->resources = json_get(l, "resources");
     }
@@ -482,8 +515,13 @@ static void parse_linux(struct ctx *c, struct config *cfg, const struct json *l)
         bad(c, "linux.devices is not supported (device nodes cannot be created "
             "rootless; bind-mount them instead)");
     prop = get_str(c, l, "rootfsPropagation", "linux", 0);
-    if (prop && *prop && strcmp(prop, "private") != 0 && strcmp(prop, "rprivate") != 0)
-        bad(c, "linux.rootfsPropagation '%s' is not supported (only private)", prop);
+    if (prop && *prop) {
+        struct mount_config pm;
+        memset(&pm, 0, sizeof pm);
+        if (mount_option(prop, &pm) != 0 || !pm.propagation)
+            bad(c, "linux.rootfsPropagation '%s' is not a propagation type", prop);
+        cfg->rootfs_propagation = pm.propagation;
+    }
     if ((j = json_get(l, "namespaces"))) {
         static const char *const nkeys[] = {"type", "path", NULL};
         want_type(c, j, JSON_ARRAY, "linux.namespaces");
@@ -531,6 +569,41 @@ static void parse_linux(struct ctx *c, struct config *cfg, const struct json *l)
     if ((j = json_get(l, "seccomp")) && j->type != JSON_NULL) parse_seccomp(c, cfg, j);
 }
 
+const char *const hook_names[HOOK_KINDS] = {
+    "prestart", "createRuntime", "createContainer", "startContainer",
+    "poststart", "poststop"};
+
+static void parse_hooks(struct ctx *c, struct config *cfg, const struct json *h)
+{
+    static const char *const hkeys[] = {"path", "args", "env", "timeout", NULL};
+    static const char *const kinds[] = {"prestart", "createRuntime", "createContainer",
+                                        "startContainer", "poststart", "poststop", NULL};
+    size_t k, i;
+    want_type(c, h, JSON_OBJECT, "hooks");
+    check_keys(c, h, "hooks", kinds);
+    for (k = 0; k < HOOK_KINDS; k++) {
+        struct json *arr = json_get(h, hook_names[k]);
+        char where[64];
+        if (!arr || arr->type == JSON_NULL) continue;
+        snprintf(where, sizeof where, "hooks.%s", hook_names[k]);
+        want_type(c, arr, JSON_ARRAY, where);
+        cfg->hooks[k] = xcalloc(arr->len ? arr->len : 1, sizeof(struct hook));
+        cfg->n_hooks[k] = arr->len;
+        for (i = 0; i < arr->len; i++) {
+            struct hook *hk = &cfg->hooks[k][i];
+            struct json *v;
+            want_type(c, arr->items[i], JSON_OBJECT, where);
+            check_keys(c, arr->items[i], where, hkeys);
+            hk->path = (char *)get_str(c, arr->items[i], "path", where, 1);
+            if (hk->path[0] != '/') bad(c, "%s: path '%s' must be absolute", where, hk->path);
+            if ((v = json_get(arr->items[i], "args"))) hk->args = str_array(c, v, where, NULL);
+            if ((v = json_get(arr->items[i], "env"))) hk->env = str_array(c, v, where, NULL);
+            if ((v = json_get(arr->items[i], "timeout")))
+                hk->timeout = (int)num(c, v, 1, 86400, where); /* "MUST be greater than zero" */
+        }
+    }
+}
+
 static void parse_all(struct ctx *c, struct config *cfg, const char *bundle)
 {
     static const char *const keys[] = {"ociVersion", "process", "root",
@@ -545,7 +618,7 @@ static void parse_all(struct ctx *c, struct config *cfg, const char *bundle)
     check_keys(c, d, "config", keys);
     v = get_str(c, d, "ociVersion", "config", 1);
     if (strncmp(v, "1.", 2) != 0) bad(c, "ociVersion '%s' is not supported (want 1.x)", v);
-    if (!is_empty(json_get(d, "hooks"))) bad(c, "hooks are not supported");
+    if ((j = json_get(d, "hooks")) && j->type != JSON_NULL) parse_hooks(c, cfg, j);
     if ((j = json_get(d, "annotations"))) want_type(c, j, JSON_OBJECT, "annotations");
     if (!(j = json_get(d, "process"))) bad(c, "process is required");
     parse_process(c, cfg, j);
@@ -640,6 +713,14 @@ void config_free(struct config *c)
     free(c->readonly);
     free(c->sysctl_keys);
     free(c->sysctl_values);
+    for (i = 0; i < HOOK_KINDS; i++) {
+        size_t k;
+        for (k = 0; k < c->n_hooks[i]; k++) {
+            free(c->hooks[i][k].args);
+            free(c->hooks[i][k].env);
+        }
+        free(c->hooks[i]);
+    }
     if (c->seccomp) {
         for (i = 0; i < c->seccomp->n_rules; i++) {
             free(c->seccomp->rules[i].names);

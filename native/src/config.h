@@ -63,6 +63,17 @@ struct seccomp_config {
     size_t n_rules;
 };
 
+/* runtime-spec config.md "POSIX-platform Hooks", in lifecycle order. */
+enum hook_kind { HOOK_PRESTART, HOOK_CREATE_RUNTIME, HOOK_CREATE_CONTAINER,
+                 HOOK_START_CONTAINER, HOOK_POSTSTART, HOOK_POSTSTOP, HOOK_KINDS };
+
+struct hook {
+    char *path;
+    char **args;    /* NULL-terminated, or NULL: argv is just path */
+    char **env;     /* NULL-terminated, or NULL: empty environment */
+    int timeout;    /* seconds; 0 = none */
+};
+
 struct config {
     struct json *doc;
     char *bundle;       /* absolute */
@@ -107,7 +118,12 @@ struct config {
     /* linux.cgroupsPath and linux.resources (pointers into doc; cgroup.c applies them). */
     const char *cgroups_path;
     const struct json *resources;
+    unsigned long rootfs_propagation; /* MS_SHARED etc. for / after pivot_root, or 0 */
+    struct hook *hooks[HOOK_KINDS];
+    size_t n_hooks[HOOK_KINDS];
 };
+
+extern const char *const hook_names[HOOK_KINDS];
 
 /* Load bundle/config.json; dies with E_RUNTIME_CONFIG on any problem. */
 struct config *config_load(const char *bundle);

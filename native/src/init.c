@@ -15,6 +15,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "hooks.h"
 #include "mounts.h"
 #include "namespaces.h"
 #include "process.h"
@@ -22,6 +23,35 @@
 #include "session.h"
 #include "terminal.h"
 #include "util.h"
+
+/* The state the runtime sent for the hooks run inside the container. */
+static char *hook_state_text;
+
+/* A line from the runtime on the sync pipe; dies if it went away. */
+static char *read_line(int fd)
+{
+    size_t cap = 4096, len = 0;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        ssize_t n = read(fd, buf + len, 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) _exit(1); /* the runtime died: it reports why */
+        if (buf[len] == '\n') break;
+        if (++len == cap - 1) buf = realloc(buf, cap *= 2);
+        if (!buf) _exit(1);
+    }
+    buf[len] = 0;
+    return buf;
+}
+
+static void run_hooks_inside(const struct config *cfg, enum hook_kind k)
+{
+    char msg[1024];
+    /* Not set in an exec process: container hooks are the init's alone. */
+    if (!cfg->n_hooks[k] || !hook_state_text) return;
+    if (hooks_run(cfg, k, hook_state_text ? hook_state_text : "{}", msg, sizeof msg) < 0)
+        die(E_FAILED, "%s", msg);
+}
 
 static void become_root(void)
 {
@@ -102,6 +132,9 @@ void finish_and_exec(const struct config *cfg, int err_wr, int fifo_fd)
         if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_errno(E_FAILED, "prctl PR_SET_PDEATHSIG 0");
         wait_for_start(fifo_fd);
     }
+    /* runtime.md "Lifecycle" step 7: after start, before the user's
+     * process, inside the container (the path resolves in its root). */
+    run_hooks_inside(cfg, HOOK_START_CONTAINER);
     apply_rlimits(cfg);
     if (cfg->has_oom_score_adj) write_oom_score_adj(cfg->oom_score_adj);
     /* Before any seccomp filter: a profile need not allow close_range or
@@ -135,7 +168,6 @@ void container_init(const struct init_args *a)
 
     do n = read(a->sync_rd, &c, 1); while (n < 0 && errno == EINTR);
     if (n != 1) _exit(1); /* the runtime died or failed to map us */
-    close(a->sync_rd);
 
     /* Also when joining a user namespace: our uid may be unmapped there,
      * and setns(2) gave us the capabilities to become its root. */
@@ -166,8 +198,19 @@ void container_init(const struct init_args *a)
     if (cfg->ns[NS_NET].wanted && !cfg->ns[NS_NET].path) loopback_up();
 
     rootfs_setup(cfg);
+    if (a->hook_sync) {
+        /* runtime.md "Lifecycle" steps 5-6: the runtime runs prestart and
+         * createRuntime hooks now, in its namespaces; createContainer hooks
+         * run here, in ours, before pivot_root. */
+        if (write_all(a->err_wr, "hooks\n", 6) < 0) die_errno(E_FAILED, "write to the runtime");
+        hook_state_text = read_line(a->sync_rd);
+        run_hooks_inside(cfg, HOOK_CREATE_CONTAINER);
+    }
+    close(a->sync_rd);
     if (cfg->terminal) terminal_prepare(cfg, &term);
     rootfs_pivot(cfg);
+    if (cfg->rootfs_propagation && mount(NULL, "/", NULL, cfg->rootfs_propagation, NULL) < 0)
+        die_errno(E_MOUNT, "set linux.rootfsPropagation on /");
     if (cfg->terminal) terminal_finish(cfg, &term, a->console_fd);
 
     finish_and_exec(cfg, a->err_wr, a->fifo_fd);

@@ -9,6 +9,7 @@ struct init_args {
     int err_wr;      /* CLOEXEC: EOF = exec done; a JSON line = error */
     int fifo_fd;     /* create/start: O_PATH fd of exec.fifo, else -1 */
     int console_fd;  /* connected --console-socket, else -1 */
+    int hook_sync;   /* stop after the mounts for the runtime's hooks (see hooks.h) */
 };
 
 /* Runs in the cloned child: sets up and execs the container process. */

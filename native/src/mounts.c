@@ -250,6 +250,16 @@ static void fs_mount(int rootfd, const struct mount_config *m)
         die_errno(E_MOUNT, "mount %s on %s (options '%s')", m->type,
                   m->destination, data ? data : "");
     close(fd);
+    if (m->propagation) {
+        /* Propagation is a separate mount(2) call on the new mount, which
+         * the fd taken before it does not reach: resolve again. */
+        fd = resolve_in_root(rootfd, m->destination, RESOLVE_NOCREATE);
+        if (fd < 0) die_errno(E_MOUNT, "open %s after mounting it", m->destination);
+        fdpath(target, sizeof target, fd);
+        if (mount(NULL, target, NULL, m->propagation, NULL) < 0)
+            die_errno(E_MOUNT, "set propagation of %s", m->destination);
+        close(fd);
+    }
 }
 
 char *overlay_shorten(const char *data, char **dir)

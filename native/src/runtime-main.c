@@ -19,6 +19,7 @@
 #include "config.h"
 #include "cgroup.h"
 #include "exec.h"
+#include "hooks.h"
 #include "idmap.h"
 #include "init.h"
 #include "json.h"
@@ -92,6 +93,31 @@ static void load_state(const char *dir, const char *id, struct state *s)
     }
 }
 
+/* The bundle's config for hooks and annotations after the fact (state,
+ * delete): NULL, without dying, when it is gone or no longer parses. */
+static struct config *config_try_load(const char *bundle)
+{
+    char *path = xasprintf("%s/config.json", bundle), err[256], *text;
+    size_t len;
+    struct config *cfg = NULL;
+    text = read_file(path, 16 << 20, &len);
+    if (text) cfg = config_parse(text, len, bundle, err, sizeof err);
+    free(text);
+    free(path);
+    return cfg;
+}
+
+/* poststart and poststop: failures are warnings (hooks_run prints them). */
+static void run_hooks_warn(const struct config *cfg, enum hook_kind k, const char *id,
+                           pid_t pid, const char *status)
+{
+    char msg[1024], *st;
+    if (!cfg || !cfg->n_hooks[k]) return;
+    st = hook_state(cfg, id, pid, status);
+    hooks_run(cfg, k, st, msg, sizeof msg);
+    free(st);
+}
+
 /* The host id that id 0 of pid's user namespace maps to, from
  * /proc/PID/{uid,gid}_map; -1 when 0 is not mapped. */
 static long host_id_of_root(pid_t pid, const char *file)
@@ -140,6 +166,8 @@ static int create_container(const struct opts *o, const char *id, enum mode mode
     atexit(supervise_cleanup);
 
     ia.cfg = cfg;
+    ia.hook_sync = cfg->n_hooks[HOOK_PRESTART] || cfg->n_hooks[HOOK_CREATE_RUNTIME] ||
+                   cfg->n_hooks[HOOK_CREATE_CONTAINER] || cfg->n_hooks[HOOK_START_CONTAINER];
     ia.fifo_fd = -1;
     ia.console_fd = -1;
     if (mode == MODE_CREATE) {
@@ -180,6 +208,20 @@ static int create_container(const struct opts *o, const char *id, enum mode mode
     }
     if (cfg->cgroups_path) cgroup_enter(cfg->cgroups_path, cfg->resources, pid, dir, bundle);
     if (write_all(syncp[1], "1", 1) < 0) die_errno(E_FAILED, "release container process");
+    if (ia.hook_sync) {
+        /* runtime.md "Lifecycle" steps 5-6: prestart and createRuntime
+         * hooks here, in the runtime's namespaces, once the container's
+         * environment exists; then the state for its createContainer and
+         * startContainer hooks. A failure stops the container. */
+        char msg[1024], *st = hook_state(cfg, id, pid, "created");
+        await_hook_point(errp[0], pid);
+        if (hooks_run(cfg, HOOK_PRESTART, st, msg, sizeof msg) < 0 ||
+            hooks_run(cfg, HOOK_CREATE_RUNTIME, st, msg, sizeof msg) < 0)
+            die(E_FAILED, "%s", msg);
+        if (write_all(syncp[1], st, strlen(st)) < 0 || write_all(syncp[1], "\n", 1) < 0)
+            die_errno(E_FAILED, "send the state to the container process");
+        free(st);
+    }
     close(syncp[1]);
     await_child(errp[0], pid, mode);
     close(errp[0]);
@@ -199,6 +241,7 @@ static int create_container(const struct opts *o, const char *id, enum mode mode
         if (write_file_atomic(o->pid_file, buf, (size_t)n, 0644) < 0)
             die_errno(E_FAILED, "write pid file %s", o->pid_file);
     }
+    if (mode != MODE_CREATE) run_hooks_warn(cfg, HOOK_POSTSTART, id, pid, "running");
     if (mode != MODE_RUN) {
         cleanup_pid = 0;
         cleanup_dir = NULL;
@@ -211,6 +254,7 @@ static int create_container(const struct opts *o, const char *id, enum mode mode
     cgroup_remove(dir, bundle);
     state_remove(dir);
     cleanup_dir = NULL;
+    run_hooks_warn(cfg, HOOK_POSTSTOP, id, 0, "stopped");
     return status;
 }
 
@@ -278,9 +322,14 @@ static int cmd_start(const struct opts *o, const char *id)
     free(s.status);
     s.status = xstrdup("running");
     state_write(dir, &s);
-    state_free(&s);
     await_exec(fd, id);
     close(fd);
+    {
+        struct config *cfg = config_try_load(s.bundle);
+        run_hooks_warn(cfg, HOOK_POSTSTART, id, s.pid, "running");
+        config_free(cfg);
+    }
+    state_free(&s);
     return 0;
 }
 
@@ -288,8 +337,13 @@ static int cmd_state(const struct opts *o, const char *id)
 {
     char *dir = container_dir(o, id), *j;
     struct state s;
+    struct config *cfg;
+    char *ann = NULL;
     load_state(dir, id, &s);
-    j = state_json(dir, &s);
+    if ((cfg = config_try_load(s.bundle))) ann = annotations_json(cfg);
+    j = state_json(dir, &s, ann);
+    free(ann);
+    config_free(cfg);
     printf("%s\n", j);
     free(j);
     state_free(&s);
@@ -337,6 +391,11 @@ static int cmd_delete(const struct opts *o, const char *id)
     }
     cgroup_remove(dir, s.bundle);
     if (state_remove(dir) < 0) die_errno(E_FAILED, "remove %s", dir);
+    {
+        struct config *cfg = config_try_load(s.bundle);
+        run_hooks_warn(cfg, HOOK_POSTSTOP, id, 0, "stopped");
+        config_free(cfg);
+    }
     state_free(&s);
     return 0;
 }
@@ -360,7 +419,7 @@ static int cmd_list(const struct opts *o)
         if (state_read(dir, &s) == 0) {
             const char *status = state_status(dir, &s);
             if (json) {
-                char *j = state_json(dir, &s);
+                char *j = state_json(dir, &s, NULL);
                 printf("%s%s", first ? "" : ",", j);
                 free(j);
             } else if (o->quiet) {

@@ -175,10 +175,10 @@ int state_remove(const char *dir)
     return rmdir(dir);
 }
 
-char *state_json(const char *dir, const struct state *s)
+char *state_json(const char *dir, const struct state *s, const char *annotations)
 {
     const char *status = state_status(dir, s);
-    char buf[8192];
+    char buf[8192], *out;
     size_t pos;
     int n = snprintf(buf, sizeof buf, "{\"ociVersion\":\"1.2.0\",\"id\":\"");
     pos = (size_t)n;
@@ -187,6 +187,7 @@ char *state_json(const char *dir, const struct state *s)
                  strcmp(status, "stopped") == 0 ? 0 : (int)s->pid, status);
     pos += (size_t)n;
     json_escape_into(buf, sizeof buf - 64, &pos, s->bundle);
-    n = snprintf(buf + pos, sizeof buf - pos, "\",\"created\":\"%s\"}", s->created);
-    return xstrdup(buf);
+    n = snprintf(buf + pos, sizeof buf - pos, "\",\"created\":\"%s\"", s->created);
+    out = xasprintf("%s%s%s}", buf, annotations ? ",\"annotations\":" : "", annotations ? annotations : "");
+    return out;
 }

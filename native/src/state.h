@@ -26,7 +26,8 @@ const char *state_status(const char *dir, const struct state *s);
 unsigned long long proc_start_time(pid_t pid, char *state_char);
 /* Remove the state directory (only plain files inside). */
 int state_remove(const char *dir);
-/* JSON of the runtime-spec state (no newline); malloc'd. */
-char *state_json(const char *dir, const struct state *s);
+/* JSON of the runtime-spec state (no newline); malloc'd. annotations: a
+ * JSON object's text from the bundle's config, or NULL. */
+char *state_json(const char *dir, const struct state *s, const char *annotations);
 
 #endif

@@ -66,26 +66,30 @@ int connect_console(const char *path)
     return s;
 }
 
-/* Read the child's report: "ready\n" (create), an error JSON line, or EOF
- * when exec closed the CLOEXEC pipe. Returns 0 ready/exec'd; dies on error. */
-void await_child(int fd, pid_t pid, enum mode mode)
+/* Read the child's report: `want` ("ready\n", "hooks\n"), an error JSON
+ * line, or EOF when exec closed the CLOEXEC pipe (want NULL). Dies on error. */
+static void await_line(int fd, pid_t pid, const char *want)
 {
     char buf[8192];
-    size_t len = 0;
+    size_t len = 0, wl = want ? strlen(want) : 0;
     for (;;) {
-        ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
+        /* One byte at a time while a marker is expected: what follows it
+         * is the next step's report, not ours to consume. */
+        ssize_t n = read(fd, buf + len, want ? 1 : sizeof buf - 1 - len);
         if (n < 0) {
             if (errno == EINTR) continue;
             die_errno(E_FAILED, "read from container process %d", (int)pid);
         }
         if (n == 0) break;
         len += (size_t)n;
-        if (mode == MODE_CREATE && len >= 6 && memcmp(buf, "ready\n", 6) == 0) return;
+        if (want && len >= wl && memcmp(buf, want, wl) == 0) return;
+        if (want && buf[0] != '{' && len >= wl) break;
+        if (want && buf[0] == '{' && buf[len - 1] == '\n') break;
         if (len == sizeof buf - 1) break;
     }
     buf[len] = 0;
     if (len == 0) {
-        if (mode == MODE_CREATE) {
+        if (want) {
             int st;
             waitpid(pid, &st, 0);
             cleanup_pid = 0;
@@ -106,3 +110,12 @@ void await_child(int fd, pid_t pid, enum mode mode)
     die(E_FAILED, "unexpected message from container process: %.200s", buf);
 }
 
+void await_child(int fd, pid_t pid, enum mode mode)
+{
+    await_line(fd, pid, mode == MODE_CREATE ? "ready\n" : NULL);
+}
+
+void await_hook_point(int fd, pid_t pid)
+{
+    await_line(fd, pid, "hooks\n");
+}

@@ -15,6 +15,9 @@ void supervise_cleanup(void);
  * error JSON line (forwarded to our status fd, then exit 1), or EOF once
  * execve closed the pipe. */
 void await_child(int fd, pid_t pid, enum mode mode);
+/* Read until the child's "hooks\n" (it stopped for the runtime's hooks);
+ * an error line or EOF are handled as in await_child. */
+void await_hook_point(int fd, pid_t pid);
 /* Forward INT/TERM/HUP/QUIT/USR1/USR2 to pid, wait; 128+sig if killed. */
 int wait_forwarding(pid_t pid);
 int connect_console(const char *path);

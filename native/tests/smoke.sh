@@ -101,7 +101,7 @@ crun() {
     STATUS=$(cat "$T/$name.status")
 }
 
-echo "1..103"
+echo "1..110"
 
 mkbundle basic '["sh","-c","id -u; echo $$; hostname; cat /proc/self/uid_map /proc/self/gid_map"]'
 crun basic
@@ -241,6 +241,39 @@ for _ in $(seq 50); do as_user $R state life | grep -q stopped && break; sleep 0
 check_match "kill -> stopped" "$(as_user $R state life)" '"status":"stopped"'
 as_user $R delete life
 check "delete removes it" "$(as_user $R state life 2>&1)" "cove-runtime: container life does not exist"
+
+# --- OCI hooks (runtime.md "Lifecycle"): order, state on stdin, failure, timeout
+as_user tee "$T/hook.sh" >/dev/null <<'SH'
+#!/bin/sh
+read -r s
+echo "$1 $(printf %s "$s" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p')" >> "$2"
+SH
+as_user chmod 755 "$T/hook.sh"
+hk() { printf '{"path":"%s","args":["hook.sh","%s","%s"]}' "$T/hook.sh" "$1" "$T/hooks.log"; }
+mkbundle hooks '["sh","-c","cat /start.state; echo; grep -c \"^[0-9]* [0-9]* [0-9:]* / / .*shared:\" /proc/self/mountinfo"]' ',"rootfsPropagation":"rshared"'
+HOOKS="{\"prestart\":[$(hk prestart)],\"createRuntime\":[$(hk createRuntime)],\"createContainer\":[$(hk createContainer)],\"startContainer\":[{\"path\":\"/bin/sh\",\"args\":[\"sh\",\"-c\",\"cat > /start.state\"]}],\"poststart\":[$(hk poststart)],\"poststop\":[$(hk poststop)]}"
+as_user sed -i "s|^{\"ociVersion\":\"1.2.0\",|{\"ociVersion\":\"1.2.0\",\"annotations\":{\"k\":\"v\"},\"hooks\":$HOOKS,|" "$T/hooks/config.json"
+(cd "$T/hooks" && as_user $R create hooks > "$T/hooks.out" 2>&1)
+check "hooks: prestart, createRuntime, createContainer at create, with status created" "$(tr '\n' '|' < "$T/hooks.log" 2>&1)" \
+    "prestart created|createRuntime created|createContainer created|"
+as_user $R start hooks
+for _ in $(seq 50); do as_user $R state hooks 2>/dev/null | grep -q stopped && break; sleep 0.05; done
+check_match "hooks: startContainer inside the container gets the state (id, annotations)" "$(cat "$T/hooks.out")" '"id":"hooks".*"annotations":\{"k":"v"\}'
+check_match "state lists the annotations" "$(as_user $R state hooks)" '"annotations":\{"k":"v"\}'
+as_user $R delete hooks
+check "hooks: poststart after start, poststop after delete" "$(tr '\n' '|' < "$T/hooks.log" | cut -d'|' -f4-)" "poststart running|poststop stopped|"
+mkbundle hookfail '["true"]'
+as_user sed -i "s|^{\"ociVersion\":\"1.2.0\",|{\"ociVersion\":\"1.2.0\",\"hooks\":{\"createRuntime\":[{\"path\":\"/bin/false\"}]},|" "$T/hookfail/config.json"
+E=$(cd "$T/hookfail" && as_user $R --status-fd 3 create hookfail 3>&1 2>/dev/null)
+check "failing createRuntime hook: create fails, nothing left" "$?:$E:$(as_user $R list -q | grep -c hookfail)" \
+    '1:{"code":"E_RUNTIME_FAILED","message":"createRuntime hook /bin/false exited with status 1"}:0'
+mkbundle hookslow '["true"]'
+as_user sed -i "s|^{\"ociVersion\":\"1.2.0\",|{\"ociVersion\":\"1.2.0\",\"hooks\":{\"prestart\":[{\"path\":\"/bin/sleep\",\"args\":[\"sleep\",\"10\"],\"timeout\":1}]},|" "$T/hookslow/config.json"
+S=$(date +%s)
+E=$(cd "$T/hookslow" && as_user $R --status-fd 3 create hookslow 3>&1 2>/dev/null)
+check "hook timeout: killed after 1 s, create fails" "$(( $(date +%s) - S < 5 )):$E" \
+    '1:{"code":"E_RUNTIME_FAILED","message":"prestart hook /bin/sleep timed out after 1 s"}'
+check "rootfsPropagation rshared: / is shared inside" "$(tail -n 1 "$T/hooks.out")" 1
 
 # --- monitor ---------------------------------------------------------------
 mkbundle mon '["sh","-c","echo out1; echo err1 >&2; echo out2; exit 3"]'

@@ -43,7 +43,7 @@ int main(void)
         "{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/srv\",\"options\":[\"rbind\",\"ro\",\"rprivate\"]},"
         "{\"destination\":\"/x\",\"type\":\"none\",\"source\":\"/srv\",\"options\":[\"bind\"]}],"
         BASE_LINUX ",\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}}, \"annotations\":{\"a\":\"b\"}}";
-    plan(44);
+    plan(48);
 
     c = parse(good, err);
     ok(c != NULL, "sample config parses (%s)", c ? "" : err);
@@ -67,7 +67,17 @@ int main(void)
     ok(c->n_masked == 1 && c->n_readonly == 1 && c->n_sysctl == 1, "masked/readonly/sysctl");
     config_free(c);
 
-    ok(refused("\"hooks\":{\"prestart\":[{\"path\":\"/x\"}]}", "", "hooks", err), "hooks refused");
+    ok(refused("\"hooks\":{\"prestart\":[{\"path\":\"x\"}]}", "", "absolute", err), "relative hook path refused");
+    ok(refused("\"hooks\":{\"poststop\":[{\"path\":\"/x\",\"timeout\":0}]}", "", "out of range", err), "hook timeout 0 refused (must be > 0)");
+    c = parse("{\"ociVersion\":\"1.2.0\",\"process\":{\"args\":[\"true\"],\"cwd\":\"/\"},\"root\":{\"path\":\"r\"},"
+              "\"hooks\":{\"createRuntime\":[{\"path\":\"/bin/a\",\"args\":[\"a\",\"1\"],\"env\":[\"X=1\"],\"timeout\":5}],"
+              "\"poststop\":[{\"path\":\"/bin/b\"},{\"path\":\"/bin/c\"}]},\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"mount\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}],\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}],\"rootfsPropagation\":\"rshared\"}}", err);
+    ok(c && c->n_hooks[HOOK_CREATE_RUNTIME] == 1 && c->hooks[HOOK_CREATE_RUNTIME][0].timeout == 5 &&
+       strcmp(c->hooks[HOOK_CREATE_RUNTIME][0].args[1], "1") == 0 && strcmp(c->hooks[HOOK_CREATE_RUNTIME][0].env[0], "X=1") == 0 &&
+       c->n_hooks[HOOK_POSTSTOP] == 2 && c->n_hooks[HOOK_PRESTART] == 0, "hooks parsed in order with args, env, timeout");
+    ok(c && c->rootfs_propagation == (MS_SHARED | MS_REC), "rootfsPropagation rshared");
+    if (!c) printf("#   error was: %s\n", err);
+    config_free(c);
     ok(refused("\"hooks\":{}", "", NULL, err) == 0, "empty hooks accepted");
     ok(refused("", "\"resources\":{\"memory\":{\"limit\":1}}", "cgroupsPath", err), "resources without cgroupsPath refused");
     ok(refused("", "\"resources\":{}", NULL, err) == 0, "empty resources accepted");
@@ -78,14 +88,15 @@ int main(void)
     ok(refused("\"mounts\":[{\"destination\":\"/c\",\"type\":\"overlay\"}]", "", "root filesystem", err), "overlay off / refused");
     ok(refused("\"mounts\":[{\"destination\":\"c\",\"type\":\"tmpfs\"}]", "", "absolute", err), "relative destination refused");
     ok(refused("\"mounts\":[{\"destination\":\"/c\",\"type\":\"bind\",\"source\":\"/x\",\"options\":[\"idmap\"]}]", "", "idmap", err), "idmap option refused");
-    ok(refused("\"mounts\":[{\"destination\":\"/c\",\"type\":\"bind\",\"source\":\"/x\",\"options\":[\"size=1\"]}]", "", "bind mount option", err), "data option on bind refused");
-    ok(refused("\"bogus\":1", "", "bogus", err), "unknown top-level key refused");
-    ok(refused("", "\"intelRdt\":{}", "intelRdt", err), "unknown linux key refused");
+    ok(refused("\"mounts\":[{\"destination\":\"/c\",\"type\":\"bind\",\"source\":\"/x\",\"options\":[\"size=1\"]}]", "", NULL, err) == 0, "data option on bind ignored (as mount(2) does)");
+    ok(refused("\"bogus\":1", "", NULL, err) == 0, "unknown top-level key ignored (runtime-spec: MUST NOT error)");
+    ok(refused("", "\"intelRdt\":{\"closID\":\"x\"}", "intelRdt", err), "known but unsupported linux key refused");
+    ok(refused("", "\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]}", NULL, err) == 0, "device cgroup rules accepted");
     ok(refused("", "\"devices\":[{\"path\":\"/dev/fuse\"}]", "devices", err), "devices refused");
     ok(refused("", "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_NOTIFY\"}", "SCMP_ACT_NOTIFY", err), "seccomp notify refused");
     ok(refused("", "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ALLOW\"}]}", NULL, err) == 0,
        "seccomp accepted");
-    ok(refused("", "\"rootfsPropagation\":\"shared\"", "rootfsPropagation", err), "shared rootfs propagation refused");
+    ok(refused("", "\"rootfsPropagation\":\"bogus\"", "rootfsPropagation", err), "unknown rootfs propagation refused");
     ok(!parse("{\"ociVersion\":\"1.2.0\"}", err) && strstr(err, "process"), "missing process refused");
     ok(!parse("{\"ociVersion\":\"1.2.0\",", err) && strstr(err, "invalid JSON"), "bad JSON reported");
 

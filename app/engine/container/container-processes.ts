@@ -114,7 +114,7 @@ export class ContainerProcesses {
     }
     await fsp.writeFile(this.store.paths(rec.id).paused, new Date().toISOString());
     signalAll(pids, 'SIGSTOP');
-    this.events.containerChanged('update', rec.id);
+    this.events.containerChanged('pause', rec.id);
     return { id: rec.id, note: 'no cgroup freezer (cgroups are not delegated here): paused with SIGSTOP' };
   }
 
@@ -126,7 +126,7 @@ export class ContainerProcesses {
     if (cg && isFrozen(cg)) await setFrozen(cg, false);
     signalAll(pids, 'SIGCONT');
     await fsp.rm(this.store.paths(rec.id).paused, { force: true });
-    this.events.containerChanged('update', rec.id);
+    this.events.containerChanged('unpause', rec.id);
     return { id: rec.id };
   }
 }

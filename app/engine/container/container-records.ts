@@ -1,6 +1,6 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { ContainerInspect, ContainerSummary, LogLine } from '../../api/contract.js';
+import type { ContainerAction, ContainerInspect, ContainerSummary, LogLine } from '../../api/contract.js';
 import { EngineError } from '../errors.js';
 import { readJsonFile } from '../fs-atomic.js';
 import { withLock } from '../store/lock.js';
@@ -14,7 +14,7 @@ import type { OciSpec } from './oci-spec.js';
 import type { PortSpec } from './run-options.js';
 
 export interface ContainerEvents {
-  containerChanged(action: 'create' | 'start' | 'die' | 'remove' | 'update', id: string): void;
+  containerChanged(action: ContainerAction, id: string): void;
 }
 
 /**
@@ -72,7 +72,7 @@ export class ContainerRecords {
       await this.store.writeRecord(rec);
       return rec;
     });
-    this.events.containerChanged('update', renamed.id);
+    this.events.containerChanged('rename', renamed.id);
     return renamed;
   }
 

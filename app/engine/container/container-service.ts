@@ -14,6 +14,7 @@ import { ContainerRecords, type ContainerEvents } from './container-records.js';
 import type { ContainerRecord, ContainerStatus, ContainerStore } from './container-store.js';
 import type { PortSpec } from './run-options.js';
 import type { ExecSession } from './exec-session.js';
+import type { PathStat } from './path-stat.js';
 import { RuntimeOps } from './runtime-ops.js';
 export type { ExecOptions } from './container-process.js';
 export type { ContainerEvents } from './container-records.js';
@@ -133,6 +134,13 @@ export class ContainerService {
   async copyOutTar(query: string, containerSource: string, out: NodeJS.WritableStream): Promise<void> {
     const rec = await this.runningRecord(query);
     await (await files()).copyOutTar(async (cmd) => this.runtime.execPiped(rec, cmd), containerSource, out);
+  }
+
+  /** docker cp's stat of a path in a running container. */
+  async statPath(query: string, containerPath: string): Promise<PathStat> {
+    const rec = await this.runningRecord(query);
+    const { statInContainer } = await import('./path-stat.js');
+    return statInContainer(async (cmd) => this.runtime.execPiped(rec, cmd), containerPath);
   }
 
   async copyInTar(query: string, archive: NodeJS.ReadableStream, containerDest: string): Promise<void> {

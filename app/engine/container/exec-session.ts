@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import * as pty from 'node-pty';
 import { runtimePath } from '../runtimes.js';
 import { errorFromStatus } from '../native-status.js';
+import { EngineError } from '../errors.js';
 import { execArgs, exitStatus, type ExecOptions, type ExecTarget } from './container-process.js';
 
 export interface ExecSession {
@@ -78,7 +79,7 @@ function pipeSession(target: ExecTarget, opts: ExecOptions): ExecSession {
       if (status.trim() === '') return resolve(exitStatus(code, signal));
       const err = errorFromStatus(status, runtimeErr, `exec in ${target.name} failed`);
       emit(2, Buffer.from(`${err.message}\n`));
-      resolve(/no such file|not found/i.test(err.message) ? EXEC_NOT_FOUND : EXEC_CANNOT_INVOKE);
+      resolve(err instanceof EngineError && err.code === 'E_RUNTIME_EXEC' ? EXEC_NOT_FOUND : EXEC_CANNOT_INVOKE);
     });
   });
   return {

@@ -130,15 +130,21 @@ test('capabilities, seccomp and no-new-privileges follow --cap-add/--cap-drop an
   }
 });
 
-test('cove events shows what another process does to the store, live', async () => {
+test('cove events shows what another process does to the store, live, named after the action (docker events)', async () => {
   const events = sb.spawnCove(['events']);
   let out = '';
   events.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   try {
-    await new Promise((r) => setTimeout(r, 500));
-    const id = (await ok(['create', '--name', 'evented', 'busybox', 'true'])).trim();
-    await eventually(() => out.includes(`container update ${id}`), 10_000, 'an event for the new container');
+    await new Promise((r) => setTimeout(r, 800));
+    const id = (await ok(['create', '--name', 'evented', 'busybox', 'sleep', '1000'])).trim();
+    await eventually(() => out.includes(`container create ${id}`), 10_000, 'create');
+    await ok(['start', 'evented']);
+    await eventually(() => out.includes(`container start ${id}`), 10_000, 'start');
+    await ok(['stop', '-t', '1', 'evented']);
+    await eventually(() => out.includes(`container die ${id}`), 15_000, 'stop is a die');
     await ok(['rm', 'evented']);
+    await eventually(() => out.includes(`container remove ${id}`), 10_000, 'rm is a remove');
+    assert.doesNotMatch(out, new RegExp(`container update ${id}`), `no vague updates:\n${out}`);
   } finally {
     events.kill('SIGTERM');
     await new Promise((r) => events.once('close', r));
