@@ -53,24 +53,28 @@ export class ContainerRecords {
    * when there is nothing to write.
    */
   async update(id: string, change: (rec: ContainerRecord) => boolean): Promise<ContainerRecord> {
-    return this.locked(async () => {
-      const rec = await this.store.readRecord(id);
-      if (!rec) throw new EngineError('E_CONTAINER_NOT_FOUND', `container ${id.slice(0, 12)} was removed meanwhile`);
-      if (change(rec)) await this.store.writeRecord(rec);
-      return rec;
-    });
+    return this.locked(() => this.updateHeld(id, change));
+  }
+
+  /** `update` for a caller that already holds containers.lock (flock is not re-entrant across descriptors). */
+  private async updateHeld(id: string, change: (rec: ContainerRecord) => boolean): Promise<ContainerRecord> {
+    const rec = await this.store.readRecord(id);
+    if (!rec) throw new EngineError('E_CONTAINER_NOT_FOUND', `container ${id.slice(0, 12)} was removed meanwhile`);
+    if (change(rec)) await this.store.writeRecord(rec);
+    return rec;
   }
 
   async rename(query: string, name: string): Promise<ContainerRecord> {
     if (!NAME_RE.test(name)) throw new EngineError('E_INVALID_ARGUMENT', `invalid container name "${name}": use letters, digits, _ . - and start with a letter or digit`);
     const renamed = await this.locked(async () => {
-      const rec = await this.resolve(query);
-      if ((await this.store.records()).some((r) => r.name === name && r.id !== rec.id)) {
+      const found = await this.resolve(query);
+      if ((await this.store.records()).some((r) => r.name === name && r.id !== found.id)) {
         throw new EngineError('E_NAME_IN_USE', `the name "${name}" is already used by a container`);
       }
-      rec.name = name;
-      await this.store.writeRecord(rec);
-      return rec;
+      return this.updateHeld(found.id, (rec) => {
+        rec.name = name;
+        return true;
+      });
     });
     this.events.containerChanged('rename', renamed.id);
     return renamed;

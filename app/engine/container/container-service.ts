@@ -49,10 +49,6 @@ export class ContainerService {
     this.lifecycle = new ContainerLifecycle({ records: this.records, runtime: this.runtime, processes: this.processes, mappings: deps.mappings, volumes: deps.volumes, events: deps.events });
   }
 
-  static volumesOf(rec: ContainerRecord): string[] {
-    return ContainerRecords.volumesOf(rec);
-  }
-
   // ---- records ----
   resolve = (query: string): Promise<ContainerRecord> => this.records.resolve(query);
   rename = (query: string, name: string): Promise<ContainerRecord> => this.records.rename(query, name);

@@ -142,10 +142,6 @@ export class ContainerStore {
     await fsp.rm(this.paths(id).start, { force: true });
   }
 
-  async writeExit(id: string, exit: ExitRecord): Promise<void> {
-    await writeJsonAtomic(this.paths(id).exit, exit);
-  }
-
   /**
    * Derives the state from the files alone, so any process (GUI, CLI, a
    * restarted engine) sees the same thing without a daemon.

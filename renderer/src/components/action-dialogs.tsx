@@ -121,3 +121,98 @@ export function PushDialog({ reference }: { reference: string }) {
     </FormDialog>
   );
 }
+
+/** The archive is read by the engine, on its machine (web mode serves 127.0.0.1 only, so that is this one). */
+export function LoadDialog() {
+  const load = useAppStore((s) => s.loadImages);
+  const [path, setPath] = useState('');
+  const [loaded, setLoaded] = useState<string[] | null>(null);
+  return (
+    <FormDialog
+      title="Load images from an archive"
+      testId="load-dialog"
+      submitLabel="Load"
+      canSubmit={path.trim().startsWith('/')}
+      onSubmit={async () => {
+        const images = await load(path.trim());
+        setLoaded(images.flatMap((i) => (i.references.length > 0 ? i.references : [shortId(i.id)])));
+        return false;
+      }}
+      footer={loaded && <p role="status" data-testid="load-result">Loaded {loaded.join(', ') || 'nothing'}.</p>}
+    >
+      <label className="field">
+        <span>Archive <em className="muted">(absolute path on this machine: docker save or OCI archive, or an OCI layout directory)</em></span>
+        <input name="path" required value={path} onChange={(e) => setPath(e.target.value)} className="mono" placeholder="/home/me/busybox.tar" autoComplete="off" />
+      </label>
+    </FormDialog>
+  );
+}
+
+export function SaveDialog({ reference }: { reference: string }) {
+  const save = useAppStore((s) => s.saveImages);
+  const [path, setPath] = useState('');
+  const [format, setFormat] = useState<'docker-archive' | 'oci-archive'>('docker-archive');
+  const [saved, setSaved] = useState<string | null>(null);
+  return (
+    <FormDialog
+      title={`Save ${reference}`}
+      testId="save-dialog"
+      submitLabel="Save"
+      canSubmit={path.trim().startsWith('/')}
+      onSubmit={async () => {
+        setSaved(await save([reference], path.trim(), format));
+        return false;
+      }}
+      footer={saved && <p role="status" data-testid="save-result">Saved to <code>{saved}</code>.</p>}
+    >
+      <label className="field">
+        <span>File <em className="muted">(absolute path on this machine)</em></span>
+        <input name="path" required value={path} onChange={(e) => setPath(e.target.value)} className="mono" placeholder="/home/me/image.tar" autoComplete="off" />
+      </label>
+      <label className="field">
+        <span>Format</span>
+        <select name="format" value={format} onChange={(e) => setFormat(e.target.value as typeof format)}>
+          <option value="docker-archive">Docker archive (docker load reads it)</option>
+          <option value="oci-archive">OCI archive</option>
+        </select>
+      </label>
+    </FormDialog>
+  );
+}
+
+/** Credentials are checked with the registry first, then stored where `cove login` stores them. */
+export function LoginDialog({ registry: initial }: { registry?: string }) {
+  const login = useAppStore((s) => s.registryLogin);
+  const [registry, setRegistry] = useState(initial ?? '');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [done, setDone] = useState<string | null>(null);
+  return (
+    <FormDialog
+      title="Sign in to a registry"
+      testId="login-dialog"
+      submitLabel="Sign in"
+      canSubmit={registry.trim() !== '' && username !== '' && password !== ''}
+      onSubmit={async () => {
+        await login(registry.trim(), username, password);
+        setDone(registry.trim());
+        setPassword('');
+        return false;
+      }}
+      footer={done && <p role="status" data-testid="login-result">Signed in to {done}.</p>}
+    >
+      <label className="field">
+        <span>Registry</span>
+        <input name="registry" required value={registry} onChange={(e) => setRegistry(e.target.value)} className="mono" placeholder="registry.example.com" autoComplete="off" />
+      </label>
+      <label className="field">
+        <span>User name</span>
+        <input name="username" required value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" />
+      </label>
+      <label className="field">
+        <span>Password or token</span>
+        <input name="password" type="password" required value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" />
+      </label>
+    </FormDialog>
+  );
+}

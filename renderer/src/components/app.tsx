@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { hashOf, routeFromHash, type Page } from '../store/routes';
 import { useAppStore } from '../store/use-app-store';
-import { PushDialog, RenameDialog, TagDialog } from './action-dialogs';
+import { LoadDialog, LoginDialog, PushDialog, RenameDialog, SaveDialog, TagDialog } from './action-dialogs';
 import {
   PruneImagesDialog,
   PruneVolumesDialog,
@@ -50,6 +50,9 @@ function Dialogs() {
   if (dialog.kind === 'rename') return <RenameDialog id={dialog.id} />;
   if (dialog.kind === 'tag') return <TagDialog id={dialog.id} />;
   if (dialog.kind === 'push') return <PushDialog reference={dialog.reference} />;
+  if (dialog.kind === 'load') return <LoadDialog />;
+  if (dialog.kind === 'save') return <SaveDialog reference={dialog.reference} />;
+  if (dialog.kind === 'login') return <LoginDialog registry={dialog.registry} />;
   return (
     <Modal title="Keyboard shortcuts" onClose={() => close(null)}>
       <ShortcutsHelp />

@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { formatBytes } from '../format/bytes';
 import { containerTaskKey } from '../store/containers-slice';
 import { hashOf } from '../store/routes';
@@ -37,6 +38,10 @@ export function DashboardPage() {
   const restart = useAppStore((s) => s.restartContainer);
   const openDialog = useAppStore((s) => s.openDialog);
   const cancel = useAppStore((s) => s.cancelJob);
+  const diskUsage = useAppStore((s) => s.diskUsage);
+  const fetchDiskUsage = useAppStore((s) => s.fetchDiskUsage);
+  // Re-measured whenever the image list changes (a pull, a load, a removal).
+  useEffect(() => void fetchDiskUsage(), [images, fetchDiskUsage]);
   const running = containers.filter((c) => c.state === 'running');
   const failed = containers.filter((c) => c.state === 'exited' && c.exitCode !== null && c.exitCode !== 0);
   const active = jobs.filter((j) => j.state === 'running');
@@ -61,7 +66,7 @@ export function DashboardPage() {
         <Stat label="CPU (all containers)" value={sampled.length ? `${cpu.toFixed(1)}%` : '—'} hint={sampled.length ? '100% = one core' : 'no samples yet'} />
         <Stat label="memory in use" value={sampled.length ? formatBytes(memory) : '—'} hint={sampled.length ? `${sampled.length} sampled` : 'no samples yet'} />
         <Stat label="exited with an error" value={String(failed.length)} href="#/containers" />
-        <Stat label="images" value={String(images.length)} hint={formatBytes(images.reduce((s, i) => s + i.size, 0))} href="#/images" />
+        <Stat label="images" value={String(images.length)} hint={diskUsage ? `${formatBytes(diskUsage.images.size)} on disk` : '…'} href="#/images" />
         <Stat label="tasks running" value={String(active.length)} href="#/tasks" />
       </div>
       <h2 className="section-title">Running containers, busiest first</h2>

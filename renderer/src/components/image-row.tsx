@@ -12,9 +12,10 @@ interface Props {
   onHistory(image: ImageSummary): void;
   onTag(image: ImageSummary): void;
   onPush(image: ImageSummary): void;
+  onSave(image: ImageSummary): void;
 }
 
-export function ImageRow({ image, task, now, onRemove, onRun, onHistory, onTag, onPush }: Props) {
+export function ImageRow({ image, task, now, onRemove, onRun, onHistory, onTag, onPush, onSave }: Props) {
   const busy = task !== undefined;
   const labelId = `image-label-${image.id}`;
   return (
@@ -60,6 +61,9 @@ export function ImageRow({ image, task, now, onRemove, onRun, onHistory, onTag, 
         </button>
         <button type="button" className="button" aria-describedby={labelId} disabled={busy || image.references.length === 0} onClick={() => onPush(image)}>
           Push…
+        </button>
+        <button type="button" className="button" aria-describedby={labelId} disabled={busy} onClick={() => onSave(image)}>
+          Save…
         </button>
         <button
           type="button"

@@ -1,7 +1,7 @@
 import { formatBytes } from '../format/bytes';
 import { imageTaskKey } from '../store/images-slice';
 import { useAppStore } from '../store/use-app-store';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { EmptyState } from './empty-state';
 import { ImageHistory } from './image-history';
 import { ImageRow } from './image-row';
@@ -56,6 +56,7 @@ function Body() {
               onRemove={(target) => openDialog({ kind: 'remove-image', id: target.id })}
               onTag={(target) => openDialog({ kind: 'tag', id: target.id })}
               onPush={(target) => openDialog({ kind: 'push', reference: target.references[0] ?? target.id })}
+              onSave={(target) => openDialog({ kind: 'save', reference: target.references[0] ?? target.id })}
               onRun={(target) => openDialog({ kind: 'run', image: target.references[0] ?? target.id })}
               onHistory={(target) => setHistory(target.references[0] ?? target.id)}
             />
@@ -81,6 +82,12 @@ function ImageTools() {
       >
         {pruning ? 'Pruning…' : 'Prune unused…'}
       </button>
+      <button type="button" className="button" onClick={() => openDialog({ kind: 'load' })}>
+        Load…
+      </button>
+      <button type="button" className="button" onClick={() => openDialog({ kind: 'login' })}>
+        Registry login…
+      </button>
       <button type="button" className="button" onClick={() => openDialog({ kind: 'pull' })}>
         Pull…
       </button>
@@ -94,8 +101,11 @@ function ImageTools() {
 export function ImagesPage() {
   const images = useAppStore((state) => state.images);
   const status = useAppStore((state) => state.imagesStatus);
-  const total = images.reduce((sum, image) => sum + image.size, 0);
-  const subtitle = status === 'ready' ? `${images.length} total, ${formatBytes(total)}` : undefined;
+  const diskUsage = useAppStore((state) => state.diskUsage);
+  const fetchDiskUsage = useAppStore((state) => state.fetchDiskUsage);
+  useEffect(() => void fetchDiskUsage(), [images, fetchDiskUsage]);
+  // The engine's figure (cove system df): layers shared by several images count once.
+  const subtitle = status === 'ready' ? `${images.length} total${diskUsage ? `, ${formatBytes(diskUsage.images.size)} on disk` : ''}` : undefined;
   return (
     <section className="page">
       <PageHeader title="Images" subtitle={subtitle}>

@@ -1,4 +1,4 @@
-import type { ContainerSummary, CoveApi, ImageHistoryEntry, ImageSummary } from '../../../app/api/contract';
+import type { ContainerSummary, CoveApi, ImageHistoryEntry, ImageSummary, LoadedImage } from '../../../app/api/contract';
 import type { LoadStatus } from './containers-slice';
 import { latestOnly } from './latest';
 import type { SliceCreator } from './types';
@@ -17,6 +17,11 @@ export interface ImagesSlice {
   tagImage(source: string, target: string): Promise<void>;
   /** Starts a push (a task, like a pull); rejects with the engine error. */
   pushImage(reference: string, destination?: string): Promise<string>;
+  /** Loads an archive at a path on the engine's machine; rejects with the engine error. */
+  loadImages(path: string): Promise<LoadedImage[]>;
+  saveImages(references: string[], path: string, format: 'docker-archive' | 'oci-archive'): Promise<string>;
+  /** Checks the credentials with the registry and stores them, as `cove login` does. */
+  registryLogin(registry: string, username: string, password: string): Promise<void>;
 }
 
 /** Containers (any state) created from the image: they keep it in use. */
@@ -73,6 +78,15 @@ export const createImagesSlice =
       tagImage: async (source, target) => {
         await api.call('images:tag', { source, target });
         await get().fetchImages();
+      },
+      loadImages: async (path) => {
+        const loaded = await api.call('images:load', { path });
+        await get().fetchImages();
+        return loaded;
+      },
+      saveImages: async (references, path, format) => (await api.call('images:save', { references, path, format })).path,
+      registryLogin: async (registry, username, password) => {
+        await api.call('registries:login', { registry, username, password });
       },
       pushImage: async (reference, destination) => {
         const { taskId } = await api.call('images:push', destination ? { reference, destination } : { reference });

@@ -1,4 +1,4 @@
-import type { CoveApi, CoveSettings, DoctorCheck } from '../../../app/api/contract';
+import type { CoveApi, CoveSettings, DiskUsageReport, DoctorCheck } from '../../../app/api/contract';
 import type { LoadStatus } from './containers-slice';
 import type { SliceCreator } from './types';
 
@@ -9,6 +9,9 @@ export interface SystemSlice {
   fetchSettings(): Promise<void>;
   saveSettings(change: Partial<CoveSettings>): Promise<void>;
   runDoctor(): Promise<void>;
+  /** `cove system df`: the same figures as the CLI (shared layers counted once). */
+  diskUsage: DiskUsageReport | null;
+  fetchDiskUsage(): Promise<void>;
 }
 
 export const createSystemSlice =
@@ -17,6 +20,14 @@ export const createSystemSlice =
     settings: null,
     doctor: null,
     doctorStatus: 'idle',
+    diskUsage: null,
+    fetchDiskUsage: async () => {
+      try {
+        set({ diskUsage: await api.call('system:df', {}) });
+      } catch {
+        // The figure stays as it was; the lists themselves report their own errors.
+      }
+    },
     fetchSettings: async () => {
       try {
         set({ settings: await api.call('settings:get', {}) });

@@ -29,6 +29,9 @@ export type Dialog =
   | { kind: 'rename'; id: string }
   | { kind: 'tag'; id: string }
   | { kind: 'push'; reference: string }
+  | { kind: 'load' }
+  | { kind: 'save'; reference: string }
+  | { kind: 'login'; registry?: string }
   | null;
 
 export interface UiSlice {
