@@ -10,7 +10,7 @@ import type { Io } from './cli-kit.js';
 export async function serveSockets(engine: Engine, io: Io, debug = false): Promise<{ close(): Promise<void>; dockerIdle(listener: () => void): void; dockerActive(): number }> {
   const { serveDockerApi, containerStreams } = await import('../docker-api/docker-api.js');
   const { startUnixSocketServer } = await import('../transport/unix-socket-server.js');
-  const docker = await serveDockerApi(engine, containerStreams(engine.containers, engine.tmpDir), engine.paths.runtime, debug ? { trace: (line) => io.err(`${new Date().toISOString()} ${line}\n`) } : {});
+  const docker = await serveDockerApi(engine, containerStreams(engine.containers, engine.tmpDir), { runtime: engine.paths.runtime, scratch: engine.tmpDir }, debug ? { trace: (line) => io.err(`${new Date().toISOString()} ${line}\n`) } : {});
   const api = await startUnixSocketServer(engine, `${engine.paths.runtime}/engine.sock`).catch((err: Error) => {
     io.err(`warning: no engine socket: ${err.message}\n`);
     return undefined;

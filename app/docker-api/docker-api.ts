@@ -15,12 +15,13 @@ import { attachRoutes, PendingAttaches, ReportedExits } from './attach-route.js'
 import type { DockerStreams } from './docker-streams-engine.js';
 import { ExecRecords, execRoutes } from './exec-routes.js';
 import { archiveRoutes } from './archive-routes.js';
+import { buildRoute } from './build-route.js';
 
-export function dockerRouter(engine: EngineHandle, streams: DockerStreams): DockerRouter {
+export function dockerRouter(engine: EngineHandle, streams: DockerStreams, scratch: string): DockerRouter {
   const e = dockerEngine(engine);
   const pending = new PendingAttaches();
   const exits = new ReportedExits();
-  return new DockerRouter().add(...systemRoutes(e), ...containerRoutes(e, streams, pending, exits), ...attachRoutes(streams, pending, exits), ...execRoutes(streams, new ExecRecords()), ...archiveRoutes(e, streams), ...imageRoutes(e, parseFilters), ...volumeRoutes(e));
+  return new DockerRouter().add(...systemRoutes(e), ...containerRoutes(e, streams, pending, exits), ...attachRoutes(streams, pending, exits), ...execRoutes(streams, new ExecRecords()), ...archiveRoutes(e, streams), buildRoute(e, scratch), ...imageRoutes(e, parseFilters), ...volumeRoutes(e));
 }
 
 /** Where docker clients find Cove: DOCKER_HOST=unix://<runtime dir>/docker.sock. */
@@ -28,8 +29,8 @@ export function dockerSocketPath(runtimeDir: string): string {
   return path.join(runtimeDir, 'docker.sock');
 }
 
-export function serveDockerApi(engine: EngineHandle, streams: DockerStreams, runtimeDir: string, options: DockerServerOptions = {}): Promise<DockerServer> {
-  return startDockerServer(dockerRouter(engine, streams), dockerSocketPath(runtimeDir), options);
+export function serveDockerApi(engine: EngineHandle, streams: DockerStreams, dirs: { runtime: string; scratch: string }, options: DockerServerOptions = {}): Promise<DockerServer> {
+  return startDockerServer(dockerRouter(engine, streams, dirs.scratch), dockerSocketPath(dirs.runtime), options);
 }
 
 /** The container service's stream entry points, as the adapter sees them. */

@@ -1,9 +1,12 @@
 // Images through the Docker API with a real registry (docker tag, push, rmi,
-// pull, save | load), and testcontainers (the npm package) driving Cove as
+// pull), docker build with the classic builder API, and testcontainers (the npm package) driving Cove as
 // it drives Docker.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { fixtures } from '../testing/harness.js';
 import { startRegistry, type TestRegistry } from '../testing/registry-server.js';
 import { createRegistrySandbox, type RegistrySandbox } from '../testing/registry-sandbox.js';
@@ -53,6 +56,29 @@ test('docker pull of a missing image fails with the registry error and exit 1', 
   const r = await svc.docker(['pull', `${reg.host}/cove/nothing:here`]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /not found|unknown|manifest/i);
+});
+
+test('DOCKER_BUILDKIT=0 docker build streams the steps, builds an image that runs, reuses its cache, and fails a bad RUN with exit 1', { skip }, async () => {
+  const ctx = fs.mkdtempSync(path.join(os.tmpdir(), 'cove-docker-build-'));
+  try {
+    fs.writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM busybox\nARG MSG=default\nCOPY hello.txt /hello.txt\nRUN echo "built with $MSG" > /msg\nCMD ["cat", "/hello.txt", "/msg"]\n');
+    fs.writeFileSync(path.join(ctx, 'hello.txt'), 'hello from the context\n');
+    fs.writeFileSync(path.join(ctx, 'Dockerfile.bad'), 'FROM busybox\nRUN echo about to fail; exit 9\n');
+    const env = { DOCKER_BUILDKIT: '0' };
+    const built = await svc.docker(['build', '-t', 'dk/built:1', '--build-arg', 'MSG=arg', ctx], { env, timeoutMs: 120_000 });
+    assert.equal(built.code, 0, built.stderr);
+    assert.match(built.stdout, /Step 1\/\d+ : FROM busybox/);
+    assert.match(built.stdout, /Successfully tagged dk\/built:1/);
+    assert.equal((await ok(['run', '--rm', 'dk/built:1'])), 'hello from the context\nbuilt with arg\n');
+    const again = await svc.docker(['build', '-t', 'dk/built:1', '--build-arg', 'MSG=arg', ctx], { env, timeoutMs: 120_000 });
+    assert.equal(again.code, 0, again.stderr);
+    assert.ok((again.stdout.match(/Using cache/g) ?? []).length >= 2, again.stdout);
+    const bad = await svc.docker(['build', '-f', path.join(ctx, 'Dockerfile.bad'), ctx], { env, timeoutMs: 120_000 });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /exit code 9/);
+  } finally {
+    fs.rmSync(ctx, { recursive: true, force: true });
+  }
 });
 
 test('testcontainers: a GenericContainer from the test registry starts, answers on its mapped port and stops', { skip }, async () => {

@@ -12,7 +12,7 @@ export class ImagesPage {
     return this.page.locator('[data-testid="image-row"]').filter({ hasText: reference });
   }
 
-  async action(reference: string, name: 'Remove' | 'Tag…' | 'Push…' | 'Run' | 'History'): Promise<void> {
+  async action(reference: string, name: 'Remove' | 'Tag…' | 'Push…' | 'Save…' | 'Run' | 'History'): Promise<void> {
     await this.row(reference).getByRole('button', { name, exact: true }).click();
   }
 
