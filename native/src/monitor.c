@@ -385,6 +385,9 @@ static void network_up(pid_t ctr)
 {
     const char *code;
     char msg[1024];
+    /* host.docker.internal (10.0.2.2) reaches the host's loopback too, as
+     * on Docker Desktop (slirp4netns(1), --disable-host-loopback not given). */
+    slirp.host_loopback = 1;
     if (slirp_start(&slirp, o.slirp_bin, ctr, o.api_socket, slirp_sandbox_ok(), 10000,
                     &code, msg, sizeof msg) < 0)
         abort_created(ctr, code, msg);

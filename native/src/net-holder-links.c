@@ -327,6 +327,11 @@ int hl_attach(struct holder *h, const char *cid, const char *only_net, pid_t pid
             return -1;
         }
     }
+    if (!found && !only_net) {
+        /* On no network any more (all disconnected): just loopback. */
+        if (l->n_nets == 0) hl_forget(h, l);
+        return 0;
+    }
     if (!found) {
         snprintf(msg, len, "container %.12s has no endpoint%s%s in the network state", cid,
                  only_net ? " on network " : "", only_net ? only_net : "");

@@ -188,8 +188,6 @@ static _Noreturn void server(const struct sopts *o, int to_sup, int from_sup)
     int64_t idle_since = now_ms();
     struct sigaction sa;
 
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() == 1) _exit(1);
     if (o->userns) {
         int fd = open(o->userns, O_RDONLY | O_CLOEXEC);
         if (fd < 0 || setns(fd, CLONE_NEWUSER) < 0) die_errno(E_NAMESPACE, "join user namespace %s", o->userns);
@@ -199,6 +197,11 @@ static _Noreturn void server(const struct sopts *o, int to_sup, int from_sup)
     }
     if (write(to_sup, "u", 1) != 1 || read(from_sup, &c, 1) != 1 || c != 'm') _exit(1);
     if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) die_errno(E_IDMAP, "become root in the user namespace");
+    /* After the credential change, which clears it (prctl(2)): with the
+     * supervisor gone (kill -9), the networks go too, and the next
+     * command starts a whole holder again. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() == 1) _exit(1);
     if (unshare(CLONE_NEWNET) < 0) die_errno(E_NAMESPACE, "unshare network namespace");
     loopback_up();
     write_sysctl("/proc/sys/net/ipv4/ip_forward", "1");
