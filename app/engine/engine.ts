@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ApiMethod, ApiParams, ApiResult, EngineEvent, ImageAction } from '../api/contract.js';
 import { ContainerEventDeriver } from './container-events.js';
@@ -98,6 +99,7 @@ export class Engine implements EngineHandle {
         }
         return out;
       },
+      exists: async (id) => fs.existsSync(containerStore.paths(id).root),
     });
     this.containers = new ContainerService({
       store: containerStore,

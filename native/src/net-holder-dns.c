@@ -1,6 +1,6 @@
 /* A DNS server per network, on the bridge's gateway address (aardvark-dns's
- * role): A records for the names, aliases and IDs of the containers
- * attached to that network only; everything else is forwarded to
+ * role): A records for the names, aliases and IDs of the containers on
+ * the networks the asking container is on, and no others; the rest is forwarded to
  * slirp4netns's resolver, which uses the host's (RFC 1035 wire format). */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -108,6 +108,7 @@ void dns_query(struct holder *h, struct hnet *n)
     socklen_t fl = sizeof from;
     ssize_t len = recvfrom(n->dns_fd, q, sizeof q, 0, (struct sockaddr *)&from, &fl);
     int end, qtype, an = 0, rl, is_host;
+    const struct hlive *asker;
     uint32_t src, mask;
     if (len < 12 || fl != sizeof from) return;
     /* Only this network's own containers get its answers. */
@@ -124,6 +125,11 @@ void dns_query(struct holder *h, struct hnet *n)
     r[3] = 0x80;                                  /* RA, NOERROR */
     r[6] = r[7] = r[8] = r[9] = r[10] = r[11] = 0;
     rl = end;
+    /* The asking container: it gets the names of every network it is on
+     * (docker's embedded DNS does the same), none of the others. */
+    asker = NULL;
+    for (int i = 0; i < h->n_eps && !asker; i++)
+        if (h->eps[i].ip == src && strcmp(h->eps[i].net, n->id) == 0) asker = hs_live(h, h->eps[i].cid);
     is_host = !n->internal && (strcmp(name, "host.docker.internal") == 0 || strcmp(name, "host.containers.internal") == 0);
     for (int i = 0; i < h->n_eps || is_host; i++) {
         uint32_t ip;
@@ -132,9 +138,9 @@ void dns_query(struct holder *h, struct hnet *n)
         } else {
             const struct hep *e = &h->eps[i];
             const struct hlive *l;
-            if (strcmp(e->net, n->id) != 0 || !name_matches(e, name)) continue;
+            if (!(asker ? hs_live_on(asker, e->net) : strcmp(e->net, n->id) == 0) || !name_matches(e, name)) continue;
             l = hs_live(h, e->cid);
-            if (!l || !hs_live_on(l, n->id)) continue;
+            if (!l || !hs_live_on(l, e->net)) continue;
             ip = e->ip;
         }
         an++;

@@ -23,6 +23,8 @@ export interface NetworkContainers {
   runningPid(id: string): Promise<number | null>;
   /** Running containers whose network mode is a user-defined network. */
   runningOnNetworks(): Promise<Array<{ id: string; pid: number }>>;
+  /** Whether anything of the container is on disk (its directory exists, even half-created). */
+  exists(id: string): Promise<boolean>;
 }
 
 export class NetworkService {
@@ -207,8 +209,16 @@ export class NetworkService {
     return pid;
   }
 
-  /** The holder is started again (if any container needs it) and re-attaches what runs: `cove network` repair path. */
+  /**
+   * The next command's repair after a kill -9 anywhere: endpoints of
+   * containers that are gone (killed between allocation and removal) are
+   * dropped, and the holder is started again, re-attaching what runs.
+   */
   async repair(): Promise<void> {
+    const s = await this.state.read();
+    const gone: string[] = [];
+    for (const id of new Set(s.endpoints.map((e) => e.container))) if (!(await this.containers.exists(id))) gone.push(id);
+    for (const id of gone) await this.release(id);
     if ((await this.containers.runningOnNetworks()).length > 0) await this.ensureHolder();
   }
 

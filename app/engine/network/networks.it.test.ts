@@ -23,10 +23,11 @@ const ok = okRunner(() => sb);
 const WEB = ['sh', '-c', 'echo "served by $(hostname)" > /tmp/index.html; exec httpd -f -p 8080 -h /tmp'];
 /**
  * busybox wget's own -T crashes (segfault) in this build: the timeout comes
- * from timeout(1), under sh, because PID 1 ignores the SIGTERM timeout sends.
+ * from timeout(1), under sh (kept alive by the `exit`, so that it does not
+ * exec the command), because PID 1 ignores the SIGTERM timeout sends.
  */
 const fetchFrom = (net: string, url: string): Promise<{ code: number; stdout: string; stderr: string }> =>
-  sb.cove(['run', '--rm', '--network', net, 'busybox', 'sh', '-c', 'timeout 5 wget -qO- "$0"', url]);
+  sb.cove(['run', '--rm', '--network', net, 'busybox', 'sh', '-c', 'timeout 5 wget -qO- "$0"; exit $?', url]);
 
 function holderPids(): number[] {
   try {
@@ -67,7 +68,7 @@ test('two containers on one network reach each other by name, alias and short ID
   assert.deepEqual(ep?.Aliases, ['www']);
   assert.match(ep?.IPv4Address ?? '', /^10\.89\.\d+\.\d+\/24$/);
   await ok(['network', 'disconnect', 'app', 'web']);
-  const gone = await sb.cove(['run', '--rm', '--network', 'app', 'busybox', 'sh', '-c', 'timeout 5 nslookup web']);
+  const gone = await sb.cove(['run', '--rm', '--network', 'app', 'busybox', 'sh', '-c', 'timeout 5 nslookup web; exit $?']);
   assert.notEqual(gone.code, 0, `web still resolves after disconnect: ${gone.stdout}`);
   await ok(['rm', '-f', 'web']);
 });
@@ -190,7 +191,7 @@ test('kill -9 of the engine and of the holder: names and ports come back with th
   const fg = sb.spawnCove(['run', '--name', 'fg', '--network', 'tough', 'busybox', 'sleep', '300']);
   await eventually(async () => (await ok(['ps'])).includes(' fg'), 20_000, 'fg running');
   fg.kill('SIGKILL');
-  const fgName = await sb.cove(['run', '--rm', '--network', 'tough', 'busybox', 'sh', '-c', 'timeout 5 nslookup fg']);
+  const fgName = await sb.cove(['run', '--rm', '--network', 'tough', 'busybox', 'sh', '-c', 'timeout 5 nslookup fg; exit $?']);
   assert.equal(fgName.code, 0, `fg stopped resolving after its engine died: ${fgName.stdout}`);
   assert.equal((await fetchFrom('tough', 'http://tw:8080/')).code, 0);
   // The holder killed: the next command starts it again and gives back names, addresses and ports.
