@@ -7,6 +7,7 @@ import { monitorMemory } from './monitor-memory.js';
 import { networkStart } from './network-start.js';
 import { statsCost } from './stats-cost.js';
 import { pullBench } from './pull.js';
+import { networkUser } from './network-user.js';
 
 const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   'start-latency': () => startLatency(),
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   'network-start': () => networkStart(),
   'stats-cost': () => statsCost(),
   pull: () => pullBench(),
+  'network-user': () => networkUser(),
 };
 
 async function main(): Promise<void> {

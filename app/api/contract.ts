@@ -58,6 +58,9 @@ export const ERROR_CODES = [
   'E_MACHINE_IMAGE_MISSING',
   'E_QEMU_MISSING',
   'E_MACHINE_BOOT',
+  // networks
+  'E_NETWORK_NOT_FOUND',
+  'E_NETWORK_IN_USE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -179,8 +182,12 @@ export interface RunOptions {
   /** docker --cpu-shares: relative weight (1024 = default), cgroup v2 cpu.weight. */
   cpuShares?: number;
   pidsLimit?: number;
-  /** none (default), slirp4netns, or container:<name|id> */
+  /** slirp4netns (default, alias bridge), none, host, container:<name|id>, or a user-defined network's name */
   network?: string;
+  /** --network-alias: more DNS names on the user-defined network */
+  networkAliases?: string[];
+  /** --ip: a fixed address on the user-defined network */
+  ip?: string;
   hostname?: string;
   /** name:ip */
   addHost?: string[];
@@ -199,6 +206,36 @@ export interface VolumeSummary {
   size?: number;
   /** False when part of the tree was unreadable, so `size` is a lower bound. */
   sizeComplete?: boolean;
+}
+
+export interface NetworkEndpoint {
+  containerId: string;
+  containerName: string;
+  ip: string;
+  aliases: string[];
+}
+
+export interface NetworkSummary {
+  id: string;
+  name: string;
+  /** bridge for user-defined networks; the built-in ones: slirp4netns (docker's "bridge"), host, null. */
+  driver: 'bridge' | 'slirp4netns' | 'host' | 'null';
+  subnet: string | null;
+  gateway: string | null;
+  internal: boolean;
+  labels: Record<string, string>;
+  createdAt: string | null;
+  builtin: boolean;
+  containers: NetworkEndpoint[];
+}
+
+export interface NetworkCreateOptions {
+  name: string;
+  subnet?: string;
+  gateway?: string;
+  internal?: boolean;
+  labels?: Record<string, string>;
+  driver?: string;
 }
 
 export interface CoveSettings {
@@ -454,6 +491,13 @@ export const API = {
   'volumes:inspect': call<{ name: string }, VolumeSummary>('One volume.'),
   'volumes:remove': call<{ name: string; force: boolean }, { name: string }>('Remove a volume; refused while a container uses it unless `force`.'),
   'volumes:prune': call<NoParams, { removed: string[] }>('Remove every volume no container uses.'),
+  'networks:list': call<NoParams, NetworkSummary[]>('Networks: the built-in ones (bridge = slirp4netns, host, none) and the user-defined ones with their containers.'),
+  'networks:create': call<NetworkCreateOptions, NetworkSummary>('Create a user-defined network (a subnet of 10.89.0.0/16 unless one is given).'),
+  'networks:inspect': call<{ name: string }, NetworkSummary>('One network, by name or ID prefix.'),
+  'networks:remove': call<{ name: string }, { name: string }>('Remove a user-defined network; refused while containers are on it.'),
+  'networks:prune': call<NoParams, { removed: string[] }>('Remove every user-defined network no container is on.'),
+  'networks:connect': call<{ network: string; container: string; aliases?: string[]; ip?: string }, NetworkSummary>('Put a container on a network (live if it runs).'),
+  'networks:disconnect': call<{ network: string; container: string }, NetworkSummary>('Take a container off a network; its names stop resolving there.'),
   'settings:get': call<NoParams, CoveSettings>('Engine settings.'),
   'settings:set': call<Partial<CoveSettings>, CoveSettings>('Change engine settings.'),
   'containers:create': call<RunOptions, ContainerSummary>('Create a container without starting it.'),

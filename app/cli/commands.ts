@@ -15,6 +15,7 @@ export const COMMAND_MODULES: Record<string, () => Promise<Commands>> = {
   store: async () => (await import('./store-commands.js')).STORE_COMMANDS,
   system: async () => (await import('./system-commands.js')).SYSTEM_COMMANDS,
   volume: async () => (await import('./volume-commands.js')).VOLUME_COMMANDS,
+  network: async () => (await import('./network-commands.js')).NETWORK_COMMANDS,
   stats: async () => (await import('./stats-commands.js')).STATS_COMMANDS,
   inspect: async () => (await import('./inspect-commands.js')).INSPECT_COMMANDS,
   build: async () => (await import('./build-commands.js')).BUILD_COMMANDS,

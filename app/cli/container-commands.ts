@@ -97,6 +97,8 @@ async function createFromArgs(engine: Engine, argv: string[], spec: VerbSpec, io
     ...opt(numberFlag(p, 'cpu-shares', true), 'cpuShares'),
     ...opt(flagString(p, 'hostname'), 'hostname'),
     ...opt(flagList(p, 'add-host').length ? flagList(p, 'add-host') : undefined, 'addHost'),
+    ...opt(flagList(p, 'network-alias').length ? flagList(p, 'network-alias') : undefined, 'networkAliases'),
+    ...opt(flagString(p, 'ip'), 'ip'),
     ...opt(flagList(p, 'dns').length ? flagList(p, 'dns') : undefined, 'dns'),
   };
   const pull = flagString(p, 'pull') ?? 'missing';

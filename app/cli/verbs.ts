@@ -30,7 +30,9 @@ const CREATE_FLAGS: FlagSpecs = {
   mount: { value: true, multiple: true, type: 'mount', description: 'Attach a filesystem mount to the container' },
   name: str('Assign a name to the container'),
   net: str('Connect a container to a network', { hidden: true }),
-  network: str('Connect a container to a network (slirp4netns, none, host, container:NAME)'),
+  network: str('Connect a container to a network (slirp4netns, none, host, container:NAME, or a network from cove network create)'),
+  'network-alias': list('Add network-scoped alias for the container'),
+  ip: str('IPv4 address (e.g., 172.30.100.104)'),
   'pids-limit': int('Tune container pids limit (set -1 for unlimited)'),
   'memory-swap': { value: true, type: 'string', description: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap" },
   'cpu-shares': int('CPU shares (relative weight)', { short: 'c' }),
@@ -202,6 +204,27 @@ const verbs: VerbSpec[] = [
   { name: 'volume rm', usage: '[OPTIONS] VOLUME [VOLUME...]', description: 'Remove one or more volumes', aliases: ['volume remove'], flags: { force: bool('Force the removal of one or more volumes', { short: 'f' }) } },
   { name: 'volume prune', usage: '[OPTIONS]', description: 'Remove unused local volumes', flags: { all: bool('Remove all unused volumes, not just anonymous ones', { short: 'a' }), force: bool('Do not prompt for confirmation', { short: 'f' }) } },
 
+  // Networks
+  { name: 'network', module: 'network', usage: 'COMMAND', description: 'Manage networks', flags: {}, subcommands: ['connect', 'create', 'disconnect', 'inspect', 'ls', 'prune', 'rm'] },
+  {
+    name: 'network create',
+    usage: '[OPTIONS] NETWORK',
+    description: 'Create a network',
+    flags: {
+      driver: str('Driver to manage the Network', { short: 'd', default: 'bridge' }),
+      gateway: str('IPv4 Gateway for the master subnet'),
+      internal: bool('Restrict external access to the network'),
+      label: list('Set metadata on a network'),
+      subnet: str('Subnet in CIDR format that represents a network segment'),
+    },
+  },
+  { name: 'network ls', usage: '[OPTIONS]', description: 'List networks', aliases: ['network list'], flags: { filter: filter('name, id, driver, label, type=custom|builtin'), format: format('a network', '.ID .Name .Driver .Scope .Internal .CreatedAt .Subnet'), 'no-trunc': bool('Do not truncate the output'), quiet: bool('Only display network IDs', { short: 'q' }) } },
+  { name: 'network inspect', usage: '[OPTIONS] NETWORK [NETWORK...]', description: 'Display detailed information on one or more networks', flags: {} },
+  { name: 'network rm', usage: 'NETWORK [NETWORK...]', description: 'Remove one or more networks', aliases: ['network remove'], flags: { force: bool('Do not error if the network does not exist', { short: 'f' }) } },
+  { name: 'network prune', usage: '[OPTIONS]', description: 'Remove all unused networks', flags: { force: bool('Do not prompt for confirmation', { short: 'f' }) } },
+  { name: 'network connect', usage: '[OPTIONS] NETWORK CONTAINER', description: 'Connect a container to a network', flags: { alias: list('Add network-scoped alias for the container'), ip: str('IPv4 address (e.g., 172.30.100.104)') } },
+  { name: 'network disconnect', usage: '[OPTIONS] NETWORK CONTAINER', description: 'Disconnect a container from a network', flags: { force: bool('Force the container to disconnect from a network', { short: 'f' }) } },
+
   // System
   { name: 'system', module: 'store', usage: 'COMMAND', description: 'Manage Cove', flags: {}, subcommands: ['check', 'df', 'events', 'info', 'prune', 'service'] },
   { name: 'system service', usage: '[OPTIONS]', description: 'Serve the Docker Engine API (docker.sock) and the engine socket in the foreground', flags: { timeout: int('Exit after this many idle seconds with no client connected (0: never)', { short: 't', default: '0' }), debug: bool('Trace every request on stderr') } },
@@ -236,7 +259,7 @@ export function verb(name: string): VerbSpec {
 /** Groups for `cove --help`, in docker's order. */
 export const HELP_GROUPS: Array<[string, string[]]> = [
   ['Common Commands', ['run', 'exec', 'ps', 'build', 'images', 'pull', 'push', 'login', 'logout', 'info', 'version']],
-  ['Management Commands', ['builder', 'container', 'image', 'volume', 'system']],
+  ['Management Commands', ['builder', 'container', 'image', 'network', 'volume', 'system']],
   ['Commands', ['attach', 'cp', 'create', 'diff', 'events', 'export', 'history', 'import', 'inspect', 'kill', 'load', 'logs', 'pause', 'port', 'rename', 'restart', 'rm', 'rmi', 'save', 'start', 'stats', 'stop', 'tag', 'top', 'unpause', 'update', 'wait']],
   ['Cove Commands', ['doctor', 'machine', 'serve']],
 ];

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ApiMethod, ApiParams, ApiResult, EngineEvent, ImageAction } from '../api/contract.js';
 import { ContainerEventDeriver } from './container-events.js';
@@ -28,6 +29,10 @@ import { StatsSampler } from './stats/stats-sampler.js';
 import { logHandlers } from './handlers/log-handlers.js';
 import type { Builder } from './build/builder.js';
 import { buildHandlers } from './handlers/build-handlers.js';
+import { networkHandlers } from './handlers/network-handlers.js';
+import { NetHolder } from './network/net-holder.js';
+import { isUserNetwork, NetworkService } from './network/network-service.js';
+import { NetworkStateFile } from './network/network-state.js';
 
 export interface EngineOptions {
   home?: string;
@@ -51,6 +56,7 @@ export class Engine implements EngineHandle {
   readonly tasks: TaskRegistry;
   readonly settings: SettingsStore;
   readonly volumes: VolumeService;
+  readonly networks: NetworkService;
   readonly stats: StatsSampler;
   private readonly handlers: AllHandlers;
   private builderInstance: Promise<Builder> | undefined;
@@ -74,6 +80,27 @@ export class Engine implements EngineHandle {
     this.images = new ImageService(blobs, layers, index, this.tmpDir, {
       imageChanged: (action, id) => this.emit({ type: 'image', action, id, time: new Date().toISOString() }),
     });
+    const netState = new NetworkStateFile(paths.home);
+    this.networks = new NetworkService(netState, new NetHolder(paths.runtime, netState.file, mappings), {
+      resolve: async (query) => {
+        const r = await this.containers.resolve(query);
+        return { id: r.id, name: r.name, network: r.config?.network ?? null };
+      },
+      runningPid: async (id) => {
+        const s = await this.containers.status(id);
+        return s.state === 'running' || s.state === 'paused' ? s.pid : null;
+      },
+      runningOnNetworks: async () => {
+        const out: Array<{ id: string; pid: number }> = [];
+        for (const r of await containerStore.records()) {
+          if (!r.config || !isUserNetwork(r.config.network)) continue;
+          const s = await containerStore.status(r.id).catch(() => undefined);
+          if ((s?.state === 'running' || s?.state === 'paused') && s.pid !== null) out.push({ id: r.id, pid: s.pid });
+        }
+        return out;
+      },
+      exists: async (id) => fs.existsSync(containerStore.paths(id).root),
+    });
     this.containers = new ContainerService({
       store: containerStore,
       images: this.images,
@@ -82,6 +109,7 @@ export class Engine implements EngineHandle {
       lockFile: path.join(paths.home, 'containers.lock'),
       settings: this.settings,
       volumes: this.volumes,
+      networks: this.networks,
       events: {
         containerChanged: (action, id) => {
           this.emit({ type: 'container', action, id, time: new Date().toISOString() });
@@ -106,6 +134,7 @@ export class Engine implements EngineHandle {
       ...logs,
       ...eventHandlers(this.bus, this.stats),
       ...buildHandlers(() => this.builder(), this.tasks),
+      ...networkHandlers(this.networks),
     };
     this.connections = new Connections((method, params, ctx) => this.dispatch(method, params, ctx));
   }

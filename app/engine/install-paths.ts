@@ -44,7 +44,7 @@ export function installPaths(): InstallPaths {
   return cached;
 }
 
-export type NativeTool = 'cove-runtime' | 'cove-monitor' | 'cove-unshare' | 'cove-layer-tool' | 'cove-init' | 'cove-attach';
+export type NativeTool = 'cove-runtime' | 'cove-monitor' | 'cove-unshare' | 'cove-layer-tool' | 'cove-init' | 'cove-attach' | 'cove-net-holder';
 
 export function nativeBinary(name: NativeTool): string {
   return path.join(installPaths().nativeDir, name);

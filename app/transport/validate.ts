@@ -14,6 +14,7 @@ const containerId = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]
 const reference = z.string().min(1).max(512);
 const empty = z.object({}).strict();
 const volumeName = z.string().min(1).max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'not a volume name');
+const networkName = z.string().min(1).max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'not a network name or id');
 const strings = (max = 256) => z.array(z.string().min(1).max(4096)).max(max);
 
 const runOptions: z.ZodType<RunOptions> = z
@@ -48,6 +49,8 @@ const runOptions: z.ZodType<RunOptions> = z
     cpus: z.number().positive().max(1024).optional(),
     pidsLimit: z.number().int().min(-1).max(4_194_304).optional(),
     network: z.string().min(1).max(256).optional(),
+    networkAliases: strings(16).optional(),
+    ip: z.string().min(7).max(15).optional(),
     hostname: z.string().min(1).max(253).optional(),
     addHost: strings().optional(),
     dns: strings(16).optional(),
@@ -98,6 +101,22 @@ export const PARAM_SCHEMAS: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
   'volumes:inspect': z.object({ name: volumeName }).strict(),
   'volumes:remove': z.object({ name: volumeName, force: z.boolean() }).strict(),
   'volumes:prune': empty,
+  'networks:list': empty,
+  'networks:create': z
+    .object({
+      name: networkName,
+      subnet: z.string().min(9).max(18).optional(),
+      gateway: z.string().min(7).max(15).optional(),
+      internal: z.boolean().optional(),
+      labels: z.record(z.string().max(256), z.string().max(4096)).optional(),
+      driver: z.string().min(1).max(64).optional(),
+    })
+    .strict(),
+  'networks:inspect': z.object({ name: networkName }).strict(),
+  'networks:remove': z.object({ name: networkName }).strict(),
+  'networks:prune': empty,
+  'networks:connect': z.object({ network: networkName, container: containerId, aliases: strings(16).optional(), ip: z.string().min(7).max(15).optional() }).strict(),
+  'networks:disconnect': z.object({ network: networkName, container: containerId }).strict(),
   'settings:get': empty,
   'settings:set': z.object({ runtime: z.string().min(1).max(4096).optional() }).strict(),
   'builder:build': z

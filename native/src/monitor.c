@@ -44,6 +44,11 @@ struct mopts {
     const char *slirp_bin, *api_socket, *ports_file;
     struct port_map ports[64];
     int n_ports;
+    /* --network hook: create, run the hook with the container's pid (it
+     * attaches the namespace to Cove's user-defined networks), then start. */
+    int hook;
+    const char *hook_args[12];
+    int n_hook_args;
 };
 
 static struct mopts o;
@@ -59,7 +64,8 @@ static _Noreturn void usage(void)
             "         [--exit-command PATH [--exit-command-arg ARG]...]\n"
             "         [--network slirp4netns|none|container:ID [--slirp4netns PATH]\n"
             "          [--slirp-api-socket PATH] [--publish PROTO:HOSTIP:HOSTPORT:CTRPORT]...\n"
-            "          [--ports-file PATH]]\n");
+            "          [--ports-file PATH]]\n"
+            "         [--network hook --net-hook PATH [--net-hook-arg ARG]...]\n");
     exit(2);
 }
 
@@ -224,7 +230,7 @@ static pid_t spawn_runtime(int in_r, int out_w, int err_w, int st_w, const char 
     }
     /* With networking the process must not start before its network is
      * up: create (the init waits on exec.fifo), then start. */
-    if (o.slirp) {
+    if (o.slirp || o.hook) {
         argv[argc++] = "create";
     } else {
         argv[argc++] = "run";
@@ -305,7 +311,7 @@ static void run_exit_command(void)
 
 /* ---- create / network / start -------------------------------------------- */
 
-static struct slirp slirp = {-1, -1, -1, {0}, 0};
+static struct slirp slirp = {-1, -1, -1, {0}, 0, 0};
 static char status_buf[4096];
 static int ports_written;
 
@@ -328,11 +334,60 @@ static _Noreturn void abort_created(pid_t ctr, const char *code, const char *msg
     exit(1);
 }
 
+/* The network hook for the created container: its pid is the last
+ * argument; on failure its stdout's last line is a status JSON line. */
+static void network_hook(pid_t ctr)
+{
+    char *argv[16], pidstr[16], out[2048], perr[64];
+    int argc = 0, p[2], st;
+    size_t got = 0;
+    pid_t pid;
+    struct json *j;
+    snprintf(pidstr, sizeof pidstr, "%d", (int)ctr);
+    for (int i = 0; i < o.n_hook_args; i++) argv[argc++] = (char *)o.hook_args[i];
+    argv[argc++] = pidstr;
+    argv[argc] = NULL;
+    if (pipe2(p, O_CLOEXEC) < 0) abort_created(ctr, E_NETWORK, "pipe for the network hook");
+    pid = fork();
+    if (pid < 0) abort_created(ctr, E_NETWORK, "fork for the network hook");
+    if (pid == 0) {
+        sigset_t none;
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        if (null < 0 || dup2(null, 0) < 0 || dup2(p[1], 1) < 0 || dup2(null, 2) < 0) _exit(127);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(p[1]);
+    for (;;) {
+        ssize_t n = read(p[0], out + got, sizeof out - 1 - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += (size_t)n;
+        if (got + 1 >= sizeof out) break;
+    }
+    out[got] = 0;
+    close(p[0]);
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return;
+    j = json_parse(last_line(out), strlen(last_line(out)), perr, sizeof perr);
+    {
+        struct json *c = j ? json_get(j, "code") : NULL, *m = j ? json_get(j, "message") : NULL;
+        char msg[2048];
+        snprintf(msg, sizeof msg, "%s", m && m->type == JSON_STRING ? m->string : "the network hook failed");
+        abort_created(ctr, c && c->type == JSON_STRING ? xstrdup(c->string) : E_NETWORK, msg);
+    }
+}
+
 /* slirp4netns for the created container, then its published ports. */
 static void network_up(pid_t ctr)
 {
     const char *code;
     char msg[1024];
+    /* host.docker.internal (10.0.2.2) reaches the host's loopback too, as
+     * on Docker Desktop (slirp4netns(1), --disable-host-loopback not given). */
+    slirp.host_loopback = 1;
     if (slirp_start(&slirp, o.slirp_bin, ctr, o.api_socket, slirp_sandbox_ok(), 10000,
                     &code, msg, sizeof msg) < 0)
         abort_created(ctr, code, msg);
@@ -926,8 +981,16 @@ int main(int argc, char **argv)
 #undef OPT
         if (strcmp(a, "--network") == 0 && v) {
             if (strcmp(v, "slirp4netns") == 0) o.slirp = 1;
+            else if (strcmp(v, "hook") == 0) o.hook = 1;
             else if (strcmp(v, "none") == 0 || strncmp(v, "container:", 10) == 0) o.slirp = 0;
             else die(E_CONFIG, "--network %s: want slirp4netns, none or container:ID", v);
+            i++;
+            continue;
+        }
+        if ((strcmp(a, "--net-hook") == 0 || strcmp(a, "--net-hook-arg") == 0) && v) {
+            if (o.n_hook_args >= 12) die(E_CONFIG, "too many --net-hook-arg");
+            if ((strcmp(a, "--net-hook") == 0) != (o.n_hook_args == 0)) die(E_CONFIG, "--net-hook comes once, before its args");
+            o.hook_args[o.n_hook_args++] = v;
             i++;
             continue;
         }
@@ -964,6 +1027,8 @@ int main(int argc, char **argv)
     terminal = bundle_wants_terminal(&new_netns);
     if (terminal && !o.attach_socket)
         die(E_CONFIG, "process.terminal is true: the pty needs --attach-socket");
+    if (o.hook && (!o.n_hook_args || !new_netns))
+        die(E_CONFIG, "--network hook needs --net-hook and a new network namespace in config.json");
     if (o.slirp) check_network(new_netns);
     else if (o.n_ports || o.api_socket || o.ports_file || o.slirp_bin)
         die(E_CONFIG, "--publish, --slirp-api-socket, --ports-file and --slirp4netns need --network slirp4netns");
@@ -1189,6 +1254,9 @@ int main(int argc, char **argv)
                             /* Created, waiting on exec.fifo: network and
                              * ports first, then let it exec. */
                             network_up(ctr);
+                            start_created(ctr);
+                        } else if (o.hook) {
+                            network_hook(ctr);
                             start_created(ctr);
                         }
                         report_ok();

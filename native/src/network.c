@@ -329,8 +329,10 @@ int slirp_start(struct slirp *s, const char *bin, pid_t pid, const char *api,
     char pidstr[16], *argv[24], *api_arg = NULL;
     int64_t deadline;
     pid_t child;
+    int host_loopback = s->host_loopback;
 
     memset(s, 0, sizeof *s);
+    s->host_loopback = host_loopback;
     s->pid = -1;
     s->exit_w = s->err_r = -1;
     *code = E_NETWORK;
@@ -359,7 +361,7 @@ int slirp_start(struct slirp *s, const char *bin, pid_t pid, const char *api,
     argv[argc++] = (char *)bin;
     argv[argc++] = "--configure";
     argv[argc++] = "--mtu=65520";
-    argv[argc++] = "--disable-host-loopback";
+    if (!host_loopback) argv[argc++] = "--disable-host-loopback";
     if (sandbox) argv[argc++] = "--enable-sandbox";
     argv[argc++] = "--enable-seccomp";
     if (api) {

@@ -48,6 +48,7 @@ struct slirp {
     int err_r;          /* its stderr (read end, non-blocking) */
     char tail[512];     /* last stderr bytes, for error messages */
     size_t tail_len;
+    int host_loopback;  /* set before slirp_start: 10.0.2.2 reaches the host's 127.0.0.1 */
 };
 
 /* Start slirp4netns for the network namespace of pid and wait (up to

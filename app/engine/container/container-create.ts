@@ -10,6 +10,7 @@ import { familiarReference, normalizeReference } from '../reference.js';
 import { runtimePath } from '../runtimes.js';
 import type { SettingsStore } from '../settings.js';
 import type { VolumeService } from '../volume/volume-service.js';
+import { isUserNetwork, type NetworkService } from '../network/network-service.js';
 import type { ContainerRecords } from './container-records.js';
 import type { ContainerRecord } from './container-store.js';
 import { nofileHardLimit } from './container-support.js';
@@ -26,6 +27,7 @@ export interface CreateDeps {
   mappings: IdMappings;
   settings: SettingsStore;
   volumes: VolumeService;
+  networks: NetworkService;
 }
 
 /** docker create: the bundle, the overlay dirs, the /etc files and, last, container.json. */
@@ -54,6 +56,7 @@ export async function createContainer(d: CreateDeps, opts: RunOptions): Promise<
     run.network = `container:${other.id}`;
   }
   const created: string[] = [];
+  let endpoint = false;
   return d.records
     .locked(async () => {
       const taken = new Set((await store.records()).map((r) => r.name));
@@ -73,10 +76,15 @@ export async function createContainer(d: CreateDeps, opts: RunOptions): Promise<
         m.source = vol.name;
         volumePaths.set(m.target, d.volumes.dataPath(vol.name));
       }
+      let own: { ip: string; gateway: string; internal: boolean } | undefined;
+      if (isUserNetwork(run.network)) {
+        endpoint = true;
+        own = await d.networks.attachOnCreate({ id, name }, run.network, { aliases: run.networkAliases ?? [], ip: run.ip ?? null, ports: run.ports });
+      }
       const etc = { hosts: path.join(p.root, 'hosts'), hostname: path.join(p.root, 'hostname'), resolv: path.join(p.root, 'resolv.conf') };
-      await fsp.writeFile(etc.hosts, hostsFile(run), { mode: 0o644 });
+      await fsp.writeFile(etc.hosts, hostsFile(run, own), { mode: 0o644 });
       await fsp.writeFile(etc.hostname, hostnameFile(run), { mode: 0o644 });
-      await fsp.writeFile(etc.resolv, resolvFile(run), { mode: 0o644 });
+      await fsp.writeFile(etc.resolv, resolvFile(run, undefined, own), { mode: 0o644 });
       const spec = buildSpec({
         image: config,
         run,
@@ -122,6 +130,7 @@ export async function createContainer(d: CreateDeps, opts: RunOptions): Promise<
     .catch(async (err: unknown) => {
       await fsp.rm(p.root, { recursive: true, force: true }).catch(() => undefined);
       for (const v of created) await d.volumes.remove(v, true).catch(() => undefined);
+      if (endpoint) await d.networks.release(id).catch(() => undefined);
       throw noSpace(err, p.root);
     });
 }

@@ -9,6 +9,8 @@ import { installPaths } from '../install-paths.js';
 import { withLock } from '../store/lock.js';
 import { removeTree } from '../userns.js';
 import type { VolumeService } from '../volume/volume-service.js';
+import { prepareContainerNetwork } from '../network/container-network.js';
+import type { NetworkService } from '../network/network-service.js';
 import type { ContainerProcesses } from './container-processes.js';
 import type { ContainerEvents, ContainerRecords } from './container-records.js';
 import type { ContainerRecord } from './container-store.js';
@@ -26,6 +28,7 @@ export interface LifecycleDeps {
   mappings: IdMappings;
   volumes: VolumeService;
   events: ContainerEvents;
+  networks: NetworkService;
 }
 
 const isUp = (state: string): boolean => state === 'running' || state === 'paused';
@@ -90,7 +93,12 @@ export class ContainerLifecycle {
         await this.store.markStarted(rec.id, pid);
         this.d.events.containerChanged('start', rec.id);
       };
-      const run = startForeground(this.d.runtime.monitorArgs(rec), waitForPid);
+      const args = this.d.runtime.monitorArgs(rec);
+      args.netHook = await this.netHook(rec).catch(async (err: unknown) => {
+        await this.store.markStartFailed(rec.id);
+        throw err;
+      });
+      const run = startForeground(args, waitForPid);
       const settle = (): void => {
         monitorDone = true;
       };
@@ -131,10 +139,19 @@ export class ContainerLifecycle {
     await this.store.markStarting(rec.id);
   }
 
+  private netHook(rec: ContainerRecord): Promise<string[] | null> {
+    const p = this.store.paths(rec.id);
+    return prepareContainerNetwork(this.d.networks, rec, { config: p.config, ports: p.ports });
+  }
+
   /** Call with the state lock held. */
   private async startMonitor(rec: ContainerRecord, attachHold = false): Promise<ContainerRecord> {
     await this.prepareStart(rec);
     const args = this.d.runtime.monitorArgs(rec, attachHold);
+    args.netHook = await this.netHook(rec).catch(async (err: unknown) => {
+      await this.store.markStartFailed(rec.id);
+      throw err;
+    });
     // No daemon stays behind, so the monitor calls back into Cove when the
     // container exits (conmon's --exit-command) for --rm and --restart.
     if (rec.autoRemove || (rec.config?.restart.name ?? 'no') !== 'no') {
@@ -230,6 +247,7 @@ export class ContainerLifecycle {
       // container.json first: a crash mid-removal leaves a directory that is no longer a container.
       await this.d.records.locked(() => fsp.rm(p.record, { force: true }));
       await removeTree(this.d.mappings, p.root);
+      await this.d.networks.release(rec.id);
     });
     this.d.events.containerChanged('remove', rec.id);
     // docker rm -v: anonymous volumes go with their container; named ones never do.

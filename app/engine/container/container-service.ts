@@ -5,6 +5,7 @@ import type { ImageService } from '../image-service.js';
 import { nativeBinary } from '../install-paths.js';
 import type { SettingsStore } from '../settings.js';
 import type { VolumeService } from '../volume/volume-service.js';
+import type { NetworkService } from '../network/network-service.js';
 import type { DiffEntry } from './container-files.js';
 import { createContainer } from './container-create.js';
 import { ContainerLifecycle } from './container-lifecycle.js';
@@ -28,6 +29,7 @@ export interface ContainerServiceDeps {
   settings: SettingsStore;
   volumes: VolumeService;
   events: ContainerEvents;
+  networks: NetworkService;
 }
 
 /**
@@ -46,7 +48,7 @@ export class ContainerService {
     this.records = new ContainerRecords(deps.store, deps.lockFile, deps.events);
     this.runtime = new RuntimeOps(deps.store, deps.runtimeRoot);
     this.processes = new ContainerProcesses(this.records, this.runtime, deps.events);
-    this.lifecycle = new ContainerLifecycle({ records: this.records, runtime: this.runtime, processes: this.processes, mappings: deps.mappings, volumes: deps.volumes, events: deps.events });
+    this.lifecycle = new ContainerLifecycle({ records: this.records, runtime: this.runtime, processes: this.processes, mappings: deps.mappings, volumes: deps.volumes, events: deps.events, networks: deps.networks });
   }
 
   // ---- records ----
@@ -67,8 +69,8 @@ export class ContainerService {
 
   // ---- lifecycle ----
   async create(opts: RunOptions): Promise<ContainerRecord> {
-    const { images, mappings, settings, volumes, events } = this.deps;
-    const rec = await createContainer({ records: this.records, images, mappings, settings, volumes }, opts);
+    const { images, mappings, settings, volumes, events, networks } = this.deps;
+    const rec = await createContainer({ records: this.records, images, mappings, settings, volumes, networks }, opts);
     events.containerChanged('create', rec.id);
     return rec;
   }

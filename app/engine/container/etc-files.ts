@@ -9,9 +9,21 @@ export function hostnameFile(run: RunConfig): string {
   return `${run.hostname}\n`;
 }
 
-export function hostsFile(run: RunConfig): string {
-  const own = run.network === 'slirp4netns' ? SLIRP_CONTAINER_IP : '127.0.1.1';
+/** slirp4netns's address for the host (its loopback too: Cove does not pass --disable-host-loopback to the holder's link). */
+export const SLIRP_HOST = '10.0.2.2';
+
+/** The container's own address on its user-defined network, its gateway (the DNS server) and whether the network is --internal. */
+export interface OwnEndpoint {
+  ip: string;
+  gateway: string;
+  internal: boolean;
+}
+
+export function hostsFile(run: RunConfig, endpoint?: OwnEndpoint): string {
+  const own = endpoint?.ip ?? (run.network === 'slirp4netns' ? SLIRP_CONTAINER_IP : '127.0.1.1');
   const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', `${own}\t${run.hostname}`];
+  // Docker Desktop's names for the host, where the container has a way out to it.
+  if (run.network === 'slirp4netns' || (endpoint && !endpoint.internal)) lines.push(`${SLIRP_HOST}\thost.docker.internal host.containers.internal`);
   for (const h of run.addHost) lines.push(`${h.ip}\t${h.name}`);
   return lines.join('\n') + '\n';
 }
@@ -21,10 +33,12 @@ export function hostsFile(run: RunConfig): string {
  * nameservers minus loopback ones, which mean nothing inside another
  * network namespace (docker's libnetwork/resolvconf does the same).
  */
-export function resolvFile(run: RunConfig, hostResolv = '/etc/resolv.conf'): string {
+export function resolvFile(run: RunConfig, hostResolv = '/etc/resolv.conf', endpoint?: OwnEndpoint): string {
   let servers = run.dns;
   let search: string[] = [];
   if (servers.length === 0 && run.network === 'slirp4netns') servers = [SLIRP_DNS];
+  // The network's own DNS server (in the holder, on the gateway): names of that network first, the rest forwarded.
+  if (endpoint && run.dns.length === 0) return `nameserver ${endpoint.gateway}\noptions ndots:0\n`;
   let host: string;
   try {
     host = fs.readFileSync(hostResolv, 'utf8');
@@ -34,7 +48,8 @@ export function resolvFile(run: RunConfig, hostResolv = '/etc/resolv.conf'): str
   for (const line of host.split('\n')) {
     const [key, ...rest] = line.trim().split(/\s+/);
     if (key === 'search') search = rest;
-    if (key === 'nameserver' && run.dns.length === 0 && run.network !== 'slirp4netns' && rest[0] && !/^127\.|^::1$/.test(rest[0])) servers.push(rest[0]);
+    // Loopback resolvers mean nothing in another network namespace; with --network host they are the host's own.
+    if (key === 'nameserver' && run.dns.length === 0 && run.network !== 'slirp4netns' && rest[0] && (run.network === 'host' || !/^127\.|^::1$/.test(rest[0]))) servers.push(rest[0]);
   }
   const out = servers.map((s) => `nameserver ${s}`);
   if (search.length > 0) out.push(`search ${search.join(' ')}`);

@@ -22,6 +22,8 @@ export interface MonitorArgs {
   logMaxBytes: number;
   /** slirp4netns networking: its API socket, where the final port mappings go, and what to publish. */
   network: { apiSocket: string; portsFile: string; publish: string[] } | null;
+  /** User-defined networks: the hook the monitor runs with the created container's pid (cove-net-holder attach). */
+  netHook?: string[] | null;
 }
 
 export function monitorArgv(a: MonitorArgs, foreground: boolean): string[] {
@@ -40,6 +42,11 @@ export function monitorArgv(a: MonitorArgs, foreground: boolean): string[] {
   if (a.network) {
     argv.push('--network', 'slirp4netns', '--slirp-api-socket', a.network.apiSocket, '--ports-file', a.network.portsFile);
     for (const p of a.network.publish) argv.push('--publish', p);
+  }
+  const [hook, ...hookArgs] = a.netHook ?? [];
+  if (hook) {
+    argv.push('--network', 'hook', '--net-hook', hook);
+    for (const arg of hookArgs) argv.push('--net-hook-arg', arg);
   }
   if (a.stdin) argv.push('--stdin');
   if (a.attachHold) argv.push('--attach-hold');

@@ -56,7 +56,8 @@ async function slirpProcesses(): Promise<number[]> {
     .filter((n) => /^\d+$/.test(n))
     .filter((n) => {
       try {
-        return fs.readFileSync(`/proc/${n}/comm`, 'utf8').trim() === 'slirp4netns' && fs.statSync(`/proc/${n}`).uid === me;
+        // Ours only: other suites of the same user run their own slirp4netns meanwhile.
+        return fs.readFileSync(`/proc/${n}/comm`, 'utf8').trim() === 'slirp4netns' && fs.statSync(`/proc/${n}`).uid === me && fs.readFileSync(`/proc/${n}/cmdline`, 'utf8').includes(sb.home);
       } catch {
         return false;
       }

@@ -98,7 +98,8 @@ export function buildSpec(input: SpecInput): OciSpec {
   if (!input.mappings.singleId) devpts.push('gid=5');
   const args = processArgs(input.image, run.command, run.entrypoint);
   const namespaces: OciSpec['linux']['namespaces'] = [{ type: 'user' }, { type: 'mount' }, { type: 'pid' }, { type: 'uts' }, { type: 'ipc' }];
-  if (!run.network.startsWith('container:')) namespaces.push({ type: 'network' });
+  // --network host: the host's network namespace (seen through our user namespace, as podman does rootless).
+  if (!run.network.startsWith('container:') && run.network !== 'host') namespaces.push({ type: 'network' });
   const mounts: OciSpec['mounts'] = [
     {
       destination: '/',

@@ -35,7 +35,11 @@ export interface RunConfig {
   seccomp: SeccompChoice;
   mounts: MountSpec[];
   ports: PortSpec[];
+  /** slirp4netns, none, host, container:<id>, or a user-defined network's name. */
   network: string;
+  /** --network-alias and --ip, for a user-defined network. */
+  networkAliases?: string[];
+  ip?: string | null;
   addHost: Array<{ name: string; ip: string }>;
   dns: string[];
   resources: Resources;
@@ -92,10 +96,14 @@ export function defaultNetwork(): string {
 
 function network(value: string | undefined): string {
   const n = value ?? defaultNetwork();
-  if (n === 'none' || n === 'slirp4netns' || n.startsWith('container:')) return n;
+  if (n === 'none' || n === 'slirp4netns' || n === 'host' || n.startsWith('container:')) return n;
   if (n === 'bridge' || n === 'default') return 'slirp4netns';
-  throw new EngineError('E_INVALID_ARGUMENT', `unknown network "${n}": use none, slirp4netns (alias bridge) or container:<name>`);
+  // Any other name is a user-defined network; the engine checks that it exists.
+  if (/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(n)) return n;
+  throw new EngineError('E_INVALID_ARGUMENT', `unknown network "${n}": use none, host, slirp4netns (alias bridge), container:<name> or the name of a network from cove network create`);
 }
+
+const isUserNet = (n: string): boolean => !['none', 'slirp4netns', 'host'].includes(n) && !n.startsWith('container:');
 
 /** The image's ExposedPorts ("80/tcp": {}) for -P. */
 function exposedPorts(image: ImageConfig): PortSpec[] {
@@ -129,8 +137,11 @@ export function resolveRunConfig(opts: RunOptions, image: ImageConfig, id: strin
   const net = network(opts.network);
   const ports = (opts.ports ?? []).map(parsePort);
   if (opts.publishAll) for (const p of exposedPorts(image)) if (!ports.some((q) => q.containerPort === p.containerPort && q.protocol === p.protocol)) ports.push(p);
-  if (ports.length > 0 && net !== 'slirp4netns') {
-    throw new EngineError('E_INVALID_ARGUMENT', `publishing ports needs a network of its own: use --network slirp4netns (not ${net})`);
+  if (ports.length > 0 && net !== 'slirp4netns' && !isUserNet(net)) {
+    throw new EngineError('E_INVALID_ARGUMENT', `publishing ports needs a network of its own: use --network slirp4netns or a user-defined network (not ${net})`);
+  }
+  if ((opts.networkAliases?.length || opts.ip !== undefined) && !isUserNet(net)) {
+    throw new EngineError('E_INVALID_ARGUMENT', `--network-alias and --ip work on user-defined networks only (cove network create NAME, then --network NAME)`);
   }
   const resources: RunConfig['resources'] = {};
   if (opts.memory !== undefined) resources.memory = parseBytes(opts.memory, '--memory');
@@ -187,6 +198,7 @@ export function resolveRunConfig(opts: RunOptions, image: ImageConfig, id: strin
     mounts,
     ports,
     network: net,
+    ...(isUserNet(net) ? { networkAliases: opts.networkAliases ?? [], ip: opts.ip ?? null } : {}),
     addHost: (opts.addHost ?? []).map(parseAddHost),
     dns: opts.dns ?? [],
     resources,

@@ -172,7 +172,8 @@ export function parseBytes(value: string, what = 'size'): number {
 export function parseAddHost(value: string): { name: string; ip: string } {
   const i = value.indexOf(':');
   const name = value.slice(0, i);
-  const ip = value.slice(i + 1);
+  // docker's special value: the host as the container reaches it (slirp4netns maps 10.0.2.2 to the host).
+  const ip = value.slice(i + 1) === 'host-gateway' ? '10.0.2.2' : value.slice(i + 1);
   if (i <= 0 || !/^[a-zA-Z0-9][a-zA-Z0-9.-]*$/.test(name) || !(/^(\d{1,3}\.){3}\d{1,3}$/.test(ip) || /^[0-9a-fA-F:]+$/.test(ip))) {
     throw bad('--add-host', value, 'name:ip, e.g. db:10.0.2.100');
   }

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { readJsonFile, writeFileAtomic } from '../fs-atomic.js';
+import { withLock } from '../store/lock.js';
+import type { PortSpec } from '../container/run-options.js';
+
+/** One user-defined network (docker's bridge driver, rootless). */
+export interface NetworkRecord {
+  id: string;
+  name: string;
+  driver: 'bridge';
+  subnet: string;
+  gateway: string;
+  internal: boolean;
+  labels: Record<string, string>;
+  createdAt: string;
+  /** The bridge in the holder's namespace: "br-" + 12 hex, within IFNAMSIZ. */
+  bridge: string;
+}
+
+/** A container on a network: what the holder configures and its DNS answers. */
+export interface EndpointRecord {
+  container: string;
+  /** The container's name (DNS answers it). */
+  name: string;
+  /** Network ID. */
+  network: string;
+  ip: string;
+  aliases: string[];
+  /** Interface name inside the container (eth0, eth1, ...). */
+  ifname: string;
+  /** The default route goes through this network's gateway; published ports land here. */
+  primary: boolean;
+  ports: PortSpec[];
+}
+
+export interface NetworkState {
+  networks: NetworkRecord[];
+  endpoints: EndpointRecord[];
+}
+
+/**
+ * networks.json under the data directory: read by the engine and by
+ * cove-net-holder, changed only under networks.lock (flock) and written
+ * temp + fsync + rename, so a kill -9 at any point leaves either the old
+ * or the new state.
+ */
+export class NetworkStateFile {
+  readonly file: string;
+  private readonly lock: string;
+
+  constructor(home: string) {
+    this.file = path.join(home, 'networks.json');
+    this.lock = path.join(home, 'networks.lock');
+  }
+
+  async read(): Promise<NetworkState> {
+    const s = await readJsonFile<Partial<NetworkState>>(this.file);
+    return { networks: s?.networks ?? [], endpoints: s?.endpoints ?? [] };
+  }
+
+  /** Read-modify-write under the lock; `fn` returns false to leave the file as it is. */
+  async update<T>(fn: (s: NetworkState) => Promise<{ changed: boolean; value: T }> | { changed: boolean; value: T }): Promise<T> {
+    return withLock(this.lock, async () => {
+      const s = await this.read();
+      const { changed, value } = await fn(s);
+      if (changed) await writeFileAtomic(this.file, JSON.stringify(s, null, 2) + '\n');
+      return value;
+    });
+  }
+}

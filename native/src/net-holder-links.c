@@ -1,0 +1,363 @@
+/* The holder's network namespace: a bridge per network, nftables rules
+ * (masquerade out through slirp4netns's tap0, no forwarding between
+ * networks, none out of --internal ones), veth pairs into containers'
+ * namespaces, and published ports through slirp4netns's API. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "net-holder.h"
+#include "unixsock.h"
+#include "util.h"
+
+int hl_run(pid_t nspid, char *const argv[], const char *input, char *msg, size_t len)
+{
+    int in[2], err[2], st;
+    size_t got = 0;
+    pid_t c;
+    if (msg && len) msg[0] = 0;
+    if (pipe2(in, O_CLOEXEC) < 0) return -1;
+    if (pipe2(err, O_CLOEXEC) < 0) { close(in[0]); close(in[1]); return -1; }
+    c = fork();
+    if (c < 0) { close(in[0]); close(in[1]); close(err[0]); close(err[1]); return -1; }
+    if (c == 0) {
+        if (nspid > 0) {
+            char p[64];
+            int fd;
+            snprintf(p, sizeof p, "/proc/%d/ns/net", (int)nspid);
+            fd = open(p, O_RDONLY | O_CLOEXEC);
+            if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
+                dprintf(err[1], "join the network namespace of pid %d: %s\n", (int)nspid, strerror(errno));
+                _exit(126);
+            }
+        }
+        if (dup2(in[0], 0) < 0 || dup2(err[1], 1) < 0 || dup2(err[1], 2) < 0) _exit(126);
+        execvp(argv[0], argv);
+        dprintf(2, "exec %s: %s (install iproute2 and nftables)\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(in[0]);
+    close(err[1]);
+    if (input) write_all(in[1], input, strlen(input));
+    close(in[1]);
+    for (;;) {
+        char buf[512];
+        ssize_t n = read(err[0], buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        if (msg && got + 1 < len) {
+            size_t k = (size_t)n < len - 1 - got ? (size_t)n : len - 1 - got;
+            memcpy(msg + got, buf, k);
+            got += k;
+            msg[got] = 0;
+        }
+    }
+    close(err[0]);
+    while (waitpid(c, &st, 0) < 0 && errno == EINTR) {}
+    if (msg) {
+        while (got > 0 && (msg[got - 1] == '\n' || msg[got - 1] == ' ')) msg[--got] = 0;
+        for (size_t i = 0; i < got; i++)
+            if (msg[i] == '\n') msg[i] = ' ';
+    }
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* The whole ruleset, rebuilt on every change: it is small, and one
+ * `nft -f` replaces it atomically (nft(8), "flush ruleset" in a file). */
+static char *ruleset(struct holder *h)
+{
+    size_t cap = 4096 + (size_t)h->n_nets * 256 + (size_t)h->n_eps * HN_MAX_PORTS * 96, pos = 0;
+    char *r = xmalloc(cap);
+    pos += (size_t)snprintf(r + pos, cap - pos,
+                            "flush ruleset\n"
+                            "table ip cove {\n"
+                            " chain cove_post { type nat hook postrouting priority srcnat; policy accept;\n"
+                            "  oifname \"tap0\" masquerade\n }\n"
+                            " chain cove_forward { type filter hook forward priority filter; policy drop;\n"
+                            "  ct state established,related accept\n"
+                            "  iifname \"tap0\" oifname != \"tap0\" accept\n");
+    for (int i = 0; i < h->n_nets; i++) {
+        const struct hnet *n = &h->nets[i];
+        pos += (size_t)snprintf(r + pos, cap - pos, "  iifname \"%s\" oifname \"%s\" accept\n", n->bridge, n->bridge);
+        if (!n->internal)
+            pos += (size_t)snprintf(r + pos, cap - pos, "  iifname \"%s\" oifname \"tap0\" accept\n", n->bridge);
+    }
+    pos += (size_t)snprintf(r + pos, cap - pos, " }\n");
+    /* Published ports: slirp4netns forwards host:P to our tap0 at P (its
+     * guest address must be on its own network), and we DNAT to the
+     * container that is attached now. */
+    pos += (size_t)snprintf(r + pos, cap - pos, " chain cove_pre { type nat hook prerouting priority dstnat; policy accept;\n");
+    for (int i = 0; i < h->n_eps; i++) {
+        const struct hep *e = &h->eps[i];
+        const struct hlive *l = hs_live(h, e->cid);
+        char ip[32];
+        if (!l || !hs_live_on(l, e->net)) continue;
+        fmt_ip4(e->ip, ip, sizeof ip);
+        for (int k = 0; k < e->n_ports; k++)
+            pos += (size_t)snprintf(r + pos, cap - pos, "  iifname \"tap0\" %s dport %d dnat to %s:%d\n",
+                                    e->ports[k].udp ? "udp" : "tcp", e->ports[k].host_port, ip, e->ports[k].ctr_port);
+    }
+    pos += (size_t)snprintf(r + pos, cap - pos, " }\n");
+    /* An --internal network reaches nothing of the holder but its DNS. */
+    pos += (size_t)snprintf(r + pos, cap - pos, " chain cove_input { type filter hook input priority filter; policy accept;\n");
+    for (int i = 0; i < h->n_nets; i++) {
+        const struct hnet *n = &h->nets[i];
+        char gw[32];
+        if (!n->internal) continue;
+        fmt_ip4(n->gateway, gw, sizeof gw);
+        pos += (size_t)snprintf(r + pos, cap - pos,
+                                "  iifname \"%s\" ip daddr %s udp dport 53 accept\n"
+                                "  iifname \"%s\" ct state established,related accept\n"
+                                "  iifname \"%s\" drop\n",
+                                n->bridge, gw, n->bridge, n->bridge);
+    }
+    snprintf(r + pos, cap - pos, " }\n}\n");
+    return r;
+}
+
+int hl_sync(struct holder *h, char *msg, size_t len)
+{
+    for (int i = 0; i < h->n_nets; i++) {
+        struct hnet *n = &h->nets[i];
+        char gw[32], addr[48], batch[512];
+        char *ipb[] = {"ip", "-batch", "-", NULL};
+        if (n->present) continue;
+        fmt_ip4(n->gateway, gw, sizeof gw);
+        snprintf(addr, sizeof addr, "%s/%d", gw, n->prefix);
+        snprintf(batch, sizeof batch,
+                 "link add %s mtu 65520 type bridge\n"
+                 "addr add %s dev %s\n"
+                 "link set %s up\n",
+                 n->bridge, addr, n->bridge, n->bridge);
+        if (hl_run(0, ipb, batch, msg, len) < 0) {
+            char *del[] = {"ip", "link", "del", n->bridge, NULL};
+            char m2[64];
+            hl_run(0, del, NULL, m2, sizeof m2);
+            return -1;
+        }
+        n->present = 1;
+        dns_open(n);
+    }
+    return hl_rules(h, msg, len);
+}
+
+int hl_rules(struct holder *h, char *msg, size_t len)
+{
+    char *rs = ruleset(h), *nft[] = {"nft", "-f", "-", NULL};
+    int rc = hl_run(0, nft, rs, msg, len);
+    free(rs);
+    return rc;
+}
+
+/* One request on slirp4netns's API socket (slirp4netns(1), "API SOCKET"):
+ * the reply is read until slirp4netns closes the connection. */
+static int slirp_call(const char *api, const char *req, char *reply, size_t rlen)
+{
+    size_t got = 0;
+    int fd = unix_connect(api);
+    if (fd < 0) return -1;
+    if (write_all(fd, req, strlen(req)) < 0) { close(fd); return -1; }
+    shutdown(fd, SHUT_WR);
+    for (;;) {
+        ssize_t n;
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 5000) <= 0) { close(fd); errno = ETIMEDOUT; return -1; }
+        n = read(fd, reply + got, rlen - 1 - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += (size_t)n;
+        if (got + 1 >= rlen) break;
+    }
+    reply[got] = 0;
+    close(fd);
+    return 0;
+}
+
+static int add_fwd(struct holder *h, const struct port_map *pm, uint32_t ip, int *id,
+                   const char **code, char *msg, size_t len)
+{
+    char req[512], reply[1024], g[32];
+    struct json *j, *ret, *idv, *e, *d;
+    fmt_ip4(ip, g, sizeof g);
+    snprintf(req, sizeof req,
+             "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"%s\",\"host_addr\":\"%s\","
+             "\"host_port\":%d,\"guest_addr\":\"%s\",\"guest_port\":%d}}",
+             pm->udp ? "udp" : "tcp", pm->host_ip, pm->host_port, HN_HOLDER_TAP, pm->host_port);
+    (void)ip;
+    if (slirp_call(h->slirp_api, req, reply, sizeof reply) < 0) {
+        snprintf(msg, len, "slirp4netns API %s: %s", h->slirp_api, strerror(errno));
+        return -1;
+    }
+    j = json_parse(reply, strlen(reply), g, sizeof g);
+    ret = j ? json_get(j, "return") : NULL;
+    idv = ret ? json_get(ret, "id") : NULL;
+    if (idv && idv->is_int) {
+        *id = (int)idv->integer;
+        json_free(j);
+        return 0;
+    }
+    e = j ? json_get(j, "error") : NULL;
+    d = e ? json_get(e, "desc") : NULL;
+    *code = E_PORT_IN_USE;
+    snprintf(msg, len, "host port %s:%d/%s: %s", pm->host_ip, pm->host_port, pm->udp ? "udp" : "tcp",
+             d && d->type == JSON_STRING ? d->string : reply);
+    json_free(j);
+    return -1;
+}
+
+static void remove_fwds(struct holder *h, struct hlive *l)
+{
+    for (int i = 0; i < l->n_fwd; i++) {
+        char req[128], reply[256];
+        snprintf(req, sizeof req, "{\"execute\":\"remove_hostfwd\",\"arguments\":{\"id\":%d}}", l->fwd_ids[i]);
+        slirp_call(h->slirp_api, req, reply, sizeof reply);
+    }
+    l->n_fwd = 0;
+}
+
+static void host_veth(const struct hep *e, char *buf, size_t len)
+{
+    snprintf(buf, len, "cv%.8s%.5s", e->cid, e->net);
+}
+
+void hl_forget(struct holder *h, struct hlive *l)
+{
+    char msg[256];
+    int had = l->n_fwd;
+    remove_fwds(h, l);
+    if (l->pidfd >= 0) close(l->pidfd);
+    *l = h->live[--h->n_live];
+    if (had && hl_rules(h, msg, sizeof msg) < 0) warnx_("nft: %s", msg);
+}
+
+static struct hlive *live_add(struct holder *h, const char *cid, pid_t pid)
+{
+    struct hlive *l = hs_live(h, cid);
+    if (l && l->pid != pid) {
+        hl_forget(h, l);
+        l = NULL;
+    }
+    if (l) return l;
+    if (h->n_live >= HN_MAX_LIVE) return NULL;
+    l = &h->live[h->n_live];
+    memset(l, 0, sizeof *l);
+    snprintf(l->cid, sizeof l->cid, "%s", cid);
+    l->pid = pid;
+    l->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (l->pidfd < 0) return NULL;
+    h->n_live++;
+    return l;
+}
+
+static int attach_ep(struct holder *h, struct hlive *l, const struct hep *e, pid_t pid,
+                     const char **code, char *msg, size_t len)
+{
+    struct hnet *n = hs_net(h, e->net);
+    char hv[16], ip[32], gw[32], batch[1024];
+    char *ipb[] = {"ip", "-batch", "-", NULL};
+    if (!n || !n->present) {
+        snprintf(msg, len, "network %s is not set up in the holder", e->net);
+        return -1;
+    }
+    if (hs_live_on(l, e->net)) {
+        snprintf(msg, len, "container %.12s is already attached to network %s", e->cid, n->name);
+        return -1;
+    }
+    host_veth(e, hv, sizeof hv);
+    fmt_ip4(e->ip, ip, sizeof ip);
+    fmt_ip4(n->gateway, gw, sizeof gw);
+    snprintf(batch, sizeof batch,
+             "link add %s mtu 65520 type veth peer name %s mtu 65520 netns %d\n"
+             "link set %s master %s up\n",
+             hv, e->ifname, (int)pid, hv, n->bridge);
+    if (hl_run(0, ipb, batch, msg, len) < 0) return -1;
+    snprintf(batch, sizeof batch, "addr add %s/%d dev %s\nlink set %s up\nlink set lo up\n%s%s%s",
+             ip, n->prefix, e->ifname, e->ifname,
+             e->primary && !n->internal ? "route add default via " : "",
+             e->primary && !n->internal ? gw : "", e->primary && !n->internal ? "\n" : "");
+    if (hl_run(pid, ipb, batch, msg, len) < 0) {
+        char *del[] = {"ip", "link", "del", hv, NULL};
+        char m2[64];
+        hl_run(0, del, NULL, m2, sizeof m2);
+        return -1;
+    }
+    for (int i = 0; i < e->n_ports && l->n_fwd < HN_MAX_PORTS; i++) {
+        int id;
+        if (add_fwd(h, &e->ports[i], e->ip, &id, code, msg, len) < 0) {
+            char *del[] = {"ip", "link", "del", hv, NULL};
+            char m2[64];
+            hl_run(0, del, NULL, m2, sizeof m2);
+            remove_fwds(h, l);
+            return -1;
+        }
+        l->fwd_ids[l->n_fwd++] = id;
+    }
+    snprintf(l->nets[l->n_nets++], 65, "%s", e->net);
+    if (e->n_ports && hl_rules(h, msg, len) < 0) return -1;
+    return 0;
+}
+
+int hl_attach(struct holder *h, const char *cid, const char *only_net, pid_t pid,
+              const char **code, char *msg, size_t len)
+{
+    struct hlive *l;
+    int found = 0;
+    *code = E_NETWORK;
+    l = live_add(h, cid, pid);
+    if (!l) {
+        snprintf(msg, len, "watch pid %d: %s", (int)pid, strerror(errno));
+        return -1;
+    }
+    for (int i = 0; i < h->n_eps; i++) {
+        const struct hep *e = &h->eps[i];
+        if (strcmp(e->cid, cid) != 0 || (only_net && strcmp(e->net, only_net) != 0)) continue;
+        found = 1;
+        if (attach_ep(h, l, e, pid, code, msg, len) < 0) {
+            if (l->n_nets == 0) hl_forget(h, l);
+            return -1;
+        }
+    }
+    if (!found && !only_net) {
+        /* On no network any more (all disconnected): just loopback. */
+        if (l->n_nets == 0) hl_forget(h, l);
+        return 0;
+    }
+    if (!found) {
+        snprintf(msg, len, "container %.12s has no endpoint%s%s in the network state", cid,
+                 only_net ? " on network " : "", only_net ? only_net : "");
+        if (l->n_nets == 0) hl_forget(h, l);
+        return -1;
+    }
+    return 0;
+}
+
+int hl_detach(struct holder *h, const char *cid, const char *net, char *msg, size_t len)
+{
+    struct hlive *l = hs_live(h, cid);
+    char hv[16];
+    char *del[] = {"ip", "link", "del", hv, NULL};
+    struct hep e;
+    if (!l || !hs_live_on(l, net)) return 0;
+    snprintf(e.cid, sizeof e.cid, "%s", cid);
+    snprintf(e.net, sizeof e.net, "%s", net);
+    host_veth(&e, hv, sizeof hv);
+    if (hl_run(0, del, NULL, msg, len) < 0 && !strstr(msg, "Cannot find")) return -1;
+    for (int i = 0; i < l->n_nets; i++)
+        if (strcmp(l->nets[i], net) == 0) {
+            memmove(l->nets[i], l->nets[l->n_nets - 1], 65);
+            l->n_nets--;
+            break;
+        }
+    if (l->n_nets == 0) hl_forget(h, l);
+    return 0;
+}
