@@ -107,14 +107,56 @@ function shortSocketPath(socket: string): { path: string; release: () => void } 
   };
 }
 
+/**
+ * The attach relays open now, per container: a TTY resize goes to the
+ * monitor through one of them. A second connection of our own would count
+ * as the first attach client and take the output held for docker run.
+ */
+export class ActiveRelays {
+  private readonly monitors = new Map<string, Set<net.Socket>>();
+  private readonly sizes = new Map<string, { cols: number; rows: number }>();
+
+  add(id: string, monitor: net.Socket): void {
+    const set = this.monitors.get(id) ?? new Set();
+    set.add(monitor);
+    this.monitors.set(id, set);
+    const size = this.sizes.get(id);
+    if (size) monitor.write(resizeFrame(size.cols, size.rows));
+  }
+
+  remove(id: string, monitor: net.Socket): void {
+    const set = this.monitors.get(id);
+    set?.delete(monitor);
+    if (set && set.size === 0) {
+      this.monitors.delete(id);
+      this.sizes.delete(id);
+    }
+  }
+
+  resize(id: string, cols: number, rows: number): void {
+    this.sizes.set(id, { cols, rows });
+    for (const m of this.monitors.get(id) ?? []) m.write(resizeFrame(cols, rows));
+    // Remembered for a relay that connects later; forgotten with the last one.
+    if (!this.monitors.has(id)) setTimeout(() => !this.monitors.has(id) && this.sizes.delete(id), 60_000).unref();
+  }
+}
+
+function resizeFrame(cols: number, rows: number): Buffer {
+  const p = Buffer.alloc(4);
+  p.writeUInt16BE(rows, 0);
+  p.writeUInt16BE(cols, 2);
+  return monitorFrame(FRAME.resize, p);
+}
+
 /** Relays one docker client and the monitor until either side ends. */
-export function relayAttach(target: AttachTarget, client: net.Socket, want: { stdin: boolean; stdout: boolean; stderr: boolean }, exits: ReportedExits): Promise<void> {
+export function relayAttach(target: AttachTarget, client: net.Socket, want: { stdin: boolean; stdout: boolean; stderr: boolean }, exits: ReportedExits, relays: ActiveRelays): Promise<void> {
   return new Promise((resolve) => {
     const { path: socketPath, release } = shortSocketPath(target.socket);
     const monitor = net.connect(socketPath);
     let pending = Buffer.alloc(0);
     const done = (): void => {
       release();
+      relays.remove(target.id, monitor);
       monitor.destroy();
       if (!client.destroyed) client.end();
       resolve();
@@ -122,6 +164,7 @@ export function relayAttach(target: AttachTarget, client: net.Socket, want: { st
     monitor.on('connect', () => {
       release();
       monitor.write(monitorFrame(FRAME.mux));
+      relays.add(target.id, monitor);
       if (want.stdin && target.stdin) {
         client.on('data', (d: Buffer) => monitor.write(monitorFrame(FRAME.stdin, d)));
         // The client's half-close is docker's end of stdin (docker run -i with a pipe).
@@ -159,7 +202,7 @@ function noSuchContainer(err: unknown, name: string): never {
   throw err;
 }
 
-export function attachRoutes(streams: DockerStreams, pending: PendingAttaches, exits: ReportedExits): Route[] {
+export function attachRoutes(streams: DockerStreams, pending: PendingAttaches, exits: ReportedExits, relays: ActiveRelays): Route[] {
   const hijack = async (req: DockerRequest, client: net.Socket, accept: () => void): Promise<void> => {
     const query = req.params.id as string;
     const want = { stdin: queryBool(req.query, 'stdin'), stdout: queryBool(req.query, 'stdout'), stderr: queryBool(req.query, 'stderr') };
@@ -176,7 +219,7 @@ export function attachRoutes(streams: DockerStreams, pending: PendingAttaches, e
     } else {
       accept();
     }
-    await relayAttach(target, client, want, exits);
+    await relayAttach(target, client, want, exits, relays);
   };
   return [{ method: 'POST', pattern: '/containers/{id}/attach', hijack }];
 }

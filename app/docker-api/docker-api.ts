@@ -11,7 +11,8 @@ import { containerRoutes } from './container-routes.js';
 import { imageRoutes } from './image-routes.js';
 import { volumeRoutes } from './volume-routes.js';
 import { parseFilters } from './docker-http.js';
-import { attachRoutes, PendingAttaches, ReportedExits } from './attach-route.js';
+import { ActiveRelays, attachRoutes, PendingAttaches, ReportedExits } from './attach-route.js';
+import { moreRoutes } from './more-routes.js';
 import type { DockerStreams } from './docker-streams-engine.js';
 import { ExecRecords, execRoutes } from './exec-routes.js';
 import { archiveRoutes } from './archive-routes.js';
@@ -21,7 +22,8 @@ export function dockerRouter(engine: EngineHandle, streams: DockerStreams, scrat
   const e = dockerEngine(engine);
   const pending = new PendingAttaches();
   const exits = new ReportedExits();
-  return new DockerRouter().add(...systemRoutes(e), ...containerRoutes(e, streams, pending, exits), ...attachRoutes(streams, pending, exits), ...execRoutes(streams, new ExecRecords()), ...archiveRoutes(e, streams), buildRoute(e, scratch), ...imageRoutes(e, parseFilters), ...volumeRoutes(e));
+  const relays = new ActiveRelays();
+  return new DockerRouter().add(...systemRoutes(e), ...containerRoutes(e, streams, pending, exits), ...attachRoutes(streams, pending, exits, relays), ...execRoutes(streams, new ExecRecords()), ...archiveRoutes(e, streams), buildRoute(e, scratch), ...moreRoutes(e, streams, relays, scratch), ...imageRoutes(e, parseFilters), ...volumeRoutes(e));
 }
 
 /** Where docker clients find Cove: DOCKER_HOST=unix://<runtime dir>/docker.sock. */

@@ -81,6 +81,45 @@ test('DOCKER_BUILDKIT=0 docker build streams the steps, builds an image that run
   }
 });
 
+test('docker save | docker load round-trips an image; stats --no-stream reports a running container', { skip }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cove-docker-save-'));
+  try {
+    const id = (await ok(['image', 'inspect', '-f', '{{.Id}}', 'busybox'])).trim();
+    await ok(['save', '-o', path.join(dir, 'bb.tar'), 'busybox']);
+    await ok(['tag', 'busybox', 'keepalive:1']);
+    await ok(['rmi', 'busybox']);
+    assert.match(await ok(['load', '-i', path.join(dir, 'bb.tar')]), /Loaded image: busybox:latest/);
+    assert.equal((await ok(['image', 'inspect', '-f', '{{.Id}}', 'busybox'])).trim(), id);
+    await ok(['rmi', 'keepalive:1']);
+    await ok(['run', '-d', '--name', 'busy', 'busybox', 'sleep', '30']);
+    const st = await ok(['stats', '--no-stream', '--format', '{{.Name}} {{.PIDs}}', 'busy']);
+    assert.equal(st.trim(), 'busy 1');
+    await ok(['rm', '-f', 'busy']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('docker login checks the credentials with the registry; Cove then pushes and pulls with them', { skip }, async () => {
+  const secured = await startRegistry({ auth: 'htpasswd', users: { alice: 'wonderland' } });
+  try {
+    const bad = await svc.docker(['login', secured.host, '-u', 'alice', '--password-stdin'], { input: 'wrong\n' });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /unauthorized|401|credentials|denied/i);
+    const good = await svc.docker(['login', secured.host, '-u', 'alice', '--password-stdin'], { input: 'wonderland\n' });
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout, /Login Succeeded/);
+    const ref = `${secured.host}/private/busybox:1`;
+    await ok(['tag', 'busybox', ref]);
+    await ok(['push', ref]);
+    await ok(['rmi', ref]);
+    await ok(['pull', ref]);
+    await ok(['rmi', ref]);
+  } finally {
+    await secured.stop();
+  }
+});
+
 test('testcontainers: a GenericContainer from the test registry starts, answers on its mapped port and stops', { skip }, async () => {
   // The process env is what testcontainers reads; Ryuk (its reaper container) is not wanted here.
   Object.assign(process.env, {

@@ -190,6 +190,16 @@ for (const [route, limit] of [
   });
 }
 
+test('/term: a bad query with long multibyte input closes with 1008, and the server lives on', async () => {
+  await withServer(async (port, token) => {
+    const mode = encodeURIComponent('é'.repeat(200));
+    const c = await rawConnect(port, `/term?token=${token}&container=c1&mode=${mode}&cols=80&rows=24`);
+    assert.equal(await c.closeCode, 1008);
+    c.sock.destroy();
+    await apiAnswers(port, token);
+  });
+});
+
 test('/api: a binary frame closes with 1003, a request the validator accepts fits in a frame, a larger one is refused', async () => {
   await withServer(async (port, token) => {
     const bin = await rawConnect(port, `/api?token=${token}`);

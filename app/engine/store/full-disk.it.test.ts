@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import { createSandbox, fixtures, type CoveSandbox } from '../../testing/harness.js';
+import { startRegistry } from '../../testing/registry-server.js';
+import { buildImage, uploadImage } from '../../testing/registry-images.js';
 import { currentIdMappings } from '../idmap.js';
 import { removeAsMappedRoot } from '../userns.js';
 
@@ -121,4 +124,29 @@ test('state writes on a full filesystem: E_NO_SPACE, the record intact; stop sti
     unfill();
   }
   assert.equal((await sb.cove(['rm', 'full'])).code, 0);
+});
+
+test('pull on a full filesystem: E_NO_SPACE with the path, nothing half-stored', { skip }, async () => {
+  const reg = await startRegistry();
+  try {
+    // Incompressible content the store does not have yet, so the pull must write it.
+    const image = await buildImage({ layers: [[{ name: 'data/blob', content: crypto.randomBytes(3 * 1024 * 1024) }]], cmd: ['true'] });
+    await uploadImage(reg, 'test/full', '1', image);
+    const before = (await sb.cove(['images', '-q'])).stdout;
+    for (const free of [64 * 1024, 3 * 1024 * 1024 + 512 * 1024]) {
+      fill(free);
+      try {
+        assertNoSpace(await sb.cove(['pull', `${reg.host}/test/full:1`]), `pull with ${free} bytes free`);
+      } finally {
+        unfill();
+      }
+      assert.equal((await sb.cove(['images', '-q'])).stdout, before, 'no image half-pulled');
+      const check = await sb.cove(['system', 'check']);
+      assert.equal(check.code, 0, check.stdout + check.stderr);
+      assert.doesNotMatch(check.stdout, /problem/, check.stdout);
+    }
+    assert.equal((await sb.cove(['pull', `${reg.host}/test/full:1`])).code, 0, 'with room again, it pulls');
+  } finally {
+    await reg.stop();
+  }
 });
