@@ -24,6 +24,8 @@ const NEEDED = [
   ['runc', 'runc'],
   ['ip', 'iproute2'],
   ['runuser', 'util-linux'],
+  // The session keyring test (a key the caller adds must not be visible in containers).
+  ['keyctl', 'keyutils'],
 ];
 const HEADERS = [['/usr/include/seccomp.h', 'libseccomp-dev']];
 
