@@ -29,6 +29,8 @@ const NEEDED = [
   ['qemu-img', 'qemu-utils'],
   ['debootstrap', 'debootstrap'],
   ['mksquashfs', 'squashfs-tools'],
+  // The session keyring test (a key the caller adds must not be visible in containers).
+  ['keyctl', 'keyutils'],
 ];
 const HEADERS = [['/usr/include/seccomp.h', 'libseccomp-dev']];
 

@@ -79,8 +79,10 @@ export interface ContainerSummary {
   imageId: string;
   command: string[];
   state: ContainerState;
-  /** Human status in docker's words: "Up 3 minutes", "Exited (0) 2 seconds ago". */
+  /** Human status in docker's words: "Up 3 minutes", "Exited (0) 2 seconds ago", "Restarting (3) 1 second ago". */
   status: string;
+  /** Exited, and its restart policy starts it again shortly (docker's "restarting"). */
+  restarting?: boolean;
   exitCode: number | null;
   pid: number | null;
   createdAt: string;

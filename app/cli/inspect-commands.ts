@@ -7,7 +7,6 @@ import { EngineError } from '../engine/errors.js';
 import { flagBool, flagString, parseArgs, requireArgs, UsageError } from './args.js';
 import { formatError, type Command } from './cli-kit.js';
 import { renderOne } from './template-output.js';
-import { goTime } from './list-rows.js';
 import { verb } from './verbs.js';
 
 export type ObjectType = 'container' | 'image' | 'volume';
@@ -16,7 +15,8 @@ const TYPES: readonly ObjectType[] = ['container', 'image', 'volume'];
 /** docker volume inspect's shape. */
 export async function volumeInspect(engine: Engine, name: string): Promise<Record<string, unknown>> {
   const v = await engine.handle('volumes:inspect', { name });
-  return { CreatedAt: goTime(v.createdAt).replace(' +0000 UTC', 'Z').replace(' ', 'T') || v.createdAt, Driver: 'local', Labels: v.labels, Mountpoint: v.mountpoint, Name: v.name, Options: null, Scope: 'local' };
+  // docker's fields, then Cove's own two: whether it is anonymous and which containers use it.
+  return { CreatedAt: v.createdAt, Driver: 'local', Labels: v.labels, Mountpoint: v.mountpoint, Name: v.name, Options: null, Scope: 'local', Anonymous: v.anonymous, UsedBy: v.usedBy };
 }
 
 async function find(engine: Engine, query: string, type: ObjectType | undefined): Promise<unknown> {

@@ -264,12 +264,21 @@ int slirp_drain(struct slirp *s)
  * of its chatty progress lines. */
 static const char *slirp_reason(struct slirp *s)
 {
-    char *line, *best = NULL, *save = NULL;
+    static char both[600];
+    char *line, *best = NULL, *prev = NULL, *save = NULL;
     for (line = strtok_r(s->tail, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         if (strncmp(line, "WARNING: Support for seccomp", 28) == 0) continue;
         if (strncmp(line, "sent tapfd", 10) == 0 || strncmp(line, "received tapfd", 14) == 0) continue;
         if (strncmp(line, "Starting slirp", 14) == 0 || strncmp(line, "* ", 2) == 0) continue;
+        prev = best;
         best = line;
+    }
+    /* "child failed(1)" is the parent's summary; the child's own perror
+     * line before it says why (e.g. which /proc/PID/ns file it could not
+     * open). */
+    if (best && prev && strncmp(best, "child failed", 12) == 0) {
+        snprintf(both, sizeof both, "%s (%s)", best, prev);
+        return both;
     }
     return best ? best : "exited without a message";
 }

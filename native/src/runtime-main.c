@@ -376,8 +376,10 @@ static int cmd_delete(const struct opts *o, const char *id)
         load_state(dir, id, &s);
     }
     status = state_status(dir, &s);
-    if (strcmp(status, "running") == 0 && !o->force)
-        die(E_FAILED, "container %s is running: stop it first or use --force", id);
+    /* runtime.md "Delete": deleting a container that is not stopped MUST
+     * be an error (created included); --force kills it first. */
+    if (strcmp(status, "stopped") != 0 && !o->force)
+        die(E_FAILED, "container %s is %s: stop it first or use --force", id, status);
     if (strcmp(status, "stopped") != 0) {
         if (kill(s.pid, SIGKILL) < 0 && errno != ESRCH)
             die_errno(E_FAILED, "kill %d (container %s)", (int)s.pid, id);

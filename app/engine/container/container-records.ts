@@ -8,6 +8,7 @@ import { inspectView } from './container-inspect.js';
 import { wasOomKilled } from './cgroup-limits.js';
 import type { ContainerRecord, ContainerStatus, ContainerStore } from './container-store.js';
 import { statusText } from './container-support.js';
+import { isRestarting } from './restart-policy.js';
 import { parseCriLog } from './cri-log.js';
 import { NAME_RE } from './names.js';
 import type { OciSpec } from './oci-spec.js';
@@ -86,6 +87,7 @@ export class ContainerRecords {
 
   async summary(rec: ContainerRecord): Promise<ContainerSummary> {
     const s = await this.store.status(rec.id);
+    const restarting = isRestarting(rec, s);
     return {
       id: rec.id,
       name: rec.name,
@@ -93,7 +95,8 @@ export class ContainerRecords {
       imageId: rec.imageId,
       command: rec.command,
       state: s.state,
-      status: statusText(s, rec.createdAt),
+      status: restarting ? statusText(s, rec.createdAt).replace(/^Exited/, 'Restarting') : statusText(s, rec.createdAt),
+      ...(restarting ? { restarting: true } : {}),
       exitCode: s.exitCode,
       pid: s.pid,
       createdAt: rec.createdAt,

@@ -88,7 +88,7 @@ export function ContainerPage({ id, tab }: { id: string; tab: DetailTab }) {
   return (
     <section className="page page-fill" data-testid="container-page" data-name={container.name} data-state={container.state}>
       <PageHeader title={container.name} subtitle={`${container.image} · ${container.status}`}>
-        <StateBadge state={container.state} />
+        <StateBadge state={container.state} restarting={container.restarting === true} />
         {busy && (
           <span className="task">
             <span className="spinner" aria-hidden="true" />

@@ -1,5 +1,7 @@
 import type { ContainerState } from '../../../app/api/contract';
 
-export function StateBadge({ state }: { state: ContainerState }) {
-  return <span className={`badge badge-${state}`}>{state}</span>;
+/** The state as docker names it; an exited container its policy brings back says "restarting". */
+export function StateBadge({ state, restarting = false }: { state: ContainerState; restarting?: boolean }) {
+  const shown = restarting ? 'restarting' : state;
+  return <span className={`badge badge-${shown}`}>{shown}</span>;
 }
