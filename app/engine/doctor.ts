@@ -7,6 +7,7 @@ import type { DoctorCheck } from '../api/contract.js';
 import { currentIdMappings, mappingArg, type IdMappings } from './idmap.js';
 import { nativeBinary } from './install-paths.js';
 import { findExecutable } from './runtimes.js';
+import { checkMachine } from './machine/machine-doctor.js';
 
 function readNumber(file: string): number | null {
   try {
@@ -127,8 +128,8 @@ function checkCgroups(): DoctorCheck {
     status: 'warn',
     detail: `${detail}: --memory/--cpus/--pids-limit are refused and stats come from /proc`,
     fix: mode === 'v2'
-      ? 'enable delegation: systemctl edit user@.service, add [Service] Delegate=cpu cpuset io memory pids, then log in again'
-      : 'boot with systemd.unified_cgroup_hierarchy=1 (cgroup v2), then enable delegation for user@.service',
+      ? "enable delegation: sudo mkdir -p /etc/systemd/system/user@.service.d && printf '[Service]\\nDelegate=cpu cpuset io memory pids\\n' | sudo tee /etc/systemd/system/user@.service.d/delegate.conf && sudo systemctl daemon-reload, then log out and in; or run containers in the Cove VM, where it is delegated: cove machine init && cove --connection machine run ..."
+      : 'boot with systemd.unified_cgroup_hierarchy=1 (cgroup v2), then enable delegation for user@.service (Delegate=yes); or run containers in the Cove VM: cove machine init && cove --connection machine run ...',
   };
 }
 
@@ -153,5 +154,6 @@ export function runDoctor(scratch: string): DoctorCheck[] {
     checkSlirp(),
     checkTun(),
     checkCgroups(),
+    checkMachine(),
   ];
 }
