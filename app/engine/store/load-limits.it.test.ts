@@ -1,5 +1,5 @@
-// Device nodes cannot be created rootless: a layer that has them loads
-// without them, and the user is told (a warning event, printed by cove load).
+// What a loaded layer may not do silently: device nodes (left out rootless,
+// with a warning) and unpacking past the size cap (refused, nothing kept).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -26,4 +26,22 @@ test('a layer with device nodes loads without them and cove load prints a warnin
   const layers = fs.readdirSync(path.join(sb.home, 'layers')).filter((n) => /^[0-9a-f]{64}$/.test(n));
   assert.equal(layers.length, 1);
   assert.equal(fs.existsSync(path.join(sb.home, 'layers', layers[0] as string, 'diff', 'dev', 'kmsg')), false);
+});
+
+test('cove load refuses a layer past COVE_MAX_LAYER_BYTES with E_LAYER_TOO_LARGE and keeps nothing', async () => {
+  const box = await createSandbox();
+  try {
+    const archive = path.join(box.home, 'big.tar');
+    await writeDockerArchive(archive, { layers: [[{ name: 'zeros', content: Buffer.alloc(8 * 1024 * 1024) }]], references: ['localhost/big:1'], gzip: true });
+    box.env.COVE_MAX_LAYER_BYTES = String(4 * 1024 * 1024);
+    const r = await box.cove(['load', '-i', archive]);
+    assert.equal(r.code, 125, r.stderr);
+    assert.match(r.stderr, /more than 4194304 bytes.*\[E_LAYER_TOO_LARGE\]/);
+    assert.equal((await box.cove(['images', '-q'])).stdout.trim(), '');
+    assert.deepEqual(fs.readdirSync(path.join(box.home, 'layers')), [], 'no temp layer left');
+    delete box.env.COVE_MAX_LAYER_BYTES;
+    assert.equal((await box.cove(['load', '-q', '-i', archive])).code, 0, 'loads within the default cap');
+  } finally {
+    await box.cleanup();
+  }
 });
