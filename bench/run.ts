@@ -8,6 +8,7 @@ import { networkStart } from './network-start.js';
 import { statsCost } from './stats-cost.js';
 import { pullBench } from './pull.js';
 import { networkUser } from './network-user.js';
+import { buildBench } from './build.js';
 
 const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   'start-latency': () => startLatency(),
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   'stats-cost': () => statsCost(),
   pull: () => pullBench(),
   'network-user': () => networkUser(),
+  build: () => buildBench(),
 };
 
 async function main(): Promise<void> {

@@ -22,6 +22,8 @@ const NEEDED = [
   ['make', 'make'],
   ['pkg-config', 'pkg-config'],
   ['runc', 'runc'],
+  // The Docker API suites drive Cove with Debian's docker-compose (1.29, speaks the API).
+  ['docker-compose', 'docker-compose'],
   ['ip', 'iproute2'],
   ['runuser', 'util-linux'],
   // The Cove VM: QEMU, and what scripts/vm/build-image.mjs builds its image with.

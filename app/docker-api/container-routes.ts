@@ -69,7 +69,8 @@ export function containerRoutes(engine: DockerEngine, streams: DockerStreams, pe
       pattern: '/containers/{id}/json',
       handler: named(async (req, res) => {
         const view = await engine.call('containers:inspect', { id: id(req) });
-        sendJson(res, 200, containerInspect(view, await findSummary(engine, view.Id)));
+        const [summary, networks] = await Promise.all([findSummary(engine, view.Id), engine.call('networks:list', {})]);
+        sendJson(res, 200, containerInspect(view, summary, networks));
       }),
     },
     {

@@ -122,5 +122,10 @@ export function runOptionsFromCreate(body: DockerCreateBody, name: string | null
   if (maxSize) opts.logMaxSize = maxSize;
   const network = networkOf(hc.NetworkMode);
   if (network) opts.network = network;
+  // compose names the service (and more aliases) for the network it creates the container on.
+  const endpoint = network ? body.NetworkingConfig?.EndpointsConfig?.[network] : undefined;
+  const aliases = (endpoint?.Aliases ?? []).filter((a) => a && a !== opts.name);
+  if (aliases.length) opts.networkAliases = aliases;
+  if (endpoint?.IPAMConfig?.IPv4Address) opts.ip = endpoint.IPAMConfig.IPv4Address;
   return opts;
 }

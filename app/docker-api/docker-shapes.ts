@@ -1,7 +1,7 @@
 // Cove's API results in the JSON shapes of the Docker Engine API reference,
 // so clients that parse them (the docker CLI's formatters, compose,
 // testcontainers) find the fields where they look.
-import type { ContainerInspect, ContainerSummary, ImageInspect, ImageSummary, VolumeSummary } from '../api/contract.js';
+import type { ContainerInspect, ContainerSummary, ImageInspect, ImageSummary, NetworkSummary, VolumeSummary } from '../api/contract.js';
 
 const unixSeconds = (iso: string | null | undefined): number => (iso ? Math.floor(Date.parse(iso) / 1000) : 0);
 const shellJoin = (args: string[]): string => args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
@@ -33,7 +33,7 @@ export function containerListEntry(c: ContainerSummary): Record<string, unknown>
 }
 
 /** docker inspect: Cove's view already uses docker's names; add what clients read that Cove keeps elsewhere. */
-export function containerInspect(c: ContainerInspect, summary: ContainerSummary | undefined): Record<string, unknown> {
+export function containerInspect(c: ContainerInspect, summary: ContainerSummary | undefined, networks: NetworkSummary[] = []): Record<string, unknown> {
   const running = c.State.Running;
   const ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null> = {};
   for (const [key, bindings] of Object.entries(c.HostConfig.PortBindings)) ports[key] = running ? bindings : null;
@@ -55,11 +55,22 @@ export function containerInspect(c: ContainerInspect, summary: ContainerSummary 
     },
     Config: { ...c.Config, ExposedPorts: exposed, AttachStdin: false, AttachStdout: true, AttachStderr: true, OpenStdin: false, Entrypoint: null },
     HostConfig: { ...c.HostConfig, Binds: null, LogConfig: { Type: 'json-file', Config: {} } },
-    NetworkSettings: { Ports: ports, Networks: {}, IPAddress: '', Gateway: '', MacAddress: '' },
+    NetworkSettings: { Ports: ports, Networks: endpointsOf(c.Id, networks), IPAddress: '', Gateway: '', MacAddress: '' },
     Driver: 'overlay',
     Platform: 'linux',
     ImageName: c.Config.Image,
   };
+}
+
+/** The user-defined networks a container is on, as docker's NetworkSettings.Networks. */
+function endpointsOf(id: string, networks: NetworkSummary[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const n of networks) {
+    const ep = n.containers.find((c) => c.containerId === id);
+    if (!ep) continue;
+    out[n.name] = { NetworkID: n.id, EndpointID: id.slice(0, 32), Aliases: ep.aliases, IPAddress: ep.ip, IPPrefixLen: Number(n.subnet?.split('/')[1] ?? 0), Gateway: n.gateway ?? '', MacAddress: '', IPAMConfig: null, Links: null, DNSNames: [ep.containerName, ...ep.aliases, id.slice(0, 12)] };
+  }
+  return out;
 }
 
 export function imageListEntry(i: ImageSummary): Record<string, unknown> {

@@ -153,9 +153,19 @@ int hl_sync(struct holder *h, char *msg, size_t len)
 
 int hl_rules(struct holder *h, char *msg, size_t len)
 {
+    /* The ruleset in force: an unchanged one is not loaded again (one nft
+     * run less on each container start). */
+    static char *loaded;
     char *rs = ruleset(h), *nft[] = {"nft", "-f", "-", NULL};
-    int rc = hl_run(0, nft, rs, msg, len);
-    free(rs);
+    int rc;
+    if (loaded && strcmp(loaded, rs) == 0) {
+        free(rs);
+        return 0;
+    }
+    rc = hl_run(0, nft, rs, msg, len);
+    free(loaded);
+    loaded = rc == 0 ? rs : NULL;
+    if (rc != 0) free(rs);
     return rc;
 }
 
@@ -280,7 +290,21 @@ static int attach_ep(struct holder *h, struct hlive *l, const struct hep *e, pid
              "link add %s mtu 65520 type veth peer name %s mtu 65520 netns %d\n"
              "link set %s master %s up\n",
              hv, e->ifname, (int)pid, hv, n->bridge);
-    if (hl_run(0, ipb, batch, msg, len) < 0) return -1;
+    if (hl_run(0, ipb, batch, msg, len) < 0) {
+        char proc[32];
+        snprintf(proc, sizeof proc, "/proc/%d", (int)pid);
+        if (access(proc, F_OK) < 0) {
+            snprintf(msg, len, "the container's process (pid %d) ended before its network was attached", (int)pid);
+            return -1;
+        }
+        /* A half-made pair (the peer could not move) goes before the retry. */
+        {
+            char *del[] = {"ip", "link", "del", hv, NULL};
+            char m2[64];
+            hl_run(0, del, NULL, m2, sizeof m2);
+        }
+        if (hl_run(0, ipb, batch, msg, len) < 0) return -1;
+    }
     snprintf(batch, sizeof batch, "addr add %s/%d dev %s\nlink set %s up\nlink set lo up\n%s%s%s",
              ip, n->prefix, e->ifname, e->ifname,
              e->primary && !n->internal ? "route add default via " : "",

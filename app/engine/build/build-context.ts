@@ -165,16 +165,43 @@ function parentsAreDirs(root: string, rel: string): boolean {
   return true;
 }
 
-/** sha256 of a file's bytes, remembered by inode, size and mtime for the life of the process. */
-const fileHashes = new Map<string, string>();
+/**
+ * sha256 of a file's bytes, remembered by path, inode, size, mtime and
+ * ctime: across builds too (loadHashes/saveHashes), so a rebuild of an
+ * unchanged context reads no file.
+ */
+const fileHashes = new Map<string, { stamp: string; hash: string }>();
+let hashesChanged = false;
+
 export async function fileHash(abs: string, st: fs.Stats): Promise<string> {
-  const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${abs}`;
-  const known = fileHashes.get(key);
-  if (known) return known;
+  const stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  const known = fileHashes.get(abs);
+  if (known?.stamp === stamp) return known.hash;
   const hash = crypto.createHash('sha256');
   if (st.size < 1024 * 1024) hash.update(await fsp.readFile(abs));
   else for await (const chunk of fs.createReadStream(abs)) hash.update(chunk as Buffer);
   const hex = hash.digest('hex');
-  fileHashes.set(key, hex);
+  fileHashes.set(abs, { stamp, hash: hex });
+  hashesChanged = true;
   return hex;
+}
+
+export async function loadHashes(file: string): Promise<void> {
+  try {
+    const data = JSON.parse(await fsp.readFile(file, 'utf8')) as Record<string, { stamp: string; hash: string }>;
+    for (const [k, v] of Object.entries(data)) if (!fileHashes.has(k) && typeof v?.stamp === 'string' && typeof v.hash === 'string') fileHashes.set(k, v);
+  } catch {
+    // none yet, or unreadable: every file is hashed again
+  }
+}
+
+/** Writes the remembered hashes (at most the 200,000 most recent), temp + rename. */
+export async function saveHashes(file: string): Promise<void> {
+  if (!hashesChanged) return;
+  const entries = [...fileHashes].slice(-200_000);
+  const temp = `${file}.${process.pid}.tmp`;
+  await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await fsp.writeFile(temp, JSON.stringify(Object.fromEntries(entries)), { mode: 0o600 });
+  await fsp.rename(temp, file);
+  hashesChanged = false;
 }

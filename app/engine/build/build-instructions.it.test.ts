@@ -135,11 +135,16 @@ test('layers: a deleted file is gone, USER files belong to that uid, hardlinks s
       'RUN rm /bin/vi && mkdir /data && echo one > /data/a && ln /data/a /data/b',
       'USER user',
       'RUN echo mine > /home/user/mine.txt',
+      'COPY a.txt /home/user/copied/a.txt',
     ].join('\n'),
+    'a.txt': 'a\n',
   });
   await ok(['build', '-t', 'layers', ctx]);
-  const r = await ok(['run', '--rm', 'layers', 'sh', '-c', 'ls /bin/vi 2>/dev/null || echo gone; stat -c "%u %g" /home/user/mine.txt; stat -c "%i %h" /data/a /data/b']);
-  const [gone, owner, a, b] = r.stdout.trim().split('\n');
+  const r = await ok(['run', '--rm', 'layers', 'sh', '-c', 'ls /bin/vi 2>/dev/null || echo gone; stat -c "%u %g" /home/user/mine.txt; stat -c "%i %h" /data/a /data/b; stat -c "%u %a" /home/user /home/user/copied /home/user/copied/a.txt']);
+  const [gone, owner, a, b, home, copiedDir, copied] = r.stdout.trim().split('\n');
+  assert.equal(home, '1000 755', 'a COPY under an existing directory keeps its owner');
+  assert.equal(copiedDir, '0 755');
+  assert.equal(copied, '0 644');
   assert.equal(gone, 'gone');
   assert.equal(owner, '1000 1000');
   assert.equal(a, b, 'same inode, two links');

@@ -9,10 +9,11 @@ import type { ImageService } from '../image-service.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { LayerStore } from '../store/layer-store.js';
 import type { ImageIndex, ImageLayer } from '../store/image-index.js';
-import { parseDockerfile, dockerfileError, type Instruction } from './dockerfile-parser.js';
+import { parseDockerfile, dockerfileError, flag, type Instruction } from './dockerfile-parser.js';
+import { expandWord } from './dockerfile-words.js';
 import { argDecls, neededStages, planStages, PROXY_ARGS, stageRef, targetStage, type BuildPlan, type Stage } from './dockerfile-stages.js';
 import { BuildCache, chainKey } from './build-cache.js';
-import { openContext, type BuildContext } from './build-context.js';
+import { loadHashes, openContext, saveHashes, type BuildContext } from './build-context.js';
 import { applyConfigInstruction, envValue } from './instruction-config.js';
 import { copyInstruction, runInstruction, type StepDeps, type StepEnv } from './layer-steps.js';
 import { writeImage } from './image-writer.js';
@@ -47,6 +48,8 @@ export class Builder {
       throw new EngineError('E_INVALID_ARGUMENT', `--platform ${options.platform}: Cove builds for this machine only (linux/${hostArch()})`);
     }
     const ctx = await openContext(options.context, this.deps.tmpDir, (bytes) => emit({ type: 'context', bytes }));
+    const hashes = path.join(this.cache.dir, 'file-hashes.json');
+    if (options.context.kind === 'dir') await loadHashes(hashes);
     try {
       const { text, file } = await this.dockerfileText(options, ctx);
       const parsed = parseDockerfile(text, file);
@@ -58,6 +61,7 @@ export class Builder {
       await Promise.all(neededStages(plan, target).map((s) => run.stage(s)));
       const state = await run.stage(target);
       const { id, references } = await writeImage(this.deps, state, options);
+      if (options.context.kind === 'dir') await saveHashes(hashes).catch(() => undefined);
       return { id, references, ran: run.ran, cached: run.cachedSteps };
     } finally {
       await ctx.dispose();
@@ -198,6 +202,9 @@ class BuildRun {
       }
       if (ins.keyword !== 'RUN' && ins.keyword !== 'COPY' && ins.keyword !== 'ADD') throw dockerfileError(this.plan.file, ins.line, `${ins.keyword} is not allowed here`);
       if (this.options.signal?.aborted) throw new EngineError('E_CANCELLED', 'the build was cancelled; the steps done so far are cached');
+      // A COPY --from waits for its stage before it shows as started (its errors surface in the step).
+      const from = ins.keyword === 'COPY' ? flag(ins, 'from') : undefined;
+      if (from) await this.source(expandWord(from, lookup, this.plan.escape).word, s, ins).catch(() => undefined);
       k++;
       const id = this.step(`[${this.label(s)} ${k}/${total}] ${ins.original}`);
       const t = Date.now();

@@ -9,6 +9,7 @@ import tar from 'tar-stream';
 import { putEntry, type TarHeader } from './layer-writer.js';
 import { EngineError } from '../errors.js';
 import type { IdMappings } from '../idmap.js';
+import type { DirMeta } from './copy-plan.js';
 import { spawnInUserns } from '../userns.js';
 
 export interface CopyFromRequest {
@@ -20,6 +21,7 @@ export interface CopyFromRequest {
   owner: { uid: number; gid: number } | null;
   chmod: number | null;
   lowerKind(rel: string): 'dir' | 'other' | null;
+  lowerDir(rel: string): DirMeta | null;
   what: string;
 }
 
@@ -63,7 +65,9 @@ export async function copyFromLayers(req: CopyFromRequest): Promise<Readable> {
       const p = parts.slice(0, i).join('/');
       if (made.has(p)) continue;
       made.add(p);
-      if (req.lowerKind(p) !== 'dir') await put({ name: `${p}/`, type: 'directory', mode: 0o755, uid: req.owner?.uid ?? 0, gid: req.owner?.gid ?? 0, mtime: new Date() });
+      const meta = req.lowerKind(p) === 'dir' ? req.lowerDir(p) : null;
+      if (meta) await put({ name: `${p}/`, type: 'directory', ...meta });
+      else if (req.lowerKind(p) !== 'dir') await put({ name: `${p}/`, type: 'directory', mode: 0o755, uid: req.owner?.uid ?? 0, gid: req.owner?.gid ?? 0, mtime: new Date() });
     }
   };
   const mapName = (entry: string): string | null => {

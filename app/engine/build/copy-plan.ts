@@ -14,6 +14,13 @@ import { putEntry, type TarHeader } from './layer-writer.js';
 import { EngineError } from '../errors.js';
 import { fileHash, globContext, type BuildContext } from './build-context.js';
 
+export interface DirMeta {
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: Date;
+}
+
 interface Base {
   /** Path inside the image, no leading slash. */
   name: string;
@@ -41,6 +48,8 @@ export interface CopyRequest {
   inline: Map<string, string>;
   /** What the parent rootfs has at a path (no leading slash): 'dir', 'other' or null. */
   lowerKind(rel: string): 'dir' | 'other' | null;
+  /** An existing directory's mode and owner, kept when the layer must carry it as a parent. */
+  lowerDir(rel: string): DirMeta | null;
   /** ADD URL sources fetched to files, by URL. */
   fetched: Map<string, { file: string; name: string }>;
 }
@@ -77,7 +86,11 @@ export async function planCopy(req: CopyRequest): Promise<{ entries: PlanEntry[]
     const parent = path.posix.dirname(rel);
     if (parent !== '.') ensureDir(parent);
     made.add(rel);
-    if (req.lowerKind(rel) === 'dir') return;
+    if (req.lowerKind(rel) === 'dir') {
+      const meta = req.lowerDir(rel);
+      if (meta) entries.push({ kind: 'dir', name: rel, ...meta });
+      return;
+    }
     // Parents made on the way get 0755 whatever --chmod says (BuildKit): --chmod is for what is copied.
     entries.push({ kind: 'dir', name: rel, mode, uid, gid, mtime: now });
   };

@@ -19,10 +19,12 @@ import { chainKey, type BuildCache } from './build-cache.js';
 import type { BuildContext } from './build-context.js';
 import { planAsTar, planCopy } from './copy-plan.js';
 import { copyFromLayers } from './copy-from.js';
-import { commitLayer, upperAsLayerTar, type LayerDeps } from './layer-writer.js';
+import { adoptLayer, commitLayer, commitUpper, type LayerDeps } from './layer-writer.js';
+import { directWritable, writeEntries } from './copy-direct.js';
 import { removeScratch, runStep } from './run-step.js';
 import { DEFAULT_SHELL } from './instruction-config.js';
 import type { StageState } from './build-types.js';
+import type { DirMeta } from './copy-plan.js';
 
 export interface StepDeps extends LayerDeps {
   layers: LayerStore;
@@ -64,6 +66,32 @@ export function lowerKindOf(dirs: string[]): (rel: string) => 'dir' | 'other' | 
       }
       if (st.isCharacterDevice() && st.rdev === 0) return null;
       return st.isDirectory() ? 'dir' : 'other';
+    }
+    return null;
+  };
+}
+
+function toContainerId(ranges: IdMappings['uid'], hostId: number): number {
+  for (const r of ranges) if (hostId >= r.hostID && hostId < r.hostID + r.size) return r.containerID + (hostId - r.hostID);
+  return 0;
+}
+
+/**
+ * An existing parent directory's mode and owner (container ids): a layer
+ * that adds a file under it must carry the directory as it is, or the
+ * overlay would show the new layer's copy with other owners.
+ */
+export function lowerDirOf(dirs: string[], mappings: IdMappings): (rel: string) => DirMeta | null {
+  return (rel) => {
+    for (const d of dirs) {
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(path.join(d, rel));
+      } catch {
+        continue;
+      }
+      if (!st.isDirectory()) return null;
+      return { mode: st.mode & 0o7777, uid: toContainerId(mappings.uid, st.uid), gid: toContainerId(mappings.gid, st.gid), mtime: st.mtime };
     }
     return null;
   };
@@ -134,7 +162,7 @@ export async function runInstruction(deps: StepDeps, state: StageState, ins: Ins
       if (result.exitCode !== 0) {
         throw new EngineError('E_BUILD_FAILED', `${deps.file}:${ins.line}: ${ins.original} failed with exit code ${result.exitCode}${tail.length ? `; its last output:\n${tail.join('\n')}` : ''}`);
       }
-      return await commitLayer(deps, upperAsLayerTar(deps.mappings, result.upper), state.layers.at(-1) ?? null);
+      return await commitUpper(deps, deps.mappings, result.upper, state.layers.at(-1) ?? null);
     } finally {
       await removeScratch(deps.mappings, scratch).catch(() => undefined);
     }
@@ -184,6 +212,7 @@ export async function copyInstruction(deps: StepDeps, state: StageState, ins: In
   const dirs = lowerDirs(deps.layers, state);
   const owner = ownerOf(deps, ins, flag(ins, 'chown') ? expandWord(flag(ins, 'chown') as string, env.lookup).word : null, dirs);
   const lowerKind = lowerKindOf(dirs);
+  const lowerDir = lowerDirOf(dirs, deps.mappings);
   const from = flag(ins, 'from');
   const parent = state.layers.at(-1) ?? null;
   const base = [ins.keyword, JSON.stringify(sources), dest, JSON.stringify(owner), String(chmod)];
@@ -194,7 +223,7 @@ export async function copyInstruction(deps: StepDeps, state: StageState, ins: In
     return cachedOr(deps, key, ins.original, async () => {
       const scratch = await scratchDir(deps);
       try {
-        const tarStream = await copyFromLayers({ mappings: deps.mappings, scratch, lowerTopFirst: lowerDirs(deps.layers, src), sources, dest, owner, chmod, lowerKind, what: from });
+        const tarStream = await copyFromLayers({ mappings: deps.mappings, scratch, lowerTopFirst: lowerDirs(deps.layers, src), sources, dest, owner, chmod, lowerKind, lowerDir, what: from });
         return await commitLayer(deps, tarStream, parent);
       } finally {
         await fsp.rm(scratch, { recursive: true, force: true });
@@ -214,11 +243,17 @@ export async function copyInstruction(deps: StepDeps, state: StageState, ins: In
       if (!add) throw dockerfileError(deps.file, ins.line, `COPY cannot fetch ${s}: use ADD for URLs`);
       fetched.set(s, await fetchUrl(s, scratch));
     }
-    const plan = await planCopy({ ctx: deps.ctx, sources, dest, owner, chmod, add, inline: new Map([...inline].map(([k, v]) => [k, v])), lowerKind, fetched });
+    const plan = await planCopy({ ctx: deps.ctx, sources, dest, owner, chmod, add, inline: new Map([...inline].map(([k, v]) => [k, v])), lowerKind, lowerDir, fetched });
     // Inline files are named after their heredoc, as BuildKit does.
     for (const e of plan.entries) e.name = e.name.replace(/<<-?["']?([A-Za-z_][A-Za-z0-9_]*)["']?$/, '$1');
     const key = chainKey(state.key, ...base, plan.hash);
-    return await cachedOr(deps, key, ins.original, () => commitLayer(deps, planAsTar(plan.entries), parent));
+    return await cachedOr(deps, key, ins.original, async () => {
+      if (!directWritable(plan.entries)) return commitLayer(deps, planAsTar(plan.entries), parent);
+      const dir = path.join(scratch, 'layer');
+      await fsp.mkdir(dir, { mode: 0o755 });
+      const [blob] = await Promise.all([deps.blobs.put(planAsTar(plan.entries), undefined, 'build layer'), writeEntries(plan.entries, dir)]);
+      return adoptLayer(deps, dir, blob, parent);
+    });
   } finally {
     await fsp.rm(scratch, { recursive: true, force: true });
   }

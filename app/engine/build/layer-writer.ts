@@ -106,3 +106,20 @@ export async function commitLayer(deps: LayerDeps, source: Readable, parent: Ima
   await deps.layers.unpack(deps.blobs.path(blob.digest), chainId, diffId, parent?.chainId ?? null);
   return { digest: blob.digest, size: blob.size, mediaType: MEDIA_TYPES.ociLayer, diffId, chainId };
 }
+
+/**
+ * A RUN step's layer: the converted tar of its upper dir is stored as the
+ * blob, and the upper dir itself becomes the unpacked layer (same format),
+ * so the files are not written a second time.
+ */
+export async function commitUpper(deps: LayerDeps, mappings: IdMappings, upper: string, parent: ImageLayer | null): Promise<ImageLayer> {
+  return adoptLayer(deps, upper, await deps.blobs.put(upperAsLayerTar(mappings, upper), undefined, 'build layer'), parent);
+}
+
+/** Records `dir` (already in the layer format) as the unpacked form of the uncompressed layer blob. */
+export async function adoptLayer(deps: LayerDeps, dir: string, blob: { digest: string; size: number }, parent: ImageLayer | null): Promise<ImageLayer> {
+  const diffId = blob.digest;
+  const chainId = parent ? sha256Of(`${parent.chainId} ${diffId}`) : diffId;
+  await deps.layers.adopt(dir, { chainId, diffId, parent: parent?.chainId ?? null, size: blob.size });
+  return { digest: blob.digest, size: blob.size, mediaType: MEDIA_TYPES.ociLayer, diffId, chainId };
+}

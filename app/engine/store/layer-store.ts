@@ -97,6 +97,33 @@ export class LayerStore {
     return record;
   }
 
+  /**
+   * Makes a directory that is already in the layer format (a build step's
+   * overlay upper dir, on this filesystem: whiteouts as 0/0 char devices,
+   * user.overlay.opaque) a layer by renaming it, instead of unpacking its tar
+   * again. `record` comes from that tar (its diff ID and size).
+   */
+  async adopt(source: string, record: LayerRecord): Promise<LayerRecord> {
+    const existing = await this.get(record.chainId);
+    if (existing) {
+      await removeAsMappedRoot(this.mappings, [source]).catch(() => undefined);
+      return existing;
+    }
+    const temp = path.join(this.dir, `.tmp-${process.pid}-adopt-${crypto.randomBytes(6).toString('hex')}`);
+    await fsp.mkdir(temp, { mode: 0o700 });
+    await fsp.rename(source, path.join(temp, 'diff'));
+    try {
+      await writeJsonAtomic(path.join(temp, 'layer.json'), record);
+      await fsp.rename(temp, path.join(this.dir, digestHex(record.chainId)));
+    } catch (err) {
+      const theirs = await this.get(record.chainId);
+      await removeAsMappedRoot(this.mappings, [temp]).catch(() => undefined);
+      if (theirs) return theirs;
+      throw err;
+    }
+    return record;
+  }
+
   async discard(pending: PendingLayer): Promise<void> {
     pending.process.kill();
     await pending.process.result.catch(() => undefined);

@@ -24,6 +24,7 @@ import { ShortcutsHelp, useShortcuts } from './shortcuts';
 import { Sidebar } from './sidebar';
 import { TasksPage } from './tasks-page';
 import { VolumesPage } from './volumes-page';
+import { NetworksPage } from './networks-page';
 import { useTransport } from './transport-context';
 
 function useTheme(): void {
@@ -67,6 +68,7 @@ function CurrentPage() {
     containers: () => <ContainersPage key="containers" />,
     images: () => <ImagesPage key="images" />,
     volumes: () => <VolumesPage key="volumes" />,
+    networks: () => <NetworksPage key="networks" />,
     tasks: () => <TasksPage key="tasks" />,
     settings: () => <SettingsPage key="settings" />,
   };

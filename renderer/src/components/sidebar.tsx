@@ -13,11 +13,12 @@ interface NavItem {
   page: Page;
   label: string;
   count: number | null;
-  icon: 'box' | 'layers' | 'home' | 'tasks' | 'gear' | 'disk';
-  shortcut: string;
+  icon: 'box' | 'layers' | 'home' | 'tasks' | 'gear' | 'disk' | 'net';
+  shortcut?: string;
 }
 
-const EXTRA_ICONS: Record<'home' | 'tasks' | 'gear' | 'disk', string> = {
+const EXTRA_ICONS: Record<'home' | 'tasks' | 'gear' | 'disk' | 'net', string> = {
+  net: 'M11 2h2v5h4v4h-4v2h6v5h2v4h-6v-4h2v-3h-6v3h2v4H7v-4h2v-3H5v3h2v4H1v-4h2v-5h8v-2H7V7h4V2Z',
   disk: 'M12 3c4.4 0 8 1.3 8 3v12c0 1.7-3.6 3-8 3s-8-1.3-8-3V6c0-1.7 3.6-3 8-3Zm6 5.3c-1.5.7-3.6 1-6 1s-4.5-.3-6-1V12c.6.5 2.7 1.3 6 1.3s5.4-.8 6-1.3V8.3ZM6 14.3V18c.6.5 2.7 1.3 6 1.3s5.4-.8 6-1.3v-3.7c-1.5.7-3.6 1-6 1s-4.5-.3-6-1Z',
   home: 'M12 3 3 10.2V21h6.5v-6h5v6H21V10.2L12 3Zm0 2.6 7 5.6V19h-2.5v-6h-9v6H5v-7.8l7-5.6Z',
   tasks: 'M4 5h16v2H4V5Zm0 6h10v2H4v-2Zm0 6h13v2H4v-2Z',
@@ -63,6 +64,7 @@ export function Sidebar() {
     { page: 'containers', label: 'Containers', count: containers, icon: 'box', shortcut: 'Alt+2' },
     { page: 'images', label: 'Images', count: images, icon: 'layers', shortcut: 'Alt+3' },
     { page: 'volumes', label: 'Volumes', count: null, icon: 'disk', shortcut: 'Alt+4' },
+    { page: 'networks', label: 'Networks', count: null, icon: 'net' },
     { page: 'tasks', label: 'Tasks', count: running > 0 ? running : null, icon: 'tasks', shortcut: 'Alt+5' },
     { page: 'settings', label: 'Settings', count: null, icon: 'gear', shortcut: 'Alt+6' },
   ];
@@ -82,7 +84,7 @@ export function Sidebar() {
                 href={`#/${item.page}`}
                 aria-current={current === item.page ? 'page' : undefined}
                 aria-keyshortcuts={item.shortcut}
-                title={`${item.label} (${item.shortcut})`}
+                title={item.shortcut ? `${item.label} (${item.shortcut})` : item.label}
               >
                 <Icon name={item.icon} />
                 <span className="nav-label">{item.label}</span>

@@ -56,7 +56,7 @@ export function StatsTab({ id, running }: { id: string; running: boolean }) {
         <p className="muted">Waiting for the first sample…</p>
       ) : (
         <div className="charts">
-          <LineChart testId="chart-cpu" title="CPU" unit="% of one CPU" times={times} series={[{ label: 'cpu', values: samples.map((s) => s.cpuPercent), className: 'l1' }]} format={(v) => `${v.toFixed(1)}%`} />
+          <LineChart testId="chart-cpu" title="CPU" unit="% of one CPU" times={times} max={1} series={[{ label: 'cpu', values: samples.map((s) => s.cpuPercent), className: 'l1' }]} format={(v) => `${v.toFixed(1)}%`} />
           <LineChart
             testId="chart-memory"
             title="Memory"
@@ -75,6 +75,7 @@ export function StatsTab({ id, running }: { id: string; running: boolean }) {
               { label: 'tx/s', values: rates(samples, (s) => s.netTxBytes), className: 'l2' },
             ]}
             format={perSecond}
+            max={1000}
           />
           <LineChart
             testId="chart-io"
@@ -86,6 +87,7 @@ export function StatsTab({ id, running }: { id: string; running: boolean }) {
               { label: 'write/s', values: rates(samples, (s) => s.blockWriteBytes), className: 'l2' },
             ]}
             format={perSecond}
+            max={1000}
           />
         </div>
       )}

@@ -9,6 +9,7 @@ import { createSystemSlice } from './system-slice';
 import type { AppState } from './types';
 import { createUiSlice } from './ui-slice';
 import { createVolumesSlice } from './volumes-slice';
+import { createNetworksSlice } from './networks-slice';
 
 export type AppStore = StoreApi<AppState>;
 
@@ -21,5 +22,6 @@ export function createAppStore(api: CoveApi, initial: Route = { page: 'dashboard
     ...createSystemSlice(api)(...args),
     ...createStatsSlice(api)(...args),
     ...createVolumesSlice(api)(...args),
+    ...createNetworksSlice(api)(...args),
   }));
 }

@@ -14,9 +14,14 @@ const REFETCH_DEBOUNCE_MS = 50;
 export function syncWithEngine(store: AppStore, transport: Transport): () => void {
   const refetchContainers = debounce(() => void store.getState().fetchContainers(), REFETCH_DEBOUNCE_MS);
   const refetchImages = debounce(() => void store.getState().fetchImages(), REFETCH_DEBOUNCE_MS);
+  const refetchNetworks = debounce(() => void store.getState().fetchNetworks(), REFETCH_DEBOUNCE_MS);
 
   const offEvent = transport.onEvent((event) => {
-    if (event.type === 'container') refetchContainers();
+    if (event.type === 'container') {
+      refetchContainers();
+      // A container created or removed joins or leaves its networks.
+      if (store.getState().networksStatus !== 'idle') refetchNetworks();
+    }
     else if (event.type === 'image') refetchImages();
     else if (event.type === 'volume') {
       if (store.getState().volumesStatus !== 'idle') void store.getState().fetchVolumes();
@@ -33,6 +38,7 @@ export function syncWithEngine(store: AppStore, transport: Transport): () => voi
     if (state === 'open') {
       refetchContainers.cancel();
       refetchImages.cancel();
+      refetchNetworks.cancel();
       void store.getState().fetchContainers();
       void store.getState().fetchImages();
       void store.getState().fetchJobs();
@@ -45,5 +51,6 @@ export function syncWithEngine(store: AppStore, transport: Transport): () => voi
     offConnection();
     refetchContainers.cancel();
     refetchImages.cancel();
+    refetchNetworks.cancel();
   };
 }

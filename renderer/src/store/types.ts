@@ -6,7 +6,8 @@ import type { StatsSlice } from './stats-slice';
 import type { SystemSlice } from './system-slice';
 import type { UiSlice } from './ui-slice';
 import type { VolumesSlice } from './volumes-slice';
+import type { NetworksSlice } from './networks-slice';
 
-export type AppState = ContainersSlice & ImagesSlice & UiSlice & JobsSlice & SystemSlice & StatsSlice & VolumesSlice;
+export type AppState = ContainersSlice & ImagesSlice & UiSlice & JobsSlice & SystemSlice & StatsSlice & VolumesSlice & NetworksSlice;
 
 export type SliceCreator<Slice> = StateCreator<AppState, [], [], Slice>;
