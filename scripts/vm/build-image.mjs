@@ -268,7 +268,19 @@ export function buildImage(cacheDir = defaultCacheDir()) {
   const cur = path.join(cacheDir, `current.tmp-${process.pid}`);
   fs.writeFileSync(cur, `image-${aKey}\n`);
   fs.renameSync(cur, path.join(cacheDir, 'current'));
+  pruneCache(cacheDir, `image-${aKey}`);
   return imageDir;
+}
+
+/** Keeps the current image and the two newest others (a running VM may still use one); bases stay (they are the slow part). */
+function pruneCache(cacheDir, current) {
+  const old = fs
+    .readdirSync(cacheDir)
+    .filter((n) => /^image-[0-9a-f]+$/.test(n) && n !== current)
+    .map((n) => ({ n, t: fs.statSync(path.join(cacheDir, n)).mtimeMs }))
+    .sort((a, b) => b.t - a.t)
+    .slice(2);
+  for (const { n } of old) fs.rmSync(path.join(cacheDir, n), { recursive: true, force: true });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

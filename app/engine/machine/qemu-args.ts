@@ -25,6 +25,7 @@ export function qemuEscape(value: string): string {
 }
 
 export function qemuArgs(p: QemuPlan): string[] {
+  // TCG's translation cache: 256 MB keeps short CLI runs fast (64 MB: RSS -140 MB, a verb ~2x slower here).
   const accel = p.accelerator === 'tcg' ? ['-accel', 'tcg,thread=multi,tb-size=256'] : ['-accel', p.accelerator];
   const cpu = p.accelerator === 'kvm' ? 'host' : 'max';
   return [
