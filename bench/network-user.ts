@@ -67,19 +67,28 @@ function figures(e: Engine, net: string, hostPort: number): { mbit: number; us: 
   return { mbit, us, hostMbit };
 }
 
-/** `run --rm --network NAME busybox true`, alternating engines so that the machine's load hits both alike. */
-function startLatency(engines: Engine[], rounds = 11): number[] {
+/**
+ * `run --rm --network NAME busybox true`, alternating engines so that the
+ * machine's load hits both alike. A failed start is counted, not timed.
+ */
+function startLatency(engines: Engine[], rounds = 11): { medians: number[]; failures: number[] } {
   for (const e of engines) e.cmd(['network', 'create', 'startnet']);
   const times: number[][] = engines.map(() => []);
+  const failures = engines.map(() => 0);
   for (let i = 0; i < rounds; i++) {
     engines.forEach((e, k) => {
-      const ms = e.time(['run', '--rm', '--network', 'startnet', 'busybox', 'true']);
-      // The first round warms caches on both sides.
-      if (i > 0) times[k]?.push(ms);
+      try {
+        const ms = e.time(['run', '--rm', '--network', 'startnet', 'busybox', 'true']);
+        // The first round warms caches on both sides.
+        if (i > 0) times[k]?.push(ms);
+      } catch (err) {
+        failures[k] = (failures[k] ?? 0) + 1;
+        process.stderr.write(`${e.name}: start failed: ${(err as Error).message.split('\n')[0]}\n`);
+      }
     });
   }
   for (const e of engines) e.cmd(['network', 'rm', 'startnet']);
-  return times.map((t) => median(t));
+  return { medians: times.map((t) => median(t)), failures };
 }
 
 export async function networkUser(): Promise<Record<string, number>> {
@@ -92,7 +101,8 @@ export async function networkUser(): Promise<Record<string, number>> {
     const engines = [cove(sb.env), pod(podman)];
     const c = figures(engines[0] as Engine, 'benchnet', hostPort);
     const p = figures(engines[1] as Engine, 'benchnet', hostPort);
-    const [coveStart, podStart] = startLatency(engines) as [number, number];
+    const starts = startLatency(engines);
+    const [coveStart, podStart] = starts.medians as [number, number];
     return {
       coveMbit: c.mbit,
       podmanMbit: p.mbit,
@@ -103,6 +113,8 @@ export async function networkUser(): Promise<Record<string, number>> {
       coveStartMs: coveStart,
       podmanStartMs: podStart,
       startRatio: coveStart / podStart,
+      coveStartFailures: starts.failures[0] ?? 0,
+      podmanStartFailures: starts.failures[1] ?? 0,
       coveToHostMbit: c.hostMbit,
       podmanToHostMbit: p.hostMbit,
     };

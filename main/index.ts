@@ -75,7 +75,7 @@ function start(): void {
 
   const trusted = (event: IpcMainInvokeEvent): boolean => isTrustedSender(event, contents(), location);
 
-  const engineReady = openEngine();
+  const engineReady = openEngine({ warn: (message) => console.warn(`cove: ${message}`) });
   const terminals = createDesktopTerminals(engineReady);
 
   const notify = (spec: NotificationSpec): void => {

@@ -159,7 +159,14 @@ function needIds(p: ReturnType<typeof parseArgs>, name: string): string[] {
 
 const start: Command = async (engine, argv, io) => {
   const p = parseArgs(argv, verb('start'));
-  return each(needIds(p, 'start'), io, async (id) => (await engine.containers.start(id), id));
+  // docker start of a running container is a no-op that succeeds (it prints the name).
+  const startOne = async (id: string): Promise<string> => {
+    await engine.containers.start(id).catch((err: unknown) => {
+      if (!(err instanceof EngineError && err.code === 'E_CONTAINER_RUNNING')) throw err;
+    });
+    return id;
+  };
+  return each(needIds(p, 'start'), io, startOne);
 };
 
 const stop: Command = async (engine, argv, io) => {

@@ -4,34 +4,31 @@
 import { flagBool, flagString, parseArgs, UsageError } from './args.js';
 import type { Command } from './cli-kit.js';
 import { verb } from './verbs.js';
-import type { Engine } from '../engine/engine.js';
-import type { Io } from './cli-kit.js';
-
-export async function serveSockets(engine: Engine, io: Io, debug = false): Promise<{ close(): Promise<void>; dockerIdle(listener: () => void): void; dockerActive(): number }> {
-  const { serveDockerApi, containerStreams } = await import('../docker-api/docker-api.js');
-  const { startUnixSocketServer } = await import('../transport/unix-socket-server.js');
-  const docker = await serveDockerApi(engine, containerStreams(engine.containers, engine.tmpDir), { runtime: engine.paths.runtime, scratch: engine.tmpDir }, debug ? { trace: (line) => io.err(`${new Date().toISOString()} ${line}\n`) } : {});
-  const api = await startUnixSocketServer(engine, `${engine.paths.runtime}/engine.sock`).catch((err: Error) => {
-    io.err(`warning: no engine socket: ${err.message}\n`);
-    return undefined;
-  });
-  return {
-    close: async () => {
-      await docker.close();
-      await api?.close();
-    },
-    dockerIdle: (l) => docker.onIdle(l),
-    dockerActive: () => docker.activeConnections(),
-  };
-}
+import path from 'node:path';
+import { EngineError } from '../engine/errors.js';
+import { installPaths } from '../engine/install-paths.js';
 
 export const systemService: Command = async (engine, argv, io) => {
   const p = parseArgs(argv, verb('system service'));
   const timeoutText = flagString(p, 'timeout');
   const timeout = timeoutText === undefined ? 0 : Number(timeoutText);
   if (!Number.isFinite(timeout) || timeout < 0) throw new UsageError(`invalid --timeout ${timeoutText}`);
-  const sockets = await serveSockets(engine, io, flagBool(p, 'debug'));
-  io.out(`Cove Docker API: DOCKER_HOST=unix://${engine.paths.runtime}/docker.sock\n`);
+  if (flagBool(p, 'install')) {
+    const { installUnits } = await import('../docker-api/systemd-units.js');
+    const written = installUnits([process.execPath, path.join(installPaths().distDir, 'cove.cjs')], timeout > 0 ? timeout : 600);
+    io.out(`Wrote ${written.join(' and ')}\nEnable it with: systemctl --user daemon-reload && systemctl --user enable --now cove.socket\n`);
+    return 0;
+  }
+  const { serveLocalSockets } = await import('../server/local-sockets.js');
+  const sockets = await serveLocalSockets(engine, {
+    warn: (m) => io.err(`warning: ${m}\n`),
+    ...(flagBool(p, 'debug') ? { trace: (line: string) => io.err(`${new Date().toISOString()} ${line}\n`) } : {}),
+  });
+  if (!sockets.dockerSocket) {
+    await sockets.close();
+    throw new EngineError('E_INVALID_ARGUMENT', 'the Docker API socket could not be served (see the warning above)');
+  }
+  io.out(`Cove Docker API: DOCKER_HOST=unix://${sockets.dockerSocket}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
@@ -41,7 +38,7 @@ export const systemService: Command = async (engine, argv, io) => {
         if (timer) clearTimeout(timer);
         timer = setTimeout(() => (sockets.dockerActive() === 0 ? resolve() : arm()), timeout * 1000);
       };
-      sockets.dockerIdle(arm);
+      sockets.onDockerIdle(arm);
       arm();
     }
   });

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { EngineError } from '../engine/errors.js';
 import { installPaths } from '../engine/install-paths.js';
 import { flagString, parseArgs, requireArgs, UsageError } from './args.js';
@@ -44,21 +43,18 @@ const serve: Command = async (engine, argv, io) => {
     server = await listen(0);
   }
   saveWebAddress(engine.paths.home, { port: server.port, token: server.token });
-  // The same API for other local clients (a second window, scripts): design.md §2.
-  const socketPath = path.join(engine.paths.runtime, 'engine.sock');
-  const { startUnixSocketServer } = await import('../transport/unix-socket-server.js');
-  const socket = await startUnixSocketServer(engine, socketPath).catch((err: Error) => {
-    io.err(`warning: no engine socket at ${socketPath}: ${err.message}\n`);
-    return undefined;
-  });
+  // The same engine for other local clients: the cove CLI (engine.sock) and docker's tools (docker.sock).
+  const { serveLocalSockets } = await import('../server/local-sockets.js');
+  const sockets = await serveLocalSockets(engine, { warn: (m) => io.err(`warning: ${m}\n`) });
   io.out(`Cove web UI: ${server.url}\n`);
+  if (sockets.dockerSocket) io.out(`Docker API: DOCKER_HOST=unix://${sockets.dockerSocket}\n`);
   await new Promise<void>((resolve) => {
     const stopServer = (): void => resolve();
     process.once('SIGINT', stopServer);
     process.once('SIGTERM', stopServer);
   });
   await server.close();
-  await socket?.close();
+  await sockets.close();
   return 0;
 };
 

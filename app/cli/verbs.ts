@@ -227,7 +227,7 @@ const verbs: VerbSpec[] = [
 
   // System
   { name: 'system', module: 'store', usage: 'COMMAND', description: 'Manage Cove', flags: {}, subcommands: ['check', 'df', 'events', 'info', 'prune', 'service'] },
-  { name: 'system service', usage: '[OPTIONS]', description: 'Serve the Docker Engine API (docker.sock) and the engine socket in the foreground', flags: { timeout: int('Exit after this many idle seconds with no client connected (0: never)', { short: 't', default: '0' }), debug: bool('Trace every request on stderr') } },
+  { name: 'system service', usage: '[OPTIONS]', description: 'Serve the Docker Engine API (docker.sock) and the engine socket in the foreground', flags: { timeout: int('Exit after this many idle seconds with no client connected (0: never)', { short: 't', default: '0' }), debug: bool('Trace every request on stderr'), install: bool('Write a socket-activated systemd user unit (cove.socket, cove.service) instead of serving') } },
   { name: 'system df', usage: '[OPTIONS]', description: 'Show Cove disk usage', flags: { format: format('a row', '.Type .TotalCount .Active .Size .Reclaimable'), verbose: bool('Show detailed information on space usage', { short: 'v' }) } },
   { name: 'system prune', usage: '[OPTIONS]', description: 'Remove unused data', flags: { all: bool('Remove all unused images not just dangling ones', { short: 'a' }), force: bool('Do not prompt for confirmation', { short: 'f' }), volumes: bool('Prune anonymous volumes') } },
   { name: 'system check', usage: '[OPTIONS]', description: 'Check the store for consistency (and with --repair, make it consistent)', flags: { repair: bool('Remove dead leftovers and broken entries', { short: 'r' }), quick: bool('Skip re-hashing blobs and layers') } },

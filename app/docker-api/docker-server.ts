@@ -10,6 +10,7 @@ import { DockerHttpError, sendError, splitVersion, apiErrorStatus, type DockerRe
 import type { DockerRouter } from './docker-router.js';
 import { toApiError } from '../engine/errors.js';
 import { claimSocketPath } from './socket-path.js';
+import { activatedSocketFd } from './systemd-units.js';
 
 /** The largest JSON body a plain endpoint reads (a container create with many labels fits easily). */
 const MAX_JSON_BODY = 8 * 1024 * 1024;
@@ -81,7 +82,9 @@ export interface DockerServerOptions {
 }
 
 export async function startDockerServer(router: DockerRouter, socketPath: string, options: DockerServerOptions = {}): Promise<DockerServer> {
-  const release = await claimSocketPath(socketPath);
+  // Socket-activated by systemd: the socket exists and is systemd's to keep.
+  const activated = activatedSocketFd();
+  const release = activated === null ? await claimSocketPath(socketPath) : () => undefined;
   const sockets = new Set<net.Socket>();
   const idleListeners: Array<() => void> = [];
   const server = http.createServer({ requestTimeout: 0, headersTimeout: 60_000 });
@@ -149,9 +152,10 @@ export async function startDockerServer(router: DockerRouter, socketPath: string
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(socketPath, () => resolve());
+    if (activated !== null) server.listen({ fd: activated }, () => resolve());
+    else server.listen(socketPath, () => resolve());
   });
-  fs.chmodSync(socketPath, 0o600);
+  if (activated === null) fs.chmodSync(socketPath, 0o600);
   return {
     path: socketPath,
     activeConnections: () => sockets.size,

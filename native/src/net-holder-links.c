@@ -291,9 +291,14 @@ static int attach_ep(struct holder *h, struct hlive *l, const struct hep *e, pid
              "link set %s master %s up\n",
              hv, e->ifname, (int)pid, hv, n->bridge);
     if (hl_run(0, ipb, batch, msg, len) < 0) {
-        char proc[32];
-        snprintf(proc, sizeof proc, "/proc/%d", (int)pid);
-        if (access(proc, F_OK) < 0) {
+        char proc[32], *st;
+        int gone;
+        snprintf(proc, sizeof proc, "/proc/%d/status", (int)pid);
+        /* Gone, or a zombie (no namespaces left: IFLA_NET_NS_PID gives ESRCH). */
+        st = read_file(proc, 4096, NULL);
+        gone = !st || strstr(st, "\nState:\tZ") != NULL;
+        free(st);
+        if (gone) {
             snprintf(msg, len, "the container's process (pid %d) ended before its network was attached", (int)pid);
             return -1;
         }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { runDoctor } from '../doctor.js';
+import { checkDockerSocket } from '../docker-socket-check.js';
 import type { TaskRegistry } from '../tasks.js';
 import type { SettingsStore } from '../settings.js';
 import type { ContainerService } from '../container/container-service.js';
@@ -10,6 +11,8 @@ import type { DomainHandlers } from './handler-types.js';
 
 export interface SystemDeps {
   scratch: string;
+  /** The runtime directory, where docker.sock is served. */
+  runtime: string;
   containers: ContainerService;
   images: ImageService;
   volumes: VolumeService;
@@ -17,7 +20,7 @@ export interface SystemDeps {
 
 export function systemHandlers(d: SystemDeps): DomainHandlers<'system'> {
   return {
-    'system:doctor': async () => runDoctor(d.scratch),
+    'system:doctor': async () => [...runDoctor(d.scratch), await checkDockerSocket(d.runtime)],
     'system:df': async () => {
       const containers = await d.containers.list(true);
       const used = new Set(containers.map((c) => c.imageId));
