@@ -199,6 +199,8 @@ export function planAsTar(entries: PlanEntry[]): Readable {
       else if (e.kind === 'symlink') await put({ ...base, name: e.name, type: 'symlink', linkname: e.target });
       else if (e.kind === 'file') {
         if (e.data) await put({ ...base, name: e.name, type: 'file', size: e.data.length }, e.data);
+        // Small files in one read: a stream per entry costs more than the bytes.
+        else if (e.size < 1024 * 1024) await put({ ...base, name: e.name, type: 'file', size: e.size }, await fsp.readFile(e.abs as string));
         else {
           await new Promise<void>((resolve, reject) => {
             const sink = pack.entry({ ...base, name: e.name, type: 'file', size: e.size }, (err) => (err ? reject(err) : resolve()));
