@@ -2,6 +2,7 @@
 // is proven by running (or reading the config of) the image it made.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -115,12 +116,13 @@ test('ADD extracts a local tar and fetches a URL; RUN --network=none and --mount
       'FROM busybox',
       'ADD payload.tar.gz /opt/',
       `ADD http://127.0.0.1:${port}/files/remote.txt /dl/`,
+      `ADD --checksum=sha256:${crypto.createHash('sha256').update('fetched body\n').digest('hex')} http://127.0.0.1:${port}/x /checked.txt`,
       'RUN --network=none cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " " > /ifaces',
       'RUN --mount=type=cache,target=/cache echo run >> /cache/log && cp /cache/log /cache-seen',
     ].join('\n'));
     await ok(['build', '-t', 'add', ctx]);
-    const r = await ok(['run', '--rm', 'add', 'sh', '-c', 'cat /opt/inner/file.txt /dl/remote.txt /ifaces; stat -c %a /dl/remote.txt; ls /cache 2>/dev/null | wc -l']);
-    assert.equal(r.stdout, 'from tar\nfetched body\nlo\n600\n0\n', 'the cache mount is not part of the image');
+    const r = await ok(['run', '--rm', 'add', 'sh', '-c', 'cat /opt/inner/file.txt /dl/remote.txt /checked.txt /ifaces; stat -c %a /dl/remote.txt; ls /cache 2>/dev/null | wc -l']);
+    assert.equal(r.stdout, 'from tar\nfetched body\nfetched body\nlo\n600\n0\n', 'the cache mount is not part of the image');
     await ok(['build', '--no-cache', '-t', 'add2', ctx]);
     assert.equal((await ok(['run', '--rm', 'add2', 'cat', '/cache-seen'])).stdout, 'run\nrun\n', 'the cache mount kept its files between builds');
   } finally {

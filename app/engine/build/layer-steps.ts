@@ -126,6 +126,8 @@ export function runArgv(ins: Instruction, shell: string[]): string[] {
 export async function runInstruction(deps: StepDeps, state: StageState, ins: Instruction, env: StepEnv): Promise<StepOutcome> {
   const network = flag(ins, 'network') ?? 'default';
   if (!['default', 'none', 'host'].includes(network)) throw dockerfileError(deps.file, ins.line, `RUN --network=${network}: use default or none`);
+  const security = flag(ins, 'security');
+  if (security && security !== 'sandbox') throw dockerfileError(deps.file, ins.line, `RUN --security=${security} is not supported (rootless builds run sandboxed)`);
   const argv = runArgv(ins, state.config.Shell ?? DEFAULT_SHELL);
   const binds: Array<{ source: string; target: string; readOnly: boolean }> = [];
   for (const m of flagValues(ins, 'mount')) {
@@ -213,6 +215,11 @@ export async function copyInstruction(deps: StepDeps, state: StageState, ins: In
   const owner = ownerOf(deps, ins, flag(ins, 'chown') ? expandWord(flag(ins, 'chown') as string, env.lookup).word : null, dirs);
   const lowerKind = lowerKindOf(dirs);
   const lowerDir = lowerDirOf(dirs, deps.mappings);
+  for (const f of ['parents', 'exclude', 'keep-git-dir']) {
+    if (flag(ins, f) !== undefined) throw dockerfileError(deps.file, ins.line, `${ins.keyword} --${f} is not supported yet`);
+  }
+  const checksum = flag(ins, 'checksum');
+  if (checksum && !/^sha256:[a-f0-9]{64}$/.test(checksum)) throw dockerfileError(deps.file, ins.line, `--checksum=${checksum}: give sha256:<64 hex digits>`);
   const from = flag(ins, 'from');
   const parent = state.layers.at(-1) ?? null;
   const base = [ins.keyword, JSON.stringify(sources), dest, JSON.stringify(owner), String(chmod)];
@@ -241,7 +248,12 @@ export async function copyInstruction(deps: StepDeps, state: StageState, ins: In
     for (const s of sources) {
       if (!/^https?:\/\//.test(s)) continue;
       if (!add) throw dockerfileError(deps.file, ins.line, `COPY cannot fetch ${s}: use ADD for URLs`);
-      fetched.set(s, await fetchUrl(s, scratch));
+      const got = await fetchUrl(s, scratch);
+      if (checksum) {
+        const digest = `sha256:${crypto.createHash('sha256').update(await fsp.readFile(got.file)).digest('hex')}`;
+        if (digest !== checksum) throw new EngineError('E_BUILD_FAILED', `ADD ${s}: the download has digest ${digest}, not the --checksum ${checksum}`);
+      }
+      fetched.set(s, got);
     }
     const plan = await planCopy({ ctx: deps.ctx, sources, dest, owner, chmod, add, inline: new Map([...inline].map(([k, v]) => [k, v])), lowerKind, lowerDir, fetched });
     // Inline files are named after their heredoc, as BuildKit does.
