@@ -3,16 +3,8 @@
 import type { LayerProgress, LayerStatus, TaskProgress } from '../api/contract.js';
 import { shortId } from '../engine/digest.js';
 import { humanSize } from './format.js';
+import { layerWords } from '../engine/layer-words.js';
 
-const WORDS: Record<LayerStatus, string> = {
-  waiting: 'Waiting',
-  downloading: 'Downloading',
-  verifying: 'Verifying Checksum',
-  extracting: 'Extracting',
-  exists: 'Already exists',
-  done: 'Pull complete',
-  failed: 'Failed',
-};
 
 function bar(current: number, total: number | null, width = 30): string {
   if (!total) return '';
@@ -32,14 +24,14 @@ export interface ProgressRenderer {
 }
 
 export function progressRenderer(write: (text: string) => void, tty: boolean, words: Partial<Record<LayerStatus, string>> = {}): ProgressRenderer {
-  const say = (s: LayerStatus): string => words[s] ?? WORDS[s];
+  const say = (task: TaskProgress, s: LayerStatus): string => words[s] ?? layerWords(task.kind)[s];
   if (tty) {
     let drawn = 0;
     const draw = (task: TaskProgress): void => {
       const lines = task.layers.map((l: LayerProgress) => {
         const moving = l.status === 'downloading' || l.status === 'extracting';
         const amount = moving && l.size ? ` ${bar(l.current, l.size)} ${humanSize(l.current)}/${humanSize(l.size)}` : '';
-        return `${shortId(l.digest)}: ${say(l.status)}${amount}`;
+        return `${shortId(l.digest)}: ${say(task, l.status)}${amount}`;
       });
       if (task.total !== null && task.state === 'running') {
         lines.push(`Total ${bar(task.current, task.total)} ${humanSize(task.current)}/${humanSize(task.total)}${task.etaSeconds !== null ? ` ETA ${eta(task.etaSeconds)}` : ''}`);
@@ -65,7 +57,7 @@ export function progressRenderer(write: (text: string) => void, tty: boolean, wo
       if (!changed && !periodic) continue;
       last.set(l.digest, { status: l.status, at: now });
       const amount = l.status === 'downloading' && l.size && l.current > 0 ? ` ${humanSize(l.current)}/${humanSize(l.size)}` : '';
-      write(`${shortId(l.digest)}: ${say(l.status)}${amount}\n`);
+      write(`${shortId(l.digest)}: ${say(task, l.status)}${amount}\n`);
     }
   };
   return { update, finish: update };

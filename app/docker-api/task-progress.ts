@@ -2,30 +2,12 @@
 // as a stream of JSON messages (one per line) ending in a status line or an
 // error message. This turns task events into that stream.
 import type http from 'node:http';
-import type { LayerProgress, TaskProgress } from '../api/contract.js';
+import type { TaskProgress } from '../api/contract.js';
+import { layerWords } from '../engine/layer-words.js';
+import { shortId } from '../engine/digest.js';
 import type { DockerEngine } from './docker-engine.js';
 
-const shortId = (digest: string): string => digest.replace(/^sha256:/, '').slice(0, 12);
 
-// The words docker prints per layer, for pulls and for pushes.
-const PULL_STATUS: Record<LayerProgress['status'], string> = {
-  waiting: 'Waiting',
-  downloading: 'Downloading',
-  verifying: 'Verifying Checksum',
-  extracting: 'Extracting',
-  exists: 'Already exists',
-  done: 'Pull complete',
-  failed: 'Failed',
-};
-const PUSH_STATUS: Record<LayerProgress['status'], string> = {
-  waiting: 'Waiting',
-  downloading: 'Pushing',
-  verifying: 'Pushing',
-  extracting: 'Pushing',
-  exists: 'Layer already exists',
-  done: 'Pushed',
-  failed: 'Failed',
-};
 
 /** Starts the task, streams its progress as docker's JSON messages, resolves with its last state. */
 export async function streamTask(
@@ -41,7 +23,7 @@ export async function streamTask(
   const last = new Map<string, string>();
   const onTask = (t: TaskProgress): void => {
     for (const l of t.layers) {
-      const words = t.kind === 'push' ? PUSH_STATUS : PULL_STATUS;
+      const words = layerWords(t.kind);
       const line = JSON.stringify({ status: words[l.status], progressDetail: l.status === 'downloading' ? { current: l.current, total: l.size ?? 0 } : {}, id: shortId(l.digest) });
       if (last.get(l.digest) !== line) {
         last.set(l.digest, line);
