@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import type { DoctorCheck } from '../api/contract.js';
 import { currentIdMappings, mappingArg, type IdMappings } from './idmap.js';
 import { nativeBinary } from './install-paths.js';
-import { findExecutable } from './runtimes.js';
+import { findHostTool } from './host-tools.js';
 import { checkMachine } from './machine/machine-doctor.js';
 
 function readNumber(file: string): number | null {
@@ -19,7 +19,7 @@ function readNumber(file: string): number | null {
 
 /** newuidmap must be setuid root or carry cap_setuid (shadow-utils installs either). */
 function checkIdHelper(name: 'newuidmap' | 'newgidmap'): DoctorCheck {
-  const found = findExecutable(name);
+  const found = findHostTool(name);
   if (!found) return { name, status: 'fail', detail: `${name} is not installed`, fix: 'sudo apt-get install uidmap' };
   const st = fs.statSync(found);
   if ((st.mode & 0o4000) !== 0 && st.uid === 0) return { name, status: 'ok', detail: `${found} is setuid root` };
@@ -81,7 +81,7 @@ function checkOverlay(mappings: IdMappings, scratch: string): DoctorCheck {
 }
 
 function checkSlirp(): DoctorCheck {
-  const found = findExecutable('slirp4netns');
+  const found = findHostTool('slirp4netns');
   return found
     ? { name: 'slirp4netns', status: 'ok', detail: found }
     : { name: 'slirp4netns', status: 'warn', detail: 'not installed: containers can only use --network none', fix: 'sudo apt-get install slirp4netns' };
@@ -99,7 +99,7 @@ function checkTun(): DoctorCheck {
   }
 }
 
-/** Which cgroup setup is in force decides where limits and stats come from (design.md §3). */
+/** Which cgroup setup is in force decides where limits and stats come from (cgroup v2 files where delegated, else /proc). */
 export function cgroupMode(): { mode: 'v2-delegated' | 'v2' | 'hybrid' | 'v1'; detail: string } {
   if (fs.existsSync('/sys/fs/cgroup/cgroup.controllers')) {
     let own: string;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EngineError } from '../errors.js';
 import { nativeBinary } from '../install-paths.js';
 import { errorFromStatus } from '../native-status.js';
+import { findHostTool } from '../host-tools.js';
 
 export interface MonitorArgs {
   id: string;
@@ -41,6 +42,9 @@ export function monitorArgv(a: MonitorArgs, foreground: boolean): string[] {
   argv.push('--attach-socket', a.attachSocket, '--log-max-bytes', String(a.logMaxBytes));
   if (a.network) {
     argv.push('--network', 'slirp4netns', '--slirp-api-socket', a.network.apiSocket, '--ports-file', a.network.portsFile);
+    // The engine's one lookup (host-tools.ts), so the monitor runs what `cove doctor` reported.
+    const slirp = findHostTool('slirp4netns');
+    if (slirp) argv.push('--slirp4netns', slirp);
     for (const p of a.network.publish) argv.push('--publish', p);
   }
   const [hook, ...hookArgs] = a.netHook ?? [];
@@ -71,7 +75,7 @@ function missing(err: Error): EngineError {
 }
 
 /**
- * Starts the C monitor detached (design.md §3): it returns once the
+ * Starts the C monitor detached (it outlives Cove, like conmon): it returns once the
  * container runs, and nothing of this Node process stays behind.
  */
 export function startDetached(a: MonitorArgs): Promise<void> {

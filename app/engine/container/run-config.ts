@@ -9,6 +9,7 @@ import { resolveUser, type ResolvedUser } from './image-user.js';
 import type { Resources } from './cgroup-limits.js';
 import { parseAddHost, parseBytes, parseMount, parsePort, parseRestart, parseTmpfs, parseVolume, type MountSpec, type PortSpec, type RestartPolicy } from './run-options.js';
 import { parseSignal } from './signals.js';
+import { findHostTool } from '../host-tools.js';
 
 export type SeccompChoice = { kind: 'default' } | { kind: 'unconfined' } | { kind: 'file'; profile: unknown };
 
@@ -83,7 +84,7 @@ function securityOpts(opts: string[]): { noNewPrivileges: boolean; seccomp: Secc
  * which `cove doctor` explains).
  */
 export function defaultNetwork(): string {
-  const slirp = ['/usr/bin/slirp4netns', '/usr/local/bin/slirp4netns', '/bin/slirp4netns'].some((p) => fs.existsSync(p));
+  const slirp = findHostTool('slirp4netns') !== null;
   let tun: boolean;
   try {
     fs.accessSync('/dev/net/tun', fs.constants.R_OK | fs.constants.W_OK);
