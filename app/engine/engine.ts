@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ApiMethod, ApiParams, ApiResult, EngineEvent, ImageAction } from '../api/contract.js';
+import type { ApiMethod, ApiParams, ApiResult, EngineEvent, EventType, ImageAction } from '../api/contract.js';
 import { ContainerEventDeriver } from './container-events.js';
 import type { Delivery, EngineConnection, EngineHandle } from './engine-api.js';
 import { EngineError } from './errors.js';
@@ -53,6 +53,9 @@ export class Engine implements EngineHandle {
   private readonly closeLogs: () => void;
   private watcher: StoreWatcher | undefined;
   private containerEvents: ContainerEventDeriver | undefined;
+  private watchStart: Promise<void> | undefined;
+  private alwaysWatch = false;
+  private watchUsers = 0;
   readonly tasks: TaskRegistry;
   readonly settings: SettingsStore;
   readonly volumes: VolumeService;
@@ -132,7 +135,7 @@ export class Engine implements EngineHandle {
       ...volumeHandlers(this.volumes),
       ...statsHandlers(this.stats, this.containers),
       ...logs,
-      ...eventHandlers(this.bus, this.stats),
+      ...eventHandlers(this.bus, (types) => this.acquireSources(types)),
       ...buildHandlers(() => this.builder(), this.tasks),
       ...networkHandlers(this.networks),
     };
@@ -178,7 +181,17 @@ export class Engine implements EngineHandle {
     return this.builderInstance;
   }
 
-  private async startWatching(): Promise<void> {
+  private startWatching(): Promise<void> {
+    this.alwaysWatch = true;
+    return this.ensureWatcher();
+  }
+
+  private ensureWatcher(): Promise<void> {
+    this.watchStart ??= this.openWatcher();
+    return this.watchStart;
+  }
+
+  private async openWatcher(): Promise<void> {
     const deriver = new ContainerEventDeriver(async (id) => {
       const rec = await this.containers.resolve(id).catch(() => null);
       if (!rec) return null;
@@ -186,6 +199,8 @@ export class Engine implements EngineHandle {
       return { state: s.state, name: s.name, startedAt: s.startedAt };
     });
     await deriver.prime((await this.containers.list(true)).map((c) => c.id));
+    // Released (or started by another caller) while priming.
+    if (this.watcher || (!this.alwaysWatch && this.watchUsers === 0)) return;
     this.containerEvents = deriver;
     this.watcher = new StoreWatcher(this.paths.home, this.containerStore.dir, {
       // Changes by other processes (the CLI, the monitor), named after what changed.
@@ -196,6 +211,33 @@ export class Engine implements EngineHandle {
       imagesChanged: () => this.emit({ type: 'image', action: 'load' satisfies ImageAction, id: '', time: new Date().toISOString() }),
     });
     this.watcher.start();
+  }
+
+  private stopWatcher(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+    this.containerEvents = undefined;
+    this.watchStart = undefined;
+  }
+
+  /**
+   * What an `events:subscribe` subscription needs running while it lives:
+   * the store watcher for container and image events (other processes'
+   * changes, e.g. a container's exit written by its monitor), the sampler
+   * for stats. A long-lived engine runs both anyway; the CLI's only on demand.
+   */
+  private acquireSources(types: ReadonlySet<EventType>): () => void {
+    const store = types.has('container') || types.has('image');
+    const stats = types.has('stats');
+    if (store) {
+      this.watchUsers++;
+      void this.ensureWatcher().catch(() => undefined);
+    }
+    if (stats) this.stats.acquire();
+    return () => {
+      if (store && --this.watchUsers === 0 && !this.alwaysWatch) this.stopWatcher();
+      if (stats) this.stats.release();
+    };
   }
 
   private emit(event: EngineEvent): void {

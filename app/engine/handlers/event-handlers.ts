@@ -1,27 +1,25 @@
-import { EVENT_TYPES } from '../../api/contract.js';
+import { EVENT_TYPES, type EventType } from '../../api/contract.js';
 import type { EventBus } from '../event-bus.js';
-import type { StatsSampler } from '../stats/stats-sampler.js';
 import type { DomainHandlers } from './handler-types.js';
 
 /**
- * `events:subscribe`: the engine's events for one connection. Asking for
- * `stats` keeps the sampler running while the subscription lives, so a CLI
- * `cove stats` gets samples from an engine that does not sample on its own.
+ * `events:subscribe`: the engine's events for one connection. `acquire`
+ * keeps what produces the wanted types running while the subscription
+ * lives (the store watcher, the stats sampler) and returns its release.
  */
-export function eventHandlers(bus: EventBus, sampler: StatsSampler): DomainHandlers<'events'> {
+export function eventHandlers(bus: EventBus, acquire: (types: ReadonlySet<EventType>) => () => void): DomainHandlers<'events'> {
   return {
     'events:subscribe': async (p, ctx) => {
-      const types = new Set(p.types ?? EVENT_TYPES);
+      const types: ReadonlySet<EventType> = new Set(p.types ?? EVENT_TYPES);
       let stop = (): void => undefined;
       const sink = ctx.open(() => stop());
       const unlisten = bus.listen((event) => {
-        if ((types as Set<string>).has(event.type)) sink.send(event);
+        if ((types as ReadonlySet<string>).has(event.type)) sink.send(event);
       });
-      const sampling = types.has('stats');
-      if (sampling) sampler.acquire();
+      const release = acquire(types);
       stop = () => {
         unlisten();
-        if (sampling) sampler.release();
+        release();
       };
       return { subscription: sink.id };
     },
