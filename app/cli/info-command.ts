@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { cgroupMode } from '../engine/doctor.js';
-import { findExecutable, RUNTIME_NAMES } from '../engine/runtimes.js';
+import { findExecutable } from '../engine/host-tools.js';
+import { RUNTIME_NAMES } from '../engine/runtimes.js';
 import { flagString, parseArgs, requireArgs } from './args.js';
 import type { Command } from './cli-kit.js';
 import { renderOne } from './template-output.js';
