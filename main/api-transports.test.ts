@@ -99,6 +99,8 @@ const cases = (): { [M in ApiMethod]: Case<M> } => ({
   'containers:export': { params: { id: ABSENT }, expect: 'E_CONTAINER_NOT_FOUND' },
   'containers:copyTo': { params: { id: ABSENT, hostPath: hostFile('in'), path: '/tmp' }, expect: 'E_CONTAINER_NOT_FOUND' },
   'containers:copyFrom': { params: { id: ABSENT, path: '/etc/hostname', hostPath: hostFile('out') }, expect: 'E_CONTAINER_NOT_FOUND' },
+  'containers:archive': { params: { id: ABSENT, path: '/etc' }, expect: 'E_CONTAINER_NOT_FOUND' },
+  'containers:extract': { params: { id: ABSENT, hostPath: hostFile('in'), path: '/tmp' }, expect: 'E_CONTAINER_NOT_FOUND' },
   'images:load': { params: { path: hostFile('no-such-archive.tar') }, expect: 'any-error' },
   'images:save': { params: { references: [IMAGE], path: hostFile('saved.tar'), format: 'oci-archive' }, expect: 'E_IMAGE_NOT_FOUND' },
   'images:import': { params: { path: hostFile('no-such-rootfs.tar'), changes: ['CMD ["sh"]'] }, expect: 'any-error' },

@@ -388,6 +388,8 @@ export interface DiskUsageReport {
   volumes: UsageRow;
   layers: { count: number; size: number };
   blobs: { count: number; size: number };
+  /** `cove build`'s step cache; reclaimable: layers no image uses. */
+  buildCache: { entries: number; size: number; reclaimable: number };
   /** Bytes each container wrote (its upper directory), for `-v`. */
   containerSizes: Array<{ id: string; name: string; image: string; state: ContainerState; size: number }>;
   volumeSizes: Array<{ name: string; size: number; usedBy: string[] }>;
@@ -509,6 +511,8 @@ export const API = {
   'containers:export': stream<{ id: string }>('The container\'s filesystem as a tar, as `data` events.'),
   'containers:copyTo': call<{ id: string; hostPath: string; path: string }, { id: string }>('Copy a host file or directory (absolute path) into a running container.'),
   'containers:copyFrom': call<{ id: string; path: string; hostPath: string }, { id: string }>('Copy a file or directory of a running container to the host (absolute path).'),
+  'containers:archive': stream<{ id: string; path: string }>('A tar of a path in a running container, as `data` events (`cove cp C:PATH -`).'),
+  'containers:extract': call<{ id: string; hostPath: string; path: string }, { id: string }>('Unpack a tar (absolute host path) into a directory of a running container (`cove cp - C:PATH`).'),
   'images:load': call<{ path: string }, LoadedImage[]>('Load a docker-archive, oci-archive or OCI layout directory (absolute host path).'),
   'images:save': call<{ references: string[]; path: string; format: 'docker-archive' | 'oci-archive' }, { path: string }>('Write images to an archive (absolute host path).'),
   'images:import': call<{ path: string; reference?: string; changes?: string[]; message?: string }, LoadedImage>('An image from a rootfs tarball (absolute host path); `changes` are Dockerfile lines (CMD, ENTRYPOINT, ENV, WORKDIR, USER).'),

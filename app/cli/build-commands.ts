@@ -4,7 +4,6 @@
 // DONE 1.2s or ERROR.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Engine } from '../engine/engine.js';
 import type { BuildEvent, BuildOptions } from '../engine/build/build-types.js';
 import { flagBool, flagList, flagString, parseArgs, UsageError } from './args.js';
 import { verb } from './verbs.js';
@@ -76,7 +75,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export const build: Command = async (engine: Engine, argv: string[], io: Io) => {
+export const build: Command = async (engine, argv: string[], io: Io) => {
   const p = parseArgs(argv, verb('build'));
   const contextArg = p.positionals[0];
   if (!contextArg || p.positionals.length > 1) throw new UsageError('"build" requires exactly one argument: cove build [OPTIONS] PATH | - | TARFILE');
@@ -104,7 +103,8 @@ export const build: Command = async (engine: Engine, argv: string[], io: Io) => 
     if ('id' in e) lastId = Math.max(lastId, e.id);
     if (!quiet) draw(e);
   };
-  const builder = await engine.builder();
+  // Builds run their steps in containers of this process's engine (no build method in the API yet).
+  const builder = await (await engine.local()).builder();
   const t0 = Date.now();
   let result: Awaited<ReturnType<typeof builder.build>>;
   try {
@@ -141,7 +141,8 @@ const builderCmd: Command = async (engine, argv, io) => {
   const [sub, ...rest] = argv;
   if (sub !== 'prune') throw new UsageError(`unknown builder command ${sub ? `"${sub}"` : ''}: use cove builder prune`);
   parseArgs(rest, verb('builder prune'));
-  const builder = await engine.builder();
+  // Builds run their steps in containers of this process's engine (no build method in the API yet).
+  const builder = await (await engine.local()).builder();
   const r = await builder.cache.prune();
   io.out(`Deleted build cache objects: ${r.entries}\nTotal reclaimed space: ${humanSize(r.reclaimed)}\n`);
   return 0;

@@ -3,11 +3,11 @@
 // in this process when none does. Only what is bound to this very process
 // (its terminal for run/exec/attach, a server it hosts) uses `local()`.
 import type { ApiMethod, ApiParams, ApiResult, EngineEvent } from '../api/contract.js';
-import { Engine } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
 import { resolvePaths, type CovePaths } from '../engine/paths.js';
 import type { ApiClient, SubscribingMethod, Subscribed } from '../transport/api-client.js';
 import { connectRunningEngine } from '../transport/engine-socket.js';
-import { connectInProcess } from '../transport/local-client.js';
+
 
 export interface CliEngine extends ApiClient {
   readonly paths: CovePaths;
@@ -27,13 +27,14 @@ export interface CliEngineOptions {
 export async function openCliEngine(options: CliEngineOptions): Promise<CliEngine> {
   const paths = resolvePaths(process.env);
   let local: Promise<Engine> | undefined;
-  const openLocal = (): Promise<Engine> => (local ??= Engine.open({ watch: options.host }));
+  // Loaded only when needed: a verb served by a running engine never compiles the engine.
+  const openLocal = (): Promise<Engine> => (local ??= import('../engine/engine.js').then(({ Engine }) => Engine.open({ watch: options.host })));
   const remote = options.host ? null : await connectRunningEngine(paths).catch((err: unknown) => {
     // A socket we may not trust is reported once; the work goes on in-process.
     options.report(err);
     return null;
   });
-  const client: ApiClient = remote ?? connectInProcess(await openLocal(), options.report);
+  const client: ApiClient = remote ?? (await import('../transport/local-client.js')).connectInProcess(await openLocal(), options.report);
   return {
     paths,
     remote: remote !== null,

@@ -1,5 +1,6 @@
+import { CoveApiError, type ErrorCode } from '../api/contract.js';
 import { EngineError, noSpace } from '../engine/errors.js';
-import type { Engine } from '../engine/engine.js';
+import type { CliEngine } from './cli-engine.js';
 import { currentVerb, UsageError } from './args.js';
 
 export interface Io {
@@ -7,7 +8,13 @@ export interface Io {
   err(text: string): void;
 }
 
-export type Command = (engine: Engine, argv: string[], io: Io) => Promise<number>;
+/** A verb: it reaches the engine through the engine API (`engine.call`), in-process or over the engine's socket. */
+export type Command = (engine: CliEngine, argv: string[], io: Io) => Promise<number>;
+
+/** The engine's error code of a failure, whether it came from this process or over a socket. */
+export function errorCode(err: unknown): ErrorCode | undefined {
+  return err instanceof EngineError || err instanceof CoveApiError ? err.code : undefined;
+}
 
 /** Runs `fn` per argument like docker: print each success, report each failure, exit 1 if any failed. */
 export async function each(ids: string[], io: Io, fn: (id: string) => Promise<string>): Promise<number> {
@@ -26,7 +33,8 @@ export async function each(ids: string[], io: Io, fn: (id: string) => Promise<st
 export function formatError(raw: unknown): string {
   // A full disk anywhere (ENOSPC) is E_NO_SPACE with its path, never E_INTERNAL.
   const err = noSpace(raw);
-  if (err instanceof EngineError) return `Error: ${err.message} [${err.code}]\n`;
+  const code = errorCode(err);
+  if (code) return `Error: ${(err as Error).message} [${code}]\n`;
   if (err instanceof UsageError) {
     // docker prints flag errors bare, then where to read the verb's help (cli.FlagErrorFunc).
     if (err.message.includes("\nSee '")) return err.message + '\n';

@@ -1,17 +1,14 @@
 import fsp from 'node:fs/promises';
-import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Engine } from '../engine/engine.js';
-import type { RunOptions } from '../api/contract.js';
+import type { ContainerSummary, LogLine, RunOptions } from '../api/contract.js';
 import { EngineError } from '../engine/errors.js';
-import { takeCompleteRecords } from '../engine/logs/cri-tail.js';
+import type { CliEngine } from './cli-engine.js';
 import { flagBool, flagList, flagString, parseArgs, requireArgs, UsageError, type VerbSpec } from './args.js';
 import { verb } from './verbs.js';
 import { renderList } from './template-output.js';
 import { PS_FORMAT, psRow, type ContainerExtras } from './list-rows.js';
 import { imageIdsMatching, parseFilters, PS_FILTERS, psFilter, psFiltersImplyAll } from './list-filters.js';
 import { shortId } from '../engine/digest.js';
-import { each, type Command, type Io } from './cli-kit.js';
+import { each, errorCode, type Command, type Io } from './cli-kit.js';
 
 function numberFlag(p: ReturnType<typeof parseArgs>, name: string, integer: boolean): number | undefined {
   const v = flagString(p, name);
@@ -55,7 +52,7 @@ async function readEnvFiles(files: string[]): Promise<string[]> {
   return out;
 }
 
-async function createFromArgs(engine: Engine, argv: string[], spec: VerbSpec, io: Io) {
+async function createFromArgs(engine: CliEngine, argv: string[], spec: VerbSpec, io: Io) {
   const p = parseArgs(argv, spec);
   const [image, ...command] = requireArgs(p, spec, 1);
   const env = [...(await readEnvFiles(flagList(p, 'env-file'))), ...flagList(p, 'env')];
@@ -108,42 +105,51 @@ async function createFromArgs(engine: Engine, argv: string[], spec: VerbSpec, io
   const pullImage = async (): Promise<void> => void (await (await import('./image-commands.js')).pullImage(engine, io, image, { quiet }));
   if (pull === 'always') await pullImage();
   try {
-    return { p, record: await engine.containers.create(options) };
+    return { p, record: await engine.call('containers:create', options) };
   } catch (err) {
     // docker's default (--pull missing): an image that is not here is pulled, then the create is retried.
-    if (pull !== 'missing' || !(err instanceof EngineError) || err.code !== 'E_IMAGE_NOT_FOUND') throw err;
+    if (pull !== 'missing' || errorCode(err) !== 'E_IMAGE_NOT_FOUND') throw err;
   }
   io.err(`Unable to find image '${image}' locally\n`);
   await pullImage();
-  return { p, record: await engine.containers.create(options) };
+  return { p, record: await engine.call('containers:create', options) };
+}
+
+/** --rm: the container goes when it has run (or failed to start). */
+async function removeIfAuto(engine: CliEngine, options: { autoRemove: boolean }, record: ContainerSummary): Promise<void> {
+  if (options.autoRemove) await engine.call('containers:remove', { id: record.id, force: true }).catch(() => undefined);
 }
 
 const run: Command = async (engine, argv, io) => {
   const { p, record } = await createFromArgs(engine, argv, verb('run'), io);
+  const autoRemove = { autoRemove: flagBool(p, 'rm') };
   if (flagBool(p, 'detach')) {
+    // The engine starts it (and takes an --rm container back if the start fails).
     try {
-      await engine.containers.start(record.id);
+      await engine.call('containers:start', { id: record.id });
     } catch (err) {
-      if (record.autoRemove) await engine.containers.remove(record.id, true).catch(() => undefined);
+      await removeIfAuto(engine, autoRemove, record);
       throw err;
     }
     io.out(record.id + '\n');
     return 0;
   }
+  // Attached runs hold this process's terminal or output: the start happens here.
+  const local = await engine.local();
   if (flagBool(p, 'tty') || flagBool(p, 'interactive')) {
-    return engine.containers.startAndAttach(record.id, flagString(p, 'detach-keys'));
+    return local.containers.startAndAttach(record.id, flagString(p, 'detach-keys'));
   }
   // Ctrl-C goes to the whole process group; the monitor forwards it to the container and we wait for its exit code.
   const ignore = (): void => undefined;
   process.on('SIGINT', ignore);
   process.on('SIGTERM', ignore);
   try {
-    const { exitCode } = await engine.containers.startAttached(record.id);
+    const { exitCode } = await local.containers.startAttached(record.id);
     return await exitCode;
   } finally {
     process.off('SIGINT', ignore);
     process.off('SIGTERM', ignore);
-    if (record.autoRemove) await engine.containers.remove(record.id, true).catch(() => undefined);
+    await removeIfAuto(engine, autoRemove, record);
   }
 };
 
@@ -161,8 +167,8 @@ const start: Command = async (engine, argv, io) => {
   const p = parseArgs(argv, verb('start'));
   // docker start of a running container is a no-op that succeeds (it prints the name).
   const startOne = async (id: string): Promise<string> => {
-    await engine.containers.start(id).catch((err: unknown) => {
-      if (!(err instanceof EngineError && err.code === 'E_CONTAINER_RUNNING')) throw err;
+    await engine.call('containers:start', { id }).catch((err: unknown) => {
+      if (errorCode(err) !== 'E_CONTAINER_RUNNING') throw err;
     });
     return id;
   };
@@ -174,22 +180,22 @@ const stop: Command = async (engine, argv, io) => {
   const t = flagString(p, 'time') ?? flagString(p, 'timeout');
   const seconds = t === undefined ? undefined : Number(t);
   if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 0)) throw new UsageError(`invalid --time ${t}: give whole seconds`);
-  return each(needIds(p, 'stop'), io, async (id) => (await engine.containers.stop(id, seconds), id));
+  return each(needIds(p, 'stop'), io, async (id) => (await engine.call('containers:stop', { id, ...(seconds !== undefined ? { timeoutSeconds: seconds } : {}) }), id));
 };
 
 const kill: Command = async (engine, argv, io) => {
   const p = parseArgs(argv, verb('kill'));
-  return each(needIds(p, 'kill'), io, async (id) => (await engine.containers.kill(id, flagString(p, 'signal') ?? 'KILL'), id));
+  return each(needIds(p, 'kill'), io, async (id) => (await engine.call('containers:kill', { id, signal: flagString(p, 'signal') ?? 'KILL' }), id));
 };
 
 const rm: Command = async (engine, argv, io) => {
   const p = parseArgs(argv, verb('rm'));
-  return each(needIds(p, 'rm'), io, async (id) => (await engine.containers.remove(id, flagBool(p, 'force'), flagBool(p, 'volumes')), id));
+  return each(needIds(p, 'rm'), io, async (id) => (await engine.call('containers:remove', { id, force: flagBool(p, 'force'), volumes: flagBool(p, 'volumes') }), id));
 };
 
 const waitCmd: Command = async (engine, argv, io) => {
   const p = parseArgs(argv, verb('wait'));
-  return each(needIds(p, 'wait'), io, async (id) => String(await engine.containers.wait(id)));
+  return each(needIds(p, 'wait'), io, async (id) => String((await engine.call('containers:wait', { id })).exitCode));
 };
 
 const ps: Command = async (engine, argv, io) => {
@@ -201,9 +207,9 @@ const ps: Command = async (engine, argv, io) => {
   const last = flagBool(p, 'latest') ? 1 : lastText === undefined ? undefined : Number(lastText);
   if (last !== undefined && (!Number.isInteger(last) || last < -1)) throw new UsageError(`invalid argument "${lastText}" for "-n, --last" flag`);
   const all = flagBool(p, 'all') || psFiltersImplyAll(filters) || (last !== undefined && last >= 0);
-  let list = await engine.containers.list(all);
+  let list = await engine.call('containers:list', { all });
   if (filters.has('ancestor')) {
-    const images = await engine.images.list();
+    const images = await engine.call('images:list', {});
     list = list.filter(psFilter(filters, (q) => imageIdsMatching(q, images)));
   } else list = list.filter(psFilter(filters, () => new Set()));
   // Newest first, as docker lists them; -n N keeps the N last created.
@@ -216,22 +222,24 @@ const ps: Command = async (engine, argv, io) => {
   const format = flagString(p, 'format');
   // Mounts and networks live in each container's record: read them only when the format asks.
   const needExtras = format !== undefined && /Mounts|Networks|LocalVolumes|json/.test(format);
-  // -s: the container's writable layer, as docker's SizeRw (its upper directory here).
-  const sizeOf = flagBool(p, 'size') ? (await import('./store-commands.js')).duBestEffort : undefined;
+  // -s: the container's writable layer, as docker's SizeRw (the engine measures its upper directory).
+  const sizes = flagBool(p, 'size') ? new Map((await engine.call('system:df', {})).containerSizes.map((c) => [c.id, c.size])) : undefined;
+  const sizeOf = sizes ? (id: string): number => sizes.get(id) ?? 0 : undefined;
   const rows = [];
   for (const c of list) {
     const extras = needExtras ? await containerExtras(engine, c.id) : undefined;
-    const size = sizeOf?.(path.join(engine.paths.home, 'containers', c.id, 'upper'));
+    const size = sizeOf?.(c.id);
     rows.push(psRow(c, { noTrunc, ...(extras ? { extras } : {}), ...(size !== undefined ? { size } : {}) }));
   }
   io.out(renderList(format ?? (sizeOf ? `${PS_FORMAT.defaultFormat}\t{{.Size}}` : undefined), PS_FORMAT, rows));
   return 0;
 };
 
-async function containerExtras(engine: Engine, id: string): Promise<ContainerExtras> {
-  const rec = await engine.containers.resolve(id).catch(() => undefined);
-  const mounts = (rec?.config?.mounts ?? []).filter((m) => m.type !== 'tmpfs').map((m) => (m.type === 'volume' ? (m.source ?? '') : m.source));
-  return { mounts, networks: rec?.config?.network ? [rec.config.network] : [] };
+async function containerExtras(engine: CliEngine, id: string): Promise<ContainerExtras> {
+  const view = await engine.call('containers:inspect', { id }).catch(() => undefined);
+  const mounts = (view?.Mounts ?? []).filter((m) => m.Type !== 'tmpfs').map((m) => m.Source);
+  const network = view?.HostConfig.NetworkMode;
+  return { mounts, networks: network ? [network] : [] };
 }
 
 const logs: Command = async (engine, argv, io) => {
@@ -246,40 +254,57 @@ const logs: Command = async (engine, argv, io) => {
     if (line.stream === 'stderr') io.err(text);
     else io.out(text);
   };
-  const rec = await engine.containers.resolve(query);
-  const file = engine.containers.logPath(rec.id);
-  const initial = await fsp.readFile(file, 'utf8').catch(() => '');
-  const complete = initial.slice(0, initial.lastIndexOf('\n') + 1);
-  for (const line of await engine.containers.logs(rec.id, tail)) print(line);
-  if (!flagBool(p, 'follow')) return 0;
-  // Follow: read what the monitor appends until the container stops.
-  let offset = Buffer.byteLength(complete);
-  let carry = '';
-  for (;;) {
-    const running = (await engine.containers.status(rec.id)).state === 'running';
-    const size = await fsp.stat(file).then((s) => s.size, () => 0);
-    if (size < offset) offset = 0; // rotated
-    if (size > offset) {
-      const handle = await fsp.open(file, 'r');
-      const buf = Buffer.alloc(size - offset);
-      await handle.read(buf, 0, buf.length, offset);
-      await handle.close();
-      offset = size;
-      const { lines, rest } = takeCompleteRecords(carry + buf.toString('utf8'));
-      carry = rest;
-      for (const line of lines) print(line);
-    }
-    if (!running && size === offset) return 0;
-    await sleep(100);
+  if (!flagBool(p, 'follow')) {
+    for (const line of await engine.call('containers:logs', { id: query, ...(tail !== undefined ? { tail } : {}) })) print(line);
+    return 0;
   }
+  return followLogs(engine, query, tail, print);
 };
+
+/**
+ * logs -f: the engine's follower (inotify, across rotations) sends new
+ * lines; like docker, it ends when the container is no longer running.
+ */
+async function followLogs(engine: CliEngine, query: string, tail: number | undefined, print: (line: LogLine) => void): Promise<number> {
+  const { Id: id } = await engine.call('containers:inspect', { id: query });
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  let checking = false;
+  const endIfStopped = async (): Promise<void> => {
+    if (checking) return;
+    checking = true;
+    const view = await engine.call('containers:inspect', { id }).catch(() => null);
+    checking = false;
+    // The monitor writes the last lines before it records the exit: give the follower a beat to pass them on.
+    if (!view || !view.State.Running) setTimeout(finish, 150);
+  };
+  const events = await engine.subscribe('events:subscribe', { types: ['container'] }, (e) => {
+    if (e.type === 'container' && e.id === id) void endIfStopped();
+  });
+  const follow = await engine.subscribe('logs:follow', { id, ...(tail !== undefined ? { tail } : { tail: 100_000 }) }, (e) => {
+    if (e.type !== 'logs') return;
+    for (const line of e.lines) print(line);
+    if (e.ended) finish();
+  });
+  for (const line of follow.result.lines) print(line);
+  const stop = (): void => finish();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await endIfStopped();
+  await done;
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  await Promise.all([follow.close(), events.close()]);
+  return 0;
+}
 
 const exec: Command = async (engine, argv) => {
   const p = parseArgs(argv, verb('exec'));
   const [query, ...command] = requireArgs(p, verb('exec'), 2) as [string, ...string[]];
   const user = flagString(p, 'user');
   const cwd = flagString(p, 'workdir');
-  return engine.containers.exec(query, {
+  // The exec'd process runs on this process's terminal (or pipes).
+  return (await engine.local()).containers.exec(query, {
     command,
     ...(user !== undefined ? { user } : {}),
     ...(cwd !== undefined ? { cwd } : {}),
@@ -294,14 +319,14 @@ const restart: Command = async (engine, argv, io) => {
   const t = flagString(p, 'time');
   const seconds = t === undefined ? undefined : Number(t);
   if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 0)) throw new UsageError(`invalid --time ${t}: give whole seconds`);
-  return each(needIds(p, 'restart'), io, async (id) => (await engine.containers.restart(id, seconds), id));
+  return each(needIds(p, 'restart'), io, async (id) => (await engine.call('containers:restart', { id, ...(seconds !== undefined ? { timeoutSeconds: seconds } : {}) }), id));
 };
 
 const attach: Command = async (engine, argv) => {
   const p = parseArgs(argv, verb('attach'));
   const [query] = requireArgs(p, verb('attach'), 1, 1) as [string];
   const keys = flagString(p, 'detach-keys');
-  return engine.containers.attach(query, {
+  return (await engine.local()).containers.attach(query, {
     ...(keys !== undefined ? { detachKeys: keys } : {}),
     noStdin: flagBool(p, 'no-stdin'),
     sigProxy: flagString(p, 'sig-proxy') !== 'false',
@@ -312,7 +337,8 @@ const attach: Command = async (engine, argv) => {
 const containerExited: Command = async (engine, argv) => {
   const [id] = argv;
   if (!id) throw new UsageError('container-exited needs a container id');
-  await engine.containers.exited(id);
+  // The monitor's own hook: it acts on this store directly (restart policy, --rm), whatever else runs.
+  await (await engine.local()).containers.exited(id);
   return 0;
 };
 

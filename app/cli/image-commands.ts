@@ -1,7 +1,10 @@
-import type { TaskKind, TaskProgress } from '../api/contract.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { TaskProgress } from '../api/contract.js';
 import { EngineError } from '../engine/errors.js';
-import type { Engine } from '../engine/engine.js';
-import type { Task } from '../engine/tasks.js';
+import type { CliEngine } from './cli-engine.js';
 import { familiarReference } from '../engine/reference.js';
 import { flagBool, flagList, flagString, parseArgs, requireArgs, UsageError, type Parsed } from './args.js';
 import { humanSize, table } from './format.js';
@@ -21,42 +24,56 @@ function tlsVerify(p: Parsed): boolean {
 }
 
 /**
- * Runs a pull or push as a task of the engine, like the GUI does, drawing
- * its progress events; Ctrl-C cancels it (the task cleans up after itself).
+ * Runs a pull or push as a task of the engine (the GUI sees it too),
+ * drawing its progress events; Ctrl-C cancels it (the task cleans up after
+ * itself). Resolves with the task's final state.
  */
-async function runTask(engine: Engine, io: Io, kind: TaskKind, title: string, quiet: boolean, work: (task: Task) => Promise<void>): Promise<TaskProgress> {
-  const task = engine.tasks.create(kind, title);
+async function runTask(engine: CliEngine, io: Io, quiet: boolean, start: () => Promise<{ taskId: string }>): Promise<TaskProgress> {
   const renderer = quiet ? null : progressRenderer((t) => io.err(t), process.stderr.isTTY === true);
-  const connection = engine.connect(({ event }) => {
-    if (event.type === 'task' && event.task.id === task.progress.id) renderer?.update(event.task);
+  let taskId: string | undefined;
+  const early: TaskProgress[] = [];
+  let settle: (t: TaskProgress) => void = () => undefined;
+  const ended = new Promise<TaskProgress>((resolve) => (settle = resolve));
+  const onTask = (t: TaskProgress): void => {
+    renderer?.update(t);
+    if (t.state !== 'running') settle(t);
+  };
+  // Subscribed before the task starts: its first events may come before its id does.
+  const events = await engine.subscribe('events:subscribe', { types: ['task'] }, (e) => {
+    if (e.type !== 'task') return;
+    if (taskId === undefined) early.push(e.task);
+    else if (e.task.id === taskId) onTask(e.task);
   });
-  await connection.call('events:subscribe', { types: ['task'] });
-  const unsubscribe = (): void => connection.close();
   const onSignal = (): void => {
-    engine.tasks.cancel(task.progress.id);
+    if (taskId) void engine.call('tasks:cancel', { id: taskId }).catch(() => undefined);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  let final: TaskProgress;
   try {
-    await engine.tasks.run(task, work);
+    taskId = (await start()).taskId;
+    for (const t of early.splice(0)) if (t.id === taskId) onTask(t);
+    // A task that ended before the subscription saw it is in the list.
+    const listed = (await engine.call('tasks:list', {})).find((t) => t.id === taskId);
+    if (listed && listed.state !== 'running') onTask(listed);
+    final = await ended;
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
-    unsubscribe();
+    await events.close();
   }
-  renderer?.finish(structuredClone(task.progress));
-  const final = task.progress;
-  if (final.state === 'cancelled') throw new EngineError('E_CANCELLED', `${kind} of ${title} cancelled`);
+  renderer?.finish(final);
+  if (final.state === 'cancelled') throw new EngineError('E_CANCELLED', `${final.kind} of ${final.title} cancelled`);
   if (final.state === 'failed' && final.error) throw new EngineError(final.error.code, final.error.message);
   return final;
 }
 
 /** Pulls with progress on stderr (docker's layout); shared by `pull` and `run`/`create --pull`. */
-export async function pullImage(engine: Engine, io: Io, reference: string, opts: { quiet: boolean; platform?: string; tlsVerify?: boolean }): Promise<string> {
-  let result: Awaited<ReturnType<Engine['images']['pull']>> | undefined;
-  await runTask(engine, io, 'pull', reference, opts.quiet, async (t) => {
-    result = await engine.images.pull(reference, { ...(opts.platform ? { platform: opts.platform } : {}), tlsVerify: opts.tlsVerify !== false, signal: t.signal, progress: t });
-  });
+export async function pullImage(engine: CliEngine, io: Io, reference: string, opts: { quiet: boolean; platform?: string; tlsVerify?: boolean }): Promise<string> {
+  const final = await runTask(engine, io, opts.quiet, () =>
+    engine.call('images:pull', { reference, ...(opts.platform ? { platform: opts.platform } : {}), ...(opts.tlsVerify === false ? { tlsVerify: false } : {}) }),
+  );
+  const result = final.outcome;
   if (!result) throw new EngineError('E_INTERNAL', `pull of ${reference} ended without a result`);
   if (!opts.quiet) {
     io.err(`Digest: ${result.digest}\n`);
@@ -81,9 +98,9 @@ const images: Command = async (engine, argv, io) => {
   const filters = parseFilters(flagList(p, 'filter'), IMAGE_FILTERS);
   // docker images REPOSITORY[:TAG] is the reference filter spelled positionally.
   if (repoFilter) filters.set('reference', [...(filters.get('reference') ?? []), repoFilter]);
-  const all = await engine.images.list();
+  const all = await engine.call('images:list', {});
   const labels = new Map<string, Record<string, string>>();
-  if (filters.has('label')) for (const img of all) labels.set(img.id, (await engine.images.inspect(img.id)).Config.Labels ?? {});
+  if (filters.has('label')) for (const img of all) labels.set(img.id, (await engine.call('images:inspect', { reference: img.id })).Config.Labels ?? {});
   const list = all.filter(imageFilter(filters, all, (id) => labels.get(id) ?? {}));
   const noTrunc = flagBool(p, 'no-trunc');
   if (flagBool(p, 'quiet')) {
@@ -95,7 +112,7 @@ const images: Command = async (engine, argv, io) => {
   const format = flagString(p, 'format') ?? (flagBool(p, 'digests') ? IMAGES_DIGESTS_FORMAT : undefined);
   if (format !== undefined && /Digest|json/.test(format)) {
     for (const img of list) {
-      const repoDigests = (await engine.images.inspect(img.id)).RepoDigests;
+      const repoDigests = (await engine.call('images:inspect', { reference: img.id })).RepoDigests;
       digests.set(img.id, new Map(repoDigests.map((d) => [d.slice(0, d.indexOf('@')), d.slice(d.indexOf('@') + 1)])));
     }
   }
@@ -108,18 +125,12 @@ const load: Command = async (engine, argv, io) => {
   const p = parseArgs(argv, verb('load'));
   const input = flagString(p, 'input') ?? p.positionals[0];
   if (!input) throw new UsageError('"load" requires an archive: cove load -i FILE (docker-archive, oci-archive or an OCI layout directory)');
-  const quiet = flagBool(p, 'quiet');
   // Warnings (device nodes a rootless unpack leaves out) come as events.
-  const connection = engine.connect(({ event }) => {
+  const warnings = await engine.subscribe('events:subscribe', { types: ['warning'] }, (event) => {
     if (event.type === 'warning') io.err(`warning: ${event.message}\n`);
   });
-  await connection.call('events:subscribe', { types: ['warning'] });
-  const results = await engine.images
-    .load(input, (pr) => {
-      if (quiet || pr.step !== 'layer') return;
-      io.err(`Loading layer ${pr.layer}/${pr.layers}${pr.images > 1 ? ` of image ${pr.image}/${pr.images}` : ''}\n`);
-    })
-    .finally(() => connection.close());
+  // The engine may run elsewhere (another working directory): it gets an absolute path.
+  const results = await engine.call('images:load', { path: path.resolve(input) }).finally(() => warnings.close());
   for (const r of results) {
     if (r.references.length === 0) io.out(`Loaded image ID: ${r.id}\n`);
     for (const ref of r.references) io.out(`Loaded image: ${familiarReference(ref)}\n`);
@@ -133,7 +144,7 @@ const rmi: Command = async (engine, argv, io) => {
   let failed = 0;
   for (const ref of p.positionals) {
     try {
-      const r = await engine.images.remove(ref, flagBool(p, 'force'), (id) => engine.containers.usersOfImage(id));
+      const r = await engine.call('images:remove', { reference: ref, force: flagBool(p, 'force') });
       for (const u of r.untagged) io.out(`Untagged: ${u}\n`);
       for (const d of r.deleted) io.out(`Deleted: ${d}\n`);
     } catch (err) {
@@ -218,7 +229,7 @@ const login: Command = async (engine, argv, io) => {
   username ??= await prompt('Username: ', false);
   password ??= await prompt('Password: ', true);
   if (!username || !password) throw new UsageError('a user name and a password are required');
-  const r = await engine.images.login(registry, { username, password }, { tlsVerify: tlsVerify(p) });
+  const r = await engine.call('registries:login', { registry, username, password, ...(tlsVerify(p) ? {} : { tlsVerify: false }) });
   io.out(`Login Succeeded (${r.registry}; saved in ${r.file})\n`);
   return 0;
 };
@@ -226,7 +237,7 @@ const login: Command = async (engine, argv, io) => {
 const logout: Command = async (engine, argv, io) => {
   const p = parseArgs(argv, verb('logout'));
   const registry = requireArgs(p, verb('logout'), 0, 1)[0] ?? 'docker.io';
-  const r = await engine.images.logout(registry);
+  const r = await engine.call('registries:logout', { registry });
   for (const f of r.elsewhere) io.err(`Not removed: ${r.registry} also has credentials in ${f}, which belongs to docker (docker logout ${r.registry})\n`);
   if (r.removed.length === 0 && r.elsewhere.length === 0) {
     io.err(`Not logged in to ${r.registry}\n`);
@@ -239,10 +250,10 @@ const logout: Command = async (engine, argv, io) => {
 const push: Command = async (engine, argv, io) => {
   const p = parseArgs(argv, verb('push'));
   const [source, destination] = requireArgs(p, verb('push'), 1, 2) as [string, string | undefined];
-  let result: { reference: string; digest: string } | undefined;
-  await runTask(engine, io, 'push', destination ?? source, flagBool(p, 'quiet'), async (t) => {
-    result = await engine.images.push(source, destination, { tlsVerify: tlsVerify(p), signal: t.signal, progress: t });
-  });
+  const final = await runTask(engine, io, flagBool(p, 'quiet'), () =>
+    engine.call('images:push', { reference: source, ...(destination ? { destination } : {}), ...(tlsVerify(p) ? {} : { tlsVerify: false }) }),
+  );
+  const result = final.outcome;
   if (!result) return 1;
   io.out(`${familiarReference(result.reference)}: digest: ${result.digest}\n`);
   return 0;
@@ -251,7 +262,7 @@ const push: Command = async (engine, argv, io) => {
 const tag: Command = async (engine, argv, io) => {
   const p = parseArgs(argv, verb('tag'));
   const [source, target] = requireArgs(p, verb('tag'), 2, 2) as [string, string];
-  await engine.images.tag(source, target);
+  await engine.call('images:tag', { source, target });
   void io;
   return 0;
 };
@@ -263,66 +274,37 @@ const save: Command = async (engine, argv, io) => {
   const format = flagString(p, 'format') ?? 'docker-archive';
   if (format !== 'docker-archive' && format !== 'oci-archive') throw new UsageError(`--format is docker-archive or oci-archive, not ${format}`);
   requireArgs(p, verb('save'), 1);
-  await engine.images.save(p.positionals, output, format);
+  await engine.call('images:save', { references: p.positionals, path: path.resolve(output), format });
   void io;
   return 0;
 };
 
-/** Dockerfile-style --change: CMD/ENTRYPOINT in exec (JSON) or shell form, ENV, WORKDIR, USER. */
-function parseChange(text: string, into: Record<string, unknown>): void {
-  const m = /^\s*([A-Za-z]+)\s+(.*)$/s.exec(text);
-  if (!m) throw new UsageError(`--change "${text}" is not INSTRUCTION ARGS`);
-  const instr = (m[1] ?? '').toUpperCase();
-  const arg = (m[2] ?? '').trim();
-  const list = (): string[] => {
-    if (arg.startsWith('[')) {
-      try {
-        const v = JSON.parse(arg) as unknown;
-        if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
-      } catch {
-        // fall through to the shell form
-      }
-    }
-    return ['/bin/sh', '-c', arg];
-  };
-  switch (instr) {
-    case 'CMD':
-      into.Cmd = list();
-      return;
-    case 'ENTRYPOINT':
-      into.Entrypoint = list();
-      return;
-    case 'ENV': {
-      const kv = arg.includes('=') ? arg : arg.replace(/\s+/, '=');
-      into.Env = [...((into.Env as string[] | undefined) ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']), kv];
-      return;
-    }
-    case 'WORKDIR':
-      into.WorkingDir = arg;
-      return;
-    case 'USER':
-      into.User = arg;
-      return;
-    default:
-      throw new UsageError(`--change ${instr} is not supported (CMD, ENTRYPOINT, ENV, WORKDIR, USER are)`);
-  }
-}
-
 const importCmd: Command = async (engine, argv, io) => {
   const p = parseArgs(argv, verb('import'));
   const [file, reference] = requireArgs(p, verb('import'), 1, 2) as [string, string | undefined];
-  const changes: Record<string, unknown> = {};
-  for (const c of flagList(p, 'change')) parseChange(c, changes);
   const message = flagString(p, 'message');
-  const r = await engine.images.importRootfs(file === '-' ? process.stdin : file, { ...(reference ? { reference } : {}), changes, ...(message ? { message } : {}) });
-  io.out(`${r.id}\n`);
+  const changes = flagList(p, 'change');
+  const send = (file: string) => engine.call('images:import', { path: path.resolve(file), ...(reference ? { reference } : {}), ...(changes.length ? { changes } : {}), ...(message ? { message } : {}) });
+  if (file !== '-') {
+    io.out(`${(await send(file)).id}\n`);
+    return 0;
+  }
+  // The engine reads files, not this process's stdin: the tarball goes through a private file (mkdtemp: 0700).
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'cove-import-'));
+  try {
+    const spooled = path.join(dir, 'rootfs.tar');
+    await pipeline(process.stdin, fs.createWriteStream(spooled, { mode: 0o600 }));
+    io.out(`${(await send(spooled)).id}\n`);
+  } finally {
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  }
   return 0;
 };
 
 const history: Command = async (engine, argv, io) => {
   const p = parseArgs(argv, verb('history'));
   const [q] = requireArgs(p, verb('history'), 1, 1) as [string];
-  const steps = await engine.images.history(q);
+  const steps = await engine.call('images:history', { reference: q });
   const noTrunc = flagBool(p, 'no-trunc');
   if (flagBool(p, 'quiet')) {
     io.out(steps.map((s) => (s.id ? (noTrunc ? s.id : shortId(s.id)) : '<missing>') + '\n').join(''));
@@ -345,7 +327,7 @@ const prune: Command = async (engine, argv, io) => {
   const all = flagBool(p, 'all');
   const warning = all ? 'WARNING! This will remove all images without at least one container associated to them.' : 'WARNING! This will remove all dangling images.';
   if (!(await confirm(io, warning, flagBool(p, 'force'), 'cove image prune'))) return 0;
-  const r = await engine.images.prune(all, (id) => engine.containers.usersOfImage(id));
+  const r = await engine.call('images:prune', { all });
   if (r.untagged.length + r.deleted.length > 0) io.out('Deleted Images:\n');
   for (const u of r.untagged) io.out(`untagged: ${u}\n`);
   for (const d of r.deleted) io.out(`deleted: ${d}\n`);

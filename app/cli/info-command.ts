@@ -28,9 +28,9 @@ export const info: Command = async (engine, argv, io) => {
   const spec = verb('info');
   const p = parseArgs(argv, spec);
   requireArgs(p, spec, 0, 0);
-  const containers = await engine.containers.list(true);
-  const images = await engine.images.list();
-  const settings = await engine.handle('settings:get', {});
+  const containers = await engine.call('containers:list', { all: true });
+  const images = await engine.call('images:list', {});
+  const settings = await engine.call('settings:get', {});
   const cg = cgroupMode();
   const runtimes = RUNTIME_NAMES.filter((r) => r === 'cove' || findExecutable(r) !== null);
   const data = {

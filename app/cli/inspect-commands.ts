@@ -1,11 +1,10 @@
 // `cove inspect [--type T] [-f FORMAT] NAME...` and the typed spellings
 // (`container inspect`, `image inspect`, `volume inspect`): docker's JSON
 // shapes, an array indented by 4, or one template output per object.
-import path from 'node:path';
-import type { Engine } from '../engine/engine.js';
+import type { CliEngine } from './cli-engine.js';
 import { EngineError } from '../engine/errors.js';
 import { flagBool, flagString, parseArgs, requireArgs, UsageError } from './args.js';
-import { formatError, type Command } from './cli-kit.js';
+import { errorCode, formatError, type Command } from './cli-kit.js';
 import { renderOne } from './template-output.js';
 import { verb } from './verbs.js';
 
@@ -13,16 +12,16 @@ export type ObjectType = 'container' | 'image' | 'volume';
 const TYPES: readonly ObjectType[] = ['container', 'image', 'volume'];
 
 /** docker volume inspect's shape. */
-export async function volumeInspect(engine: Engine, name: string): Promise<Record<string, unknown>> {
-  const v = await engine.handle('volumes:inspect', { name });
+export async function volumeInspect(engine: CliEngine, name: string): Promise<Record<string, unknown>> {
+  const v = await engine.call('volumes:inspect', { name });
   // docker's fields, then Cove's own two: whether it is anonymous and which containers use it.
   return { CreatedAt: v.createdAt, Driver: 'local', Labels: v.labels, Mountpoint: v.mountpoint, Name: v.name, Options: null, Scope: 'local', Anonymous: v.anonymous, UsedBy: v.usedBy };
 }
 
-async function find(engine: Engine, query: string, type: ObjectType | undefined): Promise<unknown> {
+async function find(engine: CliEngine, query: string, type: ObjectType | undefined): Promise<unknown> {
   const attempts: Array<[ObjectType, () => Promise<unknown>]> = [
-    ['container', () => engine.containers.inspect(query)],
-    ['image', () => engine.images.inspect(query)],
+    ['container', () => engine.call('containers:inspect', { id: query })],
+    ['image', () => engine.call('images:inspect', { reference: query })],
     ['volume', () => volumeInspect(engine, query)],
   ];
   for (const [kind, look] of attempts) {
@@ -31,7 +30,9 @@ async function find(engine: Engine, query: string, type: ObjectType | undefined)
       return await look();
     } catch (err) {
       // Not this kind of object: try the next, as docker does (containers, then images, then volumes).
-      if (err instanceof EngineError && /NOT_FOUND|INVALID_REFERENCE/.test(err.code)) continue;
+      // A name that cannot be a container id is refused by validation (E_INVALID_ARGUMENT): not a container either.
+      const code = errorCode(err);
+      if (code && /NOT_FOUND|INVALID_REFERENCE|INVALID_ARGUMENT/.test(code)) continue;
       throw err;
     }
   }
@@ -39,16 +40,16 @@ async function find(engine: Engine, query: string, type: ObjectType | undefined)
 }
 
 /** docker inspect --size on a container: SizeRw (its writable layer) and SizeRootFs (that plus the image). */
-async function withSizes(engine: Engine, obj: unknown): Promise<unknown> {
+async function withSizes(engine: CliEngine, obj: unknown): Promise<unknown> {
   const c = obj as { Id?: unknown; Image?: unknown; State?: unknown };
   if (typeof c.Id !== 'string' || typeof c.Image !== 'string' || c.State === undefined) return obj;
-  const { duBestEffort } = await import('./store-commands.js');
-  const rw = duBestEffort(path.join(engine.paths.home, 'containers', c.Id, 'upper'));
-  const image = await engine.images.inspect(c.Image).then((i) => i.Size, () => 0);
+  // The engine measures the writable layer (system:df's per-container sizes).
+  const rw = (await engine.call('system:df', {})).containerSizes.find((x) => x.id === c.Id)?.size ?? 0;
+  const image = await engine.call('images:inspect', { reference: c.Image }).then((i) => i.Size, () => 0);
   return { ...c, SizeRw: rw, SizeRootFs: rw + image };
 }
 
-async function inspectAll(engine: Engine, io: Parameters<Command>[2], names: string[], type: ObjectType | undefined, format: string | undefined, size = false): Promise<number> {
+async function inspectAll(engine: CliEngine, io: Parameters<Command>[2], names: string[], type: ObjectType | undefined, format: string | undefined, size = false): Promise<number> {
   const found: unknown[] = [];
   let failed = 0;
   let text = '';

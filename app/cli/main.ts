@@ -1,6 +1,6 @@
-import { Engine } from '../engine/engine.js';
-import { EngineError } from '../engine/errors.js';
 import { findCommand, formatError, type Io } from './commands.js';
+import { errorCode } from './cli-kit.js';
+import { openCliEngine, type CliEngine } from './cli-engine.js';
 import { HelpRequested, UsageError } from './args.js';
 import { generalHelp, specForPath, verbHelp } from './help.js';
 import { needsRouting } from './connection-route.js';
@@ -56,10 +56,12 @@ async function main(cmdline: string[]): Promise<number> {
       return 0;
     }
   }
-  let engine: Engine | undefined;
+  let engine: CliEngine | undefined;
   try {
-    // Web mode is the long-lived engine: it watches the store, samples stats and applies restart policies.
-    engine = await Engine.open({ watch: name === 'serve' || (name === 'system' && rest[0] === 'service') });
+    // Web mode and the service host the long-lived engine: it watches the store, samples stats and applies restart policies.
+    // Every other verb is a client of the engine API: over the socket of an engine that runs, else in this process.
+    const host = name === 'serve' || (name === 'system' && rest[0] === 'service');
+    engine = await openCliEngine({ host, report: (err) => io.err(`cove: ${err instanceof Error ? err.message : String(err)}\n`) });
     return await command(engine, rest, io);
   } catch (err) {
     if (err instanceof HelpRequested) {
@@ -70,8 +72,9 @@ async function main(cmdline: string[]): Promise<number> {
     // docker's convention: 127 when the command cannot be found, 126 when it cannot be run, 125 when Cove itself failed,
     // 125 for a flag it cannot parse and 1 for a wrong number of arguments.
     if (err instanceof UsageError) return err.status;
-    if (err instanceof EngineError && err.code === 'E_RUNTIME_EXEC') return 127;
-    return err instanceof EngineError && err.code === 'E_RUNTIME_CANNOT_INVOKE' ? 126 : 125;
+    const code = errorCode(err);
+    if (code === 'E_RUNTIME_EXEC') return 127;
+    return code === 'E_RUNTIME_CANNOT_INVOKE' ? 126 : 125;
   } finally {
     await engine?.close();
   }

@@ -75,7 +75,7 @@ const network: Command = async (engine, argv, io) => {
     case 'create': {
       const p = parseArgs(rest, verb('network create'));
       const [name] = requireArgs(p, verb('network create'), 1, 1) as [string];
-      const n = await engine.handle('networks:create', {
+      const n = await engine.call('networks:create', {
         name,
         ...(flagString(p, 'subnet') !== undefined ? { subnet: flagString(p, 'subnet') as string } : {}),
         ...(flagString(p, 'gateway') !== undefined ? { gateway: flagString(p, 'gateway') as string } : {}),
@@ -90,7 +90,7 @@ const network: Command = async (engine, argv, io) => {
     case 'list': {
       const p = parseArgs(rest, verb('network ls'));
       requireArgs(p, verb('network ls'), 0, 0);
-      const list = (await engine.handle('networks:list', {})).filter((n) => matches(n, flagList(p, 'filter')));
+      const list = (await engine.call('networks:list', {})).filter((n) => matches(n, flagList(p, 'filter')));
       const noTrunc = flagBool(p, 'no-trunc');
       if (flagBool(p, 'quiet')) io.out(list.map((n) => (noTrunc ? n.id : n.id.slice(0, 12)) + '\n').join(''));
       else io.out(renderList(flagString(p, 'format'), NETWORKS_FORMAT, list.map((n) => row(n, noTrunc))));
@@ -103,7 +103,7 @@ const network: Command = async (engine, argv, io) => {
       let failed = 0;
       for (const name of names) {
         try {
-          out.push(inspectView(await engine.handle('networks:inspect', { name })));
+          out.push(inspectView(await engine.call('networks:inspect', { name })));
         } catch (err) {
           failed++;
           io.err(formatError(err));
@@ -115,18 +115,18 @@ const network: Command = async (engine, argv, io) => {
     case 'rm':
     case 'remove': {
       const p = parseArgs(rest, verb('network rm'));
-      return eachName(requireArgs(p, verb('network rm'), 1), io, async (name) => (await engine.handle('networks:remove', { name })).name);
+      return eachName(requireArgs(p, verb('network rm'), 1), io, async (name) => (await engine.call('networks:remove', { name })).name);
     }
     case 'prune': {
       requireArgs(parseArgs(rest, verb('network prune')), verb('network prune'), 0, 0);
-      const { removed } = await engine.handle('networks:prune', {});
+      const { removed } = await engine.call('networks:prune', {});
       if (removed.length) io.out(`Deleted Networks:\n${removed.join('\n')}\n`);
       return 0;
     }
     case 'connect': {
       const p = parseArgs(rest, verb('network connect'));
       const [net, container] = requireArgs(p, verb('network connect'), 2, 2) as [string, string];
-      await engine.handle('networks:connect', {
+      await engine.call('networks:connect', {
         network: net,
         container,
         ...(flagList(p, 'alias').length ? { aliases: flagList(p, 'alias') } : {}),
@@ -137,7 +137,7 @@ const network: Command = async (engine, argv, io) => {
     case 'disconnect': {
       const p = parseArgs(rest, verb('network disconnect'));
       const [net, container] = requireArgs(p, verb('network disconnect'), 2, 2) as [string, string];
-      await engine.handle('networks:disconnect', { network: net, container });
+      await engine.call('networks:disconnect', { network: net, container });
       return 0;
     }
     default:

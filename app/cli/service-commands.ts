@@ -20,7 +20,8 @@ export const systemService: Command = async (engine, argv, io) => {
     return 0;
   }
   const { serveLocalSockets } = await import('../server/local-sockets.js');
-  const sockets = await serveLocalSockets(engine, {
+  // This process hosts the engine the sockets serve.
+  const sockets = await serveLocalSockets(await engine.local(), {
     warn: (m) => io.err(`warning: ${m}\n`),
     ...(flagBool(p, 'debug') ? { trace: (line: string) => io.err(`${new Date().toISOString()} ${line}\n`) } : {}),
   });

@@ -1,7 +1,5 @@
 // `cove system df` and `cove system check`: what the store holds, and
 // whether it is intact (with --repair, made intact).
-import path from 'node:path';
-import fs from 'node:fs';
 import { flagBool, flagString, parseArgs, requireArgs, UsageError } from './args.js';
 import { humanSize } from './format.js';
 import { confirm, type Command } from './cli-kit.js';
@@ -10,40 +8,17 @@ import { imageRows, IMAGES_FORMAT, psRow, PS_FORMAT, volumeRow, VOLUMES_FORMAT }
 import { info } from './info-command.js';
 import { verb } from './verbs.js';
 
-/** Bytes under a directory, best effort: parts owned by subordinate ids may be unreadable. */
-export function duBestEffort(dir: string): number {
-  let total = 0;
-  const walk = (d: string): void => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      try {
-        const st = fs.lstatSync(p);
-        if (st.isFile()) total += st.size;
-        if (st.isDirectory()) walk(p);
-      } catch {
-        // vanished or unreadable
-      }
-    }
-  };
-  walk(dir);
-  return total;
-}
-
-/** What `system df` counts, shared with `system prune`'s reclaimed space. */
+/** What `system df` counts (the engine measures it), shared with `system prune`'s reclaimed space. */
 async function usage(engine: Parameters<Command>[0]) {
-  const containers = await engine.containers.list(true);
-  const usedImages = new Set(containers.map((c) => c.imageId));
-  const images = await engine.images.diskUsage(async (id) => usedImages.has(id));
-  const containerSizes = containers.map((c) => ({ c, running: c.state === 'running' || c.state === 'paused', size: duBestEffort(path.join(engine.paths.home, 'containers', c.id, 'upper')) }));
-  const volumes = (await engine.handle('volumes:list', {})).map((v) => ({ v, size: duBestEffort(v.mountpoint) }));
-  const cache = await (await engine.builder()).cache.usage();
-  return { containers: containerSizes, images, volumes, usedImages, cache };
+  const [d, list, vols] = await Promise.all([engine.call('system:df', {}), engine.call('containers:list', { all: true }), engine.call('volumes:list', {})]);
+  const containerSize = new Map(d.containerSizes.map((c) => [c.id, c.size]));
+  const volumeSize = new Map(d.volumeSizes.map((v) => [v.name, v.size]));
+  return {
+    containers: list.map((c) => ({ c, running: c.state === 'running' || c.state === 'paused', size: containerSize.get(c.id) ?? 0 })),
+    images: { images: d.images, layers: d.layers, blobs: d.blobs },
+    volumes: vols.map((v) => ({ v, size: volumeSize.get(v.name) ?? 0 })),
+    cache: d.buildCache,
+  };
 }
 
 const pct = (part: number, whole: number): string => (whole > 0 ? ` (${Math.round((part / whole) * 100)}%)` : '');
@@ -66,13 +41,13 @@ const df: Command = async (engine, argv, io) => {
     io.out('Images space usage:\n\n');
     const users = new Map<string, number>();
     for (const c of u.containers) users.set(c.c.imageId, (users.get(c.c.imageId) ?? 0) + 1);
-    const imgRows = (await engine.images.list()).flatMap((img) => imageRows(img, { noTrunc: false }).map((r) => ({ ...r, Containers: String(users.get(img.id) ?? 0), SharedSize: '0B', UniqueSize: r.Size })));
+    const imgRows = (await engine.call('images:list', {})).flatMap((img) => imageRows(img, { noTrunc: false }).map((r) => ({ ...r, Containers: String(users.get(img.id) ?? 0), SharedSize: '0B', UniqueSize: r.Size })));
     io.out(renderList('table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\t{{.SharedSize}}\t{{.UniqueSize}}\t{{.Containers}}', IMAGES_FORMAT, imgRows));
     io.out('\nContainers space usage:\n\n');
     const cRows = [];
     for (const c of u.containers) {
-      const rec = await engine.containers.resolve(c.c.id).catch(() => undefined);
-      const vols = (rec?.config?.mounts ?? []).filter((m) => m.type === 'volume').length;
+      const view = await engine.call('containers:inspect', { id: c.c.id }).catch(() => undefined);
+      const vols = (view?.Mounts ?? []).filter((m) => m.Type === 'volume').length;
       cRows.push({ ...psRow(c.c, { noTrunc: false, size: c.size }), LocalVolumes: String(vols) });
     }
     io.out(renderList('table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t{{.RunningFor}}\t{{.Status}}\t{{.Names}}', PS_FORMAT, cRows));
@@ -106,18 +81,18 @@ const prune: Command = async (engine, argv, io) => {
   ].join('\n');
   if (!(await confirm(io, warning, flagBool(p, 'force'), 'cove system prune'))) return 0;
   const before = await usage(engine);
-  const { removed } = await engine.handle('containers:prune', {});
+  const { removed } = await engine.call('containers:prune', {});
   if (removed.length > 0) io.out(`Deleted Containers:\n${removed.join('\n')}\n\n`);
   if (volumes) {
     const gone: string[] = [];
-    for (const v of await engine.handle('volumes:list', {})) {
+    for (const v of await engine.call('volumes:list', {})) {
       if (v.usedBy.length > 0 || !v.anonymous) continue;
-      await engine.handle('volumes:remove', { name: v.name, force: false });
+      await engine.call('volumes:remove', { name: v.name, force: false });
       gone.push(v.name);
     }
     if (gone.length > 0) io.out(`Deleted Volumes:\n${gone.join('\n')}\n\n`);
   }
-  const images = await engine.images.prune(all, (id) => engine.containers.usersOfImage(id));
+  const images = await engine.call('images:prune', { all });
   if (images.untagged.length + images.deleted.length > 0) {
     io.out(`Deleted Images:\n${[...images.untagged.map((u) => `untagged: ${u}`), ...images.deleted.map((d) => `deleted: ${d}`)].join('\n')}\n\n`);
   }
@@ -130,7 +105,7 @@ const prune: Command = async (engine, argv, io) => {
 const check: Command = async (engine, argv, io) => {
   const p = parseArgs(argv, verb('system check'));
   const repair = flagBool(p, 'repair');
-  const report = await engine.images.check({ repair, deep: !flagBool(p, 'quick') });
+  const report = await engine.call('system:check', { repair, deep: !flagBool(p, 'quick') });
   io.out(`Checked ${report.blobsChecked} blobs, ${report.layersChecked} layers, ${report.imagesChecked} images\n`);
   for (const pr of report.problems) io.out(`PROBLEM ${pr.kind} ${pr.id.replace(/^sha256:/, '').slice(0, 12)}: ${pr.problem}\n`);
   for (const l of report.leftovers) io.out(`leftover: ${l}\n`);

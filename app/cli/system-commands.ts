@@ -7,7 +7,7 @@ import type { Command } from './cli-kit.js';
 
 const doctor: Command = async (engine, argv, io) => {
   requireArgs(parseArgs(argv, verb('doctor')), verb('doctor'), 0, 0);
-  const checks = await engine.handle('system:doctor', {});
+  const checks = await engine.call('system:doctor', {});
   let failed = false;
   for (const c of checks) {
     const mark = c.status === 'ok' ? 'OK  ' : c.status === 'warn' ? 'WARN' : 'FAIL';
@@ -32,7 +32,9 @@ const serve: Command = async (engine, argv, io) => {
   const stored = readWebAddress(engine.paths.home);
   const token = stored?.token ?? newWebToken();
   const host = flagString(p, 'host');
-  const listen = (on: number) => startWebServer({ engine: engine, staticDir, port: on, token, ...(host ? { host } : {}) });
+  // This process hosts the engine that web mode and the engine socket serve.
+  const hosted = await engine.local();
+  const listen = (on: number) => startWebServer({ engine: hosted, staticDir, port: on, token, ...(host ? { host } : {}) });
   let server;
   try {
     server = await listen(port ?? stored?.port ?? 0);
@@ -45,7 +47,7 @@ const serve: Command = async (engine, argv, io) => {
   saveWebAddress(engine.paths.home, { port: server.port, token: server.token });
   // The same engine for other local clients: the cove CLI (engine.sock) and docker's tools (docker.sock).
   const { serveLocalSockets } = await import('../server/local-sockets.js');
-  const sockets = await serveLocalSockets(engine, { warn: (m) => io.err(`warning: ${m}\n`) });
+  const sockets = await serveLocalSockets(hosted, { warn: (m) => io.err(`warning: ${m}\n`) });
   io.out(`Cove web UI: ${server.url}\n`);
   if (sockets.dockerSocket) io.out(`Docker API: DOCKER_HOST=unix://${sockets.dockerSocket}\n`);
   await new Promise<void>((resolve) => {

@@ -13,7 +13,7 @@ const volume: Command = async (engine, argv, io) => {
       const p = parseArgs(rest, verb('volume create'));
       const [name] = requireArgs(p, verb('volume create'), 0, 1);
       const labels = Object.fromEntries(flagList(p, 'label').map((l) => (l.includes('=') ? [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] : [l, ''])));
-      const v = await engine.handle('volumes:create', { ...(name ? { name } : {}), ...(Object.keys(labels).length ? { labels } : {}) });
+      const v = await engine.call('volumes:create', { ...(name ? { name } : {}), ...(Object.keys(labels).length ? { labels } : {}) });
       io.out(v.name + '\n');
       return 0;
     }
@@ -21,7 +21,7 @@ const volume: Command = async (engine, argv, io) => {
     case 'list': {
       const p = parseArgs(rest, verb('volume ls'));
       requireArgs(p, verb('volume ls'), 0, 0);
-      const list = (await engine.handle('volumes:list', {})).filter(volumeFilter(parseFilters(flagList(p, 'filter'), VOLUME_FILTERS)));
+      const list = (await engine.call('volumes:list', {})).filter(volumeFilter(parseFilters(flagList(p, 'filter'), VOLUME_FILTERS)));
       if (flagBool(p, 'quiet')) io.out(list.map((v) => v.name + '\n').join(''));
       else io.out(renderList(flagString(p, 'format'), VOLUMES_FORMAT, list.map(volumeRow)));
       return 0;
@@ -35,7 +35,7 @@ const volume: Command = async (engine, argv, io) => {
       let failed = 0;
       for (const name of p.positionals) {
         try {
-          await engine.handle('volumes:remove', { name, force: flagBool(p, 'force') });
+          await engine.call('volumes:remove', { name, force: flagBool(p, 'force') });
           io.out(name + '\n');
         } catch (err) {
           failed++;
@@ -52,9 +52,9 @@ const volume: Command = async (engine, argv, io) => {
       if (!(await confirm(io, warning, flagBool(p, 'force'), 'cove volume prune'))) return 0;
       // docker (since 23.0) prunes only anonymous volumes unless -a.
       const removed: string[] = [];
-      for (const v of await engine.handle('volumes:list', {})) {
+      for (const v of await engine.call('volumes:list', {})) {
         if (v.usedBy.length > 0 || (!all && !v.anonymous)) continue;
-        await engine.handle('volumes:remove', { name: v.name, force: false });
+        await engine.call('volumes:remove', { name: v.name, force: false });
         removed.push(v.name);
       }
       if (removed.length) io.out(`Deleted Volumes:\n${removed.join('\n')}\n`);

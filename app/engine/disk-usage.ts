@@ -27,6 +27,7 @@ export interface DiskUsageInputs {
   containers: ContainerSummary[];
   images: DiskUsage;
   volumes: VolumeSummary[];
+  buildCache: DiskUsageReport['buildCache'];
   /** A container's upper directory: what it wrote. */
   upperDir(id: string): string;
 }
@@ -48,6 +49,7 @@ export async function diskUsageReport(inputs: DiskUsageInputs): Promise<DiskUsag
     volumes: row(volumeSizes.map((v) => ({ size: v.size, active: v.usedBy.length > 0 }))),
     layers: inputs.images.layers,
     blobs: inputs.images.blobs,
+    buildCache: inputs.buildCache,
     containerSizes,
     volumeSizes,
   };

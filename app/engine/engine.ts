@@ -130,7 +130,7 @@ export class Engine implements EngineHandle {
       ...imageHandlers(this.images, this.containers, this.tasks),
       ...registryHandlers(this.images),
       ...taskHandlers(this.tasks),
-      ...systemHandlers({ scratch: this.tmpDir, runtime: paths.runtime, containers: this.containers, images: this.images, volumes: this.volumes }),
+      ...systemHandlers({ scratch: this.tmpDir, runtime: paths.runtime, containers: this.containers, images: this.images, volumes: this.volumes, buildCacheUsage: async () => (await this.builder()).cache.usage() }),
       ...settingsHandlers(this.settings),
       ...volumeHandlers(this.volumes),
       ...statsHandlers(this.stats, this.containers),

@@ -141,6 +141,8 @@ export const PARAM_SCHEMAS: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
   'containers:export': z.object({ id: containerId }).strict(),
   'containers:copyTo': z.object({ id: containerId, hostPath, path: containerPath }).strict(),
   'containers:copyFrom': z.object({ id: containerId, path: containerPath, hostPath }).strict(),
+  'containers:archive': z.object({ id: containerId, path: containerPath }).strict(),
+  'containers:extract': z.object({ id: containerId, hostPath, path: containerPath }).strict(),
   'images:load': z.object({ path: hostPath }).strict(),
   'images:save': z.object({ references: z.array(reference).min(1).max(256), path: hostPath, format: z.enum(['docker-archive', 'oci-archive']) }).strict(),
   'images:import': z.object({ path: hostPath, reference: reference.optional(), changes: strings(64).optional(), message: z.string().max(4096).optional() }).strict(),

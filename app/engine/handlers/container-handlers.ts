@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { RunOptions } from '../../api/contract.js';
 import type { ContainerService } from '../container/container-service.js';
@@ -51,6 +52,23 @@ export function containerHandlers(containers: ContainerService, scratch: string)
       // Resolve first, so a wrong name is the call's error rather than the stream's.
       const rec = await containers.resolve(p.id);
       return streamToSubscription(ctx, (out) => containers.export(rec.id, out, scratch));
+    },
+    'containers:archive': async (p, ctx) => {
+      const rec = await containers.resolve(p.id);
+      return streamToSubscription(ctx, (out) => containers.copyOutTar(rec.id, p.path, out));
+    },
+    'containers:extract': async (p) => {
+      const archive = fs.createReadStream(absolute(p.hostPath));
+      // Opened before the copy starts: a missing file is this call's error, not an unhandled stream error.
+      await new Promise<void>((resolve, reject) => archive.once('open', () => resolve()).once('error', reject)).catch((err: unknown) => {
+        throw new EngineError('E_INVALID_ARGUMENT', `cannot read ${p.hostPath}: ${(err as Error).message}`);
+      });
+      try {
+        await containers.copyInTar(p.id, archive, p.path);
+      } finally {
+        archive.destroy();
+      }
+      return { id: p.id };
     },
     'containers:copyTo': async (p) => {
       await containers.copyIn(p.id, absolute(p.hostPath), p.path);

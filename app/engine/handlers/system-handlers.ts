@@ -16,6 +16,7 @@ export interface SystemDeps {
   containers: ContainerService;
   images: ImageService;
   volumes: VolumeService;
+  buildCacheUsage(): Promise<{ entries: number; size: number; reclaimable: number }>;
 }
 
 export function systemHandlers(d: SystemDeps): DomainHandlers<'system'> {
@@ -28,6 +29,7 @@ export function systemHandlers(d: SystemDeps): DomainHandlers<'system'> {
         containers,
         images: await d.images.diskUsage(async (id) => used.has(id)),
         volumes: await d.volumes.list(),
+        buildCache: await d.buildCacheUsage(),
         upperDir: (id) => path.join(d.containers.containerDir(id), 'upper'),
       });
     },
