@@ -103,7 +103,7 @@ export const build: Command = async (engine, argv: string[], io: Io) => {
     if ('id' in e) lastId = Math.max(lastId, e.id);
     if (!quiet) draw(e);
   };
-  // Builds run their steps in containers of this process's engine (no build method in the API yet).
+  // The CLI's build runs in this process's engine, drawing BuildKit-style progress from the builder itself.
   const builder = await (await engine.local()).builder();
   const t0 = Date.now();
   let result: Awaited<ReturnType<typeof builder.build>>;
@@ -141,7 +141,7 @@ const builderCmd: Command = async (engine, argv, io) => {
   const [sub, ...rest] = argv;
   if (sub !== 'prune') throw new UsageError(`unknown builder command ${sub ? `"${sub}"` : ''}: use cove builder prune`);
   parseArgs(rest, verb('builder prune'));
-  // Builds run their steps in containers of this process's engine (no build method in the API yet).
+  // The CLI's build runs in this process's engine, drawing BuildKit-style progress from the builder itself.
   const builder = await (await engine.local()).builder();
   const r = await builder.cache.prune();
   io.out(`Deleted build cache objects: ${r.entries}\nTotal reclaimed space: ${humanSize(r.reclaimed)}\n`);
