@@ -16,6 +16,20 @@ export function errorCode(err: unknown): ErrorCode | undefined {
   return err instanceof EngineError || err instanceof CoveApiError ? err.code : undefined;
 }
 
+/**
+ * Waits for `promise` with the process held open: an engine in this
+ * process keeps no handle of its own while it only waits for events (its
+ * sampler's timer is unref'd), and Node would exit under a pending await.
+ */
+export async function awaitHeld<T>(promise: Promise<T>): Promise<T> {
+  const hold = setInterval(() => undefined, 1 << 30);
+  try {
+    return await promise;
+  } finally {
+    clearInterval(hold);
+  }
+}
+
 /** Runs `fn` per argument like docker: print each success, report each failure, exit 1 if any failed. */
 export async function each(ids: string[], io: Io, fn: (id: string) => Promise<string>): Promise<number> {
   let failed = 0;

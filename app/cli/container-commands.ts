@@ -8,7 +8,7 @@ import { renderList } from './template-output.js';
 import { PS_FORMAT, psRow, type ContainerExtras } from './list-rows.js';
 import { imageIdsMatching, parseFilters, PS_FILTERS, psFilter, psFiltersImplyAll } from './list-filters.js';
 import { shortId } from '../engine/digest.js';
-import { each, errorCode, type Command, type Io } from './cli-kit.js';
+import { awaitHeld, each, errorCode, type Command, type Io } from './cli-kit.js';
 
 function numberFlag(p: ReturnType<typeof parseArgs>, name: string, integer: boolean): number | undefined {
   const v = flagString(p, name);
@@ -291,7 +291,7 @@ async function followLogs(engine: CliEngine, query: string, tail: number | undef
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await endIfStopped();
-  await done;
+  await awaitHeld(done);
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
   await Promise.all([follow.close(), events.close()]);

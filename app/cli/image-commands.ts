@@ -15,7 +15,7 @@ import { typedInspect } from './inspect-commands.js';
 import { verb } from './verbs.js';
 import { humanDuration } from '../engine/container/human-time.js';
 import { shortId } from '../engine/digest.js';
-import { confirm, formatError, type Command, type Io } from './cli-kit.js';
+import { awaitHeld, confirm, formatError, type Command, type Io } from './cli-kit.js';
 import { progressRenderer } from './progress-bars.js';
 
 /** --tls-verify=false (podman's spelling); anything else keeps verification on. */
@@ -56,7 +56,7 @@ async function runTask(engine: CliEngine, io: Io, quiet: boolean, start: () => P
     // A task that ended before the subscription saw it is in the list.
     const listed = (await engine.call('tasks:list', {})).find((t) => t.id === taskId);
     if (listed && listed.state !== 'running') onTask(listed);
-    final = await ended;
+    final = await awaitHeld(ended);
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);

@@ -4,7 +4,7 @@ import { humanSize, table } from './format.js';
 import { renderList } from './template-output.js';
 import { STATS_FORMAT, statsRow } from './list-rows.js';
 import { verb } from './verbs.js';
-import type { Command } from './cli-kit.js';
+import { awaitHeld, type Command } from './cli-kit.js';
 
 /** docker stats: the engine's samples (`events:subscribe` for stats), one table per sampler tick. */
 const stats: Command = async (engine, argv, io) => {
@@ -30,16 +30,25 @@ const stats: Command = async (engine, argv, io) => {
   let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finish = resolve));
   // CPU % needs two readings a second apart: the first batch comes after the sampler's second tick.
+  // --no-stream: one table once every running container has a sample (a container sampled for the
+  // first time has no CPU delta yet and comes a tick later), or what there is after a few ticks.
+  const expected = new Set(running.map((c) => c.id));
+  const latest = new Map<string, StatsSample>();
+  let ticks = 0;
   const sub = await engine.subscribe('events:subscribe', { types: ['stats'] }, (e) => {
     if (e.type !== 'stats') return;
     const samples = e.samples.filter((s) => wanted.size === 0 || wanted.has(s.id));
     for (const s of samples) if (!names.has(s.id)) names.set(s.id, s.id.slice(0, 12));
-    show(samples);
-    if (!stream) finish();
+    if (stream) return show(samples);
+    for (const s of samples) latest.set(s.id, s);
+    if ([...expected].every((id) => latest.has(id)) || ++ticks >= 5) {
+      show([...latest.values()]);
+      finish();
+    }
   });
   process.once('SIGINT', finish);
   process.once('SIGTERM', finish);
-  await done;
+  await awaitHeld(done);
   process.off('SIGINT', finish);
   process.off('SIGTERM', finish);
   await sub.close();
@@ -66,10 +75,12 @@ const events: Command = async (engine, argv, io) => {
     const what = e.type === 'task' ? `task ${e.task.kind} ${e.task.state} ${e.task.title}` : e.type === 'warning' ? `${e.source} warning ${e.id}: ${e.message}` : `${e.type} ${e.action} ${e.id}`;
     io.out(`${new Date().toISOString()} ${what}\n`);
   });
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  await awaitHeld(
+    new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    }),
+  );
   await sub.close();
   return 0;
 };
