@@ -99,6 +99,7 @@ const cases = (): { [M in ApiMethod]: Case<M> } => ({
   'containers:export': { params: { id: ABSENT }, expect: 'E_CONTAINER_NOT_FOUND' },
   'containers:copyTo': { params: { id: ABSENT, hostPath: hostFile('in'), path: '/tmp' }, expect: 'E_CONTAINER_NOT_FOUND' },
   'containers:copyFrom': { params: { id: ABSENT, path: '/etc/hostname', hostPath: hostFile('out') }, expect: 'E_CONTAINER_NOT_FOUND' },
+  'containers:update': { params: { id: ABSENT, memory: '64m' }, expect: 'E_CONTAINER_NOT_FOUND' },
   'containers:archive': { params: { id: ABSENT, path: '/etc' }, expect: 'E_CONTAINER_NOT_FOUND' },
   'containers:extract': { params: { id: ABSENT, hostPath: hostFile('in'), path: '/tmp' }, expect: 'E_CONTAINER_NOT_FOUND' },
   'images:load': { params: { path: hostFile('no-such-archive.tar') }, expect: 'any-error' },

@@ -511,6 +511,7 @@ export const API = {
   'containers:export': stream<{ id: string }>('The container\'s filesystem as a tar, as `data` events.'),
   'containers:copyTo': call<{ id: string; hostPath: string; path: string }, { id: string }>('Copy a host file or directory (absolute path) into a running container.'),
   'containers:copyFrom': call<{ id: string; path: string; hostPath: string }, { id: string }>('Copy a file or directory of a running container to the host (absolute path).'),
+  'containers:update': call<{ id: string } & Pick<RunOptions, 'memory' | 'memorySwap' | 'cpus' | 'cpuShares' | 'pidsLimit'>, { id: string }>('Change a container\'s resource limits (`cove update`).'),
   'containers:archive': stream<{ id: string; path: string }>('A tar of a path in a running container, as `data` events (`cove cp C:PATH -`).'),
   'containers:extract': call<{ id: string; hostPath: string; path: string }, { id: string }>('Unpack a tar (absolute host path) into a directory of a running container (`cove cp - C:PATH`).'),
   'images:load': call<{ path: string }, LoadedImage[]>('Load a docker-archive, oci-archive or OCI layout directory (absolute host path).'),

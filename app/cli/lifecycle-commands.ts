@@ -41,7 +41,7 @@ const update: Command = async (engine, argv, io) => {
     ...(num('cpu-shares') !== undefined ? { cpuShares: num('cpu-shares') as number } : {}),
     ...(num('pids-limit') !== undefined ? { pidsLimit: num('pids-limit') as number } : {}),
   };
-  return each(ids, io, async (id) => (await engine.containers.update(id, opts), id));
+  return each(ids, io, async (id) => (await engine.call('containers:update', { id, ...opts }), id));
 };
 
 const rename: Command = async (engine, argv) => {

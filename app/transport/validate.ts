@@ -17,7 +17,7 @@ const volumeName = z.string().min(1).max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*
 const networkName = z.string().min(1).max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'not a network name or id');
 const strings = (max = 256) => z.array(z.string().min(1).max(4096)).max(max);
 
-const runOptions: z.ZodType<RunOptions> = z
+const runOptionsObject = z
   .object({
     image: reference,
     name: containerId.optional(),
@@ -46,7 +46,9 @@ const runOptions: z.ZodType<RunOptions> = z
     capDrop: strings(64).optional(),
     securityOpt: strings(16).optional(),
     memory: z.string().max(32).optional(),
+    memorySwap: z.string().max(32).optional(),
     cpus: z.number().positive().max(1024).optional(),
+    cpuShares: z.number().int().min(2).max(262_144).optional(),
     pidsLimit: z.number().int().min(-1).max(4_194_304).optional(),
     network: z.string().min(1).max(256).optional(),
     networkAliases: strings(16).optional(),
@@ -56,6 +58,13 @@ const runOptions: z.ZodType<RunOptions> = z
     dns: strings(16).optional(),
   })
   .strict();
+
+// Optional fields make z.ZodType<RunOptions> accept a schema that lacks some: check the keys too, so a
+// run option added to the contract without a rule here does not compile (and is not refused at run time).
+type MissingRules = Exclude<keyof RunOptions, keyof z.infer<typeof runOptionsObject>>;
+const everyRunOptionHasARule: [MissingRules] extends [never] ? true : MissingRules = true;
+void everyRunOptionHasARule;
+const runOptions: z.ZodType<RunOptions> = runOptionsObject;
 
 // Host paths name files of the engine's host: absolute, since the engine's working directory is not the client's.
 const hostPath = z.string().min(1).max(4096).regex(/^\//, 'host paths are absolute');
@@ -141,6 +150,9 @@ export const PARAM_SCHEMAS: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
   'containers:export': z.object({ id: containerId }).strict(),
   'containers:copyTo': z.object({ id: containerId, hostPath, path: containerPath }).strict(),
   'containers:copyFrom': z.object({ id: containerId, path: containerPath, hostPath }).strict(),
+  'containers:update': z
+    .object({ id: containerId, memory: z.string().max(32).optional(), memorySwap: z.string().max(32).optional(), cpus: z.number().positive().max(1024).optional(), cpuShares: z.number().int().min(2).max(262_144).optional(), pidsLimit: z.number().int().min(-1).max(4_194_304).optional() })
+    .strict(),
   'containers:archive': z.object({ id: containerId, path: containerPath }).strict(),
   'containers:extract': z.object({ id: containerId, hostPath, path: containerPath }).strict(),
   'images:load': z.object({ path: hostPath }).strict(),

@@ -53,6 +53,7 @@ export function containerHandlers(containers: ContainerService, scratch: string)
       const rec = await containers.resolve(p.id);
       return streamToSubscription(ctx, (out) => containers.export(rec.id, out, scratch));
     },
+    'containers:update': async ({ id, ...limits }) => containers.update(id, limits),
     'containers:archive': async (p, ctx) => {
       const rec = await containers.resolve(p.id);
       return streamToSubscription(ctx, (out) => containers.copyOutTar(rec.id, p.path, out));
