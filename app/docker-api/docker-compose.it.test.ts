@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { busyboxSandbox, eventually, type CliResult, type CoveSandbox } from '../testing/harness.js';
+import { busyboxSandbox, eventually, runProcess, type CliResult, type CoveSandbox } from '../testing/harness.js';
 import { dockerCliAvailable, startDockerService, type DockerService } from '../testing/docker-service.js';
 
 const COMPOSE = '/usr/bin/docker-compose';
@@ -32,19 +31,7 @@ volumes:
 `;
 
 function compose(args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(COMPOSE, ['-p', 'cvt', ...args], { cwd: dir, env: svc.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => c.kill('SIGKILL'), 120_000);
-    c.on('error', reject);
-    c.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
+  return runProcess(COMPOSE, ['-p', 'cvt', ...args], { cwd: dir, env: svc.env, timeoutMs: 120_000 });
 }
 
 before(async () => {

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { CoveSandbox, CliResult } from './harness.js';
-import { eventually } from './harness.js';
+import { eventually, runProcess } from './harness.js';
 
 export const DOCKER_CLI = process.env.COVE_DOCKER_CLI ?? '/usr/local/bin/docker';
 
@@ -31,24 +31,7 @@ export async function startDockerService(sb: CoveSandbox, extraArgs: string[] = 
   if (child.exitCode !== null) throw new Error(`cove system service exited ${child.exitCode}: ${stderr}`);
   const config = await fsp.mkdtemp(path.join(os.tmpdir(), 'cove-docker-config-'));
   const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: config, DOCKER_CLI_HINTS: 'false' };
-  const docker: DockerService['docker'] = (args, options = {}) =>
-    new Promise((resolve, reject) => {
-      const c = spawn(DOCKER_CLI, args, { env: { ...env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let err = '';
-      c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      c.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const timer = setTimeout(() => {
-        c.kill('SIGKILL');
-        reject(new Error(`docker ${args.join(' ')} timed out; stderr: ${err}`));
-      }, options.timeoutMs ?? 60_000);
-      c.on('error', reject);
-      c.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code: code ?? -1, stdout, stderr: err });
-      });
-      c.stdin.end(options.input ?? '');
-    });
+  const docker: DockerService['docker'] = (args, options = {}) => runProcess(DOCKER_CLI, args, { ...options, env: { ...env, ...options.env } }, `docker ${args.join(' ')}`);
   return {
     socket,
     child,

@@ -38,27 +38,39 @@ export function cliPath(): string {
   return path.join(installPaths().distDir, 'cove.cjs');
 }
 
+export interface ProcessOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  input?: string;
+  timeoutMs?: number;
+}
+
+/** Runs a command to its end with piped stdio: its exit code and output (a timeout kills it and fails). */
+export function runProcess(file: string, args: string[], options: ProcessOptions = {}, what = `${file} ${args.join(' ')}`): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env: options.env ?? process.env, ...(options.cwd ? { cwd: options.cwd } : {}), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${what} timed out; stderr: ${stderr}`));
+    }, options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
 export async function createSandbox(prefix = 'cove-it-'): Promise<CoveSandbox> {
   const home = await fsp.mkdtemp(path.join(os.tmpdir(), prefix));
   const env: NodeJS.ProcessEnv = { ...process.env, COVE_HOME: home };
   const cove = (args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<CliResult> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [cliPath(), ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`cove ${args.join(' ')} timed out; stderr: ${stderr}`));
-      }, options.timeoutMs ?? 60_000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code: code ?? -1, stdout, stderr });
-      });
-      child.stdin.end(options.input ?? '');
-    });
+    runProcess(process.execPath, [cliPath(), ...args], { env, ...options }, `cove ${args.join(' ')}`);
   const spawnCove = (args: string[]): ChildProcess => spawn(process.execPath, [cliPath(), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const cleanup = async (): Promise<void> => {
     const ids = (await cove(['ps', '-aq', '--no-trunc'])).stdout.split('\n').filter(Boolean);
