@@ -1,4 +1,4 @@
-// Lint rules, including the import rules of design.md §1 as errors.
+// Lint rules, including the import rules between app/, main/ and renderer/ as errors.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -37,7 +37,7 @@ export default tseslint.config(
     files: ['app/**/*.ts'],
     ignores: ['app/api/**'],
     rules: {
-      'no-restricted-imports': restrict(['electron', 'electron/*', 'react', 'react-*', 'zustand', '**/main/**', '**/renderer/**'], 'app/ is the engine: it may not import electron, react, main/ or renderer/ (design.md §1)'),
+      'no-restricted-imports': restrict(['electron', 'electron/*', 'react', 'react-*', 'zustand', '**/main/**', '**/renderer/**'], 'app/ is the engine: it may not import electron, react, main/ or renderer/'),
       'no-console': 'error',
     },
   },
@@ -50,21 +50,21 @@ export default tseslint.config(
     files: ['main/**/*.ts'],
     ignores: ['main/preload/**'],
     rules: {
-      'no-restricted-imports': restrict(['react', 'react-*', 'zustand', '**/renderer/**'], 'main/ may import app/, electron and node-pty only (design.md §1)'),
+      'no-restricted-imports': restrict(['react', 'react-*', 'zustand', '**/renderer/**'], 'main/ may import app/, electron and node-pty only'),
     },
   },
   // The preload sees contract types, contextBridge and ipcRenderer only.
   {
     files: ['main/preload/**/*.ts'],
     rules: {
-      'no-restricted-imports': restrictRegex(`${NOT_CONTRACT}(?!electron$)(?!\\./)`, 'main/preload may import only electron (contextBridge, ipcRenderer), its own files and the API contract types (design.md §1)'),
+      'no-restricted-imports': restrictRegex(`${NOT_CONTRACT}(?!electron$)(?!\\./)`, 'main/preload may import only electron (contextBridge, ipcRenderer), its own files and the API contract types'),
     },
   },
   // The renderer gets contract types only: no Node, no engine, no Electron.
   {
     files: ['renderer/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-imports': restrictRegex(`${NOT_CONTRACT}(^node:|^(electron|ws|zod|tar-stream|fs|path|child_process|os)(/|$)|^(\\.\\./)+(\\.\\./)(app|main)/)`, 'renderer/ may import only the API contract types from outside renderer/, and no Node or Electron modules (design.md §1)'),
+      'no-restricted-imports': restrictRegex(`${NOT_CONTRACT}(^node:|^(electron|ws|zod|tar-stream|fs|path|child_process|os)(/|$)|^(\\.\\./)+(\\.\\./)(app|main)/)`, 'renderer/ may import only the API contract types from outside renderer/, and no Node or Electron modules'),
     },
   },
 );

@@ -3,7 +3,7 @@ import { defineConfig } from '@playwright/test';
 
 const artifacts = process.env.COVE_ARTIFACTS_DIR ?? path.resolve('test-output');
 
-// Debian's Chromium (never `npx playwright install`): design.md §7.
+// Debian's Chromium (never `npx playwright install`).
 export default defineConfig({
   testDir: 'e2e/specs',
   timeout: 90_000,

@@ -1,4 +1,4 @@
-// The tray menu as a pure function of engine state (design.md §5): tested
+// The tray menu as a pure function of engine state: tested
 // without Electron, rebuilt on every engine event. Only types come from
 // electron here, so the unit tests never load it.
 import type { MenuItemConstructorOptions } from 'electron';

@@ -1,4 +1,4 @@
-// What the test suites need on this machine (design.md §7). As root on
+// What the test suites need on this machine. As root on
 // Debian it installs and configures it; otherwise it checks and prints
 // exactly what is missing with the command that fixes it.
 import { spawnSync } from 'node:child_process';

@@ -56,7 +56,7 @@ export function buildMapping(ownId: number, ranges: SubidRange[]): IdMapping[] {
 }
 
 /**
- * The mapping every container and every unpack uses (design.md §3). Without
+ * The mapping every container and every unpack uses. Without
  * a subordinate range we fall back to mapping only the caller, which works
  * for images whose files all belong to root, and say so.
  */

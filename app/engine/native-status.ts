@@ -1,8 +1,8 @@
 import { EngineError, isErrorCode } from './errors.js';
 
 /**
- * The native tools report failure as one JSON line on a status fd
- * (design.md §4); this maps it to an EngineError with the same code.
+ * The native tools report failure as one JSON line on a status fd; this
+ * maps it to an EngineError with the same code.
  */
 export function errorFromStatus(status: string, stderr: string, fallback: string): EngineError {
   for (const line of status.split('\n')) {

@@ -9,7 +9,7 @@ export interface StoreWatcherCallbacks {
 /**
  * Turns changes that other processes make to the store (the CLI while the
  * GUI runs, the monitor writing exit.json) into engine events, so every
- * window and CLI sees them live without polling (design.md §2). inotify
+ * window and CLI sees them live without polling. inotify
  * through fs.watch, one watch per container directory, never recursive:
  * upper/ trees belong to subordinate ids and may be huge.
  */

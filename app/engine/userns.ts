@@ -46,7 +46,7 @@ export function missingHelper(err: Error): EngineError {
 /**
  * Runs a command as root of a user namespace with the containers' mapping
  * (cove-unshare), so that files it creates or removes belong to the right
- * subordinate ids (design.md §3: storage ownership).
+ * subordinate ids (so file owners land on the mapped ids).
  */
 export function runInUserns(mappings: IdMappings, command: string[], options: { mountNs?: boolean } = {}): Promise<UsernsResult> {
   const u = spawnInUserns(mappings, command, options);

@@ -1,5 +1,5 @@
-// A terminal session: node-pty running a Cove command (design.md §3,
-// Terminals): `cove exec -it <id> <shell>` or `cove attach <id>`. Resize goes
+// A terminal session: node-pty running a Cove command:
+// `cove exec -it <id> <shell>` or `cove attach <id>`. Resize goes
 // through the pty, so the program inside sees SIGWINCH and `stty size`
 // follows. Kept free of Electron so it runs (and is tested) in plain Node
 // and in web mode (app/server) alike; Electron main uses the same class.

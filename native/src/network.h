@@ -1,5 +1,5 @@
 /* cove-monitor's networking: slirp4netns for a container's new network
- * namespace, published ports through its API socket (design.md §3). */
+ * namespace, published ports through its API socket. */
 #ifndef COVE_NETWORK_H
 #define COVE_NETWORK_H
 

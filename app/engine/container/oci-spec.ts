@@ -85,7 +85,7 @@ export function processArgs(image: ImageConfig, command: string[] | null, entryp
 /**
  * The runtime-spec config.json for a container. The rootfs is an overlay
  * mounted by the runtime inside the container's own user and mount
- * namespaces (design.md §3), listed as the first mount at "/".
+ * namespaces, listed as the first mount at "/".
  */
 export function buildSpec(input: SpecInput): OciSpec {
   const run = input.run;

@@ -74,7 +74,7 @@ export function parseIo(text: string): { read: number; write: number } {
 
 /**
  * One pass over /proc that groups every process by its pid namespace, so
- * one sampler serves any number of containers (design.md §3: without a
+ * one sampler serves any number of containers (without a
  * delegated cgroup, stats come from /proc of the container's processes).
  */
 export function scanByPidNamespace(procRoot = '/proc'): Map<string, number[]> {

@@ -32,7 +32,7 @@ interface ImagesFile {
 
 /**
  * images.json: references -> images. Every change is read-modify-write under
- * the store lock and written atomically (design.md §2), so the GUI and the
+ * the store lock and written atomically, so the GUI and the
  * CLI can both change it.
  */
 export class ImageIndex {

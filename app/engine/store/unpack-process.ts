@@ -18,7 +18,7 @@ export interface UnpackProcess {
 /**
  * The unpack worker (dist/unpack-worker.cjs) as root of a user namespace
  * with the containers' mapping (cove-unshare), so that lchown lands files on
- * the right subordinate ids (design.md §3). It reads the layer from a file,
+ * the right subordinate ids. It reads the layer from a file,
  * or from stdin when a pull streams it straight from the network.
  */
 export function startUnpack(mappings: IdMappings, source: string | 'stdin', dest: string, mode: 'unpack' | 'verify' = 'unpack'): UnpackProcess {

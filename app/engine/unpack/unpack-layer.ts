@@ -68,7 +68,7 @@ class DigestCounter extends Transform {
  * `..` out of it: every parent component is lstat'ed and must be a real
  * directory, hardlink sources must be regular entries inside the root, and
  * existing entries are unlinked (never written through) before replacement.
- * Whiteouts become overlayfs whiteouts (design.md §3).
+ * Whiteouts become overlayfs whiteouts.
  */
 export async function unpackLayer(source: Readable, root: string, options: UnpackOptions): Promise<UnpackResult> {
   const limits = options.limits ?? DEFAULT_LAYER_LIMITS;

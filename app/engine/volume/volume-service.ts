@@ -23,7 +23,7 @@ export interface VolumeEvents {
 }
 
 /**
- * Named volumes at volumes/<name>/_data (design.md §2). Data outlives the
+ * Named volumes at volumes/<name>/_data. Data outlives the
  * containers that use it; a volume in use cannot be removed.
  */
 export class VolumeService {

@@ -1,6 +1,6 @@
 // A terminal that outlives the page showing it: xterm.js and its channel
 // live here, outside React and outside the store (terminal bytes never enter
-// the store, design.md §5), so leaving the Terminal tab and coming back
+// the store), so leaving the Terminal tab and coming back
 // keeps the session and its scrollback.
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
