@@ -9,6 +9,7 @@ import { statsCost } from './stats-cost.js';
 import { pullBench } from './pull.js';
 import { networkUser } from './network-user.js';
 import { buildBench } from './build.js';
+import { dockerApi } from './docker-api.js';
 
 const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   'start-latency': () => startLatency(),
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   pull: () => pullBench(),
   'network-user': () => networkUser(),
   build: () => buildBench(),
+  'docker-api': () => dockerApi(),
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,174 @@
+// The Docker Engine API (issue 13): the same docker CLI with DOCKER_HOST on
+// Cove's socket (`cove system service`) and on podman's (`podman system
+// service --time=0`, rootless, a store of its own), same busybox archive,
+// alternating rounds in the same run: `docker run --rm busybox true` (also
+// with --network none, which leaves out each tool's default network), `docker
+// ps` with 50 running `sleep` containers, `docker exec C true`. Where the
+// time goes: the docker CLI's own start (`docker --version`, no daemon), and
+// each API request of those verbs timed alone over the socket.
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { eventually } from '../app/testing/harness.js';
+import { DOCKER_CLI, startDockerService } from '../app/testing/docker-service.js';
+import { busyboxOnBoth, median, percentile, run, timed } from './bench-kit.js';
+
+interface Side {
+  name: 'cove' | 'podman';
+  socket: string;
+  env: NodeJS.ProcessEnv;
+}
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+/** One request over the unix socket; a body is sent as JSON. Docker's exec start without an upgrade streams until the process ends. */
+function request(socket: string, method: string, url: string, body?: unknown): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request({ socketPath: socket, method, path: url, headers: data === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on('error', reject);
+    });
+    req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${url} timed out`)));
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+async function ok(socket: string, method: string, url: string, body?: unknown): Promise<Reply> {
+  const r = await request(socket, method, url, body);
+  if (r.status >= 300) throw new Error(`${method} ${url} -> ${r.status}: ${r.body.slice(0, 400)}`);
+  return r;
+}
+
+async function ms(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+async function startPodmanService(dir: string, args: (extra: string[]) => string[], env: NodeJS.ProcessEnv): Promise<{ socket: string; child: ChildProcess }> {
+  const socket = path.join(dir, 'podman.sock');
+  const child = spawn('podman', args(['system', 'service', '--time=0', `unix://${socket}`]), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  await eventually(async () => child.exitCode !== null || (fs.existsSync(socket) && (await request(socket, 'GET', '/_ping').then((r) => r.status === 200, () => false))), 60_000, "podman's socket");
+  if (child.exitCode !== null) throw new Error(`podman system service exited ${child.exitCode}: ${stderr}`);
+  return { socket, child };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  process.kill(child.pid, 'SIGTERM');
+  const timer = setTimeout(() => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function stats(prefix: string, xs: number[]): Record<string, number> {
+  return { [`${prefix}MedianMs`]: median(xs), [`${prefix}MinMs`]: Math.min(...xs), [`${prefix}P95Ms`]: percentile(xs, 95) };
+}
+
+/** Each API request that `docker run --rm`, `docker ps` and `docker exec` make, timed alone (median of `rounds`). */
+async function requestBreakdown(side: Side, execTarget: string, rounds: number): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = { ping: [], create: [], start: [], wait: [], remove: [], list: [], execCreate: [], execStart: [], execInspect: [] };
+  const push = (k: string, v: number): void => void out[k]?.push(v);
+  for (let i = 0; i < rounds; i++) {
+    push('ping', await ms(() => ok(side.socket, 'GET', '/_ping')));
+    let id = '';
+    push('create', await ms(async () => (id = (JSON.parse((await ok(side.socket, 'POST', '/v1.41/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: { NetworkMode: 'none' } })).body) as { Id: string }).Id)));
+    push('start', await ms(() => ok(side.socket, 'POST', `/v1.41/containers/${id}/start`)));
+    push('wait', await ms(() => ok(side.socket, 'POST', `/v1.41/containers/${id}/wait?condition=not-running`)));
+    push('remove', await ms(() => ok(side.socket, 'DELETE', `/v1.41/containers/${id}`)));
+    push('list', await ms(() => ok(side.socket, 'GET', '/v1.41/containers/json')));
+    let exec = '';
+    push('execCreate', await ms(async () => (exec = (JSON.parse((await ok(side.socket, 'POST', `/v1.41/containers/${execTarget}/exec`, { Cmd: ['true'], AttachStdout: true, AttachStderr: true })).body) as { Id: string }).Id)));
+    push('execStart', await ms(() => ok(side.socket, 'POST', `/v1.41/exec/${exec}/start`, { Detach: false, Tty: false })));
+    push('execInspect', await ms(() => ok(side.socket, 'GET', `/v1.41/exec/${exec}/json`)));
+  }
+  return out;
+}
+
+export async function dockerApi(rounds = 15): Promise<Record<string, number>> {
+  if (!fs.existsSync(DOCKER_CLI)) throw new Error(`the docker CLI is needed at ${DOCKER_CLI} (COVE_DOCKER_CLI)`);
+  const { sb, podman, cleanup } = await busyboxOnBoth();
+  const config = await fsp.mkdtemp(path.join(os.tmpdir(), 'cove-bench-docker-config-'));
+  const coveService = await startDockerService(sb);
+  let podmanChild: ChildProcess | undefined;
+  const sides: Side[] = [];
+  try {
+    const p = await startPodmanService(podman.dir, (extra) => podman.args(extra), podman.env);
+    podmanChild = p.child;
+    const dockerEnv = { DOCKER_CONFIG: config, DOCKER_CLI_HINTS: 'false' };
+    sides.push({ name: 'cove', socket: coveService.socket, env: { ...process.env, ...dockerEnv, DOCKER_HOST: `unix://${coveService.socket}` } });
+    sides.push({ name: 'podman', socket: p.socket, env: { ...podman.env, ...dockerEnv, DOCKER_HOST: `unix://${p.socket}` } });
+    const docker = (side: Side, args: string[]): number => timed(DOCKER_CLI, args, { env: side.env });
+    const dockerOut = (side: Side, args: string[]): string => run(DOCKER_CLI, args, { env: side.env });
+    const figures: Record<string, Record<string, number[]>> = { cove: {}, podman: {} };
+    const add = (side: Side, key: string, v: number): void => void (figures[side.name]![key] ??= []).push(v);
+    const measure = (key: string, args: string[], n: number): void => {
+      for (const side of sides) docker(side, args); // warm-up: page cache, first-use setup
+      for (let i = 0; i < n; i++) {
+        // Alternate which side goes first, so neither always follows the other's cleanup.
+        for (const side of i % 2 ? [...sides].reverse() : sides) add(side, key, docker(side, args));
+      }
+    };
+    for (let i = 0; i < rounds; i++) for (const side of sides) add(side, 'cliOnly', timed(DOCKER_CLI, ['--version'], { env: side.env }));
+    measure('run', ['run', '--rm', 'busybox', 'true'], rounds);
+    measure('runNoNet', ['run', '--rm', '--network', 'none', 'busybox', 'true'], rounds);
+    // 50 running containers on each side (no network: what is measured is the listing).
+    const running: Record<string, string> = {};
+    for (const side of sides) {
+      for (let i = 0; i < 50; i++) running[side.name] = dockerOut(side, ['run', '-d', '--network', 'none', 'busybox', 'sleep', '3600']).trim();
+      const listed = dockerOut(side, ['ps', '-q']).trim().split('\n').filter(Boolean).length;
+      if (listed !== 50) throw new Error(`${side.name}: docker ps lists ${listed} containers, not 50`);
+    }
+    measure('ps', ['ps'], rounds);
+    for (const side of sides) docker(side, ['exec', running[side.name] as string, 'true']); // warm-up
+    for (let i = 0; i < rounds; i++) {
+      for (const side of i % 2 ? [...sides].reverse() : sides) add(side, 'exec', docker(side, ['exec', running[side.name] as string, 'true']));
+    }
+    // Where the time goes: each request alone, alternating sides.
+    for (let i = 0; i < 5; i++) {
+      for (const side of sides) {
+        const b = await requestBreakdown(side, running[side.name] as string, 1);
+        for (const [k, v] of Object.entries(b)) for (const x of v) add(side, `api-${k}`, x);
+      }
+    }
+    const result: Record<string, number> = {};
+    for (const key of ['run', 'runNoNet', 'ps', 'exec']) {
+      const c = figures.cove![key] as number[];
+      const pm = figures.podman![key] as number[];
+      result[`${key}Ratio`] = median(c) / median(pm);
+      Object.assign(result, stats(`${key}Cove`, c), stats(`${key}Podman`, pm));
+    }
+    for (const side of sides) {
+      result[`${side.name}CliOnlyMs`] = median(figures[side.name]!.cliOnly as number[]);
+      for (const [k, v] of Object.entries(figures[side.name]!)) if (k.startsWith('api-')) result[`${side.name}Api${k.slice(4, 5).toUpperCase()}${k.slice(5)}Ms`] = median(v);
+    }
+    result.loadAvg1 = Number(os.loadavg()[0]?.toFixed(2));
+    return result;
+  } finally {
+    for (const side of sides) {
+      try {
+        const ids = run(DOCKER_CLI, ['ps', '-aq'], { env: side.env }).split('\n').filter(Boolean);
+        if (ids.length > 0) run(DOCKER_CLI, ['rm', '-f', ...ids], { env: side.env });
+      } catch (err) {
+        process.stderr.write(`docker-api: removing ${side.name}'s containers through its socket failed (the store cleanup follows): ${String(err)}\n`);
+      }
+    }
+    await coveService.stop();
+    if (podmanChild) await stopChild(podmanChild);
+    await fsp.rm(config, { recursive: true, force: true });
+    await cleanup();
+  }
+}
