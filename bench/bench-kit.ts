@@ -69,9 +69,16 @@ export class Podman {
     spawnSync('podman', ['unshare', 'rm', '-rf', this.dir], { env: this.env, stdio: 'ignore' });
     // Rootless podman leaves a pause process (catatonit) per runtime dir; the
     // ones carrying our runtime dir in their environment are ours to end.
+    // podman's API service also leaves an exec session's conmon waiting
+    // (--exit-delay 300) after the exec ended: those naming our store are ours.
     for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
       try {
-        if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'catatonit') continue;
+        const comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        if (comm === 'conmon' && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(path.join(this.dir, 'root'))) {
+          process.kill(Number(pid), 'SIGKILL');
+          continue;
+        }
+        if (comm !== 'catatonit') continue;
         if (!fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`XDG_RUNTIME_DIR=${this.env.XDG_RUNTIME_DIR}`)) continue;
         process.kill(Number(pid), 'SIGKILL');
       } catch {
