@@ -127,13 +127,13 @@ export function execRoutes(streams: DockerStreams, records: ExecRecords): Route[
       handler: async (req, res) => {
         const config = (await req.json<ExecConfig>()) ?? {};
         if (!Array.isArray(config.Cmd) || config.Cmd.length === 0) throw new DockerHttpError(400, 'No exec command specified');
-        const containerId = await streams.resolveId(req.params.id as string).catch((err: unknown) => {
+        // One lookup: it names the container and says whether it runs (docker refuses an exec into a stopped one).
+        const target = await streams.attachTarget(req.params.id as string).catch((err: unknown) => {
           if (err instanceof EngineError && err.code === 'E_CONTAINER_NOT_FOUND') throw new DockerHttpError(404, `No such container: ${req.params.id}`);
+          if (err instanceof EngineError && err.code === 'E_CONTAINER_NOT_RUNNING') throw new DockerHttpError(409, `container ${req.params.id} is not running`);
           throw err;
         });
-        const target = await streams.attachTarget(containerId).catch(() => null);
-        if (!target) throw new DockerHttpError(409, `container ${containerId} is not running`);
-        sendJson(res, 201, { Id: records.add(containerId, config).id });
+        sendJson(res, 201, { Id: records.add(target.id, config).id });
       },
     },
     {

@@ -19,7 +19,9 @@ after(async () => {
 });
 
 function exited(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => child.once('close', (code, signal) => resolve(code ?? (signal ? 128 : -1))));
+  // A quick command may be gone before we ask: its 'close' has fired already and would never come again.
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode ?? 128);
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : -1))));
 }
 
 async function stateOf(name: string): Promise<string> {

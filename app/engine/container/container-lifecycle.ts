@@ -184,6 +184,9 @@ export class ContainerLifecycle {
     const rec = await this.d.records.resolve(query);
     await this.waitStopped(rec.id, Number.POSITIVE_INFINITY);
     // The process is gone a moment before the monitor records its status: read the recorded one.
+    // (Not for a --rm container already removed: its exit file will never come.)
+    const s = await this.store.status(rec.id);
+    if (s.exitCode !== null && s.exitCode >= 0) return s.exitCode;
     await this.settleExit(rec.id);
     return (await this.store.status(rec.id)).exitCode;
   }
