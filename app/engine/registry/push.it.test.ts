@@ -44,7 +44,7 @@ test('push uploads in chunks, then the image pulls back identical and runs', asy
 
   const again = await sb.cove(['push', dest]);
   assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stderr, /Already exists/);
+  assert.match(again.stderr, /Layer already exists/, 'docker push words for a layer the registry has');
 
   const rm = await sb.cove(['rmi', dest]);
   assert.equal(rm.code, 0, rm.stderr);
