@@ -35,3 +35,9 @@ test('the deriver remembers what it saw, so a change reported in-process is not 
   assert.deepEqual(await d.derive('c1'), ['die', 'remove'], 'removed while it ran (rm -f)');
   assert.deepEqual(await d.derive('c1'), [], 'a removal is reported once');
 });
+
+test('a container stopped while down between restarts is an update (its Restarting state ended)', () => {
+  const down = { state: 'exited' as const, name: 'c', startedAt: 't1', restarting: true };
+  assert.deepEqual(actionsBetween(down, { ...down, restarting: false }), ['update']);
+  assert.deepEqual(actionsBetween(down, down), []);
+});

@@ -8,6 +8,8 @@ export interface ContainerSnapshot {
   state: ContainerState;
   name: string;
   startedAt: string | null;
+  /** Down between two runs of its restart policy (docker's "Restarting"). */
+  restarting?: boolean;
 }
 
 export class ContainerEventDeriver {
@@ -50,6 +52,8 @@ export function actionsBetween(before: ContainerSnapshot | null | undefined, now
     if (live(before.state)) out.push('die');
     out.push('start');
   } else if (!live(now.state) && live(before.state)) out.push('die');
+  // A stop while it was down between restarts changes no state, only that it will not come back.
+  if (out.length === 0 && Boolean(before.restarting) !== Boolean(now.restarting)) out.push('update');
   // Files written on the way to a state (start.json before the process runs,
   // the monitor's own records) are not an action of their own.
   return out;

@@ -196,7 +196,7 @@ export class Engine implements EngineHandle {
       const rec = await this.containers.resolve(id).catch(() => null);
       if (!rec) return null;
       const s = await this.containers.summary(rec);
-      return { state: s.state, name: s.name, startedAt: s.startedAt };
+      return { state: s.state, name: s.name, startedAt: s.startedAt, restarting: s.restarting === true };
     });
     await deriver.prime((await this.containers.list(true)).map((c) => c.id));
     // Released (or started by another caller) while priming.
