@@ -3,6 +3,7 @@
 // /changes. Paths resolve inside the container (its own stat and tar), so
 // no request can reach the host's files.
 import type http from 'node:http';
+import { PassThrough } from 'node:stream';
 import type { Route } from './docker-router.js';
 import type { DockerEngine } from './docker-engine.js';
 import type { DockerStreams } from './docker-streams-engine.js';
@@ -10,6 +11,22 @@ import { DockerHttpError, sendJson, type DockerRequest } from './docker-http.js'
 import { EngineError } from '../engine/errors.js';
 
 const KIND = { C: 0, A: 1, D: 2 } as const;
+
+/**
+ * The response as a stream the container's tar can always finish writing
+ * into: if the client hangs up midway, the rest is read and dropped, so the
+ * tar exits instead of blocking on a pipe nobody reads.
+ */
+function drainingOnHangup(res: http.ServerResponse): PassThrough {
+  const through = new PassThrough();
+  through.pipe(res);
+  res.on('close', () => {
+    if (res.writableFinished) return;
+    through.unpipe(res);
+    through.resume();
+  });
+  return through;
+}
 
 function pathParam(req: DockerRequest): string {
   const p = req.query.get('path');
@@ -50,8 +67,9 @@ export function archiveRoutes(engine: DockerEngine, streams: DockerStreams): Rou
       handler: async (req, res) => {
         await statHeader(streams, req, res);
         res.writeHead(200, { 'Content-Type': 'application/x-tar' });
-        await streams.archiveOut(req.params.id as string, pathParam(req), res);
-        res.end();
+        const out = drainingOnHangup(res);
+        await streams.archiveOut(req.params.id as string, pathParam(req), out);
+        out.end();
       },
     },
     {
@@ -71,8 +89,9 @@ export function archiveRoutes(engine: DockerEngine, streams: DockerStreams): Rou
         const id = req.params.id as string;
         await engine.call('containers:inspect', { id }).catch((e: unknown) => mapped(e, id));
         res.writeHead(200, { 'Content-Type': 'application/x-tar' });
-        await streams.exportFs(id, res);
-        res.end();
+        const out = drainingOnHangup(res);
+        await streams.exportFs(id, out);
+        out.end();
       },
     },
     {

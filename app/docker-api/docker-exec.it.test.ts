@@ -99,3 +99,11 @@ test('docker cp both ways, a missing path, diff and export', { skip }, async () 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a client that hangs up in the middle of an export leaves no tar behind and the server serving', { skip }, async () => {
+  // The container's whole filesystem, of which the client reads one byte and closes.
+  const r = spawnSync('sh', ['-c', `"${DOCKER_CLI}" export ex | head -c 1 > /dev/null`], { env: svc.env, timeout: 30_000 });
+  assert.equal(r.status, 0);
+  await eventually(() => spawnSync('pgrep', ['-u', String(process.getuid?.()), '-f', 'tar -c -f - -C .*export-'], { encoding: 'utf8' }).stdout.trim() === '', 15_000, 'the export tar to end');
+  assert.equal((await svc.docker(['exec', 'ex', 'true'])).code, 0);
+});
