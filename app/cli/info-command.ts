@@ -1,6 +1,7 @@
 // `cove info`: docker info's fields (its JSON keys for --format), for what
 // Cove is: rootless, no daemon, one store per user.
 import fs from 'node:fs';
+import { COVE_VERSION } from '../engine/version.js';
 import os from 'node:os';
 import { cgroupMode } from '../engine/doctor.js';
 import { findExecutable } from '../engine/host-tools.js';
@@ -52,7 +53,7 @@ export const info: Command = async (engine, argv, io) => {
     NCPU: os.cpus().length,
     MemTotal: os.totalmem(),
     Name: os.hostname(),
-    ServerVersion: '0.1.0',
+    ServerVersion: COVE_VERSION,
     DockerRootDir: engine.paths.home,
     Runtimes: Object.fromEntries(runtimes.map((r) => [r, { path: r }])),
     DefaultRuntime: settings.runtime,

@@ -1,4 +1,5 @@
 import { findCommand, formatError, type Io } from './commands.js';
+import { COVE_VERSION } from '../engine/version.js';
 import { errorCode } from './cli-kit.js';
 import { openCliEngine, type CliEngine } from './cli-engine.js';
 import { HelpRequested, UsageError } from './args.js';
@@ -33,7 +34,7 @@ async function main(cmdline: string[]): Promise<number> {
     return 0;
   }
   if (name === 'version' || name === '--version' || name === '-v') {
-    io.out('cove 0.1.0\n');
+    io.out(`cove ${COVE_VERSION}\n`);
     return 0;
   }
   const top = specForPath([name]);

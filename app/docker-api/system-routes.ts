@@ -8,8 +8,8 @@ import type { DockerEngine } from './docker-engine.js';
 import type { Route } from './docker-router.js';
 import { imageListEntry, volumeEntry, containerListEntry } from './docker-shapes.js';
 import { cgroupMode } from '../engine/doctor.js';
+import { COVE_VERSION } from '../engine/version.js';
 
-export const COVE_VERSION = '0.1.0';
 
 function ping(res: http.ServerResponse, head: boolean): void {
   res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache, no-store, must-revalidate', Pragma: 'no-cache', 'Builder-Version': '1', ...serverHeaders() });
