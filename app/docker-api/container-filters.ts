@@ -25,7 +25,8 @@ const TESTS: Record<string, Test> = {
 
 export function filterContainers(list: ContainerSummary[], filters: Map<string, string[]>): ContainerSummary[] {
   for (const key of filters.keys()) {
-    if (!TESTS[key] && key !== 'network' && key !== 'volume' && key !== 'health') throw new DockerHttpError(400, `invalid filter '${key}'`);
+    // docker's other filters (network, volume, health, before, since, ...) are refused, never silently ignored.
+    if (!TESTS[key]) throw new DockerHttpError(400, `invalid filter '${key}' (Cove filters containers by ${Object.keys(TESTS).join(', ')})`);
   }
   return list.filter((c) =>
     [...filters].every(([key, values]) => {

@@ -11,7 +11,6 @@ import { containerRoutes } from './container-routes.js';
 import { imageRoutes } from './image-routes.js';
 import { volumeRoutes } from './volume-routes.js';
 import { networkRoutes } from './network-routes.js';
-import { parseFilters } from './docker-http.js';
 import { ActiveRelays, attachRoutes, PendingAttaches, ReportedExits } from './attach-route.js';
 import { moreRoutes } from './more-routes.js';
 import type { DockerStreams } from './docker-streams-engine.js';
@@ -24,7 +23,7 @@ export function dockerRouter(engine: EngineHandle, streams: DockerStreams, scrat
   const pending = new PendingAttaches();
   const exits = new ReportedExits();
   const relays = new ActiveRelays();
-  return new DockerRouter().add(...systemRoutes(e), ...containerRoutes(e, streams, pending, exits), ...attachRoutes(streams, pending, exits, relays), ...execRoutes(streams, new ExecRecords()), ...archiveRoutes(e, streams), buildRoute(e, scratch), ...moreRoutes(e, streams, relays, scratch), ...imageRoutes(e, parseFilters), ...volumeRoutes(e), ...networkRoutes(e));
+  return new DockerRouter().add(...systemRoutes(e), ...containerRoutes(e, streams, pending, exits), ...attachRoutes(streams, pending, exits, relays), ...execRoutes(streams, new ExecRecords()), ...archiveRoutes(e, streams), buildRoute(e, scratch), ...moreRoutes(e, streams, relays, scratch), ...imageRoutes(e), ...volumeRoutes(e), ...networkRoutes(e));
 }
 
 /** Where docker clients find Cove: DOCKER_HOST=unix://<runtime dir>/docker.sock. */

@@ -2,7 +2,7 @@
 import type { Route } from './docker-router.js';
 import type { DockerEngine } from './docker-engine.js';
 import { EngineError } from '../engine/errors.js';
-import { DockerHttpError, queryBool, sendJson, type DockerRequest } from './docker-http.js';
+import { DockerHttpError, parseFilters, queryBool, sendJson, type DockerRequest } from './docker-http.js';
 import { imageInspect, imageListEntry } from './docker-shapes.js';
 import { streamTask } from './task-progress.js';
 import type { ImageSummary } from '../api/contract.js';
@@ -28,7 +28,7 @@ function globMatch(pattern: string, text: string): boolean {
   return re.test(text);
 }
 
-export function imageRoutes(engine: DockerEngine, parseFilters: (q: URLSearchParams) => Map<string, string[]>): Route[] {
+export function imageRoutes(engine: DockerEngine): Route[] {
   const name = (req: DockerRequest): string => req.params.name as string;
   return [
     {
