@@ -13,6 +13,7 @@ import type { BuildParams, BuildStepProgress, TaskProgress } from '../api/contra
 import type { Route } from './docker-router.js';
 import type { DockerEngine } from './docker-engine.js';
 import { DockerHttpError, queryBool, type DockerRequest } from './docker-http.js';
+import { followTask } from './task-progress.js';
 
 function jsonParam(req: DockerRequest, name: string): Record<string, string> | undefined {
   const raw = req.query.get(name);
@@ -107,31 +108,8 @@ async function streamBuild(engine: DockerEngine, res: http.ServerResponse, param
       said.set(step.id, { status: step.status, lines: step.output.length });
     }
   };
-  let taskId: string | undefined;
-  const early: TaskProgress[] = [];
-  let settle: (t: TaskProgress) => void = () => undefined;
-  const done = new Promise<TaskProgress>((r) => (settle = r));
-  const stop = engine.subscribe((e) => {
-    if (e.type !== 'task') return;
-    if (taskId === undefined) early.push(e.task);
-    else if (e.task.id === taskId) {
-      onTask(e.task);
-      if (e.task.state !== 'running') settle(e.task);
-    }
-  });
   try {
-    ({ taskId } = await engine.call('builder:build', params));
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    for (const t of early.filter((x) => x.id === taskId)) {
-      onTask(t);
-      if (t.state !== 'running') settle(t);
-    }
-    const listed = (await engine.call('tasks:list', {})).find((t) => t.id === taskId);
-    if (listed && listed.state !== 'running') {
-      onTask(listed);
-      settle(listed);
-    }
-    const final = await done;
+    const final = await followTask(engine, () => engine.call('builder:build', params), () => res.writeHead(200, { 'Content-Type': 'application/json' }), onTask);
     const imageId = final.build?.imageId;
     if (final.state === 'done' && imageId) {
       write({ aux: { ID: imageId } });
@@ -144,7 +122,6 @@ async function streamBuild(engine: DockerEngine, res: http.ServerResponse, param
       write({ errorDetail: { message }, error: message });
     }
   } finally {
-    stop();
     res.end();
   }
 }

@@ -1,3 +1,4 @@
+import type { BuildParams } from '../../api/contract.js';
 import type { ImageLayer } from '../store/image-index.js';
 import type { ContextSource } from './build-context.js';
 import type { RunnableConfig } from './instruction-config.js';
@@ -12,16 +13,11 @@ export type BuildEvent =
   | { type: 'done'; id: number; seconds: number }
   | { type: 'failed'; id: number; message: string };
 
-export interface BuildOptions {
+/** The API's build parameters, with the context and Dockerfile resolved for the builder. */
+export interface BuildOptions extends Omit<BuildParams, 'context' | 'dockerfile'> {
   context: ContextSource;
   /** The Dockerfile: a host path, or its text (-f -); default CONTEXT/Dockerfile. */
   dockerfile?: { path?: string; text?: string };
-  tags?: string[];
-  buildArgs?: Record<string, string>;
-  target?: string;
-  noCache?: boolean;
-  pull?: boolean;
-  labels?: Record<string, string>;
   platform?: string;
   onEvent?: (event: BuildEvent) => void;
   /** Cancels the build between steps (a task's cancel). */
