@@ -1,6 +1,6 @@
 // /containers/...: docker's container endpoints over the engine API.
 import type http from 'node:http';
-import type { ContainerSummary } from '../api/contract.js';
+import type { ContainerInspect, ContainerSummary } from '../api/contract.js';
 import { EngineError } from '../engine/errors.js';
 import { DockerHttpError, parseFilters, queryBool, queryInt, sendEmpty, sendJson, type DockerRequest } from './docker-http.js';
 import type { DockerEngine } from './docker-engine.js';
@@ -200,12 +200,11 @@ function formatCpu(seconds: number): string {
   return `${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
 
-/** Until the container has started again (its StartedAt moved on), or is gone. */
-async function waitStarted(engine: DockerEngine, id: string, startedBefore: string): Promise<void> {
+/** Until `reached` holds for the container's inspect view (null once it is gone), checked on each of its events. */
+async function untilContainer(engine: DockerEngine, id: string, reached: (view: ContainerInspect | null) => boolean, checkNow: boolean): Promise<void> {
   await new Promise<void>((resolve) => {
     const check = async (): Promise<void> => {
-      const now = await engine.call('containers:inspect', { id }).catch(() => null);
-      if (!now || now.State.Running || now.State.StartedAt !== startedBefore) {
+      if (reached(await engine.call('containers:inspect', { id }).catch(() => null))) {
         stop();
         resolve();
       }
@@ -213,23 +212,15 @@ async function waitStarted(engine: DockerEngine, id: string, startedBefore: stri
     const stop = engine.subscribe((e) => {
       if (e.type === 'container' && e.id === id) void check();
     });
+    if (checkNow) void check();
   });
 }
 
-async function waitRemoved(engine: DockerEngine, id: string): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const check = async (): Promise<void> => {
-      if (!(await findSummary(engine, id))) {
-        stop();
-        resolve();
-      }
-    };
-    const stop = engine.subscribe((e) => {
-      if (e.type === 'container' && e.id === id) void check();
-    });
-    void check();
-  });
-}
+/** Until the container has started again (its StartedAt moved on), or is gone. */
+const waitStarted = (engine: DockerEngine, id: string, startedBefore: string): Promise<void> =>
+  untilContainer(engine, id, (now) => !now || now.State.Running || now.State.StartedAt !== startedBefore, false);
+
+const waitRemoved = (engine: DockerEngine, id: string): Promise<void> => untilContainer(engine, id, (now) => now === null, true);
 
 /** GET /containers/{id}/logs: the lines so far, then (follow) new ones until the container stops. */
 async function streamLogs(engine: DockerEngine, req: DockerRequest, res: http.ServerResponse): Promise<void> {
