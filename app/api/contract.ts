@@ -61,6 +61,8 @@ export const ERROR_CODES = [
   // networks
   'E_NETWORK_NOT_FOUND',
   'E_NETWORK_IN_USE',
+  // compose
+  'E_COMPOSE_INVALID',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -91,6 +93,34 @@ export interface ContainerSummary {
   /** Published ports; host ports as bound while it runs. */
   ports?: PortMapping[];
   labels?: Record<string, string>;
+  /** Set when the container has a healthcheck and runs. */
+  health?: HealthStatus;
+}
+
+export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';
+
+/**
+ * docker's HealthConfig (image config `Healthcheck`, `run --health-*`,
+ * compose's `healthcheck`). `test`: ['NONE'] disables the image's check,
+ * ['CMD', exe, ...args] or ['CMD-SHELL', command]; an empty `test` keeps the
+ * image's command and overrides only the timings given. Durations are in
+ * nanoseconds, as docker's API carries them; 0 or absent = docker's default.
+ */
+export interface HealthcheckConfig {
+  test: string[];
+  intervalNs?: number;
+  timeoutNs?: number;
+  startPeriodNs?: number;
+  startIntervalNs?: number;
+  retries?: number;
+}
+
+/** One probe's result, as docker's State.Health.Log keeps the last five. */
+export interface HealthProbeResult {
+  Start: string;
+  End: string;
+  ExitCode: number;
+  Output: string;
 }
 
 export interface PortMapping {
@@ -194,6 +224,8 @@ export interface RunOptions {
   /** name:ip */
   addHost?: string[];
   dns?: string[];
+  /** --health-* flags / compose healthcheck; `{ test: ['NONE'] }` is --no-healthcheck. */
+  healthcheck?: HealthcheckConfig;
 }
 
 export interface VolumeSummary {
@@ -323,6 +355,8 @@ export interface ContainerInspect {
     ExitCode: number;
     StartedAt: string;
     FinishedAt: string;
+    /** Present when the container has a healthcheck. */
+    Health?: { Status: HealthStatus; FailingStreak: number; Log: HealthProbeResult[] };
   };
   Config: { Image: string; Hostname: string; Env: string[]; Cmd: string[]; Entrypoint: string[] | null; WorkingDir: string; User: string; Tty: boolean; OpenStdin: boolean; Labels: Record<string, string>; StopSignal: string; StopTimeout: number };
   /** Ports as bound while it runs (docker: "80/tcp": [{HostIp, HostPort}]). */

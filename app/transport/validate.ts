@@ -17,6 +17,9 @@ const volumeName = z.string().min(1).max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*
 const networkName = z.string().min(1).max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'not a network name or id');
 const strings = (max = 256) => z.array(z.string().min(1).max(4096)).max(max);
 
+// Health durations travel in nanoseconds (docker's API unit); a day is plenty and stays a safe integer.
+const durationNs = z.number().int().min(0).max(86_400e9);
+
 const runOptionsObject = z
   .object({
     image: reference,
@@ -56,6 +59,17 @@ const runOptionsObject = z
     hostname: z.string().min(1).max(253).optional(),
     addHost: strings().optional(),
     dns: strings(16).optional(),
+    healthcheck: z
+      .object({
+        test: z.array(z.string().max(65536)).max(4096),
+        intervalNs: durationNs.optional(),
+        timeoutNs: durationNs.optional(),
+        startPeriodNs: durationNs.optional(),
+        startIntervalNs: durationNs.optional(),
+        retries: z.number().int().min(0).max(1_000_000).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
