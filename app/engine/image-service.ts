@@ -7,6 +7,7 @@ import { LayerStore } from './store/layer-store.js';
 import { ImageIndex, referencedBy, type ImageRecord } from './store/image-index.js';
 import { ImageArchives, type LoadProgress, type LoadResult } from './image-archives.js';
 import type { CheckOptions, CheckReport, DiskUsage } from './store/store-check.js';
+import { cacheReferences } from './build/cache-references.js';
 
 import { parseImageConfig, type ImageConfig } from './archive/image-config.js';
 import type { ArchiveFormat } from './archive/write-archive.js';
@@ -204,7 +205,7 @@ export class ImageService {
   }
 
   async diskUsage(inUse: (imageId: string) => Promise<boolean>): Promise<DiskUsage> {
-    return (await storeCheck()).diskUsage({ blobs: this.blobs, layers: this.layers, index: this.index }, inUse);
+    return (await storeCheck()).diskUsage({ blobs: this.blobs, layers: this.layers, index: this.index, home: path.dirname(this.tmpDir) }, inUse);
   }
 
   /** Pulls from a registry; see registry/pull.ts. `tlsVerify: false` is podman's --tls-verify=false. */
@@ -314,9 +315,9 @@ export class ImageService {
     return { untagged, deleted };
   }
 
-  /** Removes blobs and layers that only the removed image used. */
+  /** Removes blobs and layers that only the removed image used (the build cache's stay for `builder prune`). */
   private async collectGarbage(removed: ImageRecord): Promise<void> {
-    const { blobs: usedBlobs, layers: usedLayers } = referencedBy(await this.index.read());
+    const { blobs: usedBlobs, layers: usedLayers } = referencedBy(await this.index.read(), await cacheReferences(path.dirname(this.tmpDir)));
     for (const digest of [removed.id, removed.manifestDigest, ...removed.layers.map((l) => l.digest)]) {
       if (!usedBlobs.has(digest)) await this.blobs.remove(digest);
     }

@@ -104,10 +104,19 @@ test('cache: nothing changed reruns nothing; a touched file reruns its COPY and 
   assert.match(df.stdout, /^Build Cache\s+\d+\s+0\s+\S+/m, df.stdout);
 });
 
-test('cove builder prune forgets the cache: the next build runs every step', async () => {
+test('the cache is no leftover: system check --repair and rmi keep it, system df counts it; builder prune forgets it', async () => {
   const ctx = context('prune', { 'Dockerfile': 'FROM busybox\nRUN echo pruned > /p\n' });
   await build(['-t', 'prune', ctx]);
   assert.deepEqual((await build(['-t', 'prune', ctx])).ran, []);
+  // With the image gone, only the cache holds the RUN's layer.
+  assert.equal((await sb.cove(['rmi', 'prune'])).code, 0);
+  const check = await sb.cove(['system', 'check', '--repair']);
+  assert.equal(check.code, 0, check.stderr);
+  assert.doesNotMatch(check.stdout, /unreferenced (blob|layer)/, check.stdout);
+  const df = await sb.cove(['system', 'df', '--format', '{{.Type}}={{.Size}}={{.Reclaimable}}']);
+  const row = /^Build Cache=(\S+)=(\S+)/m.exec(df.stdout);
+  assert.ok(row && row[1] !== '0B' && row[2] !== '0B', `the cache's layers are counted as build cache and reclaimable:\n${df.stdout}`);
+  assert.deepEqual((await build(['-t', 'prune', ctx])).ran, [], 'after rmi and check --repair the cache still hits');
   const pr = await sb.cove(['builder', 'prune']);
   assert.equal(pr.code, 0, pr.stderr);
   assert.match(pr.stdout, /Deleted build cache objects: \d+\nTotal reclaimed space: /);

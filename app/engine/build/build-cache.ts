@@ -10,6 +10,7 @@ import { readJsonFile, writeJsonAtomic } from '../fs-atomic.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { LayerStore } from '../store/layer-store.js';
 import { referencedBy, type ImageIndex, type ImageLayer } from '../store/image-index.js';
+import { BUILD_CACHE_DIR, ENTRY_NAME } from './cache-references.js';
 
 export interface CacheEntry {
   key: string;
@@ -33,7 +34,7 @@ export function chainKey(previous: string, ...parts: string[]): string {
 export class BuildCache {
   readonly dir: string;
   constructor(private readonly deps: BuildCacheDeps) {
-    this.dir = path.join(deps.home, 'build-cache');
+    this.dir = path.join(deps.home, BUILD_CACHE_DIR);
   }
 
   /** Host directories behind RUN --mount=type=cache, by cache id. */
@@ -61,25 +62,32 @@ export class BuildCache {
     const names = await fsp.readdir(this.dir).catch(() => [] as string[]);
     const out: CacheEntry[] = [];
     for (const n of names) {
-      if (!/^[a-f0-9]{64}\.json$/.test(n)) continue;
+      if (!ENTRY_NAME.test(n)) continue;
       const e = await readJsonFile<CacheEntry>(path.join(this.dir, n)).catch(() => undefined);
       if (e) out.push(e);
     }
     return out;
   }
 
-  /** Bytes of layer blobs only the cache holds (system df's "Build Cache"). */
+  /**
+   * system df's "Build Cache": the blobs and unpacked layers of its entries;
+   * reclaimable is what no image uses (what `cove builder prune` frees).
+   */
   async usage(): Promise<{ entries: number; size: number; reclaimable: number }> {
     const entries = await this.entries();
     const used = referencedBy(await this.deps.index.read());
     const seen = new Set<string>();
     let size = 0;
     let reclaimable = 0;
+    const count = (id: string, bytes: number, usedByImage: boolean): void => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      size += bytes;
+      if (!usedByImage) reclaimable += bytes;
+    };
     for (const e of entries) {
-      if (seen.has(e.layer.digest)) continue;
-      seen.add(e.layer.digest);
-      size += e.layer.size;
-      if (!used.blobs.has(e.layer.digest)) reclaimable += e.layer.size;
+      if (!seen.has(e.layer.digest)) count(e.layer.digest, (await this.deps.blobs.size(e.layer.digest)) ?? 0, used.blobs.has(e.layer.digest));
+      if (!seen.has(e.layer.chainId)) count(e.layer.chainId, (await this.deps.layers.get(e.layer.chainId).catch(() => undefined))?.size ?? 0, used.layers.has(e.layer.chainId));
     }
     return { entries: entries.length, size, reclaimable };
   }

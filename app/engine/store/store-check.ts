@@ -7,6 +7,7 @@ import { referencedBy, type ImageIndex, type ImageRecord } from './image-index.j
 import type { LayerStore } from './layer-store.js';
 import { pidAlive } from './pid-alive.js';
 import { readLeases } from './leases.js';
+import { cachedLayers } from '../build/cache-references.js';
 
 export interface CheckIssue {
   kind: 'blob' | 'layer' | 'image' | 'index';
@@ -54,6 +55,12 @@ export async function checkStore(d: { blobs: BlobStore; layers: LayerStore; inde
     return report;
   }
   const leases = await readLeases(d.tmpDir);
+  // The build cache's layers are kept like an image's: `cove builder prune` is what drops them.
+  const cached = await cachedLayers(d.home);
+  for (const l of cached) {
+    leases.blobs.add(l.digest);
+    leases.layers.add(l.chainId);
+  }
 
   // Blobs: each must hash to its name.
   const corruptBlobs = new Set<string>();
@@ -74,7 +81,7 @@ export async function checkStore(d: { blobs: BlobStore; layers: LayerStore; inde
 
   // Layers: a record whose chain ID adds up, a diff directory, and (deep) the files of its blob.
   const layerBlob = new Map<string, string>();
-  for (const img of Object.values(images)) for (const l of img.layers) if (presentBlobs.has(l.digest)) layerBlob.set(l.chainId, l.digest);
+  for (const l of [...cached, ...Object.values(images).flatMap((img) => img.layers)]) if (presentBlobs.has(l.digest)) layerBlob.set(l.chainId, l.digest);
   const goodLayers = new Set<string>();
   for (const chainId of await d.layers.list()) {
     report.layersChecked++;
@@ -197,8 +204,12 @@ export interface DiskUsage {
   layers: { count: number; size: number };
 }
 
-/** `cove system df` for images: unpacked layers plus stored blobs, and what removing unused images would free. */
-export async function diskUsage(d: { blobs: BlobStore; layers: LayerStore; index: ImageIndex }, inUse: (imageId: string) => Promise<boolean>): Promise<DiskUsage> {
+/**
+ * `cove system df` for images: unpacked layers plus stored blobs, and what
+ * removing unused images would free. What only the build cache holds is
+ * not the images' (`cove builder prune` frees it; the cache row counts it).
+ */
+export async function diskUsage(d: { blobs: BlobStore; layers: LayerStore; index: ImageIndex; home: string }, inUse: (imageId: string) => Promise<boolean>): Promise<DiskUsage> {
   const images = Object.values(await d.index.read());
   const layerSize = new Map<string, number>();
   for (const chainId of await d.layers.list()) layerSize.set(chainId, (await d.layers.get(chainId).catch(() => undefined))?.size ?? 0);
@@ -213,13 +224,19 @@ export async function diskUsage(d: { blobs: BlobStore; layers: LayerStore; index
     for (const digest of [img.id, img.manifestDigest, ...img.layers.map((l) => l.digest)]) activeBlobs.add(digest);
     for (const l of img.layers) activeLayers.add(l.chainId);
   }
-  const sum = (m: Map<string, number>, keep?: Set<string>): number => [...m.entries()].reduce((s, [k, v]) => s + (keep && !keep.has(k) ? 0 : v), 0);
-  const size = sum(layerSize) + sum(blobSize);
-  const activeSize = sum(layerSize, activeLayers) + sum(blobSize, activeBlobs);
+  const byImages = referencedBy(Object.fromEntries(images.map((i) => [i.id, i])));
+  const cacheOnly = new Set<string>();
+  for (const l of await cachedLayers(d.home)) {
+    if (!byImages.blobs.has(l.digest)) cacheOnly.add(l.digest);
+    if (!byImages.layers.has(l.chainId)) cacheOnly.add(l.chainId);
+  }
+  const sum = (m: Map<string, number>, counts: (k: string) => boolean): number => [...m.entries()].reduce((s, [k, v]) => s + (counts(k) ? v : 0), 0);
+  const ofImages = (k: string): boolean => !cacheOnly.has(k);
+  const size = sum(layerSize, ofImages) + sum(blobSize, ofImages);
+  const activeSize = sum(layerSize, (k) => activeLayers.has(k)) + sum(blobSize, (k) => activeBlobs.has(k));
   return {
     images: { total: images.length, active, size, reclaimable: size - activeSize },
-    blobs: { count: blobSize.size, size: sum(blobSize) },
-    layers: { count: layerSize.size, size: sum(layerSize) },
+    blobs: { count: blobSize.size, size: sum(blobSize, () => true) },
+    layers: { count: layerSize.size, size: sum(layerSize, () => true) },
   };
 }
-
