@@ -220,12 +220,21 @@ export interface RunOptions {
   networkAliases?: string[];
   /** --ip: a fixed address on the user-defined network */
   ip?: string;
+  /** The second and further user-defined networks (docker 28: `--network a --network b`); `network` is the first, which has the default route and the published ports. */
+  extraNetworks?: NetworkAttachment[];
   hostname?: string;
   /** name:ip */
   addHost?: string[];
   dns?: string[];
   /** --health-* flags / compose healthcheck; `{ test: ['NONE'] }` is --no-healthcheck. */
   healthcheck?: HealthcheckConfig;
+}
+
+/** One more network for a new container: docker's `--network name=NET,alias=A,ip=IP`. */
+export interface NetworkAttachment {
+  name: string;
+  aliases?: string[];
+  ip?: string;
 }
 
 export interface VolumeSummary {
@@ -532,7 +541,7 @@ export const API = {
   'networks:list': call<NoParams, NetworkSummary[]>('Networks: the built-in ones (bridge = slirp4netns, host, none) and the user-defined ones with their containers.'),
   'networks:create': call<NetworkCreateOptions, NetworkSummary>('Create a user-defined network (a subnet of 10.89.0.0/16 unless one is given).'),
   'networks:inspect': call<{ name: string }, NetworkSummary>('One network, by name or ID prefix.'),
-  'networks:remove': call<{ name: string }, { name: string }>('Remove a user-defined network; refused while containers are on it.'),
+  'networks:remove': call<{ name: string; force?: boolean }, { name: string }>('Remove a user-defined network; refused while containers are on it, unless `force`, which disconnects them first.'),
   'networks:prune': call<NoParams, { removed: string[] }>('Remove every user-defined network no container is on.'),
   'networks:connect': call<{ network: string; container: string; aliases?: string[]; ip?: string }, NetworkSummary>('Put a container on a network (live if it runs).'),
   'networks:disconnect': call<{ network: string; container: string }, NetworkSummary>('Take a container off a network; its names stop resolving there.'),

@@ -4,6 +4,7 @@ import { EngineError } from '../engine/errors.js';
 import type { CliEngine } from './cli-engine.js';
 import { flagBool, flagList, flagString, parseArgs, requireArgs, UsageError, type VerbSpec } from './args.js';
 import { verb } from './verbs.js';
+import { networkOptions } from './network-flags.js';
 import { renderList } from './template-output.js';
 import { PS_FORMAT, psRow, type ContainerExtras } from './list-rows.js';
 import { imageIdsMatching, parseFilters, PS_FILTERS, psFilter, psFiltersImplyAll } from './list-filters.js';
@@ -68,7 +69,7 @@ async function createFromArgs(engine: CliEngine, argv: string[], spec: VerbSpec,
     ...opt(flagBool(p, 'interactive') || undefined, 'interactive'),
     ...opt(flagString(p, 'name'), 'name'),
     ...opt(flagString(p, 'runtime'), 'runtime'),
-    ...opt(flagString(p, 'network') ?? flagString(p, 'net'), 'network'),
+    ...networkOptions([...flagList(p, 'network'), ...flagList(p, 'net')], flagList(p, 'network-alias'), flagString(p, 'ip')),
     ...opt(flagList(p, 'publish').length ? flagList(p, 'publish') : undefined, 'ports'),
     ...opt(flagBool(p, 'publish-all') || undefined, 'publishAll'),
     ...opt(flagList(p, 'volume').length ? flagList(p, 'volume') : undefined, 'volumes'),
@@ -94,8 +95,6 @@ async function createFromArgs(engine: CliEngine, argv: string[], spec: VerbSpec,
     ...opt(numberFlag(p, 'cpu-shares', true), 'cpuShares'),
     ...opt(flagString(p, 'hostname'), 'hostname'),
     ...opt(flagList(p, 'add-host').length ? flagList(p, 'add-host') : undefined, 'addHost'),
-    ...opt(flagList(p, 'network-alias').length ? flagList(p, 'network-alias') : undefined, 'networkAliases'),
-    ...opt(flagString(p, 'ip'), 'ip'),
     ...opt(flagList(p, 'dns').length ? flagList(p, 'dns') : undefined, 'dns'),
   };
   const pull = flagString(p, 'pull') ?? 'missing';

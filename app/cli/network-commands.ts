@@ -1,6 +1,6 @@
 import type { NetworkSummary } from '../api/contract.js';
 import { flagBool, flagList, flagString, parseArgs, requireArgs, UsageError } from './args.js';
-import { formatError, type Command, type Io } from './cli-kit.js';
+import { errorCode, formatError, type Command, type Io } from './cli-kit.js';
 import { renderList, type ListFormat, type Row } from './template-output.js';
 import { verb } from './verbs.js';
 
@@ -56,11 +56,12 @@ function row(n: NetworkSummary, noTrunc: boolean): Row {
   return { ID: noTrunc ? n.id : n.id.slice(0, 12), Name: n.name, Driver: n.driver, Scope: 'local', Internal: n.internal, CreatedAt: n.createdAt ?? '', Subnet: n.subnet ?? '' };
 }
 
-async function eachName(names: string[], io: Io, fn: (n: string) => Promise<string>): Promise<number> {
+async function eachName(names: string[], io: Io, fn: (n: string) => Promise<string | null>): Promise<number> {
   let failed = 0;
   for (const n of names) {
     try {
-      io.out((await fn(n)) + '\n');
+      const done = await fn(n);
+      if (done !== null) io.out(done + '\n');
     } catch (err) {
       failed++;
       io.err(formatError(err));
@@ -115,7 +116,16 @@ const network: Command = async (engine, argv, io) => {
     case 'rm':
     case 'remove': {
       const p = parseArgs(rest, verb('network rm'));
-      return eachName(requireArgs(p, verb('network rm'), 1), io, async (name) => (await engine.call('networks:remove', { name })).name);
+      const force = flagBool(p, 'force');
+      // docker: -f does not error on a network that does not exist; Cove's -f also disconnects its containers first.
+      return eachName(requireArgs(p, verb('network rm'), 1), io, async (name) => {
+        try {
+          return (await engine.call('networks:remove', { name, ...(force ? { force } : {}) })).name;
+        } catch (err) {
+          if (force && errorCode(err) === 'E_NETWORK_NOT_FOUND') return null;
+          throw err;
+        }
+      });
     }
     case 'prune': {
       requireArgs(parseArgs(rest, verb('network prune')), verb('network prune'), 0, 0);

@@ -56,6 +56,7 @@ const runOptionsObject = z
     network: z.string().min(1).max(256).optional(),
     networkAliases: strings(16).optional(),
     ip: z.string().min(7).max(15).optional(),
+    extraNetworks: z.array(z.object({ name: networkName, aliases: strings(16).optional(), ip: z.string().min(7).max(15).optional() }).strict()).max(15).optional(),
     hostname: z.string().min(1).max(253).optional(),
     addHost: strings().optional(),
     dns: strings(16).optional(),
@@ -136,7 +137,7 @@ export const PARAM_SCHEMAS: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
     })
     .strict(),
   'networks:inspect': z.object({ name: networkName }).strict(),
-  'networks:remove': z.object({ name: networkName }).strict(),
+  'networks:remove': z.object({ name: networkName, force: z.boolean().optional() }).strict(),
   'networks:prune': empty,
   'networks:connect': z.object({ network: networkName, container: containerId, aliases: strings(16).optional(), ip: z.string().min(7).max(15).optional() }).strict(),
   'networks:disconnect': z.object({ network: networkName, container: containerId }).strict(),

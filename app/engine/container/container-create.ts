@@ -79,7 +79,7 @@ export async function createContainer(d: CreateDeps, opts: RunOptions): Promise<
       let own: { ip: string; gateway: string; internal: boolean } | undefined;
       if (isUserNetwork(run.network)) {
         endpoint = true;
-        own = await d.networks.attachOnCreate({ id, name }, run.network, { aliases: run.networkAliases ?? [], ip: run.ip ?? null, ports: run.ports });
+        own = await d.networks.attachOnCreate({ id, name }, [{ network: run.network, aliases: run.networkAliases ?? [], ip: run.ip ?? null }, ...(run.extraNetworks ?? [])], run.ports);
       }
       const etc = { hosts: path.join(p.root, 'hosts'), hostname: path.join(p.root, 'hostname'), resolv: path.join(p.root, 'resolv.conf') };
       await fsp.writeFile(etc.hosts, hostsFile(run, own), { mode: 0o644 });

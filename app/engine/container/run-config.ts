@@ -41,6 +41,8 @@ export interface RunConfig {
   /** --network-alias and --ip, for a user-defined network. */
   networkAliases?: string[];
   ip?: string | null;
+  /** The second and further user-defined networks, in the order given. */
+  extraNetworks?: Array<{ network: string; aliases: string[]; ip: string | null }>;
   addHost: Array<{ name: string; ip: string }>;
   dns: string[];
   resources: Resources;
@@ -106,6 +108,19 @@ function network(value: string | undefined): string {
 
 const isUserNet = (n: string): boolean => !['none', 'slirp4netns', 'host'].includes(n) && !n.startsWith('container:');
 
+/** docker 28's rules for several networks: user-defined ones only, each once. */
+function extraNetworkList(first: string, extra: NonNullable<RunOptions['extraNetworks']>): NonNullable<RunConfig['extraNetworks']> {
+  if (extra.length === 0) return [];
+  const all = [first, ...extra.map((e) => network(e.name))];
+  if (!all.every(isUserNet)) throw new EngineError('E_INVALID_ARGUMENT', `conflicting options: cannot attach both user-defined and non-user-defined network-modes (${all.join(', ')}); only networks from cove network create can be combined`);
+  const seen = new Set<string>();
+  for (const n of all) {
+    if (seen.has(n)) throw new EngineError('E_INVALID_ARGUMENT', `network "${n}" is specified multiple times`);
+    seen.add(n);
+  }
+  return extra.map((e, i) => ({ network: all[i + 1] as string, aliases: e.aliases ?? [], ip: e.ip ?? null }));
+}
+
 /** The image's ExposedPorts ("80/tcp": {}) for -P. */
 function exposedPorts(image: ImageConfig): PortSpec[] {
   const exposed = (image.config as { ExposedPorts?: Record<string, unknown> } | null | undefined)?.ExposedPorts ?? {};
@@ -144,6 +159,7 @@ export function resolveRunConfig(opts: RunOptions, image: ImageConfig, id: strin
   if ((opts.networkAliases?.length || opts.ip !== undefined) && !isUserNet(net)) {
     throw new EngineError('E_INVALID_ARGUMENT', `--network-alias and --ip work on user-defined networks only (cove network create NAME, then --network NAME)`);
   }
+  const extraNetworks = extraNetworkList(net, opts.extraNetworks ?? []);
   const resources: RunConfig['resources'] = {};
   if (opts.memory !== undefined) resources.memory = parseBytes(opts.memory, '--memory');
   if (opts.cpus !== undefined) {
@@ -200,6 +216,7 @@ export function resolveRunConfig(opts: RunOptions, image: ImageConfig, id: strin
     ports,
     network: net,
     ...(isUserNet(net) ? { networkAliases: opts.networkAliases ?? [], ip: opts.ip ?? null } : {}),
+    ...(extraNetworks.length > 0 ? { extraNetworks } : {}),
     addHost: (opts.addHost ?? []).map(parseAddHost),
     dns: opts.dns ?? [],
     resources,

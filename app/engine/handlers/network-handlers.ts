@@ -12,7 +12,7 @@ export function networkHandlers(networks: NetworkService): DomainHandlers<'netwo
       await networks.repair();
       return networks.inspect(p.name);
     },
-    'networks:remove': async (p) => ({ name: await networks.remove(p.name) }),
+    'networks:remove': async (p) => ({ name: await networks.remove(p.name, p.force ?? false) }),
     'networks:prune': async () => ({ removed: await networks.prune() }),
     'networks:connect': (p) => networks.connect(p.network, p.container, { ...(p.aliases ? { aliases: p.aliases } : {}), ...(p.ip ? { ip: p.ip } : {}) }),
     'networks:disconnect': (p) => networks.disconnect(p.network, p.container),

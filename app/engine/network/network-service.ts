@@ -88,17 +88,25 @@ export class NetworkService {
     return summary(rec, { networks: [rec], endpoints: [] });
   }
 
-  async remove(query: string): Promise<string> {
+  /**
+   * `force` first disconnects the containers on it (live ones from their
+   * running veth too), as `cove network disconnect` would, then removes it.
+   */
+  async remove(query: string, force = false): Promise<string> {
     const target = await this.inspect(query);
     if (target.builtin) throw new EngineError('E_INVALID_ARGUMENT', `${target.name} is a pre-defined network and cannot be removed`);
-    await this.state.update((s) => {
+    const dropped = await this.state.update((s) => {
       const users = s.endpoints.filter((e) => e.network === target.id);
-      if (users.length > 0) {
-        throw new EngineError('E_NETWORK_IN_USE', `network ${target.name} has containers on it (${users.map((u) => u.name).join(', ')}); remove them or disconnect them first (cove network disconnect ${target.name} CONTAINER)`);
+      if (users.length > 0 && !force) {
+        throw new EngineError('E_NETWORK_IN_USE', `network ${target.name} has containers on it (${users.map((u) => u.name).join(', ')}); remove them or disconnect them first (cove network disconnect ${target.name} CONTAINER), or use cove network rm -f`);
       }
+      for (const u of users) removeEndpoint(s, u.container, target.id);
       s.networks = s.networks.filter((n) => n.id !== target.id);
-      return { changed: true, value: undefined };
+      return { changed: true, value: users.map((u) => u.container) };
     });
+    if (dropped.length > 0 && (await this.holder.ping()) !== null) {
+      for (const id of dropped) if ((await this.containers.runningPid(id)) !== null) await this.holder.request(`detach ${id} ${target.id}`);
+    }
     await this.holder.syncIfRunning();
     return target.name;
   }
@@ -115,17 +123,24 @@ export class NetworkService {
   }
 
   /**
-   * A new container's endpoint on its network (docker create --network
-   * NAME): address allocated now, so /etc/hosts can carry it.
+   * A new container's endpoints (docker create --network A [--network B]):
+   * addresses allocated now, all or none, so /etc/hosts can carry them. The
+   * first network is the primary one (default route, published ports).
    */
-  async attachOnCreate(c: { id: string; name: string }, network: string, opts: { aliases: string[]; ip: string | null; ports: EndpointRecord['ports'] }): Promise<{ ip: string; gateway: string; internal: boolean }> {
-    const net = await this.userNetwork(network);
+  async attachOnCreate(c: { id: string; name: string }, list: Array<{ network: string; aliases: string[]; ip: string | null }>, ports: EndpointRecord['ports']): Promise<{ ip: string; gateway: string; internal: boolean }> {
+    const nets: NetworkRecord[] = [];
+    for (const l of list) {
+      const n = await this.userNetwork(l.network);
+      if (nets.some((x) => x.id === n.id)) throw new EngineError('E_INVALID_ARGUMENT', `network "${n.name}" is specified multiple times`);
+      nets.push(n);
+    }
     const ep = await this.state.update((s) => {
-      const e = allocate(s, net, c, { aliases: opts.aliases, ip: opts.ip }, true);
-      e.ports = opts.ports;
-      return { changed: true, value: e };
+      const made = list.map((l, i) => allocate(s, nets[i] as NetworkRecord, c, { aliases: l.aliases, ip: l.ip }, i === 0));
+      (made[0] as EndpointRecord).ports = ports;
+      return { changed: true, value: made[0] as EndpointRecord };
     });
-    return { ip: ep.ip, gateway: net.gateway, internal: net.internal };
+    const primary = nets[0] as NetworkRecord;
+    return { ip: ep.ip, gateway: primary.gateway, internal: primary.internal };
   }
 
   async connect(network: string, container: string, opts: { aliases?: string[]; ip?: string }): Promise<NetworkSummary> {
@@ -224,15 +239,8 @@ export class NetworkService {
 
   private async dropEndpoint(containerId: string, networkId: string): Promise<boolean> {
     return this.state.update((s) => {
-      const i = s.endpoints.findIndex((e) => e.container === containerId && e.network === networkId);
-      if (i < 0) return { changed: false, value: false };
-      const [gone] = s.endpoints.splice(i, 1);
-      const rest = s.endpoints.filter((e) => e.container === containerId);
-      if (gone?.primary && rest[0] && !rest.some((e) => e.primary)) {
-        rest[0].primary = true;
-        rest[0].ports = gone.ports;
-      }
-      return { changed: true, value: true };
+      const had = removeEndpoint(s, containerId, networkId);
+      return { changed: had, value: had };
     });
   }
 
@@ -265,6 +273,19 @@ function freeSubnet(s: NetworkState): Cidr {
     if (!taken.some((t) => overlaps(t, c))) return c;
   }
   throw new EngineError('E_INVALID_ARGUMENT', 'no free subnet left in 10.89.0.0/16; give one with --subnet');
+}
+
+/** Takes one endpoint out; the container's next network becomes primary (with the ports) if this one was. */
+function removeEndpoint(s: NetworkState, containerId: string, networkId: string): boolean {
+  const i = s.endpoints.findIndex((e) => e.container === containerId && e.network === networkId);
+  if (i < 0) return false;
+  const [gone] = s.endpoints.splice(i, 1);
+  const rest = s.endpoints.filter((e) => e.container === containerId);
+  if (gone?.primary && rest[0] && !rest.some((e) => e.primary)) {
+    rest[0].primary = true;
+    rest[0].ports = gone.ports;
+  }
+  return true;
 }
 
 function allocate(s: NetworkState, net: NetworkRecord, c: { id: string; name: string }, o: { aliases: string[]; ip: string | null }, primary: boolean): EndpointRecord {
