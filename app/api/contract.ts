@@ -443,7 +443,7 @@ export interface StoreCheckReport {
   blobsChecked: number;
   layersChecked: number;
   imagesChecked: number;
-  problems: Array<{ kind: 'blob' | 'layer' | 'image' | 'index'; id: string; problem: string }>;
+  problems: Array<{ kind: 'blob' | 'layer' | 'image' | 'index' | 'network'; id: string; problem: string }>;
   leftovers: string[];
   repaired: string[];
 }

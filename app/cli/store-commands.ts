@@ -107,7 +107,8 @@ const check: Command = async (engine, argv, io) => {
   const repair = flagBool(p, 'repair');
   const report = await engine.call('system:check', { repair, deep: !flagBool(p, 'quick') });
   io.out(`Checked ${report.blobsChecked} blobs, ${report.layersChecked} layers, ${report.imagesChecked} images\n`);
-  for (const pr of report.problems) io.out(`PROBLEM ${pr.kind} ${pr.id.replace(/^sha256:/, '').slice(0, 12)}: ${pr.problem}\n`);
+  // IDs (64 hex, maybe sha256:) as docker shortens them; file names as they are.
+  for (const pr of report.problems) io.out(`PROBLEM ${pr.kind} ${/^(sha256:)?[a-f0-9]{64}$/.test(pr.id) ? pr.id.replace(/^sha256:/, '').slice(0, 12) : pr.id}: ${pr.problem}\n`);
   for (const l of report.leftovers) io.out(`leftover: ${l}\n`);
   for (const r of report.repaired) io.out(`repaired: ${r}\n`);
   if (report.problems.length === 0) {

@@ -32,6 +32,7 @@ import { buildHandlers } from './handlers/build-handlers.js';
 import { networkHandlers } from './handlers/network-handlers.js';
 import { NetHolder } from './network/net-holder.js';
 import { isUserNetwork, NetworkService } from './network/network-service.js';
+import { checkedContainer, checkNetworks, type CheckedContainer } from './network/network-check.js';
 import { NetworkStateFile } from './network/network-state.js';
 
 export interface EngineOptions {
@@ -130,7 +131,15 @@ export class Engine implements EngineHandle {
       ...imageHandlers(this.images, this.containers, this.tasks),
       ...registryHandlers(this.images),
       ...taskHandlers(this.tasks),
-      ...systemHandlers({ scratch: this.tmpDir, runtime: paths.runtime, containers: this.containers, images: this.images, volumes: this.volumes, buildCacheUsage: async () => (await this.builder()).cache.usage() }),
+      ...systemHandlers({ scratch: this.tmpDir, runtime: paths.runtime, containers: this.containers, images: this.images, volumes: this.volumes, buildCacheUsage: async () => (await this.builder()).cache.usage(), checkNetworks: async (repair) => {
+          const listed = async (): Promise<CheckedContainer[]> => Promise.all((await containerStore.ids()).map(async (id) => {
+            const r = await containerStore.readRecord(id).catch(() => undefined);
+            return r ? checkedContainer(r) : { id, name: '', networks: [], ports: [], partial: true };
+          }));
+          const r = await checkNetworks(netState, listed, repair);
+          if (r.changed) await this.networks.holder.syncIfRunning().catch(() => undefined);
+          return r;
+        } }),
       ...settingsHandlers(this.settings),
       ...volumeHandlers(this.volumes),
       ...statsHandlers(this.stats, this.containers),

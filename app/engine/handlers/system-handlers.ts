@@ -8,6 +8,7 @@ import type { ImageService } from '../image-service.js';
 import type { VolumeService } from '../volume/volume-service.js';
 import { diskUsageReport } from '../disk-usage.js';
 import type { DomainHandlers } from './handler-types.js';
+import type { NetworkCheckReport } from '../network/network-check.js';
 
 export interface SystemDeps {
   scratch: string;
@@ -16,6 +17,8 @@ export interface SystemDeps {
   containers: ContainerService;
   images: ImageService;
   volumes: VolumeService;
+  /** networks.json against itself and the containers (app/engine/network/network-check.ts). */
+  checkNetworks(repair: boolean): Promise<NetworkCheckReport>;
   buildCacheUsage(): Promise<{ entries: number; size: number; reclaimable: number }>;
 }
 
@@ -33,7 +36,16 @@ export function systemHandlers(d: SystemDeps): DomainHandlers<'system'> {
         upperDir: (id) => path.join(d.containers.containerDir(id), 'upper'),
       });
     },
-    'system:check': (p) => d.images.check({ repair: p.repair, deep: p.deep }),
+    'system:check': async (p) => {
+      const store = await d.images.check({ repair: p.repair, deep: p.deep });
+      const nets = await d.checkNetworks(p.repair);
+      return {
+        ...store,
+        problems: [...store.problems, ...nets.problems.map((f) => ({ kind: 'network' as const, id: f.id, problem: f.problem }))],
+        leftovers: [...store.leftovers, ...nets.leftovers.map((l) => `networks: ${l}`)],
+        repaired: [...store.repaired, ...nets.repaired],
+      };
+    },
   };
 }
 

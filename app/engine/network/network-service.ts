@@ -12,7 +12,7 @@ export function isUserNetwork(mode: string): boolean {
   return !(BUILTIN_NETWORKS as readonly string[]).includes(mode) && !mode.startsWith('container:');
 }
 
-const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+export const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 /** slirp4netns's own network (the holder's link out): no user network may overlap it. */
 const SLIRP_NET = parseCidr('10.0.2.0/24');
 
@@ -70,18 +70,7 @@ export class NetworkService {
         if (g === null || !isHostAddress(subnet, g)) throw new EngineError('E_INVALID_ARGUMENT', `invalid gateway "${o.gateway}": give an address inside ${formatCidr(subnet)}`);
         gateway = g;
       }
-      const id = crypto.randomBytes(32).toString('hex');
-      const n: NetworkRecord = {
-        id,
-        name: o.name,
-        driver: 'bridge',
-        subnet: formatCidr(subnet),
-        gateway: formatIp(gateway),
-        internal: o.internal ?? false,
-        labels: o.labels ?? {},
-        createdAt: new Date().toISOString(),
-        bridge: `br-${id.slice(0, 12)}`,
-      };
+      const n = networkRecord(o.name, subnet, gateway, o.internal ?? false, o.labels ?? {});
       s.networks.push(n);
       return { changed: true, value: n };
     });
@@ -265,8 +254,13 @@ function uniquePrefix<T extends { id: string }>(list: T[], query: string): T | u
   return hits.length === 1 ? hits[0] : undefined;
 }
 
+export function networkRecord(name: string, subnet: Cidr, gateway: number, internal: boolean, labels: Record<string, string>): NetworkRecord {
+  const id = crypto.randomBytes(32).toString('hex');
+  return { id, name, driver: 'bridge', subnet: formatCidr(subnet), gateway: formatIp(gateway), internal, labels, createdAt: new Date().toISOString(), bridge: `br-${id.slice(0, 12)}` };
+}
+
 /** podman's habit: 10.89.N.0/24, the first one free. */
-function freeSubnet(s: NetworkState): Cidr {
+export function freeSubnet(s: NetworkState): Cidr {
   const taken = s.networks.map((n) => parseCidr(n.subnet));
   for (let i = 1; i < 256; i++) {
     const c = { base: parseCidr(`10.89.${i}.0/24`).base, prefix: 24 };
@@ -276,7 +270,7 @@ function freeSubnet(s: NetworkState): Cidr {
 }
 
 /** Takes one endpoint out; the container's next network becomes primary (with the ports) if this one was. */
-function removeEndpoint(s: NetworkState, containerId: string, networkId: string): boolean {
+export function removeEndpoint(s: NetworkState, containerId: string, networkId: string): boolean {
   const i = s.endpoints.findIndex((e) => e.container === containerId && e.network === networkId);
   if (i < 0) return false;
   const [gone] = s.endpoints.splice(i, 1);
@@ -288,7 +282,7 @@ function removeEndpoint(s: NetworkState, containerId: string, networkId: string)
   return true;
 }
 
-function allocate(s: NetworkState, net: NetworkRecord, c: { id: string; name: string }, o: { aliases: string[]; ip: string | null }, primary: boolean): EndpointRecord {
+export function allocate(s: NetworkState, net: NetworkRecord, c: { id: string; name: string }, o: { aliases: string[]; ip: string | null }, primary: boolean): EndpointRecord {
   const subnet = parseCidr(net.subnet);
   const used = new Set(s.endpoints.filter((e) => e.network === net.id).map((e) => e.ip));
   used.add(net.gateway);

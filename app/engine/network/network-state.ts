@@ -1,6 +1,8 @@
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { readJsonFile, writeFileAtomic } from '../fs-atomic.js';
 import { withLock } from '../store/lock.js';
+import { EngineError } from '../errors.js';
 import type { PortSpec } from '../container/run-options.js';
 
 /** One user-defined network (docker's bridge driver, rootless). */
@@ -54,8 +56,22 @@ export class NetworkStateFile {
   }
 
   async read(): Promise<NetworkState> {
-    const s = await readJsonFile<Partial<NetworkState>>(this.file);
+    const s = await readJsonFile<Partial<NetworkState>>(this.file).catch((err: unknown) => {
+      if (!(err instanceof SyntaxError)) throw err;
+      throw new EngineError('E_STORE_CORRUPT', `${this.file} is damaged (${err.message}); cove system check --repair rebuilds it from the containers`);
+    });
     return { networks: s?.networks ?? [], endpoints: s?.endpoints ?? [] };
+  }
+
+  /** The file's text (undefined when there is none) under the lock, for `cove system check`; `write` replaces the state. */
+  async withRaw<T>(fn: (text: string | undefined, write: (s: NetworkState) => Promise<void>) => Promise<T>): Promise<T> {
+    return withLock(this.lock, async () => {
+      const text = await fsp.readFile(this.file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw err;
+      });
+      return fn(text, (st) => writeFileAtomic(this.file, JSON.stringify(st, null, 2) + '\n'));
+    });
   }
 
   /** Read-modify-write under the lock; `fn` returns false to leave the file as it is. */

@@ -10,7 +10,7 @@ import { readLeases } from './leases.js';
 import { cachedLayers } from '../build/cache-references.js';
 
 export interface CheckIssue {
-  kind: 'blob' | 'layer' | 'image' | 'index';
+  kind: 'blob' | 'layer' | 'image' | 'index' | 'network';
   id: string;
   problem: string;
 }
