@@ -10,6 +10,8 @@ export interface CheckContext {
   /** Every service of the files, before profiles: name -> its profiles. */
   allServices: Record<string, string[]>;
   where: (p: ModelPath) => string;
+  /** Whether some file holds this path (a list-syntax entry is found by index instead). */
+  has: (p: ModelPath) => boolean;
   warn: (message: string) => void;
 }
 
@@ -75,9 +77,10 @@ function checkService(project: ComposeProject, svc: ComposeService, links: strin
   }
   const mode = svc.networkMode;
   if (mode?.startsWith('service:')) referenced(project, svc.name, mode.slice(8), [...at, 'network_mode'], ctx);
-  for (const net of Object.keys(svc.networks)) {
-    if (!project.networks[net]) throw invalid(`${ctx.where([...at, 'networks', net])}: service "${svc.name}" refers to undefined network ${net}`);
-  }
+  Object.keys(svc.networks).forEach((net, i) => {
+    const byName = [...at, 'networks', net];
+    if (!project.networks[net]) throw invalid(`${ctx.where(ctx.has(byName) ? byName : [...at, 'networks', i])}: service "${svc.name}" refers to undefined network ${net}`);
+  });
   svc.volumes.forEach((m, i) => {
     if (m.type === 'volume' && m.source !== undefined && !project.volumes[m.source]) {
       throw invalid(`${ctx.where([...at, 'volumes', i])}: service "${svc.name}" refers to undefined volume ${m.source}: declare it under the top-level volumes:`);

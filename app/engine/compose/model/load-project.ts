@@ -132,7 +132,7 @@ export async function loadComposeProject(opts: ComposeLoadOptions & LoadExtras):
     extensions: Object.fromEntries(Object.entries(model).filter(([k]) => k.startsWith('x-'))),
   };
   const links = Object.fromEntries(Object.entries(enabled).map(([n, raw]) => [n, stringList(raw.links)]));
-  checkProject(project, links, { allServices, where, warn: (m) => warnings.push(m) });
+  checkProject(project, links, { allServices, where, has: (p) => parsed.some((y) => hasPath(y.value, p)), warn: (m) => warnings.push(m) });
   return { project, warnings };
 }
 

@@ -47,7 +47,7 @@ function describe(errors: ErrorObject[]): string {
 }
 
 /** Throws E_COMPOSE_INVALID when `tree` (one interpolated file) breaks the schema. */
-export function validateSchema(tree: unknown, file: string, locate: (p: ModelPath) => string | undefined): void {
+export function validateSchema(tree: unknown, file: string, locate: (p: ModelPath, key?: boolean) => string | undefined): void {
   const validate = compiled();
   if (validate(tree)) return;
   const errors = validate.errors ?? [];
@@ -59,6 +59,6 @@ export function validateSchema(tree: unknown, file: string, locate: (p: ModelPat
   const at = modelPath(first.instancePath);
   const sameSpot = chosen.filter((e) => e.instancePath === first.instancePath);
   const full = first.keyword === 'additionalProperties' ? [...at, (first.params as { additionalProperty: string }).additionalProperty] : at;
-  const where = locate(full) ?? file;
+  const where = locate(full, first.keyword === 'additionalProperties') ?? file;
   throw invalid(`${where}: ${formatPath(at) || '(top level)'}: ${describe(sameSpot)}`);
 }

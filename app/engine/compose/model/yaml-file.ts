@@ -12,8 +12,12 @@ export type RawMap = Record<string, unknown>;
 export interface ComposeYamlFile {
   file: string;
   value: RawMap;
-  /** `file:line:column` of the deepest node of `path` that exists in this file, or undefined. */
-  locate(path: ModelPath): string | undefined;
+  /**
+   * `file:line:column` of the deepest node of `path` that exists in this file,
+   * or undefined: a scalar value's own position, a mapping entry's key when
+   * its value is a collection (or `key` asks for the key).
+   */
+  locate(path: ModelPath, key?: boolean): string | undefined;
   /** Paths tagged `!reset` (the key is removed) and `!override` (replaced, not merged). */
   resets: ModelPath[];
   overrides: ModelPath[];
@@ -50,7 +54,7 @@ export function parseComposeYaml(file: string, text: string): ComposeYamlFile {
   const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
-    const pos = first.linePos?.[0];
+    const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
     const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
     throw invalid(`${where}: invalid YAML: ${first.message.split('\n')[0]}`);
   }
@@ -71,9 +75,9 @@ export function parseComposeYaml(file: string, text: string): ComposeYamlFile {
     value: value as RawMap,
     resets,
     overrides,
-    locate(path) {
+    locate(path, key = false) {
       for (let n = path.length; n >= 0; n--) {
-        const node = nodeAt(doc, path.slice(0, n));
+        const node = nodeAt(doc, path.slice(0, n), key);
         if (node?.range) {
           const pos = lineCounter.linePos(node.range[0]);
           return `${file}:${pos.line}:${pos.col}`;
@@ -84,14 +88,15 @@ export function parseComposeYaml(file: string, text: string): ComposeYamlFile {
   };
 }
 
-function nodeAt(doc: Document, path: ModelPath): Node | undefined {
+function nodeAt(doc: Document, path: ModelPath, key: boolean): Node | undefined {
   let node: unknown = doc.contents;
-  for (const part of path) {
+  for (const [i, part] of path.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(part));
       if (!pair) return undefined;
+      const last = i === path.length - 1;
       // A key with a null value has no value node: point at the key.
-      node = pair.value ?? pair.key;
+      node = pair.value && !(last && (key || !isScalar(pair.value))) ? pair.value : pair.key;
     } else if (isSeq(node) && typeof part === 'number') {
       node = node.items[part];
     } else {
