@@ -4,6 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -106,4 +108,96 @@ test('a client that hangs up in the middle of an export leaves no tar behind and
   assert.equal(r.status, 0);
   await eventually(() => spawnSync('pgrep', ['-u', String(process.getuid?.()), '-f', 'tar -c -f - -C .*export-'], { encoding: 'utf8' }).stdout.trim() === '', 15_000, 'the export tar to end');
   assert.equal((await svc.docker(['exec', 'ex', 'true'])).code, 0);
+});
+
+interface Hijacked {
+  status: number;
+  head: string;
+  /** Everything after the response head, until the server closed the connection. */
+  stream: Promise<Buffer>;
+  sock: net.Socket;
+}
+
+/** A hijacking request as a raw client sends it: with or without `Upgrade: tcp`, the body, then the stream on the same connection. */
+function hijack(socketPath: string, url: string, body: unknown, upgrade: boolean): Promise<Hijacked> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? '' : JSON.stringify(body);
+    const sock = net.connect({ path: socketPath, allowHalfOpen: true });
+    let buf = Buffer.alloc(0);
+    let headDone = false;
+    const chunks: Buffer[] = [];
+    const stream = new Promise<Buffer>((res) => sock.on('close', () => res(Buffer.concat(chunks))));
+    sock.on('error', reject);
+    // The server's end of the stream: end ours too, so the connection closes.
+    sock.on('end', () => sock.end());
+    sock.on('data', (d: Buffer) => {
+      if (headDone) return void chunks.push(d);
+      buf = Buffer.concat([buf, d]);
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      headDone = true;
+      const head = buf.subarray(0, end).toString('latin1');
+      chunks.push(buf.subarray(end + 4));
+      resolve({ status: Number(head.split(' ')[1]), head, stream, sock });
+    });
+    const upgradeHeaders = upgrade ? 'Connection: Upgrade\r\nUpgrade: tcp\r\n' : '';
+    sock.write(`POST ${url} HTTP/1.1\r\nHost: docker\r\n${upgradeHeaders}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(data)}\r\n\r\n${data}`);
+  });
+}
+
+/** docker's multiplexed frames (stdcopy): [stream, 0, 0, 0, size u32 BE] payload. */
+function demux(buf: Buffer): { stdout: string; stderr: string } {
+  const out = { stdout: '', stderr: '' };
+  for (let i = 0; i + 8 <= buf.length; ) {
+    const size = buf.readUInt32BE(i + 4);
+    const text = buf.subarray(i + 8, i + 8 + size).toString('utf8');
+    if (buf[i] === 1) out.stdout += text;
+    if (buf[i] === 2) out.stderr += text;
+    i += 8 + size;
+  }
+  return out;
+}
+
+async function apiJson<T>(socketPath: string, method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? '' : JSON.stringify(body);
+    const req = http.request({ socketPath, method, path: url, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: (res.headers['content-type']?.includes('json') && text ? JSON.parse(text) : text) as T }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+test('exec start and attach without an Upgrade header are hijacked as docker does (200, then the stream both ways), as well as with one (101)', { skip }, async () => {
+  for (const upgrade of [false, true]) {
+    const created = await apiJson<{ Id: string }>(svc.socket, 'POST', '/v1.50/containers/ex/exec', { Cmd: ['sh', '-c', 'cat; echo err >&2; exit 3'], AttachStdin: true, AttachStdout: true, AttachStderr: true });
+    assert.equal(created.status, 201);
+    const h = await hijack(svc.socket, `/v1.50/exec/${created.body.Id}/start`, { Detach: false, Tty: false }, upgrade);
+    assert.match(h.head, upgrade ? /^HTTP\/1\.1 101 UPGRADED\r\n/ : /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(h.head, /Content-Type: application\/vnd\.docker\.raw-stream/);
+    h.sock.write('hello from stdin\n');
+    h.sock.end();
+    assert.deepEqual(demux(await h.stream), { stdout: 'hello from stdin\n', stderr: 'err\n' }, `upgrade=${upgrade}`);
+    await eventually(async () => (await apiJson<{ ExitCode: number | null }>(svc.socket, 'GET', `/v1.50/exec/${created.body.Id}/json`)).body.ExitCode === 3, 10_000, 'the exec exit code');
+  }
+  for (const upgrade of [false, true]) {
+    const name = upgrade ? 'att-upgraded' : 'att-plain';
+    const ran = await svc.docker(['run', '-d', '-i', '--name', name, 'busybox', 'sh', '-c', 'read a; echo got $a; echo bye >&2']);
+    assert.equal(ran.code, 0, ran.stderr);
+    try {
+      const h = await hijack(svc.socket, `/v1.50/containers/${name}/attach?stream=1&stdin=1&stdout=1&stderr=1`, undefined, upgrade);
+      assert.equal(h.status, upgrade ? 101 : 200, h.head);
+      assert.match(h.head, /Content-Type: application\/vnd\.docker\.raw-stream/);
+      h.sock.write('line\n');
+      // The container ends after its answer: the server ends the stream.
+      assert.deepEqual(demux(await h.stream), { stdout: 'got line\n', stderr: 'bye\n' }, `upgrade=${upgrade}`);
+    } finally {
+      await svc.docker(['rm', '-f', name]);
+    }
+  }
+  // The server still answers plain requests afterwards.
+  assert.equal((await apiJson(svc.socket, 'GET', '/_ping')).status, 200);
 });

@@ -18,6 +18,8 @@ export interface Route {
   pattern: string;
   handler?: PlainHandler;
   hijack?: HijackHandler;
+  /** For a route with both: whether a request without an upgrade gets the plain handler (exec start with Detach) rather than the hijack. */
+  plainWhen?: (req: DockerRequest) => Promise<boolean>;
 }
 
 interface CompiledRoute extends Route {

@@ -11,6 +11,7 @@ import type { DockerRouter } from './docker-router.js';
 import { toApiError } from '../engine/errors.js';
 import { claimSocketPath } from './socket-path.js';
 import { activatedSocketFd } from './systemd-units.js';
+import { takeOverSocket } from './plain-hijack.js';
 
 /** The largest JSON body a plain endpoint reads (a container create with many labels fits easily). */
 const MAX_JSON_BODY = 8 * 1024 * 1024;
@@ -111,12 +112,21 @@ export async function startDockerServer(router: DockerRouter, socketPath: string
           throw new DockerHttpError(404, `page not found`);
         }
         const req = makeRequest(raw, hit.params, version, path, query);
-        if (hit.route.handler) await hit.route.handler(req, res);
-        else if (hit.route.hijack) {
-          // An old client that hijacks without asking for an upgrade: answer on the raw socket as docker does.
-          const sock = raw.socket;
-          await hit.route.hijack(req, sock, () => sock.write('HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n'));
-        }
+        const { handler, hijack, plainWhen } = hit.route;
+        if (hijack && !(handler && plainWhen && (await plainWhen(req)))) {
+          // No Upgrade header: docker's daemon hijacks anyway and answers 200 on the raw connection.
+          await req.body();
+          let sock: net.Socket | undefined;
+          await hijack(req, raw.socket, () => {
+            sock = takeOverSocket(raw);
+            options.trace?.(`${raw.method} ${raw.url} -> 200 (hijacked)`);
+            sock.write('HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n');
+          }).catch((err: unknown) => {
+            // Once the stream has begun, an error can only end it.
+            if (!sock) throw err;
+            sock.destroy();
+          });
+        } else if (handler) await handler(req, res);
       } catch (err) {
         const { status, message } = errorReply(err);
         sendError(res, status, message);

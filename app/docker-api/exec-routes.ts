@@ -139,11 +139,10 @@ export function execRoutes(streams: DockerStreams, records: ExecRecords): Route[
     {
       method: 'POST',
       pattern: '/exec/{id}/start',
-      // docker exec -d: no stream; the command runs on its own.
+      // docker exec -d: no stream; the command runs on its own. Without Detach the connection is hijacked, upgraded or not.
+      plainWhen: async (req) => Boolean((await req.json<{ Detach?: boolean }>())?.Detach),
       handler: async (req, res) => {
-        const body = (await req.json<{ Detach?: boolean }>()) ?? {};
         const rec = records.get(req.params.id as string);
-        if (!body.Detach) throw new DockerHttpError(400, 'attach to an exec by upgrading the connection (Connection: Upgrade, Upgrade: tcp)');
         if (rec.running || rec.exitCode !== null) throw new DockerHttpError(409, `exec ${rec.id} has already been started`);
         track(rec, await startSession(streams, rec, undefined));
         sendEmpty(res, 200);
