@@ -586,13 +586,14 @@ export function isApiMethod(value: unknown): value is ApiMethod {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(API, value);
 }
 
-export type ContainerAction = 'create' | 'start' | 'die' | 'remove' | 'pause' | 'unpause' | 'rename' | 'update';
+export type ContainerAction = 'create' | 'start' | 'die' | 'remove' | 'pause' | 'unpause' | 'rename' | 'update' | 'health_status';
 export type ImageAction = 'load' | 'tag' | 'untag' | 'delete';
 export type VolumeAction = 'create' | 'remove';
 
 /** Events the engine pushes; the UI is driven by these, never by polling. */
 export type EngineEvent =
-  | { type: 'container'; action: ContainerAction; id: string; time: string }
+  /** `health`: the new status, on `health_status` (docker's "health_status: healthy"). */
+  | { type: 'container'; action: ContainerAction; id: string; time: string; health?: HealthStatus }
   | { type: 'image'; action: ImageAction; id: string; time: string }
   | { type: 'task'; task: TaskProgress }
   | { type: 'logs'; subscription: string; lines: LogLine[]; ended?: boolean }

@@ -10,6 +10,7 @@ import { PS_FORMAT, psRow, type ContainerExtras } from './list-rows.js';
 import { imageIdsMatching, parseFilters, PS_FILTERS, psFilter, psFiltersImplyAll } from './list-filters.js';
 import { shortId } from '../engine/digest.js';
 import { awaitHeld, each, errorCode, type Command, type Io } from './cli-kit.js';
+import { healthFlags } from './health-flags.js';
 
 function numberFlag(p: ReturnType<typeof parseArgs>, name: string, integer: boolean): number | undefined {
   const v = flagString(p, name);
@@ -96,6 +97,7 @@ async function createFromArgs(engine: CliEngine, argv: string[], spec: VerbSpec,
     ...opt(flagString(p, 'hostname'), 'hostname'),
     ...opt(flagList(p, 'add-host').length ? flagList(p, 'add-host') : undefined, 'addHost'),
     ...opt(flagList(p, 'dns').length ? flagList(p, 'dns') : undefined, 'dns'),
+    ...opt(healthFlags(p), 'healthcheck'),
   };
   const pull = flagString(p, 'pull') ?? 'missing';
   if (!['always', 'missing', 'never'].includes(pull)) throw new UsageError(`invalid --pull "${pull}": use always, missing or never`);

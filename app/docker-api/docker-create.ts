@@ -1,7 +1,7 @@
 // POST /containers/create: docker's container config and HostConfig turned
 // into the same run options the CLI and the run dialog use, so every client
 // gets one parser of ports, mounts and policies (run-options in the engine).
-import type { RunOptions } from '../api/contract.js';
+import type { HealthcheckConfig, RunOptions } from '../api/contract.js';
 import { DockerHttpError } from './docker-http.js';
 
 interface DockerMount {
@@ -53,6 +53,24 @@ export interface DockerCreateBody {
 
 const asList = (v: string[] | string | null | undefined): string[] | undefined => (v == null ? undefined : Array.isArray(v) ? v : [v]);
 
+/** docker's HealthConfig (Test, durations in ns, Retries); the engine merges it with the image's. */
+function healthcheckOf(raw: unknown): HealthcheckConfig | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const h = raw as Record<string, unknown>;
+  if (typeof raw !== 'object' || (h.Test != null && !(Array.isArray(h.Test) && h.Test.every((t) => typeof t === 'string')))) {
+    throw new DockerHttpError(400, 'Healthcheck: Test must be a list of strings');
+  }
+  const out: HealthcheckConfig = { test: (h.Test as string[] | null | undefined) ?? [] };
+  const fields = [['Interval', 'intervalNs'], ['Timeout', 'timeoutNs'], ['StartPeriod', 'startPeriodNs'], ['StartInterval', 'startIntervalNs'], ['Retries', 'retries']] as const;
+  for (const [from, to] of fields) {
+    const v = h[from];
+    if (v == null || v === 0) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new DockerHttpError(400, `Healthcheck: ${from} must be a non-negative integer`);
+    out[to] = v;
+  }
+  return out;
+}
+
 function portStrings(bindings: NonNullable<NonNullable<DockerCreateBody['HostConfig']>['PortBindings']>): string[] {
   const out: string[] = [];
   for (const [key, list] of Object.entries(bindings)) {
@@ -99,6 +117,8 @@ export function runOptionsFromCreate(body: DockerCreateBody, name: string | null
   if (body.Hostname) opts.hostname = body.Hostname;
   if (body.StopSignal) opts.stopSignal = body.StopSignal;
   if (typeof body.StopTimeout === 'number') opts.stopTimeout = body.StopTimeout;
+  const health = healthcheckOf(body.Healthcheck);
+  if (health) opts.healthcheck = health;
   if (hc.PortBindings && Object.keys(hc.PortBindings).length) opts.ports = portStrings(hc.PortBindings);
   if (hc.PublishAllPorts) opts.publishAll = true;
   if (hc.Binds?.length) opts.volumes = hc.Binds;

@@ -35,14 +35,16 @@ export function dockerEvent(e: EngineEvent): Record<string, unknown> | null {
   if (e.type !== 'container' && e.type !== 'image' && e.type !== 'volume') return null;
   const ms = Date.parse(e.time);
   const type = e.type;
+  // docker names a health change with its new status: "health_status: healthy".
+  const action = e.type === 'container' && e.action === 'health_status' && e.health ? `health_status: ${e.health}` : e.action === 'remove' && type === 'container' ? 'destroy' : e.action;
   return {
     Type: type,
-    Action: e.action === 'remove' && type === 'container' ? 'destroy' : e.action,
+    Action: action,
     Actor: { ID: e.id, Attributes: {} },
     scope: 'local',
     time: Math.floor(ms / 1000),
     timeNano: ms * 1_000_000,
-    ...(type === 'container' ? { status: e.action, id: e.id } : {}),
+    ...(type === 'container' ? { status: e.action === 'health_status' ? action : e.action, id: e.id } : {}),
   };
 }
 
@@ -52,7 +54,8 @@ function eventMatches(ev: Record<string, unknown>, filters: Map<string, string[]
     if (values.length === 0) continue;
     const ok =
       key === 'type' ? values.includes(String(ev.Type))
-      : key === 'event' ? values.includes(String(ev.Action))
+      // moby's filter: "health_status" also matches "health_status: healthy".
+      : key === 'event' ? values.includes(String(ev.Action)) || values.includes(String(ev.Action).split(':')[0] as string)
       : key === 'container' || key === 'image' || key === 'volume' ? ev.Type === key && values.some((v) => actor.ID.startsWith(v))
       : true;
     if (!ok) return false;

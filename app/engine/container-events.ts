@@ -2,7 +2,7 @@
 // `events` name the action (start, die, stop, pause, rename, destroy), so the
 // watcher's change is compared with what was last seen of the container and
 // named after the difference.
-import type { ContainerAction, ContainerState } from '../api/contract.js';
+import type { ContainerAction, ContainerState, HealthStatus } from '../api/contract.js';
 
 export interface ContainerSnapshot {
   state: ContainerState;
@@ -10,6 +10,8 @@ export interface ContainerSnapshot {
   startedAt: string | null;
   /** Down between two runs of its restart policy (docker's "Restarting"). */
   restarting?: boolean;
+  /** Its healthcheck's status while it runs. */
+  health?: HealthStatus;
 }
 
 export class ContainerEventDeriver {
@@ -29,6 +31,11 @@ export class ContainerEventDeriver {
     // null, not deleted: a removed container's later file events are not a second removal.
     this.known.set(id, now);
     return actionsBetween(before, now);
+  }
+
+  /** The health last seen, for the `health_status` event. */
+  health(id: string): HealthStatus | undefined {
+    return this.known.get(id)?.health;
   }
 
   /** Something in this process already reported a change: take the new state as seen. */
@@ -54,6 +61,8 @@ export function actionsBetween(before: ContainerSnapshot | null | undefined, now
   } else if (!live(now.state) && live(before.state)) out.push('die');
   // A stop while it was down between restarts changes no state, only that it will not come back.
   if (out.length === 0 && Boolean(before.restarting) !== Boolean(now.restarting)) out.push('update');
+  // docker reports each change of the probes' verdict, not the reset to `starting` that a start is.
+  if (now.health && now.health !== before.health && !(out.includes('start') && now.health === 'starting')) out.push('health_status');
   // Files written on the way to a state (start.json before the process runs,
   // the monitor's own records) are not an action of their own.
   return out;

@@ -205,7 +205,7 @@ export class Engine implements EngineHandle {
       const rec = await this.containers.resolve(id).catch(() => null);
       if (!rec) return null;
       const s = await this.containers.summary(rec);
-      return { state: s.state, name: s.name, startedAt: s.startedAt, restarting: s.restarting === true };
+      return { state: s.state, name: s.name, startedAt: s.startedAt, restarting: s.restarting === true, ...(s.health ? { health: s.health } : {}) };
     });
     await deriver.prime((await this.containers.list(true)).map((c) => c.id));
     // Released (or started by another caller) while priming.
@@ -215,7 +215,10 @@ export class Engine implements EngineHandle {
       // Changes by other processes (the CLI, the monitor), named after what changed.
       containerChanged: (id) =>
         void deriver.derive(id).then((actions) => {
-          for (const action of actions) this.emit({ type: 'container', action, id, time: new Date().toISOString() });
+          for (const action of actions) {
+            const health = action === 'health_status' ? deriver.health(id) : undefined;
+            this.emit({ type: 'container', action, id, time: new Date().toISOString(), ...(health ? { health } : {}) });
+          }
         }),
       imagesChanged: () => this.emit({ type: 'image', action: 'load' satisfies ImageAction, id: '', time: new Date().toISOString() }),
     });

@@ -23,6 +23,7 @@
 
 #include "attach.h"
 #include "crilog.h"
+#include "health.h"
 #include "json.h"
 #include "network.h"
 #include "terminal.h"
@@ -52,6 +53,15 @@ struct mopts {
 };
 
 static struct mopts o;
+/* --health-*: the healthcheck's prober, forked once the container runs. */
+static struct health_opts health;
+static pid_t health_pid = -1;
+
+static void stop_health(void)
+{
+    if (health_pid > 0) kill(health_pid, SIGKILL);
+    health_pid = -1;
+}
 static int report_fd = -1; /* detached: pipe to the waiting parent */
 
 static _Noreturn void usage(void)
@@ -65,7 +75,10 @@ static _Noreturn void usage(void)
             "         [--network slirp4netns|none|container:ID [--slirp4netns PATH]\n"
             "          [--slirp-api-socket PATH] [--publish PROTO:HOSTIP:HOSTPORT:CTRPORT]...\n"
             "          [--ports-file PATH]]\n"
-            "         [--network hook --net-hook PATH [--net-hook-arg ARG]...]\n");
+            "         [--network hook --net-hook PATH [--net-hook-arg ARG]...]\n"
+            "         [--health-state FILE --health-cmd ARG... --health-interval-ms N\n"
+            "          --health-timeout-ms N --health-start-period-ms N\n"
+            "          --health-start-interval-ms N --health-retries N [--health-paused-file F]]\n");
     exit(2);
 }
 
@@ -1002,6 +1015,11 @@ int main(int argc, char **argv)
             i++;
             continue;
         }
+        switch (health_parse_opt(&health, a, v)) {
+        case 1: i++; continue;
+        case -1: die(E_CONFIG, "%s: bad or missing value", a);
+        default: break;
+        }
         if (strcmp(a, "--status-fd") == 0 && v) { cove_status_fd = parse_status_fd(v); i++; continue; }
         if (strcmp(a, "--log-max-bytes") == 0 && v) {
             o.log_max = (uint64_t)parse_long(v, 0, 1L << 62, &ok);
@@ -1024,6 +1042,7 @@ int main(int argc, char **argv)
     if (!o.runtime || !o.bundle || !o.id || !o.log || !o.exit_file || !o.pid_file) usage();
     if (o.attach_hold && !o.attach_socket) die(E_FAILED, "--attach-hold needs --attach-socket");
     if (access(o.runtime, X_OK) < 0) die_errno(E_FAILED, "runtime %s", o.runtime);
+    if (health_check_opts(&health)) die(E_CONFIG, "%s", health_check_opts(&health));
     terminal = bundle_wants_terminal(&new_netns);
     if (terminal && !o.attach_socket)
         die(E_CONFIG, "process.terminal is true: the pty needs --attach-socket");
@@ -1270,10 +1289,15 @@ int main(int argc, char **argv)
                                 ctr_pid = -1;
                                 if (slirp.exit_w >= 0) { close(slirp.exit_w); slirp.exit_w = -1; }
                             }
+                        if (!ctr_done && health.state_file)
+                            health_pid = health_start(&health, o.runtime, o.runtime_root, o.id);
+                    } else if (health_pid > 0 && w == health_pid) {
+                        health_pid = -1;
                     } else if (ctr > 0 && w == ctr) {
                         ctr_done = 1;
                         ctr_code = code;
                         ctr_pid = -1;
+                        stop_health();
                         /* slirp4netns goes with its container (exit fd). */
                         if (slirp.exit_w >= 0) { close(slirp.exit_w); slirp.exit_w = -1; }
                     } else if (ctr <= 0 && n_early < 16) {
@@ -1286,6 +1310,7 @@ int main(int argc, char **argv)
     }
     cri_flush(&log, &s_out);
     cri_flush(&log, &s_err);
+    stop_health();
     /* Gone before the exit file says the container is: its ports are free. */
     slirp_stop(&slirp);
     if (o.slirp && o.api_socket) unlink(o.api_socket);

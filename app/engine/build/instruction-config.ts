@@ -6,6 +6,7 @@ import type { Instruction } from './dockerfile-parser.js';
 import { dockerfileError, flag } from './dockerfile-parser.js';
 import { expandWord, expandWords, type VarLookup } from './dockerfile-words.js';
 import { atLine, keyValues } from './dockerfile-stages.js';
+import { parseDuration } from '../go-duration.js';
 
 export interface Healthcheck {
   Test: string[];
@@ -57,14 +58,8 @@ export function setEnv(env: string[], name: string, value: string): string[] {
   return [...env.filter((e) => !e.startsWith(`${name}=`) && e !== name), `${name}=${value}`];
 }
 
-/** Go's time.ParseDuration for HEALTHCHECK flags, in nanoseconds. */
-export function parseDuration(text: string): number | null {
-  const units: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(text)) return text === '0' ? 0 : null;
-  let total = 0;
-  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(m[1]) * (units[m[2] as string] as number);
-  return Math.round(total);
-}
+// HEALTHCHECK flags take Go durations, as `run --health-*` does.
+export { parseDuration };
 
 /** CMD/ENTRYPOINT/RUN arguments: the JSON form as given, the shell form through SHELL. */
 export function commandLine(ins: Instruction, shell: string[]): string[] {

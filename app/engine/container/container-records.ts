@@ -10,6 +10,7 @@ import type { ContainerRecord, ContainerStatus, ContainerStore } from './contain
 import { statusText } from './container-support.js';
 import { isRestarting } from './restart-policy.js';
 import { parseCriLog } from './cri-log.js';
+import { healthSuffix, readHealth } from './health-state.js';
 import { NAME_RE } from './names.js';
 import type { OciSpec } from './oci-spec.js';
 import type { PortSpec } from './run-options.js';
@@ -88,6 +89,8 @@ export class ContainerRecords {
   async summary(rec: ContainerRecord): Promise<ContainerSummary> {
     const s = await this.store.status(rec.id);
     const restarting = isRestarting(rec, s);
+    // docker's ps shows the health of a running container only ("(Paused)" wins).
+    const health = rec.config?.healthcheck && s.state === 'running' ? (await readHealth(this.store.paths(rec.id).health, s.state)).Status : undefined;
     return {
       id: rec.id,
       name: rec.name,
@@ -95,7 +98,7 @@ export class ContainerRecords {
       imageId: rec.imageId,
       command: rec.command,
       state: s.state,
-      status: restarting ? statusText(s, rec.createdAt).replace(/^Exited/, 'Restarting') : statusText(s, rec.createdAt),
+      status: restarting ? statusText(s, rec.createdAt).replace(/^Exited/, 'Restarting') : statusText(s, rec.createdAt) + (health ? healthSuffix(health) : ''),
       ...(restarting ? { restarting: true } : {}),
       exitCode: s.exitCode,
       pid: s.pid,
@@ -104,6 +107,7 @@ export class ContainerRecords {
       finishedAt: s.finishedAt,
       ports: s.state === 'running' || s.state === 'paused' ? await this.boundPorts(rec) : (rec.config?.ports ?? []),
       labels: rec.config?.labels ?? {},
+      ...(health ? { health } : {}),
     };
   }
 
@@ -120,7 +124,11 @@ export class ContainerRecords {
     const rec = await this.resolve(query);
     const p = this.store.paths(rec.id);
     const spec = JSON.parse(await fsp.readFile(p.config, 'utf8')) as OciSpec;
-    return inspectView(rec, spec, await this.store.status(rec.id), await this.boundPorts(rec), p.log, wasOomKilled(p.bundle));
+    const status = await this.store.status(rec.id);
+    const view = inspectView(rec, spec, status, await this.boundPorts(rec), p.log, wasOomKilled(p.bundle));
+    // As docker: State.Health from the first start of a container with a healthcheck on.
+    if (rec.config?.healthcheck && status.state !== 'created') view.State.Health = await readHealth(p.health, status.state);
+    return view;
   }
 
   /** docker port: the published ports as the monitor bound them (random host ports filled in). */

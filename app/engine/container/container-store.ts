@@ -75,6 +75,8 @@ export class ContainerStore {
       attach: path.join(root, 'attach.sock'),
       slirp: path.join(root, 'slirp.sock'),
       ports: path.join(root, 'ports.json'),
+      /** docker's State.Health, kept by the monitor's prober (native/src/health.c). */
+      health: path.join(root, 'health.json'),
       log: path.join(root, 'container.log'),
       bundle: path.join(root, 'bundle'),
       rootfs: path.join(root, 'bundle', 'rootfs'),
@@ -121,6 +123,8 @@ export class ContainerStore {
     await fsp.rm(p.exit, { force: true });
     await fsp.rm(p.paused, { force: true });
     await fsp.rm(p.pid, { force: true });
+    // Each run starts as docker's does: `starting`, no streak, no log.
+    await fsp.rm(p.health, { force: true });
     await writeJsonAtomic(p.start, { startedAt: new Date().toISOString(), pid: null, pidStart: null } satisfies StartRecord);
     // Real blocks, not a hole: on a disk that fills up while the container
     // runs, `stop` frees them so the monitor can still write the exit code.

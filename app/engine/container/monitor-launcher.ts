@@ -25,6 +25,8 @@ export interface MonitorArgs {
   network: { apiSocket: string; portsFile: string; publish: string[] } | null;
   /** User-defined networks: the hook the monitor runs with the created container's pid (cove-net-holder attach). */
   netHook?: string[] | null;
+  /** The healthcheck prober's --health-* flags (health-config.ts healthMonitorArgs). */
+  health?: string[];
 }
 
 export function monitorArgv(a: MonitorArgs, foreground: boolean): string[] {
@@ -52,6 +54,7 @@ export function monitorArgv(a: MonitorArgs, foreground: boolean): string[] {
     argv.push('--network', 'hook', '--net-hook', hook);
     for (const arg of hookArgs) argv.push('--net-hook-arg', arg);
   }
+  if (a.health) argv.push(...a.health);
   if (a.stdin) argv.push('--stdin');
   if (a.attachHold) argv.push('--attach-hold');
   const [cmd, ...args] = a.exitCommand ?? [];

@@ -10,6 +10,7 @@ import type { Resources } from './cgroup-limits.js';
 import { parseAddHost, parseBytes, parseMount, parsePort, parseRestart, parseTmpfs, parseVolume, type MountSpec, type PortSpec, type RestartPolicy } from './run-options.js';
 import { parseSignal } from './signals.js';
 import { findHostTool } from '../host-tools.js';
+import { effectiveHealthcheck, imageHealthcheck, type EffectiveHealthcheck } from './health-config.js';
 
 export type SeccompChoice = { kind: 'default' } | { kind: 'unconfined' } | { kind: 'file'; profile: unknown };
 
@@ -46,6 +47,8 @@ export interface RunConfig {
   addHost: Array<{ name: string; ip: string }>;
   dns: string[];
   resources: Resources;
+  /** The image's HEALTHCHECK under --health-*; null: none (absent in records from before healthchecks). */
+  healthcheck?: EffectiveHealthcheck | null;
 }
 
 function securityOpts(opts: string[]): { noNewPrivileges: boolean; seccomp: SeccompChoice } {
@@ -220,5 +223,6 @@ export function resolveRunConfig(opts: RunOptions, image: ImageConfig, id: strin
     addHost: (opts.addHost ?? []).map(parseAddHost),
     dns: opts.dns ?? [],
     resources,
+    healthcheck: effectiveHealthcheck(imageHealthcheck(image.config?.Healthcheck), opts.healthcheck, image.config?.Shell),
   };
 }

@@ -5,6 +5,7 @@ import { EngineError } from '../errors.js';
 import { runtimePath } from '../runtimes.js';
 import type { ContainerRecord, ContainerStore } from './container-store.js';
 import type { MonitorArgs } from './monitor-launcher.js';
+import { healthMonitorArgs } from './health-config.js';
 
 /** The OCI runtime's commands for one store: state roots, delete, kill, exec, and the monitor's arguments. */
 export class RuntimeOps {
@@ -71,6 +72,7 @@ export class RuntimeOps {
         rec.config?.network === 'slirp4netns'
           ? { apiSocket: p.slirp, portsFile: p.ports, publish: rec.config.ports.map((pt) => `${pt.protocol}:${pt.hostIp}:${pt.hostPort}:${pt.containerPort}`) }
           : null,
+      ...(rec.config?.healthcheck ? { health: healthMonitorArgs(rec.config.healthcheck, p.health, p.paused) } : {}),
     };
   }
 }
