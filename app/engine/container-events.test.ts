@@ -41,3 +41,13 @@ test('a container stopped while down between restarts is an update (its Restarti
   assert.deepEqual(actionsBetween(down, { ...down, restarting: false }), ['update']);
   assert.deepEqual(actionsBetween(down, down), []);
 });
+
+test("a change of the healthcheck's verdict is a health_status; the reset to starting that a start is, is not", () => {
+  const h = (health: ContainerSnapshot['health'], startedAt = 't1'): ContainerSnapshot => ({ ...snap('running', startedAt), ...(health ? { health } : {}) });
+  assert.deepEqual(actionsBetween(h('starting'), h('healthy')), ['health_status']);
+  assert.deepEqual(actionsBetween(h('healthy'), h('unhealthy')), ['health_status']);
+  assert.deepEqual(actionsBetween(h('healthy'), h('healthy')), []);
+  assert.deepEqual(actionsBetween(snap('exited'), h('starting', 't2')), ['start']);
+  assert.deepEqual(actionsBetween(h('unhealthy', 't1'), h('starting', 't2')), ['die', 'start'], 'a restart resets it silently');
+  assert.deepEqual(actionsBetween(snap('exited'), h('healthy', 't2')), ['start', 'health_status'], 'a verdict already reached when first seen');
+});
