@@ -20,14 +20,19 @@ export function healthFlags(p: ReturnType<typeof parseArgs>): HealthcheckConfig 
     if (text === undefined) continue;
     const ns = parseDuration(text);
     if (ns === null) throw new UsageError(`invalid argument "${text}" for "--${flag}" flag: give a duration like 1s, 500ms or 1m30s`);
-    if (ns !== 0) (out[key] = ns), (any = true);
+    if (ns === 0) continue;
+    out[key] = ns;
+    any = true;
   }
   const retries = flagString(p, 'health-retries');
   if (retries !== undefined) {
     const n = Number(retries);
     if (!Number.isInteger(n)) throw new UsageError(`invalid argument "${retries}" for "--health-retries" flag: give a whole number`);
     if (n < 0) throw new UsageError('--health-retries cannot be negative');
-    if (n !== 0) (out.retries = n), (any = true);
+    if (n !== 0) {
+      out.retries = n;
+      any = true;
+    }
   }
   if (flagBool(p, 'no-healthcheck')) {
     if (any) throw new UsageError('--no-healthcheck conflicts with --health-* options');
