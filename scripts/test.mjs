@@ -97,7 +97,7 @@ function findTests(dirs, suffix, excludes = []) {
     }
   };
   for (const d of dirs) if (fs.existsSync(d)) walk(path.join(root, d));
-  // COVE_TEST_ONLY=regex narrows the unit and integration phases to matching files (for a quick local loop).
+  // COVE_TEST_ONLY=regex narrows the unit, integration and e2e phases to matching files (for a quick local loop).
   const only = process.env.COVE_TEST_ONLY ? new RegExp(process.env.COVE_TEST_ONLY) : null;
   return out.filter((f) => !only || only.test(f)).sort();
 }
@@ -220,7 +220,7 @@ async function main() {
     }
   }
   if (want('e2e')) {
-    await phase('e2e (Playwright, Chromium, web mode)', process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '--reporter=list'], {
+    await phase('e2e (Playwright, Chromium, web mode)', process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '--reporter=list', ...(process.env.COVE_TEST_ONLY ? [process.env.COVE_TEST_ONLY] : [])], {
       parse: parsePlaywright,
       user: runAs,
       env: suiteEnv,

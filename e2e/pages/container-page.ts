@@ -30,6 +30,11 @@ export class ContainerDetailPage {
     await this.page.locator(sel).waitFor({ timeout: 20_000 });
   }
 
+  /** The overview's line for one network the container is on. */
+  network(name: string): Locator {
+    return this.page.locator(`[data-testid="overview-network"][data-name="${name}"]`);
+  }
+
   async rename(to: string): Promise<void> {
     await this.action('Rename…').click();
     const dialog = this.page.getByTestId('rename-dialog');

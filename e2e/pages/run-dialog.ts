@@ -21,6 +21,14 @@ export class RunDialog {
     if (fields.env) await d.getByLabel(/^Environment/).fill(fields.env);
   }
 
+  /** The Network select (a built-in mode or a user-defined network), its aliases and the other networks to be on. */
+  async network(name: string, opts: { aliases?: string; alsoOn?: string[] } = {}): Promise<void> {
+    const d = this.root();
+    await d.locator('select[name="network"]').selectOption(name);
+    if (opts.aliases) await d.getByLabel(/^Network aliases/).fill(opts.aliases);
+    for (const n of opts.alsoOn ?? []) await d.getByTestId('run-also-on').getByLabel(n, { exact: true }).check();
+  }
+
   async submit(): Promise<void> {
     await this.root().getByRole('button', { name: 'Run', exact: true }).click();
   }

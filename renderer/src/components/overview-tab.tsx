@@ -5,6 +5,7 @@ import { formatCommand } from '../format/ids';
 import { formatAbsolute } from '../format/time';
 import { useAppStore } from '../store/use-app-store';
 import { ErrorMessage } from './modal';
+import { ContainerNetworks } from './container-networks';
 import { PortLinks } from './port-links';
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
@@ -61,6 +62,7 @@ export function OverviewTab({ id, ports, running }: { id: string; ports: PortMap
           <p className="muted">No published ports.{data.HostConfig.NetworkMode === 'none' ? ' The container has no network.' : ''}</p>
         )}
       </section>
+      <ContainerNetworks id={data.Id} mode={data.HostConfig.NetworkMode} />
       <section className="card">
         <h2>Configuration</h2>
         <dl className="facts">

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { RunOptions } from '../../../app/api/contract';
 import { toCoveApiError } from '../api/errors';
 import { listEntries, shellWords } from '../format/shell-words';
@@ -16,7 +16,15 @@ export function RunDialog({ image: initialImage }: { image?: string }) {
   const [env, setEnv] = useState('');
   const [ports, setPorts] = useState('');
   const [volumes, setVolumes] = useState('');
-  const [network, setNetwork] = useState<'default' | 'none' | 'slirp4netns'>('default');
+  // 'default', a built-in mode, or a user-defined network's name.
+  const [network, setNetwork] = useState('default');
+  const [alsoOn, setAlsoOn] = useState<string[]>([]);
+  const [aliases, setAliases] = useState('');
+  const networks = useAppStore((s) => s.networks);
+  const fetchNetworks = useAppStore((s) => s.fetchNetworks);
+  useEffect(() => void fetchNetworks(), [fetchNetworks]);
+  const userNets = networks.filter((n) => !n.builtin).map((n) => n.name);
+  const onUserNet = userNets.includes(network);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
 
@@ -34,6 +42,12 @@ export function RunDialog({ image: initialImage }: { image?: string }) {
     if (portList.length > 0) options.ports = portList;
     // The engine's default is what `cove run` gets without --network.
     if (network !== 'default') options.network = network;
+    if (onUserNet) {
+      const names = listEntries(aliases);
+      if (names.length > 0) options.networkAliases = names;
+      const extra = alsoOn.filter((n) => n !== network && userNets.includes(n));
+      if (extra.length > 0) options.extraNetworks = extra.map((name) => ({ name }));
+    }
     const volumeList = listEntries(volumes, /\n/);
     if (volumeList.length > 0) options.volumes = volumeList;
     try {
@@ -78,12 +92,42 @@ export function RunDialog({ image: initialImage }: { image?: string }) {
         </label>
         <label className="field">
           <span>Network</span>
-          <select name="network" value={network} onChange={(e) => setNetwork(e.target.value as typeof network)}>
+          <select name="network" value={network} onChange={(e) => setNetwork(e.target.value)}>
             <option value="default">Default (slirp4netns: outbound access and published ports)</option>
             <option value="slirp4netns">slirp4netns</option>
+            <option value="host">Host (the host's own network)</option>
             <option value="none">None (no network; ports cannot be published)</option>
+            {userNets.length > 0 ? (
+              <optgroup label="User-defined (containers find each other by name)">
+                {userNets.map((n) => (
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
+                ))}
+              </optgroup>
+            ) : null}
           </select>
         </label>
+        {onUserNet ? (
+          <>
+            <label className="field">
+              <span>Network aliases <em className="muted">(more names on {network}, comma separated)</em></span>
+              <input name="aliases" value={aliases} onChange={(e) => setAliases(e.target.value)} placeholder="db, cache" className="mono" autoComplete="off" />
+            </label>
+            {userNets.length > 1 ? (
+              <fieldset className="field" data-testid="run-also-on">
+                <legend>Also on</legend>
+                {userNets
+                  .filter((n) => n !== network)
+                  .map((n) => (
+                    <label key={n}>
+                      <input type="checkbox" checked={alsoOn.includes(n)} onChange={(e) => setAlsoOn(e.target.checked ? [...alsoOn, n] : alsoOn.filter((x) => x !== n))} /> {n}
+                    </label>
+                  ))}
+              </fieldset>
+            ) : null}
+          </>
+        ) : null}
         <label className="field">
           <span>Volumes <em className="muted">(name-or-path:/container/path, one per line)</em></span>
           <textarea name="volumes" rows={2} value={volumes} onChange={(e) => setVolumes(e.target.value)} className="mono" />
