@@ -19,17 +19,23 @@ export const systemService: Command = async (engine, argv, io) => {
     io.out(`Wrote ${written.join(' and ')}\nEnable it with: systemctl --user daemon-reload && systemctl --user enable --now cove.socket\n`);
     return 0;
   }
+  const tcpText = flagString(p, 'tcp');
+  const { parseTcpAddress, printTcpAccess } = await import('../docker-api/tcp-access.js');
+  // Checked before anything is served: a refused address serves nothing.
+  const tcp = tcpText === undefined ? undefined : parseTcpAddress(tcpText);
   const { serveLocalSockets } = await import('../server/local-sockets.js');
   // This process hosts the engine the sockets serve.
   const sockets = await serveLocalSockets(await engine.local(), {
     warn: (m) => io.err(`warning: ${m}\n`),
     ...(flagBool(p, 'debug') ? { trace: (line: string) => io.err(`${new Date().toISOString()} ${line}\n`) } : {}),
+    ...(tcp ? { dockerTcp: tcp } : {}),
   });
   if (!sockets.dockerSocket) {
     await sockets.close();
     throw new EngineError('E_INVALID_ARGUMENT', 'the Docker API socket could not be served (see the warning above)');
   }
   io.out(`Cove Docker API: DOCKER_HOST=unix://${sockets.dockerSocket}\n`);
+  if (sockets.dockerTcp) io.out(printTcpAccess(sockets.dockerTcp));
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

@@ -32,6 +32,9 @@ const serve: Command = async (engine, argv, io) => {
   const stored = readWebAddress(engine.paths.home);
   const token = stored?.token ?? newWebToken();
   const host = flagString(p, 'host');
+  const tcpText = flagString(p, 'tcp');
+  const { parseTcpAddress, printTcpAccess } = await import('../docker-api/tcp-access.js');
+  const tcp = tcpText === undefined ? undefined : parseTcpAddress(tcpText);
   // This process hosts the engine that web mode and the engine socket serve.
   const hosted = await engine.local();
   const listen = (on: number) => startWebServer({ engine: hosted, staticDir, port: on, token, ...(host ? { host } : {}) });
@@ -47,9 +50,10 @@ const serve: Command = async (engine, argv, io) => {
   saveWebAddress(engine.paths.home, { port: server.port, token: server.token });
   // The same engine for other local clients: the cove CLI (engine.sock) and docker's tools (docker.sock).
   const { serveLocalSockets } = await import('../server/local-sockets.js');
-  const sockets = await serveLocalSockets(hosted, { warn: (m) => io.err(`warning: ${m}\n`) });
+  const sockets = await serveLocalSockets(hosted, { warn: (m) => io.err(`warning: ${m}\n`), ...(tcp ? { dockerTcp: tcp } : {}) });
   io.out(`Cove web UI: ${server.url}\n`);
   if (sockets.dockerSocket) io.out(`Docker API: DOCKER_HOST=unix://${sockets.dockerSocket}\n`);
+  if (sockets.dockerTcp) io.out(printTcpAccess(sockets.dockerTcp));
   await new Promise<void>((resolve) => {
     const stopServer = (): void => resolve();
     process.once('SIGINT', stopServer);

@@ -64,6 +64,8 @@ const CREATE_FLAGS: FlagSpecs = {
 const PS_FIELDS = '.ID .Image .Command .CreatedAt .RunningFor .Ports .State .Status .Size .Names .Labels .Label .Mounts .Networks';
 const IMAGE_FIELDS = '.ID .Repository .Tag .Digest .CreatedSince .CreatedAt .Size';
 
+const TCP_FLAG = 'Also serve the Docker API on this loopback address (127.0.0.1:PORT), to clients that send the token written in the runtime directory';
+
 const verbs: VerbSpec[] = [
   // Containers
   { name: 'run', module: 'container', usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]', description: 'Create and run a new container from an image', stopAtPositional: true, aliases: ['container run'], flags: { ...CREATE_FLAGS, detach: bool('Run container in background and print container ID', { short: 'd' }), 'detach-keys': str('Override the key sequence for detaching a container') } },
@@ -234,14 +236,14 @@ const verbs: VerbSpec[] = [
 
   // System
   { name: 'system', module: 'store', usage: 'COMMAND', description: 'Manage Cove', flags: {}, subcommands: ['check', 'df', 'events', 'info', 'prune', 'service'] },
-  { name: 'system service', usage: '[OPTIONS]', description: 'Serve the Docker Engine API (docker.sock) and the engine socket in the foreground', flags: { timeout: int('Exit after this many idle seconds with no client connected (0: never)', { short: 't', default: '0' }), debug: bool('Trace every request on stderr'), install: bool('Write a socket-activated systemd user unit (cove.socket, cove.service) instead of serving') } },
+  { name: 'system service', usage: '[OPTIONS]', description: 'Serve the Docker Engine API (docker.sock) and the engine socket in the foreground', flags: { timeout: int('Exit after this many idle seconds with no client connected (0: never)', { short: 't', default: '0' }), debug: bool('Trace every request on stderr'), install: bool('Write a socket-activated systemd user unit (cove.socket, cove.service) instead of serving'), tcp: str(TCP_FLAG) } },
   { name: 'system df', usage: '[OPTIONS]', description: 'Show Cove disk usage', flags: { format: format('a row', '.Type .TotalCount .Active .Size .Reclaimable'), verbose: bool('Show detailed information on space usage', { short: 'v' }) } },
   { name: 'system prune', usage: '[OPTIONS]', description: 'Remove unused data', flags: { all: bool('Remove all unused images not just dangling ones', { short: 'a' }), force: bool('Do not prompt for confirmation', { short: 'f' }), volumes: bool('Prune anonymous volumes') } },
   { name: 'system check', usage: '[OPTIONS]', description: 'Check the store for consistency (and with --repair, make it consistent)', flags: { repair: bool('Remove dead leftovers and broken entries', { short: 'r' }), quick: bool('Skip re-hashing blobs and layers') } },
   { name: 'info', module: 'store', usage: '[OPTIONS]', description: 'Display system-wide information', aliases: ['system info'], flags: { format: str('Format output using a custom template:\n\'json\':             Print in JSON format\n\'TEMPLATE\':         Print output using the given Go template', { short: 'f' }) } },
   { name: 'version', usage: '', description: 'Show the Cove version information', flags: {} },
   { name: 'doctor', module: 'system', usage: '', description: 'Check what rootless containers need on this machine', flags: {} },
-  { name: 'serve', module: 'system', usage: '[OPTIONS]', description: 'Serve the Cove UI in a browser (web mode) and the engine socket, on 127.0.0.1', flags: { port: int('Port to listen on (default: a free one)', { short: 'p' }), host: str('Address to bind', { default: '127.0.0.1' }) } },
+  { name: 'serve', module: 'system', usage: '[OPTIONS]', description: 'Serve the Cove UI in a browser (web mode) and the engine socket, on 127.0.0.1', flags: { port: int('Port to listen on (default: a free one)', { short: 'p' }), host: str('Address to bind', { default: '127.0.0.1' }), tcp: str(TCP_FLAG) } },
   { name: 'machine', module: 'machine', usage: 'COMMAND', description: 'Manage the Cove VM (init, start, stop, rm, ls, inspect, ssh, set); cove --connection machine VERB runs a verb in it', flags: {} },
   { name: 'help', usage: '[COMMAND]', description: 'Help about any command', flags: {} },
   { name: 'container-exited', module: 'container', usage: 'CONTAINER', description: "Internal: the monitor's exit command (restart policy, --rm)", flags: {} },

@@ -8,7 +8,8 @@ import type net from 'node:net';
 import fs from 'node:fs';
 import { DockerHttpError, sendError, splitVersion, apiErrorStatus, type DockerRequest } from './docker-http.js';
 import type { DockerRouter } from './docker-router.js';
-import { toApiError } from '../engine/errors.js';
+import { EngineError, toApiError } from '../engine/errors.js';
+import { presentsToken } from './tcp-access.js';
 import { claimSocketPath } from './socket-path.js';
 import { activatedSocketFd } from './systemd-units.js';
 import { takeOverSocket } from './plain-hijack.js';
@@ -18,6 +19,8 @@ const MAX_JSON_BODY = 8 * 1024 * 1024;
 
 export interface DockerServer {
   path: string;
+  /** The port of the TCP listener (--tcp), null without one. */
+  tcpPort: number | null;
   /** Connections open now (hijacked ones included); `cove system service --timeout` waits for 0. */
   activeConnections(): number;
   onIdle(listener: () => void): void;
@@ -80,15 +83,16 @@ function errorReply(err: unknown): { status: number; message: string } {
 export interface DockerServerOptions {
   /** Called once per request with what was asked and answered (`cove system service --debug`). */
   trace?: (line: string) => void;
+  /** Also listen on this loopback address, for requests that present the token (tcp-access.ts). */
+  tcp?: { host: string; port: number; token: string };
 }
 
-export async function startDockerServer(router: DockerRouter, socketPath: string, options: DockerServerOptions = {}): Promise<DockerServer> {
-  // Socket-activated by systemd: the socket exists and is systemd's to keep.
-  const activated = activatedSocketFd();
-  const release = activated === null ? await claimSocketPath(socketPath) : () => undefined;
-  const sockets = new Set<net.Socket>();
-  const idleListeners: Array<() => void> = [];
-  const server = http.createServer({ requestTimeout: 0, headersTimeout: 60_000 });
+type Authorize = (raw: http.IncomingMessage) => boolean;
+
+const UNAUTHORIZED = 'this Docker API listener needs the token: send "Authorization: Bearer <token>" (the docker CLI: "HttpHeaders" in config.json)';
+
+/** One HTTP server's handlers; the unix socket's and the TCP listener's differ only in `authorize`. */
+function wire(server: http.Server, router: DockerRouter, options: DockerServerOptions, sockets: Set<net.Socket>, idleListeners: Array<() => void>, authorize: Authorize): void {
   server.on('connection', (sock: net.Socket) => {
     sockets.add(sock);
     sock.on('error', () => sock.destroy());
@@ -105,6 +109,7 @@ export async function startDockerServer(router: DockerRouter, socketPath: string
     if (options.trace) res.on('finish', () => options.trace?.(`${raw.method} ${raw.url} -> ${res.statusCode}`));
     void (async () => {
       try {
+        if (!authorize(raw)) throw new DockerHttpError(401, UNAUTHORIZED);
         const { version, path, query } = parseTarget(raw);
         const hit = router.match(raw.method ?? 'GET', path);
         if (!('route' in hit)) {
@@ -138,6 +143,7 @@ export async function startDockerServer(router: DockerRouter, socketPath: string
     let accepted = false;
     void (async () => {
       try {
+        if (!authorize(raw)) throw new DockerHttpError(401, UNAUTHORIZED);
         const { version, path, query } = parseTarget(raw);
         const hit = router.match(raw.method ?? 'GET', path);
         if (!('route' in hit) || !hit.route.hijack) throw new DockerHttpError(404, 'page not found');
@@ -160,19 +166,50 @@ export async function startDockerServer(router: DockerRouter, socketPath: string
       }
     })();
   });
-  await new Promise<void>((resolve, reject) => {
+}
+
+function listen(server: http.Server, target: { fd: number } | string | { host: string; port: number }): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    if (activated !== null) server.listen({ fd: activated }, () => resolve());
-    else server.listen(socketPath, () => resolve());
+    server.listen(target, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+}
+
+export async function startDockerServer(router: DockerRouter, socketPath: string, options: DockerServerOptions = {}): Promise<DockerServer> {
+  // Socket-activated by systemd: the socket exists and is systemd's to keep.
+  const activated = activatedSocketFd();
+  const release = activated === null ? await claimSocketPath(socketPath) : () => undefined;
+  const sockets = new Set<net.Socket>();
+  const idleListeners: Array<() => void> = [];
+  const newServer = (): http.Server => http.createServer({ requestTimeout: 0, headersTimeout: 60_000 });
+  const server = newServer();
+  // The unix socket's mode (0600 in a 0700 directory) is its access control.
+  wire(server, router, options, sockets, idleListeners, () => true);
+  await listen(server, activated !== null ? { fd: activated } : socketPath);
   if (activated === null) fs.chmodSync(socketPath, 0o600);
+  let tcpServer: http.Server | undefined;
+  if (options.tcp) {
+    const { token } = options.tcp;
+    tcpServer = newServer();
+    wire(tcpServer, router, options, sockets, idleListeners, (raw) => presentsToken(raw.headers.authorization, token));
+    await listen(tcpServer, { host: options.tcp.host, port: options.tcp.port }).catch(async (err: Error) => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      release();
+      throw new EngineError('E_INVALID_ARGUMENT', `cannot listen on ${options.tcp?.host}:${options.tcp?.port}: ${err.message}`);
+    });
+  }
+  const tcpAddress = tcpServer?.address();
   return {
     path: socketPath,
+    tcpPort: tcpAddress && typeof tcpAddress === 'object' ? tcpAddress.port : null,
     activeConnections: () => sockets.size,
     onIdle: (l) => idleListeners.push(l),
     close: async () => {
       for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([server, ...(tcpServer ? [tcpServer] : [])].map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
       release();
     },
   };
