@@ -88,7 +88,7 @@ export function ContainerPage({ id, tab }: { id: string; tab: DetailTab }) {
   return (
     <section className="page page-fill" data-testid="container-page" data-name={container.name} data-state={container.state}>
       <PageHeader title={container.name} subtitle={`${container.image} · ${container.status}`}>
-        <StateBadge state={container.state} restarting={container.restarting === true} />
+        <StateBadge state={container.state} restarting={container.restarting === true} health={container.health} />
         {busy && (
           <span className="task">
             <span className="spinner" aria-hidden="true" />
@@ -130,7 +130,7 @@ export function ContainerPage({ id, tab }: { id: string; tab: DetailTab }) {
       </PageHeader>
       <Tabs id={container.id} current={tab} />
       <div className="tab-panel" id="tab-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
-        {tab === 'overview' && <OverviewTab key={`${container.id}:${container.state}:${container.startedAt}`} id={container.id} ports={container.ports} running={running} />}
+        {tab === 'overview' && <OverviewTab key={`${container.id}:${container.state}:${container.startedAt}:${container.health ?? ''}`} id={container.id} ports={container.ports} running={running} />}
         {tab === 'logs' && <LogsTab key={container.id} id={container.id} name={container.name} />}
         {tab === 'stats' && <StatsTab key={container.id} id={container.id} running={container.state === 'running'} />}
         {tab === 'terminal' && (

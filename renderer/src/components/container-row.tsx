@@ -49,7 +49,7 @@ export function ContainerRow({ container, task, now, selected, onSelect, onStart
         <PortLinks ports={container.ports} running={container.state === 'running'} compact />
       </td>
       <td data-testid="container-state">
-        <StateBadge state={container.state} restarting={container.restarting === true} />
+        <StateBadge state={container.state} restarting={container.restarting === true} health={container.health} />
       </td>
       <td className="cell-status">
         {busy ? (

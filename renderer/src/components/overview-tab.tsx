@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ContainerInspect, PortMapping } from '../../../app/api/contract';
+import type { ContainerInspect, HealthProbeResult, PortMapping } from '../../../app/api/contract';
 import { toCoveApiError } from '../api/errors';
 import { formatCommand } from '../format/ids';
 import { formatAbsolute } from '../format/time';
@@ -15,6 +15,12 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
       <dd>{children}</dd>
     </>
   );
+}
+
+/** The last probe, as `docker inspect` shows it: exit code and (the start of) its output. */
+function lastProbe(log: HealthProbeResult[]): string {
+  const last = log[log.length - 1];
+  return last ? `exit ${last.ExitCode} at ${formatAbsolute(last.End) ?? last.End}${last.Output ? `\n${last.Output.trimEnd().slice(0, 500)}` : ''}` : '';
 }
 
 const when = (iso: string) => (iso && !iso.startsWith('0001') ? (formatAbsolute(iso) ?? iso) : '—');
@@ -49,6 +55,13 @@ export function OverviewTab({ id, ports, running }: { id: string; ports: PortMap
           <Row label="Created">{when(data.Created)}</Row>
           <Row label="Started">{when(s.StartedAt)}</Row>
           <Row label="Finished">{when(s.FinishedAt)}</Row>
+          {s.Health && (
+            <Row label="Health">
+              <span data-testid="overview-health">{s.Health.Status}</span>
+              {s.Health.FailingStreak > 0 ? `, ${s.Health.FailingStreak} failing in a row` : ''}
+              {s.Health.Log.length > 0 && <pre className="health-output">{lastProbe(s.Health.Log)}</pre>}
+            </Row>
+          )}
         </dl>
       </section>
       <section className="card" data-testid="overview-ports">
