@@ -586,7 +586,7 @@ export function isApiMethod(value: unknown): value is ApiMethod {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(API, value);
 }
 
-export type ContainerAction = 'create' | 'start' | 'die' | 'remove' | 'pause' | 'unpause' | 'rename' | 'update' | 'health_status';
+export type ContainerAction = 'create' | 'start' | 'die' | 'oom' | 'remove' | 'pause' | 'unpause' | 'rename' | 'update' | 'health_status';
 export type ImageAction = 'load' | 'tag' | 'untag' | 'delete';
 export type VolumeAction = 'create' | 'remove';
 

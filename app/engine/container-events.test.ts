@@ -9,6 +9,8 @@ test('a change is named after the difference: create, start, die, restart, pause
   assert.deepEqual(actionsBetween(undefined, snap('running')), ['create', 'start']);
   assert.deepEqual(actionsBetween(snap('created', null), snap('running')), ['start']);
   assert.deepEqual(actionsBetween(snap('running'), snap('exited')), ['die'], 'stop is a die, not an update');
+  assert.deepEqual(actionsBetween(snap('running'), { ...snap('exited'), oomKilled: true }), ['oom', 'die'], 'an OOM kill: oom before die, as docker');
+  assert.deepEqual(actionsBetween({ ...snap('exited'), oomKilled: true }, { ...snap('exited'), oomKilled: true }), [], 'an old OOM kill is not news');
   assert.deepEqual(actionsBetween(snap('running', 't1'), snap('running', 't2')), ['die', 'start'], 'a restart');
   assert.deepEqual(actionsBetween(snap('exited', 't1'), snap('running', 't2')), ['start']);
   assert.deepEqual(actionsBetween(snap('running'), snap('paused')), ['pause']);

@@ -12,6 +12,8 @@ export interface ContainerSnapshot {
   restarting?: boolean;
   /** Its healthcheck's status while it runs. */
   health?: HealthStatus;
+  /** Exited because the kernel's OOM killer ended it (docker emits "oom" before "die"). */
+  oomKilled?: boolean;
 }
 
 export class ContainerEventDeriver {
@@ -58,7 +60,7 @@ export function actionsBetween(before: ContainerSnapshot | null | undefined, now
   else if (live(now.state) && (!live(before.state) || now.startedAt !== before.startedAt)) {
     if (live(before.state)) out.push('die');
     out.push('start');
-  } else if (!live(now.state) && live(before.state)) out.push('die');
+  } else if (!live(now.state) && live(before.state)) out.push(...(now.oomKilled ? (['oom', 'die'] as const) : (['die'] as const)));
   // A stop while it was down between restarts changes no state, only that it will not come back.
   if (out.length === 0 && Boolean(before.restarting) !== Boolean(now.restarting)) out.push('update');
   // docker reports each change of the probes' verdict, not the reset to `starting` that a start is.

@@ -15,6 +15,7 @@ import { ImageIndex } from './store/image-index.js';
 import { ImageService } from './image-service.js';
 import { ContainerStore } from './container/container-store.js';
 import { ContainerService } from './container/container-service.js';
+import { oomKilledAtExit } from './container/cgroup-limits.js';
 import { StoreWatcher } from './store-watcher.js';
 import { TaskRegistry } from './tasks.js';
 import type { AllHandlers } from './handlers/handler-types.js';
@@ -205,7 +206,9 @@ export class Engine implements EngineHandle {
       const rec = await this.containers.resolve(id).catch(() => null);
       if (!rec) return null;
       const s = await this.containers.summary(rec);
-      return { state: s.state, name: s.name, startedAt: s.startedAt, restarting: s.restarting === true, ...(s.health ? { health: s.health } : {}) };
+      const down = s.state !== 'running' && s.state !== 'paused';
+      const oom = down && oomKilledAtExit(rec.id, this.containerStore.paths(rec.id).bundle);
+      return { state: s.state, name: s.name, startedAt: s.startedAt, restarting: s.restarting === true, ...(s.health ? { health: s.health } : {}), ...(oom ? { oomKilled: true } : {}) };
     });
     await deriver.prime((await this.containers.list(true)).map((c) => c.id));
     // Released (or started by another caller) while priming.

@@ -33,7 +33,7 @@ export const SUITE = 'bookworm';
 export const PACKAGES = ['uidmap', 'slirp4netns', 'busybox-static', 'e2fsprogs', 'libseccomp2', 'ca-certificates', 'tzdata'];
 // Kernel modules loaded at boot (their dependencies are added from each module's modinfo).
 export const MODULES = [
-  'virtio_pci', 'virtio_blk', 'virtio_net', 'virtio_rng', 'virtio_console',
+  'virtio_pci', 'virtio_blk', 'virtio_net', 'virtio_rng', 'virtio_console', 'virtio_balloon',
   '9pnet_virtio', '9p', 'squashfs', 'overlay', 'ext4', 'crc32c_generic', 'crc32c_intel', 'tun', 'veth', 'bridge',
 ];
 // Trimmed from the root filesystem: documentation, translations and apt's caches.

@@ -71,6 +71,10 @@ mkdir -p /var/lib/cove
 if ! mount -t ext4 /dev/vdb /var/lib/cove 2> /dev/null; then
 	mkfs.ext4 -q -F -L cove-data /dev/vdb && mount -t ext4 /dev/vdb /var/lib/cove
 fi
+# `cove machine set --disk-size` grows the disk image; the filesystem follows
+# here, online (ext4 grows while mounted, resize2fs(8)); when it already
+# fills the disk this is a no-op.
+resize2fs /dev/vdb > /dev/null 2>&1 || echo "cove-vm: resize2fs of the data disk failed" > /dev/console
 mkdir -p /var/lib/cove/data
 chown "$COVE_UID:$COVE_GID" /var/lib/cove/data
 chmod 0700 /var/lib/cove/data
@@ -85,5 +89,9 @@ echo "+cpu +memory +io +pids" > /sys/fs/cgroup/cove/cgroup.subtree_control
 chown "$COVE_UID:$COVE_GID" /sys/fs/cgroup/cove /sys/fs/cgroup/cove/cgroup.procs /sys/fs/cgroup/cove/cgroup.threads /sys/fs/cgroup/cove/cgroup.subtree_control
 chown -R "$COVE_UID:$COVE_GID" /sys/fs/cgroup/cove/agent
 
+# What boot read (kernel modules, init's tools) need not stay cached; freed
+# pages go back to the host through free page reporting.
+sync
+echo 1 > /proc/sys/vm/drop_caches
 echo "cove-vm: init done" > /dev/console
 exec /opt/cove/native/build/cove-init -- /opt/cove/vm-init.sh stage2

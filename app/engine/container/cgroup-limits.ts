@@ -132,3 +132,22 @@ export async function updateCgroup(dir: string, r: Resources): Promise<void> {
 export function wasOomKilled(bundleDir: string): boolean {
   return fs.existsSync(path.join(bundleDir, 'oom-killed'));
 }
+
+/**
+ * An OOM kill as soon as the container has exited: the monitor writes the
+ * exit file before the runtime's delete reads memory.events into the mark,
+ * so the cgroup's own count is read while it is there, and the mark once
+ * it is gone (the delete writes the mark before it removes the cgroup).
+ */
+export function oomKilledAtExit(id: string, bundleDir: string): boolean {
+  const cg = containerCgroupPath(id);
+  if (cg !== null) {
+    try {
+      const m = /^oom_kill (\d+)$/m.exec(fs.readFileSync(path.join(CGROUP_ROOT, cg, 'memory.events'), 'utf8'));
+      if (m) return Number(m[1]) > 0;
+    } catch {
+      // removed already: the mark says
+    }
+  }
+  return wasOomKilled(bundleDir);
+}

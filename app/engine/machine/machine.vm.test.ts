@@ -153,14 +153,44 @@ describe('cove machine (QEMU, TCG here)', { skip, timeout: 15 * 60_000 }, () => 
     });
   });
 
-  it('--memory 32m: a 64 MB allocation is OOM-killed and reported', { timeout: 5 * 60_000 }, async () => {
+  /** Container events from the VM's engine through the host's API socket, collected until closed. */
+  const containerEvents = async (): Promise<{ seen: Array<{ action: string; id: string }>; close(): void; ready: Promise<void> }> => {
+    const c = net.connect(state.apiSocket as string);
+    const seen: Array<{ action: string; id: string }> = [];
+    let buf = '';
+    let subscribed: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => (subscribed = resolve));
+    c.write(`${JSON.stringify({ kind: 'request', id: 1, method: 'events:subscribe', params: { types: ['container'] } })}\n`);
+    c.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const m = JSON.parse(buf.slice(0, nl)) as { kind: string; event?: { action: string; id: string } };
+        buf = buf.slice(nl + 1);
+        if (m.kind === 'response') subscribed();
+        if (m.kind === 'event' && m.event) seen.push({ action: m.event.action, id: m.event.id });
+      }
+    });
+    c.on('error', () => undefined);
+    return { seen, ready, close: () => c.destroy() };
+  };
+
+  it('--memory 32m: a 64 MB allocation is OOM-killed and reported (inspect, an oom event before die)', { timeout: 5 * 60_000 }, async () => {
     assert.ok(state, 'the machine did not start');
+    const events = await containerEvents();
+    await events.ready;
     const r = await inVm(['run', '--name', 'oom', '--memory', '32m', '--memory-swap', '32m', 'busybox', 'sh', '-c', 'x=$(head -c 67108864 /dev/zero | tr "\\0" a); echo survived']);
     assert.equal(r.code, 137, r.stderr);
     assert.doesNotMatch(r.stdout, /survived/);
     const [info] = JSON.parse(await ok(['inspect', 'oom'])) as Array<{ State: { OOMKilled: boolean; ExitCode: number } }>;
     assert.equal(info?.State.OOMKilled, true);
     assert.equal(info?.State.ExitCode, 137);
+    const id = (await ok(['inspect', '--format', '{{.Id}}', 'oom'])).trim();
+    const deadline = Date.now() + 30_000;
+    while (!events.seen.some((e) => e.id === id && e.action === 'die') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
+    events.close();
+    const mine = events.seen.filter((e) => e.id === id).map((e) => e.action);
+    assert.ok(mine.includes('oom'), `an oom event: ${mine.join(', ')}`);
+    assert.ok(mine.indexOf('oom') < mine.indexOf('die'), `oom comes before die: ${mine.join(', ')}`);
     await ok(['rm', 'oom']);
   });
 
@@ -190,6 +220,22 @@ describe('cove machine (QEMU, TCG here)', { skip, timeout: 15 * 60_000 }, () => 
     const cpuMax = await cove(['machine', 'ssh', `cat /sys/fs/cgroup/cove/cove-${id.slice(0, 32)}/cpu.max`]);
     assert.equal(cpuMax.stdout.trim(), '25000 100000');
     await ok(['rm', '-f', 'busy']);
+  });
+
+  it('set --disk-size grows the data filesystem at the next boot; the store survives the reboot', { timeout: 10 * 60_000 }, async () => {
+    assert.ok(state, 'the machine did not start');
+    const kb = async (): Promise<number> => Number((await cove(['machine', 'ssh', "df -k /var/lib/cove | awk 'NR==2{print $2}'"])).stdout.trim());
+    const before = await kb();
+    assert.ok(before > 3.5e6 && before < 4.2e6, `a 4 GB data filesystem: ${before} kB`);
+    assert.equal((await cove(['machine', 'stop'])).code, 0);
+    const set = await cove(['machine', 'set', '--disk-size', '6']);
+    assert.equal(set.code, 0, set.stderr);
+    const start = await cove(['machine', 'start'], 7 * 60_000);
+    assert.equal(start.code, 0, start.stderr);
+    state = JSON.parse(await fsp.readFile(path.join(home, 'machines', 'cove', 'state.json'), 'utf8')) as MachineState;
+    const after = await kb();
+    assert.ok(after > 5.5e6 && after < 6.2e6, `grown to 6 GB: ${after} kB`);
+    assert.match(await ok(['images', '--format', '{{.Repository}}']), /^busybox$/m, 'the image loaded before the reboot is still there');
   });
 
   it('machine stop and rm leave no process or file behind', { timeout: 3 * 60_000 }, async () => {
