@@ -1,25 +1,12 @@
 // Validation against the Compose Specification's published JSON schema
-// (compose-spec.json beside this file, draft-07) with ajv. Of the errors ajv
+// (compose-spec.json beside this file, draft-07) with ajv, compiled ahead of
+// time (schema-codegen.ts) into compose-spec-validate.js. Of the errors ajv
 // finds, the one deepest in the model is reported - for a `oneOf` of
 // syntaxes that is the place the user got wrong - as its path in the model
 // (`services.web.ports[0]`), what was expected, and the file:line:column.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import composeSpec from './compose-spec.json' with { type: 'json' };
+import type { ErrorObject } from 'ajv';
+import validate from './compose-spec-validate.js';
 import { formatPath, invalid, type ModelPath } from './yaml-file.js';
-
-let validator: ValidateFunction | undefined;
-
-function compiled(): ValidateFunction {
-  if (!validator) {
-    // The schema declares "$schema": ".../draft-07/schema" (no '#'), which ajv
-    // does not know by that id; it is draft-07, ajv's default dialect.
-    const schema: Record<string, unknown> = { ...composeSpec };
-    delete schema.$schema;
-    // strict: false - the schema uses annotations ajv does not know (deprecated).
-    validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
-  }
-  return validator;
-}
 
 function modelPath(instancePath: string): ModelPath {
   if (instancePath === '') return [];
@@ -48,7 +35,6 @@ function describe(errors: ErrorObject[]): string {
 
 /** Throws E_COMPOSE_INVALID when `tree` (one interpolated file) breaks the schema. */
 export function validateSchema(tree: unknown, file: string, locate: (p: ModelPath, key?: boolean) => string | undefined): void {
-  const validate = compiled();
   if (validate(tree)) return;
   const errors = validate.errors ?? [];
   // additionalProperties names a key: report it at the key, which is deeper than its mapping.
