@@ -367,7 +367,11 @@ export interface ContainerInspect {
     /** Present when the container has a healthcheck. */
     Health?: { Status: HealthStatus; FailingStreak: number; Log: HealthProbeResult[] };
   };
-  Config: { Image: string; Hostname: string; Env: string[]; Cmd: string[]; Entrypoint: string[] | null; WorkingDir: string; User: string; Tty: boolean; OpenStdin: boolean; Labels: Record<string, string>; StopSignal: string; StopTimeout: number };
+  Config: {
+    Image: string; Hostname: string; Env: string[]; Cmd: string[]; Entrypoint: string[] | null; WorkingDir: string; User: string; Tty: boolean; OpenStdin: boolean; Labels: Record<string, string>; StopSignal: string; StopTimeout: number;
+    /** The effective healthcheck (image's merged with run's, defaults filled; durations in ns), as docker's HealthConfig. */
+    Healthcheck?: { Test: string[]; Interval: number; Timeout: number; StartPeriod: number; StartInterval: number; Retries: number };
+  };
   /** Ports as bound while it runs (docker: "80/tcp": [{HostIp, HostPort}]). */
   NetworkSettings: { Ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null> };
   HostConfig: {

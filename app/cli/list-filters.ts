@@ -31,7 +31,9 @@ function labelsMatch(wanted: string[] | undefined, labels: Record<string, string
 }
 
 const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
-export const PS_FILTERS = ['status', 'name', 'label', 'ancestor', 'id', 'exited'] as const;
+export const PS_FILTERS = ['status', 'name', 'label', 'ancestor', 'id', 'exited', 'health'] as const;
+/** docker's health filter values: a healthcheck's status, or none for a container without one running. */
+export const HEALTH_FILTERS = ['starting', 'healthy', 'unhealthy', 'none'];
 
 /** docker ps shows stopped containers when asked for them by status (or exit code). */
 export function psFiltersImplyAll(f: Filters): boolean {
@@ -41,6 +43,9 @@ export function psFiltersImplyAll(f: Filters): boolean {
 export function psFilter(f: Filters, imageIdsOf: (ancestor: string) => Set<string>): (c: ContainerSummary) => boolean {
   for (const s of f.get('status') ?? []) {
     if (!STATUSES.includes(s)) throw new UsageError(`invalid filter 'status=${s}'`, 1);
+  }
+  for (const h of f.get('health') ?? []) {
+    if (!HEALTH_FILTERS.includes(h)) throw new UsageError(`Unrecognised filter value for health: ${h}`, 1);
   }
   const exited = (f.get('exited') ?? []).map((e) => {
     const n = Number(e);
@@ -65,6 +70,8 @@ export function psFilter(f: Filters, imageIdsOf: (ancestor: string) => Set<strin
     if (names.length > 0 && !names.some((re) => re.test(c.name))) return false;
     if (!labelsMatch(f.get('label'), c.labels ?? {})) return false;
     if (ancestors.length > 0 && !ancestors.some((set) => set.has(c.imageId))) return false;
+    const health = f.get('health');
+    if (health && !health.includes(c.health ?? 'none')) return false;
     return true;
   };
 }

@@ -84,7 +84,7 @@ const verbs: VerbSpec[] = [
     aliases: ['container ls', 'container list'],
     flags: {
       all: bool('Show all containers (default shows just running)', { short: 'a' }),
-      filter: filter('status, name, label, ancestor, id, exited'),
+      filter: filter('status, name, label, ancestor, id, exited, health'),
       format: format('a container', PS_FIELDS),
       last: int('Show n last created containers (includes all states)', { short: 'n' }),
       latest: bool('Show the latest created container (includes all states)', { short: 'l' }),

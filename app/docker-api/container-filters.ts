@@ -21,11 +21,15 @@ const TESTS: Record<string, Test> = {
   status: (c, v) => dockerStatus(c) === v,
   ancestor: (c, v) => c.image === v || c.imageId === v || c.imageId.replace(/^sha256:/, '').startsWith(v.replace(/^sha256:/, '')) || c.image.split(':')[0] === v,
   exited: (c, v) => c.state === 'exited' && String(c.exitCode) === v,
+  health: (c, v) => {
+    if (!['starting', 'healthy', 'unhealthy', 'none'].includes(v)) throw new DockerHttpError(400, `Unrecognised filter value for health: ${v}`);
+    return (c.health ?? 'none') === v;
+  },
 };
 
 export function filterContainers(list: ContainerSummary[], filters: Map<string, string[]>): ContainerSummary[] {
   for (const key of filters.keys()) {
-    // docker's other filters (network, volume, health, before, since, ...) are refused, never silently ignored.
+    // docker's other filters (network, volume, before, since, ...) are refused, never silently ignored.
     if (!TESTS[key]) throw new DockerHttpError(400, `invalid filter '${key}' (Cove filters containers by ${Object.keys(TESTS).join(', ')})`);
   }
   return list.filter((c) =>

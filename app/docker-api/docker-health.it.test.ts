@@ -33,6 +33,7 @@ test('docker run --health-cmd: inspect, ps and events follow starting -> healthy
   await ok(['run', '-d', '--name', 'dh', '--health-cmd', 'test -e /tmp/ok', '--health-interval', '200ms', '--health-retries', '1', '--health-start-period', '60s', '--health-start-interval', '200ms', 'busybox', 'sleep', '1000']);
   const status = async (): Promise<string> => (await ok(['inspect', '--format', '{{.State.Health.Status}}', 'dh'])).trim();
   assert.equal(await status(), 'starting');
+  assert.equal((await ok(['inspect', '--format', '{{json .Config.Healthcheck.Test}}', 'dh'])).trim(), '["CMD-SHELL","test -e /tmp/ok"]');
   assert.match(await ok(['ps', '--filter', 'name=dh', '--format', '{{.Status}}']), /^Up .* \(health: starting\)$/m);
   const since = Math.floor(Date.now() / 1000);
   const events = svc.docker(['events', '--since', String(since), '--until', String(since + 8), '--filter', 'event=health_status', '--format', '{{.Action}}'], { timeoutMs: 30_000 });
@@ -40,6 +41,7 @@ test('docker run --health-cmd: inspect, ps and events follow starting -> healthy
   await ok(['exec', 'dh', 'touch', '/tmp/ok']);
   await eventually(async () => (await status()) === 'healthy', 10_000, 'healthy');
   assert.match(await ok(['ps', '--filter', 'name=dh', '--format', '{{.Status}}']), /^Up .* \(healthy\)$/m);
+  assert.equal((await ok(['ps', '--filter', 'health=healthy', '--format', '{{.Names}}'])).trim(), 'dh');
   await ok(['exec', 'dh', 'rm', '/tmp/ok']);
   await eventually(async () => (await status()) === 'unhealthy', 10_000, 'unhealthy');
   const log = JSON.parse(await ok(['inspect', '--format', '{{json .State.Health.Log}}', 'dh'])) as Array<{ ExitCode: number }>;

@@ -127,7 +127,11 @@ export class ContainerRecords {
     const status = await this.store.status(rec.id);
     const view = inspectView(rec, spec, status, await this.boundPorts(rec), p.log, wasOomKilled(p.bundle));
     // As docker: State.Health from the first start of a container with a healthcheck on.
-    if (rec.config?.healthcheck && status.state !== 'created') view.State.Health = await readHealth(p.health, status.state);
+    const hc = rec.config?.healthcheck;
+    if (hc) {
+      view.Config.Healthcheck = { Test: hc.test, Interval: hc.intervalNs, Timeout: hc.timeoutNs, StartPeriod: hc.startPeriodNs, StartInterval: hc.startIntervalNs, Retries: hc.retries };
+      if (status.state !== 'created') view.State.Health = await readHealth(p.health, status.state);
+    }
     return view;
   }
 

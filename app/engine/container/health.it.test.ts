@@ -45,6 +45,8 @@ test('starting -> healthy once the probe passes -> unhealthy after `retries` fai
   assert.equal(last?.Output, 'fine\n');
   assert.ok(Date.parse(last?.End ?? '') >= Date.parse(last?.Start ?? ''), 'Start and End are timestamps in order');
   assert.match(await psStatus('hc'), /^Up .* \(healthy\)$/);
+  assert.equal((await ok(['ps', '--filter', 'health=healthy', '--format', '{{.Names}}'])).trim(), 'hc');
+  assert.equal((await ok(['ps', '--filter', 'health=unhealthy', '--format', '{{.Names}}'])).trim(), '');
 
   await ok(['exec', 'hc', 'rm', '/tmp/ok']);
   const sick = await eventually(async () => {
@@ -101,11 +103,14 @@ test("an image's HEALTHCHECK applies; --health-* override its timings; --no-heal
     return v?.Status === 'healthy' ? v : undefined;
   }, 10_000, 'healthy from the image');
   assert.equal(h.Log[0]?.Output, 'from-image\n');
+  const [img] = JSON.parse(await ok(['inspect', 'img'])) as ContainerInspect[];
+  assert.deepEqual(img?.Config.Healthcheck, { Test: ['CMD', 'sh', '-c', 'echo from-image; exit 0'], Interval: 2e8, Timeout: 30e9, StartPeriod: 0, StartInterval: 5e9, Retries: 1 });
 
   // An empty --health-cmd keeps the image's test; the interval given replaces the image's.
   await ok(['create', '--name', 'slow', '--health-interval', '1h', 'checked', 'sleep', '1000']);
   const [slow] = JSON.parse(await ok(['inspect', 'slow'])) as ContainerInspect[];
   assert.equal(slow?.State.Health, undefined, 'no Health before the first start');
+  assert.deepEqual([slow?.Config.Healthcheck?.Test[0], slow?.Config.Healthcheck?.Interval, slow?.Config.Healthcheck?.Retries], ['CMD', 3600e9, 1]);
   await ok(['start', 'slow']);
   await new Promise((r) => setTimeout(r, 800));
   assert.deepEqual(await health('slow'), { Status: 'starting', FailingStreak: 0, Log: [] }, 'the first probe waits an interval');
@@ -114,6 +119,8 @@ test("an image's HEALTHCHECK applies; --health-* override its timings; --no-heal
   await new Promise((r) => setTimeout(r, 800));
   assert.equal(await health('off'), undefined);
   assert.match(await psStatus('off'), /^Up [^(]*$/);
+  assert.match(await ok(['ps', '--filter', 'health=none', '--format', '{{.Names}}']), /^off$/m);
+  assert.match((await sb.cove(['ps', '--filter', 'health=fine'])).stderr, /Unrecognised filter value for health: fine/);
   await ok(['rm', '-f', 'img', 'slow', 'off']);
 });
 
