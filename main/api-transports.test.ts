@@ -114,6 +114,16 @@ const cases = (): { [M in ApiMethod]: Case<M> } => ({
   'subscriptions:close': { params: { subscription: 'not-mine' }, expect: 'E_INVALID_ARGUMENT' },
   'builder:build': { params: { context: hostFile('no-such-context') }, expect: 'E_INVALID_ARGUMENT' },
   'builder:prune': { params: {}, expect: 'ok' },
+  'compose:config': { params: { files: [hostFile('no-such-compose.yaml')], cwd: '/' }, expect: 'any-error' },
+  'compose:up': { params: { files: [hostFile('no-such-compose.yaml')], cwd: '/' }, expect: 'any-error' },
+  'compose:down': { params: { files: [hostFile('no-such-compose.yaml')], cwd: '/' }, expect: 'any-error' },
+  'compose:action': { params: { files: [hostFile('no-such-compose.yaml')], cwd: '/', action: 'stop' }, expect: 'any-error' },
+  'compose:build': { params: { files: [hostFile('no-such-compose.yaml')], cwd: '/' }, expect: 'any-error' },
+  'compose:pull': { params: { files: [hostFile('no-such-compose.yaml')], cwd: '/' }, expect: 'any-error' },
+  'compose:push': { params: { files: [hostFile('no-such-compose.yaml')], cwd: '/' }, expect: 'any-error' },
+  'compose:ps': { params: { projectName: 'absent-project', cwd: hostFile('') }, expect: 'ok' },
+  'compose:ls': { params: { all: true }, expect: 'ok' },
+  'compose:run': { params: { files: [hostFile('no-such-compose.yaml')], cwd: '/', service: 'web' }, expect: 'any-error' },
 });
 
 /** Masks what two equal calls may answer differently: ids of tasks and subscriptions, and times. */

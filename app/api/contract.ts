@@ -297,7 +297,7 @@ export interface LayerProgress {
   status: LayerStatus;
 }
 
-export type TaskKind = 'pull' | 'push' | 'load' | 'build';
+export type TaskKind = 'pull' | 'push' | 'load' | 'build' | 'compose';
 export type TaskState = 'running' | 'done' | 'failed' | 'cancelled';
 
 /** A long piece of work (pull, push, load) that outlives the page that started it. */
@@ -318,6 +318,8 @@ export interface TaskProgress {
   outcome?: { reference: string; digest: string; downloaded?: boolean };
   /** A build task's steps as they go, and the image it made. */
   build?: { steps: BuildStepProgress[]; imageId: string | null };
+  /** A compose task's resources and what happened to each, in docker compose v2's words. */
+  compose?: { project: string; steps: ComposeStep[] };
 }
 
 // --- build (issue 12) ---
@@ -343,6 +345,101 @@ export interface BuildStepProgress {
   output: string[];
 }
 // --- end build ---
+
+// --- compose (issue 14) ---
+/** Which compose project: the files and options `docker compose` takes globally. Paths are on the engine's host. */
+export interface ComposeTarget {
+  /** `-f`, in order; none = compose.yaml & co. found in `projectDirectory` or `cwd`. */
+  files?: string[];
+  projectDirectory?: string;
+  /** `-p`; alone it names a project without reading files (`down`, `ps`, `stop`...). */
+  projectName?: string;
+  profiles?: string[];
+  envFiles?: string[];
+  /** The client's environment, for interpolation (the CLI sends its own). */
+  environment?: Record<string, string>;
+  /** The client's working directory (absolute), for relative `-f` and discovery. */
+  cwd?: string;
+}
+/**
+ * One resource of a compose task, e.g. `Container demo-web-1` / `Network demo_default`;
+ * status in docker compose v2's words: Creating, Created, Starting, Started, Waiting, Healthy,
+ * Exited, Recreate, Recreated, Running, Stopping, Stopped, Removing, Removed, Building, Built,
+ * Pulling, Pulled, Pushing, Pushed, Killing, Killed, Pausing, Paused, Unpausing, Unpaused,
+ * Restarting, Restarted, Skipped, Error.
+ */
+export interface ComposeStep {
+  resource: string;
+  status: string;
+  error?: string;
+}
+export interface ComposeUpParams extends ComposeTarget {
+  /** Only these services (and, unless `noDeps`, what they depend on). */
+  services?: string[];
+  /** Build images before starting (`--build`); else only missing ones are built. */
+  build?: boolean;
+  forceRecreate?: boolean;
+  noRecreate?: boolean;
+  noDeps?: boolean;
+  removeOrphans?: boolean;
+  /** Finish only when every service runs and is healthy (`--wait`). */
+  wait?: boolean;
+  /** `--scale SERVICE=N`, over `deploy.replicas`. */
+  scale?: Record<string, number>;
+  /** Create, do not start (`up --no-start`, `create`). */
+  noStart?: boolean;
+  pull?: 'always' | 'missing' | 'never';
+}
+export interface ComposeDownParams extends ComposeTarget {
+  /** Also named volumes of the project (`-v`). */
+  volumes?: boolean;
+  rmi?: 'local' | 'all';
+  removeOrphans?: boolean;
+  timeoutSeconds?: number;
+}
+export type ComposeActionName = 'start' | 'stop' | 'restart' | 'kill' | 'rm' | 'pause' | 'unpause';
+export interface ComposeActionParams extends ComposeTarget {
+  action: ComposeActionName;
+  services?: string[];
+  timeoutSeconds?: number;
+  signal?: string;
+  /** rm: also running containers (stopped first); rm -v: their anonymous volumes. */
+  force?: boolean;
+  volumes?: boolean;
+}
+/** A container of a compose project: its summary, service, replica number and whether `compose run` made it. */
+export interface ComposeContainer extends ContainerSummary {
+  project: string;
+  service: string;
+  number: number;
+  oneoff: boolean;
+}
+/** `docker compose ls`: status as compose prints it, e.g. `running(2), exited(1)`. */
+export interface ComposeProjectSummary {
+  name: string;
+  status: string;
+  configFiles: string[];
+  workingDir: string;
+}
+export interface ComposeRunParams extends ComposeTarget {
+  service: string;
+  command?: string[];
+  entrypoint?: string[];
+  env?: string[];
+  labels?: Record<string, string>;
+  name?: string;
+  user?: string;
+  workdir?: string;
+  rm?: boolean;
+  noDeps?: boolean;
+  tty?: boolean;
+  interactive?: boolean;
+  /** `--service-ports`: publish the service's ports (off by default, as compose). */
+  servicePorts?: boolean;
+  publish?: string[];
+  volumes?: string[];
+}
+// --- end compose ---
 
 /** docker-like `inspect` output for a container (the fields Cove knows). */
 export interface ContainerInspect {
@@ -573,6 +670,17 @@ export const API = {
   'subscriptions:close': call<{ subscription: string }, { subscription: string }>('End a subscription or stream this connection opened.'),
   'builder:build': call<BuildParams, { taskId: string }>('Start a build task; its steps, their output and CACHED markers arrive as `task` events (`task.build`), then the image ID.'),
   'builder:prune': call<NoParams, { entries: number; reclaimed: number }>('Forget the build cache; remove the layers no image uses.'),
+  // compose (issue 14): orchestration runs in the engine; mutations are tasks whose steps arrive as `task` events (`task.compose`).
+  'compose:config': call<ComposeTarget, { name: string; yaml: string; services: string[]; warnings: string[] }>('Load, interpolate, merge and validate a compose project: the resolved model as YAML, its services and the warnings.'),
+  'compose:up': call<ComposeUpParams, { taskId: string }>('Create or recreate (by config hash) and start a project\'s networks, volumes and containers in dependency order; a `compose` task.'),
+  'compose:down': call<ComposeDownParams, { taskId: string }>('Stop and remove the project\'s containers and networks (volumes with `volumes`, images with `rmi`); a project name alone is enough.'),
+  'compose:action': call<ComposeActionParams, { taskId: string }>('start, stop, restart, kill, rm, pause or unpause a project\'s containers (or some services); a `compose` task.'),
+  'compose:build': call<ComposeTarget & { services?: string[]; noCache?: boolean; pull?: boolean }, { taskId: string }>('Build the services that have a `build` section, as `<project>-<service>` unless they name an image.'),
+  'compose:pull': call<ComposeTarget & { services?: string[]; ignoreFailures?: boolean }, { taskId: string }>('Pull the services\' images.'),
+  'compose:push': call<ComposeTarget & { services?: string[] }, { taskId: string }>('Push the images of services that have a `build` section.'),
+  'compose:ps': call<ComposeTarget & { all?: boolean; services?: string[] }, ComposeContainer[]>('The project\'s containers (`all`: also stopped and one-off ones).'),
+  'compose:ls': call<{ all?: boolean }, ComposeProjectSummary[]>('Compose projects known by their containers\' labels (`all`: also stopped ones).'),
+  'compose:run': call<ComposeRunParams, ContainerSummary>('Start the service\'s dependencies and create (not start) a one-off container of the service; the client starts and attaches to it.'),
 } as const satisfies Record<string, MethodSpec<never, unknown>>;
 
 export type ApiTable = typeof API;

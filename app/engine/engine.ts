@@ -31,6 +31,7 @@ import { logHandlers } from './handlers/log-handlers.js';
 import type { Builder } from './build/builder.js';
 import { buildHandlers } from './handlers/build-handlers.js';
 import { networkHandlers } from './handlers/network-handlers.js';
+import { composeHandlers } from './handlers/compose-handlers.js';
 import { NetHolder } from './network/net-holder.js';
 import { isUserNetwork, NetworkService } from './network/network-service.js';
 import { checkedContainer, checkNetworks, type CheckedContainer } from './network/network-check.js';
@@ -148,6 +149,17 @@ export class Engine implements EngineHandle {
       ...eventHandlers(this.bus, (types) => this.acquireSources(types)),
       ...buildHandlers(() => this.builder(), this.tasks),
       ...networkHandlers(this.networks),
+      ...composeHandlers(
+        {
+          call: (method, params) => this.handle(method, params),
+          listen: (listener) => this.bus.listen(listener),
+          watch: () => this.acquireSources(new Set(['container'])),
+          // The model (YAML, schema, interpolation) is loaded when compose is first used.
+          load: async (options) => (await import('./compose/model/load-project.js')).loadComposeProject(options),
+          render: async (project) => (await import('./compose/model/render-config.js')).renderComposeConfig(project),
+        },
+        this.tasks,
+      ),
     };
     this.connections = new Connections((method, params, ctx) => this.dispatch(method, params, ctx));
   }

@@ -4,7 +4,7 @@
 // keyed by it (a mapped type: a method without a schema does not compile,
 // nor does a schema whose type differs from the table's params).
 import { z } from 'zod';
-import { EVENT_TYPES, isApiMethod, type ApiMethod, type EventType, type ApiParams, type DesktopPreferences, type RunOptions, type TerminalOpenParams } from '../api/contract.js';
+import { EVENT_TYPES, isApiMethod, type ApiMethod, type ComposeTarget, type EventType, type ApiParams, type DesktopPreferences, type RunOptions, type TerminalOpenParams } from '../api/contract.js';
 
 import { encodedSize, MAX_PARAMS_BYTES } from './frame-limits.js';
 
@@ -86,6 +86,21 @@ const hostPath = z.string().min(1).max(4096).regex(/^\//, 'host paths are absolu
 const containerPath = z.string().min(1).max(4096);
 
 const subscriptionId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'not a subscription id');
+
+// compose (issue 14): a target names files on the engine's host; the client's environment travels for interpolation.
+const serviceName = z.string().min(1).max(256).regex(/^[a-zA-Z0-9._-]+$/, 'not a service name');
+const services = z.array(serviceName).max(256).optional();
+const composeTargetShape = {
+  files: z.array(z.string().min(1).max(4096)).max(64).optional(),
+  projectDirectory: z.string().min(1).max(4096).optional(),
+  projectName: z.string().min(1).max(256).regex(/^[a-z0-9][a-z0-9_-]*$/, 'project names are lowercase letters, digits, dashes and underscores, starting with a letter or digit').optional(),
+  profiles: z.array(z.string().min(1).max(256)).max(64).optional(),
+  envFiles: z.array(z.string().min(1).max(4096)).max(64).optional(),
+  environment: z.record(z.string().max(4096), z.string().max(131_072)).optional(),
+  cwd: hostPath.optional(),
+};
+const composeTarget: z.ZodType<ComposeTarget> = z.object(composeTargetShape).strict();
+const timeoutSeconds = z.number().int().min(0).max(3600).optional();
 
 export const PARAM_SCHEMAS: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
   'containers:list': z.object({ all: z.boolean() }).strict(),
@@ -177,6 +192,59 @@ export const PARAM_SCHEMAS: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
   'registries:logout': z.object({ registry: z.string().min(1).max(512) }).strict(),
   'system:df': empty,
   'system:check': z.object({ repair: z.boolean(), deep: z.boolean() }).strict(),
+  'compose:config': composeTarget,
+  'compose:up': z
+    .object({
+      ...composeTargetShape,
+      services,
+      build: z.boolean().optional(),
+      forceRecreate: z.boolean().optional(),
+      noRecreate: z.boolean().optional(),
+      noDeps: z.boolean().optional(),
+      removeOrphans: z.boolean().optional(),
+      wait: z.boolean().optional(),
+      scale: z.record(serviceName, z.number().int().min(0).max(1000)).optional(),
+      noStart: z.boolean().optional(),
+      pull: z.enum(['always', 'missing', 'never']).optional(),
+    })
+    .strict(),
+  'compose:down': z.object({ ...composeTargetShape, volumes: z.boolean().optional(), rmi: z.enum(['local', 'all']).optional(), removeOrphans: z.boolean().optional(), timeoutSeconds }).strict(),
+  'compose:action': z
+    .object({
+      ...composeTargetShape,
+      action: z.enum(['start', 'stop', 'restart', 'kill', 'rm', 'pause', 'unpause']),
+      services,
+      timeoutSeconds,
+      signal: z.string().regex(/^(SIG)?[A-Z0-9]+$|^[0-9]{1,2}$/).optional(),
+      force: z.boolean().optional(),
+      volumes: z.boolean().optional(),
+    })
+    .strict(),
+  'compose:build': z.object({ ...composeTargetShape, services, noCache: z.boolean().optional(), pull: z.boolean().optional() }).strict(),
+  'compose:pull': z.object({ ...composeTargetShape, services, ignoreFailures: z.boolean().optional() }).strict(),
+  'compose:push': z.object({ ...composeTargetShape, services }).strict(),
+  'compose:ps': z.object({ ...composeTargetShape, all: z.boolean().optional(), services }).strict(),
+  'compose:ls': z.object({ all: z.boolean().optional() }).strict(),
+  'compose:run': z
+    .object({
+      ...composeTargetShape,
+      service: serviceName,
+      command: z.array(z.string().max(65536)).max(4096).optional(),
+      entrypoint: z.array(z.string().max(65536)).max(4096).optional(),
+      env: z.array(z.string().min(1).max(65536).regex(/^[^=]+(=|$)/, 'env entries are KEY=VALUE')).max(4096).optional(),
+      labels: z.record(z.string().max(256), z.string().max(4096)).optional(),
+      name: containerId.optional(),
+      user: z.string().min(1).max(256).optional(),
+      workdir: z.string().min(1).max(4096).optional(),
+      rm: z.boolean().optional(),
+      noDeps: z.boolean().optional(),
+      tty: z.boolean().optional(),
+      interactive: z.boolean().optional(),
+      servicePorts: z.boolean().optional(),
+      publish: strings().optional(),
+      volumes: strings().optional(),
+    })
+    .strict(),
 };
 
 export type ValidationResult<M extends ApiMethod> = { ok: true; params: ApiParams<M> } | { ok: false; message: string };

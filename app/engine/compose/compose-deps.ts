@@ -1,0 +1,35 @@
+// What the compose runtime needs from the engine: its own API (so compose
+// goes through the same validated paths as every client), its event bus,
+// the loader, and the task it reports to.
+import type { ApiMethod, ApiParams, ApiResult, ComposeStep, EngineEvent } from '../../api/contract.js';
+import type { Task } from '../tasks.js';
+import type { ComposeLoadOptions, ComposeLoadResult, ComposeProject } from './model/compose-types.js';
+
+export interface ComposeDeps {
+  call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>>;
+  listen(listener: (event: EngineEvent) => void): () => void;
+  /** Keeps container events flowing while held (changes other processes, e.g. a container's monitor, write). */
+  watch(): () => void;
+  load(options: ComposeLoadOptions): Promise<ComposeLoadResult>;
+  render(project: ComposeProject): Promise<string>;
+}
+
+/** Reports `resource status` lines on a compose task, one entry per resource, updated in place. */
+export class StepReporter {
+  constructor(private readonly task: Task | null) {}
+
+  step(resource: string, status: string, error?: string): void {
+    this.task?.update((p) => {
+      const c = (p.compose ??= { project: '', steps: [] });
+      const existing = c.steps.find((s) => s.resource === resource);
+      const next: ComposeStep = { resource, status, ...(error ? { error } : {}) };
+      if (existing) Object.assign(existing, next, error ? {} : { error: undefined });
+      else c.steps.push(next);
+      if (existing && !error) delete existing.error;
+    }, true);
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.task?.signal;
+  }
+}
