@@ -20,6 +20,7 @@ export const COMMAND_MODULES: Record<string, () => Promise<Commands>> = {
   inspect: async () => (await import('./inspect-commands.js')).INSPECT_COMMANDS,
   build: async () => (await import('./build-commands.js')).BUILD_COMMANDS,
   machine: async () => (await import('./machine-commands.js')).MACHINE_COMMANDS,
+  compose: async () => (await import('./compose-commands.js')).COMPOSE_COMMANDS,
 };
 
 /** All verbs (help tests, completion): loads every domain. */

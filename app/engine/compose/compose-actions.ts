@@ -7,7 +7,7 @@ import { EngineError } from '../errors.js';
 import { containerPlan, createBindSources } from './compose-container-options.js';
 import type { ComposeDeps, StepReporter } from './compose-deps.js';
 import { LABEL, serviceImage } from './compose-labels.js';
-import { inDependencyOrder, selectServices } from './compose-order.js';
+import { dependencyLevels, selectServices } from './compose-order.js';
 import { asComposeContainer, projectContainers } from './compose-project.js';
 import { awaitDependencies, removeContainer, startContainer, stopContainer } from './compose-start.js';
 import { composeUp } from './compose-up.js';
@@ -21,8 +21,10 @@ function byService(containers: ComposeContainer[], services: string[] | undefine
 
 /** Services in start order (or reverse for stopping), by the model when there is one, else by name. */
 function ordered(project: ComposeProject | null, containers: ComposeContainer[], reverse: boolean): ComposeContainer[][] {
-  const names = project ? inDependencyOrder(project).map((s) => s.name) : [...new Set(containers.map((c) => c.service))].sort();
-  const groups = [...names, ...new Set(containers.map((c) => c.service).filter((s) => !names.includes(s)))].map((n) => containers.filter((c) => c.service === n)).filter((g) => g.length > 0);
+  const levels = project ? dependencyLevels(project) : [[...new Set(containers.map((c) => c.service))]];
+  const known = levels.flat();
+  const rest = containers.filter((c) => !known.includes(c.service));
+  const groups = [...levels.map((names) => containers.filter((c) => names.includes(c.service))), rest].filter((g) => g.length > 0);
   return reverse ? groups.reverse() : groups;
 }
 
@@ -36,8 +38,11 @@ export async function composeAction(deps: ComposeDeps, name: string, project: Co
   switch (p.action) {
     case 'start':
       for (const group of ordered(project, containers, false)) {
-        const service = project?.services[group[0]?.service ?? ''];
-        if (project && service) await awaitDependencies(deps, project, service, () => null, steps, async (dep) => (await projectContainers(deps, name)).filter((c) => c.service === dep && !c.oneoff));
+        const current = async (dep: string): Promise<ComposeContainer[]> => (await projectContainers(deps, name)).filter((c) => c.service === dep && !c.oneoff);
+        for (const service of new Set(group.map((c) => c.service))) {
+          const s = project?.services[service];
+          if (project && s) await awaitDependencies(deps, project, s, () => null, steps, current);
+        }
         await Promise.all(group.filter((c) => c.state !== 'running').map((c) => startContainer(deps, c.id, `Container ${c.name}`, steps)));
       }
       return;

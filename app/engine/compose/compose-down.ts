@@ -5,7 +5,7 @@
 import type { ComposeContainer, ComposeDownParams } from '../../api/contract.js';
 import type { ComposeDeps, StepReporter } from './compose-deps.js';
 import { LABEL, serviceImage } from './compose-labels.js';
-import { inDependencyOrder } from './compose-order.js';
+import { dependencyLevels } from './compose-order.js';
 import { projectContainers } from './compose-project.js';
 import { removeContainer } from './compose-start.js';
 import type { ComposeProject } from './model/compose-types.js';
@@ -13,9 +13,9 @@ import type { ComposeProject } from './model/compose-types.js';
 /** Dependents first: a service goes before what it depends on. */
 function stopOrder(project: ComposeProject | null, containers: ComposeContainer[]): ComposeContainer[][] {
   if (!project) return [containers];
-  const order = inDependencyOrder(project).map((s) => s.name).reverse();
-  const groups = order.map((name) => containers.filter((c) => c.service === name));
-  const rest = containers.filter((c) => !order.includes(c.service));
+  const levels = dependencyLevels(project).reverse();
+  const groups = levels.map((names) => containers.filter((c) => names.includes(c.service)));
+  const rest = containers.filter((c) => !levels.some((names) => names.includes(c.service)));
   return [rest, ...groups].filter((g) => g.length > 0);
 }
 

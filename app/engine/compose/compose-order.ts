@@ -40,3 +40,19 @@ export function inDependencyOrder(project: ComposeProject): ComposeService[] {
   for (const name of Object.keys(project.services).sort()) visit(project.services[name] as ComposeService, []);
   return out;
 }
+
+/**
+ * Services grouped by depth: those without dependencies first, then those
+ * depending only on earlier groups. Services of one group start (or, in
+ * reverse, stop) together, as docker compose walks its graph.
+ */
+export function dependencyLevels(project: ComposeProject): string[][] {
+  const depth = new Map<string, number>();
+  for (const s of inDependencyOrder(project)) {
+    const deps = Object.keys(s.dependsOn).filter((d) => project.services[d]);
+    depth.set(s.name, deps.length === 0 ? 0 : 1 + Math.max(...deps.map((d) => depth.get(d) ?? 0)));
+  }
+  const levels: string[][] = [];
+  for (const [name, d] of depth) (levels[d] ??= []).push(name);
+  return levels.filter((l) => l.length > 0);
+}

@@ -50,7 +50,7 @@ export async function awaitDependencies(deps: ComposeDeps, project: ComposeProje
         try {
           if (d.condition === 'service_healthy') {
             steps.step(resource, 'Waiting');
-            await waitHealthy(deps, c.id, c.name, steps.signal);
+            await waitHealthy(deps, c.id, c.name, steps.signal, true);
             steps.step(resource, 'Healthy');
           } else if (d.condition === 'service_completed_successfully') {
             steps.step(resource, 'Waiting');

@@ -65,14 +65,27 @@ export async function containerSummary(deps: ComposeDeps, id: string): Promise<C
 
 const aboutContainer = (id: string) => (e: EngineEvent) => e.type === 'container' && (e.id === id || e.id === '');
 
-/** Until the container's healthcheck passes; an unhealthy or stopped container fails the wait. */
-export function waitHealthy(deps: ComposeDeps, id: string, name: string, signal?: AbortSignal): Promise<ContainerSummary> {
+/**
+ * Until the container's healthcheck passes; an unhealthy or stopped
+ * container fails the wait. Without a healthcheck: `--wait` takes running
+ * as ready, a service_healthy dependency is an error (as docker compose:
+ * "container X has no healthcheck configured").
+ */
+export function waitHealthy(deps: ComposeDeps, id: string, name: string, signal?: AbortSignal, requireCheck = false): Promise<ContainerSummary> {
+  let checked: boolean | undefined;
   return waitUntil<ContainerSummary>(deps, aboutContainer(id), async () => {
     const c = await containerSummary(deps, id);
     if (!c) throw new EngineError('E_CONTAINER_NOT_FOUND', `container ${name} was removed`);
     if (c.state === 'exited') throw new EngineError('E_RUNTIME_FAILED', `container ${name} exited (${c.exitCode ?? '?'})`);
     if (c.health === 'unhealthy') throw new EngineError('E_RUNTIME_FAILED', `container ${name} is unhealthy`);
-    if (c.health === 'healthy' || (c.health === undefined && c.state === 'running' && !(await hasHealthcheck(deps, id)))) return { done: true, value: c };
+    if (c.health === 'healthy') return { done: true, value: c };
+    if (c.health === undefined && c.state === 'running') {
+      checked ??= await hasHealthcheck(deps, id);
+      if (!checked) {
+        if (requireCheck) throw new EngineError('E_COMPOSE_INVALID', `container ${name} has no healthcheck configured`);
+        return { done: true, value: c };
+      }
+    }
     return { done: false };
   }, signal);
 }
