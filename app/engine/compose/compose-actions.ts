@@ -147,7 +147,7 @@ export async function composeRun(deps: ComposeDeps, project: ComposeProject, p: 
   const imageIds = await ensureImages(deps, project, [s], steps, {});
   createBindSources(s);
   const name = p.name ?? `${project.name}-${s.name}-run-${crypto.randomBytes(6).toString('hex')}`;
-  const { run, extraNetworks } = containerPlan({ project, service: s, number: 1, name, image: serviceImage(project.name, s), imageId: imageIds.get(s.name) ?? '', oneoff: true, publishPorts: p.servicePorts === true });
+  const { run } = containerPlan({ project, service: s, number: 1, name, image: serviceImage(project.name, s), imageId: imageIds.get(s.name) ?? '', oneoff: true, publishPorts: p.servicePorts === true });
   if (p.command && p.command.length > 0) run.command = p.command;
   if (p.entrypoint) run.entrypoint = p.entrypoint;
   if (p.env) run.env = [...(run.env ?? []), ...p.env];
@@ -162,7 +162,6 @@ export async function composeRun(deps: ComposeDeps, project: ComposeProject, p: 
   // A one-off container restarts never (compose run ignores the service's restart policy).
   delete run.restart;
   const created = await deps.call('containers:create', run);
-  for (const n of extraNetworks) await deps.call('networks:connect', { network: n.network, container: created.id, aliases: n.aliases, ...(n.ip ? { ip: n.ip } : {}) });
   return created;
 }
 

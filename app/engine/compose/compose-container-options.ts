@@ -1,21 +1,13 @@
 // A compose service as Cove's run options: the same translation docker
 // compose makes into a container create request (pkg/compose/create.go).
 import fs from 'node:fs';
-import type { RunOptions } from '../../api/contract.js';
+import type { NetworkAttachment, RunOptions } from '../../api/contract.js';
 import { EngineError } from '../errors.js';
 import { containerLabels } from './compose-labels.js';
 import type { ComposeMount, ComposePort, ComposeProject, ComposeService } from './model/compose-types.js';
 
-export interface ExtraNetwork {
-  network: string;
-  aliases: string[];
-  ip?: string;
-}
-
 export interface ContainerPlan {
   run: RunOptions;
-  /** Networks beyond the first, connected after create and before start. */
-  extraNetworks: ExtraNetwork[];
 }
 
 export function portSpec(p: ComposePort): string {
@@ -105,7 +97,7 @@ export function containerPlan(input: PlanInput): ContainerPlan {
   const maxSize = s.logging?.options['max-size'];
   if (maxSize) run.logMaxSize = maxSize;
   if (s.healthcheck) run.healthcheck = s.healthcheck;
-  const extraNetworks: ExtraNetwork[] = [];
+  const extraNetworks: NetworkAttachment[] = [];
   if (s.networkMode) {
     const mode = s.networkMode;
     run.network = mode.startsWith('service:') && input.serviceContainer ? `container:${input.serviceContainer(mode.slice('service:'.length))}` : mode;
@@ -120,8 +112,9 @@ export function containerPlan(input: PlanInput): ContainerPlan {
         run.network = network;
         run.networkAliases = aliases;
         if (n.ipv4Address) run.ip = n.ipv4Address;
-      } else extraNetworks.push({ network, aliases, ...(n.ipv4Address ? { ip: n.ipv4Address } : {}) });
+      } else extraNetworks.push({ name: network, aliases, ...(n.ipv4Address ? { ip: n.ipv4Address } : {}) });
     }
   }
-  return { run, extraNetworks };
+  if (extraNetworks.length > 0) run.extraNetworks = extraNetworks;
+  return { run };
 }

@@ -10,7 +10,7 @@ export interface ComposeDeps {
   listen(listener: (event: EngineEvent) => void): () => void;
   /** Keeps container events flowing while held (changes other processes, e.g. a container's monitor, write). */
   watch(): () => void;
-  load(options: ComposeLoadOptions): Promise<ComposeLoadResult>;
+  load(options: ComposeLoadOptions & { enabledServices?: string[] }): Promise<ComposeLoadResult>;
   render(project: ComposeProject): Promise<string>;
 }
 

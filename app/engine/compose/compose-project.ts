@@ -22,8 +22,9 @@ export function loadOptions(t: ComposeTarget): ComposeLoadOptions {
   };
 }
 
-export function loadProject(deps: ComposeDeps, t: ComposeTarget): Promise<ComposeLoadResult> {
-  return deps.load(loadOptions(t));
+/** `services`: named on the command line, which enables their profiles. */
+export function loadProject(deps: ComposeDeps, t: ComposeTarget, services?: string[]): Promise<ComposeLoadResult> {
+  return deps.load({ ...loadOptions(t), ...(services && services.length > 0 ? { enabledServices: services } : {}) });
 }
 
 /** The project's model, or only its name when `-p` names it and no file is there (or the files do not load). */

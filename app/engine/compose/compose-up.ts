@@ -114,10 +114,9 @@ async function serviceUp(deps: ComposeDeps, project: ComposeProject, sp: Service
           steps.step(resource, 'Recreate');
           await deps.call('containers:remove', { id: r.existing.id, force: true });
         } else steps.step(resource, 'Creating');
-        const { run, extraNetworks } = containerPlan({ project, service: s, number: r.number, name, image: imageIdOrRef(project, s), imageId, serviceContainer: (svc) => containerName(project.name, project.services[svc] ?? s, 1) });
+        const { run } = containerPlan({ project, service: s, number: r.number, name, image: imageIdOrRef(project, s), imageId, serviceContainer: (svc) => containerName(project.name, project.services[svc] ?? s, 1) });
         const created = await deps.call('containers:create', run);
         id = created.id;
-        for (const n of extraNetworks) await deps.call('networks:connect', { network: n.network, container: id, aliases: n.aliases, ...(n.ip ? { ip: n.ip } : {}) });
         steps.step(resource, r.action === 'recreate' ? 'Recreated' : 'Created');
         if (!p.noStart) await startContainer(deps, id, resource, steps);
       }

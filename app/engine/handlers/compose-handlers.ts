@@ -19,14 +19,14 @@ export function composeHandlers(deps: ComposeDeps, tasks: TaskRegistry): DomainH
     void tasks.run(t, () => work(new StepReporter(t)));
     return { taskId: t.progress.id };
   };
-  const load = async (t: ComposeTarget) => (await loadProject(deps, t)).project;
+  const load = async (t: ComposeTarget, services?: string[]) => (await loadProject(deps, t, services)).project;
   return {
     'compose:config': async (p) => {
       const { project, warnings } = await loadProject(deps, p);
       return { name: project.name, yaml: await deps.render(project), services: Object.keys(project.services), warnings };
     },
     'compose:up': async (p) => {
-      const project = await load(p);
+      const project = await load(p, p.services);
       return task(project.name, (steps) => composeUp(deps, project, p, steps));
     },
     'compose:down': async (p) => {
@@ -56,7 +56,7 @@ export function composeHandlers(deps: ComposeDeps, tasks: TaskRegistry): DomainH
     },
     'compose:ls': (p) => composeList(deps, p.all === true),
     'compose:run': async (p) => {
-      const project = await load(p);
+      const project = await load(p, [p.service]);
       return composeRun(deps, project, p, new StepReporter(null));
     },
   };
