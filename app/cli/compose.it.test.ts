@@ -57,7 +57,7 @@ COPY data /www/cgi-bin/data
 RUN chmod 755 /www/cgi-bin/data
 CMD ["httpd", "-f", "-v", "-p", "8080", "-h", "/www"]
 `;
-const CGI = '#!/bin/sh\necho "Content-Type: text/plain"\necho\necho "web got: $(wget -q -O- http://kv/greeting)"\n';
+const CGI = '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\necho "web got: $(wget -q -O- http://kv/greeting)"\n';
 
 function compose(args: string[], env: Record<string, string> = {}, file = path.join(dir, 'compose.yaml')): Promise<CliResult> {
   Object.assign(sb.env, { WEB_PORT: String(webPort), WORKER_MODE: 'a' }, env);
@@ -132,7 +132,7 @@ test('up -d --build: kv healthy before web starts, web answers with what it fetc
   assert.match(logs.stdout, /^kv-1 {6}\| kv ready$/m);
   assert.match(logs.stdout, /^worker-1 {2}\| worker a started$/m);
   // Not a terminal: no colour.
-  assert.doesNotMatch(logs.stdout, /\x1b\[/);
+  assert.ok(!logs.stdout.includes('\u001b['), logs.stdout);
   const ls = await ok(['ls']);
   assert.match(ls.stdout, new RegExp(`^demo\\s+running\\(3\\)\\s+${path.join(dir, 'compose.yaml').replace(/[.]/g, '\\.')}$`, 'm'));
 });
@@ -203,7 +203,7 @@ test('bad input: each case gives its error and creates nothing', async () => {
     ['variable', 'services:\n  web:\n    image: "busybox:${TAG:?set TAG to the release}"\n', /required variable TAG is missing a value: set TAG to the release/],
     ['external', 'services:\n  web:\n    image: busybox\n    networks: [shared]\nnetworks:\n  shared:\n    external: true\n', /network shared declared as external, but could not be found/],
     ['port', `services:\n  one:\n    image: busybox\n    command: ["sleep", "60"]\n  web:\n    image: busybox\n    ports: ["${busy}:80"]\n`, new RegExp(`host port 0\\.0\\.0\\.0:${busy}/tcp is already in use`)],
-    ['twice', 'services:\n  a:\n    image: busybox\n    ports: ["18181:80"]\n  b:\n    image: busybox\n    ports: ["18181:80"]\n', /services "a" and "b" both publish host port 18181\/tcp/],
+    ['twice', 'services:\n  a:\n    image: busybox\n    ports: ["18181:80"]\n  b:\n    image: busybox\n    ports: ["18181:80"]\n', /host port 18181\/tcp is published by services "a" and "b"/],
   ];
   try {
     for (const [name, text, message] of cases) {
@@ -214,8 +214,8 @@ test('bad input: each case gives its error and creates nothing', async () => {
       const r = await sb.cove(['compose', '-f', path.join(sub, 'compose.yaml'), 'up', '-d']);
       assert.notEqual(r.code, 0, name);
       assert.match(r.stderr, message, name);
-      assert.equal(await inventory(), '||', `${name} created nothing`);
     }
+    assert.equal(await inventory(), '||', 'no case created anything');
   } finally {
     holder.close();
   }

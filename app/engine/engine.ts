@@ -153,7 +153,10 @@ export class Engine implements EngineHandle {
         {
           call: (method, params) => this.handle(method, params),
           listen: (listener) => this.bus.listen(listener),
-          watch: () => this.acquireSources(new Set(['container'])),
+          watch: () => {
+            const release = this.acquireSources(new Set(['container']));
+            return { release, ready: this.ensureWatcher().catch(() => undefined) };
+          },
           // The model (YAML, schema, interpolation) is loaded when compose is first used.
           load: async (options) => (await import('./compose/model/load-project.js')).loadComposeProject(options),
           render: async (project) => (await import('./compose/model/render-config.js')).renderComposeConfig(project),

@@ -8,8 +8,8 @@ import type { ComposeLoadOptions, ComposeLoadResult, ComposeProject } from './mo
 export interface ComposeDeps {
   call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>>;
   listen(listener: (event: EngineEvent) => void): () => void;
-  /** Keeps container events flowing while held (changes other processes, e.g. a container's monitor, write). */
-  watch(): () => void;
+  /** Keeps container events flowing while held (changes other processes write, e.g. a container's monitor: exits, health); `ready` once they flow. */
+  watch(): { release: () => void; ready: Promise<void> };
   load(options: ComposeLoadOptions & { enabledServices?: string[] }): Promise<ComposeLoadResult>;
   render(project: ComposeProject): Promise<string>;
 }

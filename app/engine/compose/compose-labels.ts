@@ -35,13 +35,16 @@ export function serviceImage(project: string, service: ComposeService): string {
   return service.image ?? `${project}-${service.name}`;
 }
 
+const HASH_IGNORES = ['build', 'pullPolicy', 'replicas', 'dependsOn', 'profiles', 'extensions'] as const satisfies ReadonlyArray<keyof ComposeService>;
+
 /**
  * A service's config hash: what decides whether `up` recreates a container.
  * As docker compose's ServiceHash, it leaves out what does not change the
  * container itself (build, pull policy, replica count, depends_on, profiles).
  */
 export function configHash(service: ComposeService): string {
-  const { build: _build, pullPolicy: _pull, replicas: _replicas, dependsOn: _deps, profiles: _profiles, extensions: _ext, ...rest } = service;
+  const rest: Partial<ComposeService> = { ...service };
+  for (const k of HASH_IGNORES) delete rest[k];
   return crypto.createHash('sha256').update(stableJson(rest)).digest('hex');
 }
 

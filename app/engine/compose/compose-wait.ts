@@ -6,13 +6,6 @@ import type { ContainerSummary, EngineEvent, TaskProgress } from '../../api/cont
 import { EngineError } from '../errors.js';
 import type { ComposeDeps } from './compose-deps.js';
 
-/**
- * The health a monitor writes is noticed through the store watcher; should
- * an event be missed the wait looks again at this interval (a safety net,
- * not the mechanism).
- */
-const RECHECK_MS = 2000;
-
 export type Outcome<T> = { done: true; value: T } | { done: false };
 
 /** Resolves when `check` says done; `check` runs at once and on each event `relevant` accepts. */
@@ -21,17 +14,15 @@ export function waitUntil<T>(deps: ComposeDeps, relevant: (e: EngineEvent) => bo
     let settled = false;
     let running = false;
     let again = false;
-    const release = deps.watch();
+    const { release, ready } = deps.watch();
     const stop = deps.listen((e) => {
       if (relevant(e)) void run();
     });
-    const timer = setInterval(() => void run(), RECHECK_MS);
     const finish = (fn: () => void): void => {
       if (settled) return;
       settled = true;
       stop();
       release();
-      clearInterval(timer);
       signal?.removeEventListener('abort', onAbort);
       fn();
     };
@@ -55,7 +46,8 @@ export function waitUntil<T>(deps: ComposeDeps, relevant: (e: EngineEvent) => bo
         running = false;
       }
     };
-    void run();
+    // The first look once the store watcher runs: a change written before that is seen by this look, any later one by an event.
+    void ready.then(run);
   });
 }
 
