@@ -72,7 +72,7 @@ const events: Command = async (engine, argv, io) => {
   requireArgs(parseArgs(argv, verb('events')), verb('events'), 0, 0);
   const sub = await engine.subscribe('events:subscribe', { types: ['container', 'image', 'volume', 'task', 'warning'] }, (e) => {
     if (e.type !== 'container' && e.type !== 'image' && e.type !== 'volume' && e.type !== 'task' && e.type !== 'warning') return;
-    const what = e.type === 'task' ? `task ${e.task.kind} ${e.task.state} ${e.task.title}` : e.type === 'warning' ? `${e.source} warning ${e.id}: ${e.message}` : `${e.type} ${e.action} ${e.id}`;
+    const what = e.type === 'task' ? `task ${e.task.kind} ${e.task.state} ${e.task.title}` : e.type === 'warning' ? `${e.source} warning ${e.id}: ${e.message}` : e.type === 'container' && e.health ? `container ${e.action}: ${e.health} ${e.id}` : `${e.type} ${e.action} ${e.id}`;
     io.out(`${new Date().toISOString()} ${what}\n`);
   });
   await awaitHeld(

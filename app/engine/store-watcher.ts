@@ -50,7 +50,8 @@ export class StoreWatcher {
     }
     try {
       const w = fs.watch(dir, (_event, name) => {
-        if (name === 'container.log') return;
+        // The log, and the healthcheck prober's temporary and pid files (health.json itself counts).
+        if (name === 'container.log' || name === 'health.json.tmp' || name === 'health.json.pid') return;
         this.debounce(id, () => this.callbacks.containerChanged(id));
       });
       w.on('error', () => {

@@ -307,7 +307,12 @@ pid_t health_start(const struct health_opts *h, const char *runtime, const char 
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_IGN);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    /* The monitor's sockets, pipes and log are not ours to hold open. */
+    /* The monitor's sockets, pipes and log (and a foreground monitor's
+     * stdio, which its caller reads to EOF) are not ours to hold open. */
+    {
+        int null = open("/dev/null", O_RDWR);
+        if (null >= 0) { dup2(null, 0); dup2(null, 1); dup2(null, 2); }
+    }
     close_range(3, ~0U, 0);
     prober(h, runtime, runtime_root, id);
 }

@@ -138,3 +138,27 @@ test('bad health flags are refused before anything is created', async () => {
   }
   assert.equal((await ok(['ps', '-aq'])).trim(), '');
 });
+
+test('a foreground run has its probes too and ends with its container; cove events names the change', async () => {
+  const events = sb.spawnCove(['events']);
+  let seen = '';
+  events.stdout?.on('data', (d: Buffer) => (seen += d.toString()));
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    const fg = sb.spawnCove(['run', '--name', 'fg', '--health-cmd', 'true', '--health-interval', '200ms', 'busybox', 'sh', '-c', 'sleep 2; echo done']);
+    let out = '';
+    fg.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    const code = new Promise<number | null>((resolve) => fg.on('close', (c) => resolve(c)));
+    await eventually(async () => (await health('fg').catch(() => undefined))?.Status === 'healthy', 10_000, 'healthy while in the foreground');
+    // The prober holds none of the run's output pipes: the run ends with the container.
+    assert.equal(await code, 0);
+    assert.equal(out, 'done\n');
+    const [view] = JSON.parse(await ok(['inspect', 'fg'])) as ContainerInspect[];
+    assert.ok(Date.now() - Date.parse(view?.State.FinishedAt ?? '') < 3000, 'the run returned right after the exit');
+    const id = view?.Id ?? '';
+    await eventually(() => seen.includes(`container health_status: healthy ${id}`), 10_000, `the event in: ${seen}`);
+  } finally {
+    events.kill('SIGTERM');
+  }
+  await ok(['rm', '-f', 'fg']);
+});
