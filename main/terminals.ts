@@ -14,9 +14,9 @@ export const TERMINAL_PORT_CHANNEL = TERMINAL_PORT_MESSAGE;
 
 export function createDesktopTerminals(engine: Promise<EngineHandle>): TerminalRegistry {
   return new TerminalRegistry({
-    // Electron's binary is Node when ELECTRON_RUN_AS_NODE is set; the CLI
-    // bundle ships unpacked beside the asar (electron-builder.yml).
-    cli: [process.execPath, path.join(installPaths().distDir.replace('app.asar', 'app.asar.unpacked'), 'cove.cjs')],
+    // Electron's binary is Node when ELECTRON_RUN_AS_NODE is set; in the
+    // packaged app distDir is the unpacked copy beside the asar.
+    cli: [process.execPath, path.join(installPaths().distDir, 'cove.cjs')],
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     precheck: async (params) => terminalPrecheck(await engine)(params),
   });

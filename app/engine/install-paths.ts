@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 export interface InstallPaths {
   root: string;
-  /** native/build: cove-runtime, cove-monitor, cove-unshare, cove-layer-tool. */
+  /** native/build in a checkout, resources/native in the packaged app: NATIVE_TOOLS. */
   nativeDir: string;
   /** dist: the bundled CLI and the unpack worker. */
   distDir: string;
@@ -14,6 +14,29 @@ export interface InstallPaths {
 
 let cached: InstallPaths | undefined;
 
+const ASAR = 'app.asar';
+const ASAR_UNPACKED = 'app.asar.unpacked';
+
+/**
+ * The packaged app's layout (electron-builder.yml): the app's files are in
+ * resources/app.asar, dist/ is also unpacked beside it (it runs as separate
+ * processes: the CLI, exit commands, the unpack worker) and the native tools
+ * are extra resources in resources/native. Null outside a packaged app.
+ */
+export function packagedLayout(moduleDir: string, nativeDirOverride?: string): InstallPaths | null {
+  const parts = moduleDir.split(path.sep);
+  const at = parts.findIndex((p) => p === ASAR || p === ASAR_UNPACKED);
+  if (at <= 0) return null;
+  const resources = parts.slice(0, at).join(path.sep) || path.sep;
+  const root = path.join(resources, ASAR);
+  return {
+    root,
+    nativeDir: nativeDirOverride ?? path.join(resources, 'native'),
+    distDir: path.join(resources, ASAR_UNPACKED, 'dist'),
+    rendererDir: path.join(root, 'out', 'renderer'),
+  };
+}
+
 /**
  * Where Cove's own files are: found by walking up from this module to the
  * package.json named "cove", so it works from the TypeScript sources (tests),
@@ -22,6 +45,8 @@ let cached: InstallPaths | undefined;
 export function installPaths(): InstallPaths {
   if (cached) return cached;
   let dir = path.dirname(fileURLToPath(import.meta.url));
+  const packaged = packagedLayout(dir, process.env.COVE_NATIVE_DIR);
+  if (packaged) return (cached = packaged);
   for (;;) {
     const pkg = path.join(dir, 'package.json');
     if (fs.existsSync(pkg)) {
@@ -44,7 +69,10 @@ export function installPaths(): InstallPaths {
   return cached;
 }
 
-export type NativeTool = 'cove-runtime' | 'cove-monitor' | 'cove-unshare' | 'cove-layer-tool' | 'cove-init' | 'cove-attach' | 'cove-net-holder';
+/** Every helper binary Cove executes: the one list (electron-builder.yml ships these; a test checks). */
+export const NATIVE_TOOLS = ['cove-runtime', 'cove-monitor', 'cove-unshare', 'cove-layer-tool', 'cove-init', 'cove-attach', 'cove-net-holder'] as const;
+
+export type NativeTool = (typeof NATIVE_TOOLS)[number];
 
 export function nativeBinary(name: NativeTool): string {
   return path.join(installPaths().nativeDir, name);
