@@ -10,6 +10,7 @@ import { pullBench } from './pull.js';
 import { networkUser } from './network-user.js';
 import { buildBench } from './build.js';
 import { dockerApi } from './docker-api.js';
+import { composeBench } from './compose.js';
 
 const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   'start-latency': () => startLatency(),
@@ -20,6 +21,7 @@ const BENCHES: Record<string, () => Promise<Record<string, number>>> = {
   'network-user': () => networkUser(),
   build: () => buildBench(),
   'docker-api': () => dockerApi(),
+  compose: () => composeBench(),
 };
 
 async function main(): Promise<void> {
