@@ -75,6 +75,8 @@ const cases = (): { [M in ApiMethod]: Case<M> } => ({
   'tasks:list': { params: {}, expect: 'ok' },
   'tasks:cancel': { params: { id: 'absent-task' }, expect: 'E_INVALID_ARGUMENT' },
   'system:doctor': { params: {}, expect: 'ok' },
+  'system:dockerContext': { params: {}, expect: 'ok' },
+  'system:useDockerContext': { params: { enabled: false }, expect: 'ok' },
   'stats:history': { params: { id: ABSENT }, expect: 'E_CONTAINER_NOT_FOUND' },
   'stats:current': { params: {}, expect: 'ok' },
   'volumes:list': { params: {}, expect: 'ok' },
@@ -183,6 +185,8 @@ async function connect(transport: Transport): Promise<ApiClient> {
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cove-transports-'));
+  // The docker context methods write the docker CLI's config: a scratch one, never the user's.
+  process.env.DOCKER_CONFIG = path.join(dir, 'docker-config');
   fs.writeFileSync(hostFile('in'), 'x');
   engine = await Engine.open({ home: path.join(dir, 'home') });
   socket = await startUnixSocketServer(engine, path.join(dir, 'run', 'engine.sock'));

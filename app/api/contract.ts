@@ -572,6 +572,20 @@ export interface DoctorCheck {
   fix?: string;
 }
 
+/** "Use Cove for docker": the docker CLI context named cove (app/engine/docker-context.ts). */
+export interface DockerContextState {
+  name: 'cove';
+  /** The docker CLI's config directory the context lives in ($DOCKER_CONFIG or ~/.docker). */
+  configDir: string;
+  /** Where the context sends docker: this engine's docker.sock. */
+  host: string;
+  exists: boolean;
+  /** It exists and points at this engine's socket. */
+  ours: boolean;
+  /** It is docker's current context (config.json currentContext). */
+  current: boolean;
+}
+
 // ---- The method table: the one list of what the engine answers ----
 //
 // Every transport and client is derived from API below: Electron's IPC
@@ -632,6 +646,8 @@ export const API = {
   'tasks:list': call<NoParams, TaskProgress[]>('Pulls, pushes and loads, running or recently ended.'),
   'tasks:cancel': call<{ id: string }, TaskProgress>('Cancel a running task.'),
   'system:doctor': call<NoParams, DoctorCheck[]>('What rootless containers need on this host, and how to fix what is missing.'),
+  'system:dockerContext': call<NoParams, DockerContextState>('Whether the docker CLI has a context named cove pointing at this engine\'s Docker API socket, and whether it is current.'),
+  'system:useDockerContext': call<{ enabled: boolean }, DockerContextState>('"Use Cove for docker": create the docker context cove and make it current, or remove it and return docker to its default.'),
   'stats:history': call<{ id: string; seconds?: number }, StatsSample[]>('Past samples the engine kept (at least an hour per container).'),
   'stats:current': call<NoParams, StatsSample[]>('The latest sample of every running container.'),
   'volumes:list': call<NoParams, VolumeSummary[]>('Volumes.'),

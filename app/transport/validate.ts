@@ -128,6 +128,8 @@ export const PARAM_SCHEMAS: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
   'tasks:list': empty,
   'tasks:cancel': z.object({ id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/) }).strict(),
   'system:doctor': empty,
+  'system:dockerContext': empty,
+  'system:useDockerContext': z.object({ enabled: z.boolean() }).strict(),
   'volumes:list': empty,
   'stats:history': z.object({ id: containerId, seconds: z.number().int().min(1).max(86_400).optional() }).strict(),
   'stats:current': empty,

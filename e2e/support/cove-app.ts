@@ -29,6 +29,8 @@ async function startWebMode(sandbox: CoveSandbox, page: Page, testInfo: TestInfo
 export const test = base.extend<{ cove: CoveApp }>({
   cove: async ({ page }, use, testInfo) => {
     const sandbox = await createSandbox('cove-e2e-');
+    // The docker CLI's config (registry logins, the cove docker context) of the sandbox's own, never the test user's.
+    sandbox.env.DOCKER_CONFIG = path.join(sandbox.home, 'docker-config');
     const fx = await fixtures();
     let stop: () => Promise<void>;
     let appPage = page;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { runDoctor } from '../doctor.js';
 import { checkDockerSocket } from '../docker-socket-check.js';
+import { dockerConfigDir, dockerContextState, stopUsingDockerContext, useDockerContext } from '../docker-context.js';
 import type { TaskRegistry } from '../tasks.js';
 import type { SettingsStore } from '../settings.js';
 import type { ContainerService } from '../container/container-service.js';
@@ -25,6 +26,8 @@ export interface SystemDeps {
 export function systemHandlers(d: SystemDeps): DomainHandlers<'system'> {
   return {
     'system:doctor': async () => [...runDoctor(d.scratch), await checkDockerSocket(d.runtime)],
+    'system:dockerContext': async () => dockerContextState(dockerConfigDir(), path.join(d.runtime, 'docker.sock')),
+    'system:useDockerContext': async (p) => (p.enabled ? useDockerContext : stopUsingDockerContext)(dockerConfigDir(), path.join(d.runtime, 'docker.sock')),
     'system:df': async () => {
       const containers = await d.containers.list(true);
       const used = new Set(containers.map((c) => c.imageId));

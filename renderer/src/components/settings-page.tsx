@@ -45,6 +45,35 @@ function RuntimeSetting() {
   );
 }
 
+/** "Use Cove for docker": a docker context named cove, made current, so docker, compose and IDEs drive Cove with no DOCKER_HOST. */
+function DockerContextSetting() {
+  const state = useAppStore((s) => s.dockerContext);
+  const fetch = useAppStore((s) => s.fetchDockerContext);
+  const setEnabled = useAppStore((s) => s.setDockerContextEnabled);
+  const busy = useAppStore((s) => s.tasks['docker-context'] !== undefined);
+  useEffect(() => void fetch(), [fetch]);
+  const on = Boolean(state?.ours && state.current);
+  return (
+    <fieldset className="card fieldset" data-testid="docker-context">
+      <legend>Docker</legend>
+      <label className="check">
+        <input type="checkbox" disabled={!state || busy} checked={on} onChange={(e) => void setEnabled(e.target.checked)} /> Use Cove for docker
+      </label>
+      {state && (
+        <p className="muted" data-testid="docker-context-status">
+          {on
+            ? `docker commands go to Cove: the docker context cove (${state.host}) is current in ${state.configDir}.`
+            : state.exists && !state.ours
+              ? `A docker context named cove exists but points elsewhere; turning this on points it at ${state.host}.`
+              : state.ours
+                ? 'The docker context cove exists but is not current: docker --context cove reaches Cove.'
+                : 'docker uses its own default. Turning this on creates the docker context cove and makes it current (DOCKER_HOST, when set, still wins).'}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
 function Doctor() {
   const checks = useAppStore((s) => s.doctor);
   const status = useAppStore((s) => s.doctorStatus);
@@ -128,6 +157,7 @@ export function SettingsPage() {
         <RuntimeSetting />
         <Appearance />
         <DesktopSettings />
+        <DockerContextSetting />
         <Doctor />
       </div>
     </section>

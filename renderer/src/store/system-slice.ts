@@ -1,4 +1,4 @@
-import type { CoveApi, CoveSettings, DiskUsageReport, DoctorCheck } from '../../../app/api/contract';
+import type { CoveApi, CoveSettings, DiskUsageReport, DockerContextState, DoctorCheck } from '../../../app/api/contract';
 import type { LoadStatus } from './containers-slice';
 import type { SliceCreator } from './types';
 
@@ -12,6 +12,10 @@ export interface SystemSlice {
   /** `cove system df`: the same figures as the CLI (shared layers counted once). */
   diskUsage: DiskUsageReport | null;
   fetchDiskUsage(): Promise<void>;
+  /** "Use Cove for docker": the docker CLI context named cove. */
+  dockerContext: DockerContextState | null;
+  fetchDockerContext(): Promise<void>;
+  setDockerContextEnabled(enabled: boolean): Promise<void>;
 }
 
 export const createSystemSlice =
@@ -21,6 +25,18 @@ export const createSystemSlice =
     doctor: null,
     doctorStatus: 'idle',
     diskUsage: null,
+    dockerContext: null,
+    fetchDockerContext: async () => {
+      try {
+        set({ dockerContext: await api.call('system:dockerContext', {}) });
+      } catch (reason) {
+        get().reportError(reason);
+      }
+    },
+    setDockerContextEnabled: (enabled) =>
+      get().runTask('docker-context', enabled ? 'Creating the docker context' : 'Removing the docker context', async () => {
+        set({ dockerContext: await api.call('system:useDockerContext', { enabled }) });
+      }),
     fetchDiskUsage: async () => {
       try {
         set({ diskUsage: await api.call('system:df', {}) });
