@@ -35,6 +35,8 @@ export function filterContainers(list: ContainerSummary[], filters: Map<string, 
   return list.filter((c) =>
     [...filters].every(([key, values]) => {
       const test = TESTS[key];
+      // docker ANDs label filters (moby's MatchKVList): compose asks for project and service at once.
+      if (key === 'label') return values.every((v) => labelMatch(c.labels, v));
       return !test || values.length === 0 || values.some((v) => test(c, v));
     }),
   );

@@ -3,7 +3,10 @@
 // comes back in inspect's State.Health, ps's STATUS and the events stream.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { busyboxSandbox, eventually, type CoveSandbox } from '../testing/harness.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { busyboxSandbox, eventually, runProcess, type CoveSandbox } from '../testing/harness.js';
 import { dockerCliAvailable, startDockerService, type DockerService } from '../testing/docker-service.js';
 
 // The docker CLI is part of these machines' image (/usr/local/bin/docker); nothing here downloads it.
@@ -57,4 +60,44 @@ test('docker run --no-healthcheck has no State.Health', { skip }, async () => {
   await ok(['run', '-d', '--name', 'nh', '--no-healthcheck', 'busybox', 'sleep', '1000']);
   assert.equal((await ok(['inspect', '--format', '{{json .State.Health}}', 'nh'])).trim(), 'null');
   await ok(['rm', '-f', 'nh']);
+});
+
+const COMPOSE = '/usr/bin/docker-compose';
+// npm test installs Debian's docker-compose as root; elsewhere it may be missing.
+const noCompose = skip || (!fs.existsSync(COMPOSE) ? 'no docker-compose (apt-get install docker-compose)' : false);
+
+test("docker-compose's depends_on condition: service_healthy waits for Cove's healthcheck", { skip: noCompose }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cove-compose-health-'));
+  fs.writeFileSync(
+    path.join(dir, 'docker-compose.yml'),
+    `version: "2.4"
+services:
+  db:
+    image: busybox
+    command: sh -c 'sleep 1; touch /tmp/ready; exec sleep 1000'
+    healthcheck:
+      test: ["CMD", "test", "-e", "/tmp/ready"]
+      interval: 200ms
+      retries: 30
+  app:
+    image: busybox
+    command: sleep 1000
+    depends_on:
+      db:
+        condition: service_healthy
+`,
+  );
+  const compose = (args: string[]) => runProcess(COMPOSE, ['-p', 'cvh', ...args], { cwd: dir, env: svc.env, timeoutMs: 120_000 });
+  try {
+    const up = await compose(['up', '-d']);
+    assert.equal(up.code, 0, up.stderr);
+    const started = async (name: string): Promise<number> => Date.parse((await ok(['inspect', '--format', '{{.State.StartedAt}}', name])).trim());
+    assert.equal((await ok(['inspect', '--format', '{{.State.Health.Status}}', 'cvh_db_1'])).trim(), 'healthy');
+    // db can pass its check only a second after its start: app must not have started before.
+    const gap = (await started('cvh_app_1')) - (await started('cvh_db_1'));
+    assert.ok(gap >= 1000, `app started ${gap} ms after db`);
+  } finally {
+    await compose(['down']).catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
