@@ -10,7 +10,8 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { busyboxSandbox, freePort, type CliResult, type CoveSandbox } from '../testing/harness.js';
+import { busyboxSandbox, freePort, runProcess, type CliResult, type CoveSandbox } from '../testing/harness.js';
+import { dockerCliAvailable, startDockerService } from '../testing/docker-service.js';
 
 let sb: CoveSandbox;
 let dir: string;
@@ -162,6 +163,10 @@ test('--scale worker=3: three distinct containers, all behind the service name',
   const addresses = new Set([...lookup.stdout.matchAll(/^Address: (10\.[0-9.]+)$/gm)].map((m) => m[1]));
   assert.equal(addresses.size, 3, lookup.stdout);
   for (const n of names) assert.match((await ok(['exec', '-T', 'kv', 'nslookup', n], { WORKER_MODE: 'b' })).stdout, /^Address: 10\./m, n);
+  // A one-off container on the project network, removed after it ran.
+  const oneoff = await ok(['run', '--rm', 'worker', 'wget', '-q', '-O-', 'http://kv/greeting'], { WORKER_MODE: 'b' });
+  assert.equal(oneoff.stdout, 'value-from-kv\n');
+  assert.equal([...(await ids()).keys()].filter((n) => n.includes('-run-')).length, 0);
 });
 
 test('down -v leaves no container, network or volume of the project', async () => {
@@ -238,4 +243,42 @@ test('a failure mid-up leaves the started services and names the failed one', as
   const down = await sb.cove(['compose', '-p', 'sick', 'down', '-t', '0']);
   assert.equal(down.code, 0, down.stderr);
   assert.equal(await inventory(), '||');
+});
+
+const DOCKER_COMPOSE = '/usr/bin/docker-compose';
+// npm test installs Debian's docker-compose as root; elsewhere it may be missing.
+const noDockerCompose = !dockerCliAvailable() ? 'no docker CLI for the Docker API service' : !fs.existsSync(DOCKER_COMPOSE) ? 'no docker-compose (apt-get install docker-compose)' : false;
+
+test("docker-compose 1.29 (through Cove's Docker API) and cove compose see and take down each other's projects", { skip: noDockerCompose }, async () => {
+  const svc = await startDockerService(sb);
+  const sub = path.join(dir, 'cross');
+  fs.mkdirSync(sub);
+  fs.writeFileSync(path.join(sub, 'docker-compose.yml'), 'version: "3"\nservices:\n  app:\n    image: busybox\n    command: ["sh", "-c", "trap \'exit 0\' TERM; while true; do sleep 1 & wait; done"]\n');
+  const dc = (args: string[]): Promise<CliResult> => runProcess(DOCKER_COMPOSE, args, { cwd: sub, env: svc.env, timeoutMs: 120_000 });
+  const cc = (args: string[]): Promise<CliResult> => sb.cove(['compose', '--project-directory', sub, ...args], { timeoutMs: 120_000 });
+  try {
+    const up = await cc(['-p', 'xr', 'up', '-d']);
+    assert.equal(up.code, 0, up.stderr);
+    const ps = await dc(['-p', 'xr', 'ps']);
+    assert.equal(ps.code, 0, ps.stderr);
+    assert.match(ps.stdout, /^xr-app-1\s.*\sUp/m);
+    const down = await dc(['-p', 'xr', 'down']);
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal(await inventory(), '||');
+
+    const dcUp = await dc(['-p', 'dc', 'up', '-d']);
+    assert.equal(dcUp.code, 0, dcUp.stderr);
+    const ls = await sb.cove(['compose', 'ls']);
+    assert.match(ls.stdout, /^dc\s+running\(1\)\s/m);
+    const cps = await cc(['-p', 'dc', 'ps', '--format', '{{.Name}} {{.Service}} {{.State}}']);
+    assert.equal(cps.stdout, 'dc_app_1 app running\n');
+    const cdown = await sb.cove(['compose', '-p', 'dc', 'down', '-t', '1']);
+    assert.equal(cdown.code, 0, cdown.stderr);
+    assert.match(cdown.stderr, / ✔ Network dc_default {2}Removed/);
+    assert.equal(await inventory(), '||');
+  } finally {
+    await dc(['-p', 'dc', 'down']).catch(() => undefined);
+    await dc(['-p', 'xr', 'down']).catch(() => undefined);
+    await svc.stop();
+  }
 });
