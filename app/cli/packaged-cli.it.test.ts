@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { installPaths, NATIVE_TOOLS } from '../engine/install-paths.js';
+import { installPaths, NATIVE_SHIPPED } from '../engine/install-paths.js';
 import { busyboxSandbox, runProcess, type CoveSandbox } from '../testing/harness.js';
 
 let tmp: string;
@@ -24,8 +24,11 @@ before(async () => {
   fs.mkdirSync(path.join(resources, 'native'), { recursive: true });
   fs.mkdirSync(path.join(resources, 'bin'));
   fs.cpSync(distDir, path.join(resources, 'app.asar.unpacked', 'dist'), { recursive: true });
-  for (const tool of NATIVE_TOOLS) fs.copyFileSync(path.join(nativeDir, tool), path.join(resources, 'native', tool));
-  for (const tool of NATIVE_TOOLS) fs.chmodSync(path.join(resources, 'native', tool), 0o755);
+  for (const file of NATIVE_SHIPPED) {
+    if (!fs.existsSync(path.join(nativeDir, file))) continue;
+    fs.copyFileSync(path.join(nativeDir, file), path.join(resources, 'native', file));
+    fs.chmodSync(path.join(resources, 'native', file), 0o755);
+  }
   fs.copyFileSync(path.join(root, 'build', 'cove-cli.sh'), path.join(resources, 'bin', 'cove'));
   fs.chmodSync(path.join(resources, 'bin', 'cove'), 0o755);
   fs.writeFileSync(path.join(app, 'cove-desktop'), `#!/bin/sh\n[ "$ELECTRON_RUN_AS_NODE" = 1 ] || exit 99\nexec ${JSON.stringify(process.execPath)} "$@"\n`, { mode: 0o755 });

@@ -74,6 +74,12 @@ export const NATIVE_TOOLS = ['cove-runtime', 'cove-monitor', 'cove-unshare', 'co
 
 export type NativeTool = (typeof NATIVE_TOOLS)[number];
 
+/** The flock(2) Node-API addon (app/engine/store/lock.ts): shipped with the tools, loaded, not executed. */
+export const NATIVE_ADDON = 'cove-flock.node';
+
+/** What the packaged app carries in resources/native. */
+export const NATIVE_SHIPPED: readonly string[] = [...NATIVE_TOOLS, NATIVE_ADDON];
+
 export function nativeBinary(name: NativeTool): string {
   return path.join(installPaths().nativeDir, name);
 }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { withLock } from './lock.js';
+import { flockAddon, withLock } from './lock.js';
 import { EngineError } from '../errors.js';
 
 const lockModule = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lock.ts');
@@ -83,6 +83,31 @@ test('a symlink in place of the lock file is refused, not followed', async () =>
     fs.symlinkSync(path.join(dir, 'elsewhere'), file);
     await assert.rejects(withLock(file, async () => undefined), (err: unknown) => err instanceof EngineError && err.code === 'E_UNSAFE_RUNTIME_DIR');
     assert.equal(fs.existsSync(path.join(dir, 'elsewhere')), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the flock(2) addon: one open file description holds the lock, another gets EWOULDBLOCK until it closes', (t) => {
+  const addon = flockAddon();
+  if (!addon) {
+    // native/Makefile builds it only where Node's headers are installed.
+    t.skip('cove-flock.node was not built (no node_api.h); locks use flock(1) alone');
+    return;
+  }
+  const dir = tempDir();
+  try {
+    const file = path.join(dir, 'x.lock');
+    const a = fs.openSync(file, 'w');
+    const b = fs.openSync(file, 'r');
+    assert.equal(addon.tryLock(a), 0);
+    assert.equal(addon.tryLock(b), os.constants.errno.EWOULDBLOCK);
+    assert.equal(addon.tryLock(a), 0, 'the holder may take it again');
+    fs.closeSync(a);
+    assert.equal(addon.tryLock(b), 0, 'closing the holder released it');
+    fs.closeSync(b);
+    assert.throws(() => addon.tryLock(-1), /file descriptor/);
+    assert.equal(addon.tryLock(987654), os.constants.errno.EBADF);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
