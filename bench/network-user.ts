@@ -7,7 +7,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cliPath, freePort } from '../app/testing/harness.js';
 import { nativeBinary } from '../app/engine/install-paths.js';
-import { busyboxOnBoth, median, run, timed, type Podman } from './bench-kit.js';
+import { busyboxOnBoth, median, percentile, run, timed, type Podman } from './bench-kit.js';
 
 const NB = path.join(path.dirname(nativeBinary('cove-monitor')), 'netbench');
 const SECONDS = 3;
@@ -45,33 +45,61 @@ function pod(p: Podman): Engine {
   };
 }
 
-function figures(e: Engine, net: string, hostPort: number): { mbit: number; us: number; hostMbit: number } {
+interface Setup {
+  e: Engine;
+  net: string;
+  sinkIp: string;
+  echoIp: string;
+  client(args: string[]): string;
+}
+
+function setUp(e: Engine, net: string): Setup {
   const mount = ['-v', `${NB}:/nb:ro`];
   e.cmd(['network', 'create', net]);
   e.cmd(['run', '-d', '--name', `${net}-sink`, '--network', net, ...mount, 'busybox', '/nb', 'sink', '5001']);
   e.cmd(['run', '-d', '--name', `${net}-echo`, '--network', net, ...mount, 'busybox', '/nb', 'echo', '5002']);
-  const sinkIp = e.ip(`${net}-sink`, net);
-  const echoIp = e.ip(`${net}-echo`, net);
-  const client = (args: string[]): string => e.cmd(['run', '--rm', '--network', net, ...mount, 'busybox', '/nb', ...args]);
-  const mbit = median([0, 1, 2].map(() => Number(/mbit ([\d.]+)/.exec(client(['send', sinkIp, '5001', String(SECONDS)]))?.[1])));
-  const us = median([0, 1, 2].map(() => Number(/us ([\d.]+)/.exec(client(['rr', echoIp, '5002', '5000']))?.[1])));
-  let hostMbit = NaN;
-  try {
-    const out = e.cmd(['run', '--rm', '--network', net, ...mount, 'busybox', 'sh', '-c', `/nb send $(awk '/${e.hostName}/ {print $1; exit}' /etc/hosts) ${hostPort} ${SECONDS}`]);
-    hostMbit = Number(/mbit ([\d.]+)/.exec(out)?.[1]);
-  } catch (err) {
-    process.stderr.write(`${e.name}: container to host: ${(err as Error).message.split('\n')[0]}\n`);
+  return { e, net, sinkIp: e.ip(`${net}-sink`, net), echoIp: e.ip(`${net}-echo`, net), client: (args) => e.cmd(['run', '--rm', '--network', net, ...mount, 'busybox', '/nb', ...args]) };
+}
+
+function tearDown(s: Setup): void {
+  s.e.cmd(['rm', '-f', `${s.net}-sink`, `${s.net}-echo`]);
+  s.e.cmd(['network', 'rm', s.net]);
+}
+
+const spread = (xs: number[]): { med: number; min: number; max: number } => ({ med: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
+
+/**
+ * Throughput and round trips, the engines alternating round by round so
+ * that the machine's load (shared with other work) hits both alike. The
+ * round trip is the median of 5000 (netbench's p50): on a loaded machine
+ * the mean is a few descheduled round trips.
+ */
+function c2c(setups: Setup[], rounds: number): Array<{ mbit: number[]; us: number[] }> {
+  const out = setups.map(() => ({ mbit: [] as number[], us: [] as number[] }));
+  for (let i = 0; i < rounds; i++) {
+    setups.forEach((s, k) => {
+      out[k]?.mbit.push(Number(/mbit ([\d.]+)/.exec(s.client(['send', s.sinkIp, '5001', String(SECONDS)]))?.[1]));
+      out[k]?.us.push(Number(/p50 ([\d.]+)/.exec(s.client(['rr', s.echoIp, '5002', '5000']))?.[1]));
+    });
   }
-  e.cmd(['rm', '-f', `${net}-sink`, `${net}-echo`]);
-  e.cmd(['network', 'rm', net]);
-  return { mbit, us, hostMbit };
+  return out;
+}
+
+function toHost(s: Setup, hostPort: number): number {
+  try {
+    const out = s.e.cmd(['run', '--rm', '--network', s.net, '-v', `${NB}:/nb:ro`, 'busybox', 'sh', '-c', `/nb send $(awk '/${s.e.hostName}/ {print $1; exit}' /etc/hosts) ${hostPort} ${SECONDS}`]);
+    return Number(/mbit ([\d.]+)/.exec(out)?.[1]);
+  } catch (err) {
+    process.stderr.write(`${s.e.name}: container to host: ${(err as Error).message.split('\n')[0]}\n`);
+    return NaN;
+  }
 }
 
 /**
  * `run --rm --network NAME busybox true`, alternating engines so that the
  * machine's load hits both alike. A failed start is counted, not timed.
  */
-function startLatency(engines: Engine[], rounds = 11): { medians: number[]; failures: number[] } {
+function startLatency(engines: Engine[], rounds = 16): { medians: number[]; failures: number[]; spread: Record<string, number> } {
   for (const e of engines) e.cmd(['network', 'create', 'startnet']);
   const times: number[][] = engines.map(() => []);
   const failures = engines.map(() => 0);
@@ -88,7 +116,8 @@ function startLatency(engines: Engine[], rounds = 11): { medians: number[]; fail
     });
   }
   for (const e of engines) e.cmd(['network', 'rm', 'startnet']);
-  return { medians: times.map((t) => median(t)), failures };
+  const [c = [], p = []] = times;
+  return { medians: times.map((t) => median(t)), failures, spread: { coveStartMsP25: percentile(c, 25), coveStartMsP75: percentile(c, 75), podmanStartMsP25: percentile(p, 25), podmanStartMsP75: percentile(p, 75) } };
 }
 
 export async function networkUser(): Promise<Record<string, number>> {
@@ -99,24 +128,39 @@ export async function networkUser(): Promise<Record<string, number>> {
   try {
     await new Promise((r) => setTimeout(r, 200));
     const engines = [cove(sb.env), pod(podman)];
-    const c = figures(engines[0] as Engine, 'benchnet', hostPort);
-    const p = figures(engines[1] as Engine, 'benchnet', hostPort);
+    const setups = engines.map((e) => setUp(e, 'benchnet'));
+    const [c, p] = c2c(setups, 5) as [{ mbit: number[]; us: number[] }, { mbit: number[]; us: number[] }];
+    const hostMbit = setups.map((s) => toHost(s, hostPort));
+    setups.forEach(tearDown);
     const starts = startLatency(engines);
     const [coveStart, podStart] = starts.medians as [number, number];
+    const cm = spread(c.mbit);
+    const pm = spread(p.mbit);
+    const cu = spread(c.us);
+    const pu = spread(p.us);
     return {
-      coveMbit: c.mbit,
-      podmanMbit: p.mbit,
-      throughputRatio: c.mbit / p.mbit,
-      coveRttUs: c.us,
-      podmanRttUs: p.us,
-      latencyRatio: c.us / p.us,
+      coveMbit: cm.med,
+      coveMbitMin: cm.min,
+      coveMbitMax: cm.max,
+      podmanMbit: pm.med,
+      podmanMbitMin: pm.min,
+      podmanMbitMax: pm.max,
+      throughputRatio: cm.med / pm.med,
+      coveRttUs: cu.med,
+      coveRttUsMin: cu.min,
+      coveRttUsMax: cu.max,
+      podmanRttUs: pu.med,
+      podmanRttUsMin: pu.min,
+      podmanRttUsMax: pu.max,
+      latencyRatio: cu.med / pu.med,
       coveStartMs: coveStart,
       podmanStartMs: podStart,
       startRatio: coveStart / podStart,
+      ...starts.spread,
       coveStartFailures: starts.failures[0] ?? 0,
       podmanStartFailures: starts.failures[1] ?? 0,
-      coveToHostMbit: c.hostMbit,
-      podmanToHostMbit: p.hostMbit,
+      coveToHostMbit: hostMbit[0] ?? NaN,
+      podmanToHostMbit: hostMbit[1] ?? NaN,
     };
   } finally {
     sink.kill('SIGKILL');

@@ -1,7 +1,19 @@
-/* The holder's network namespace: a bridge per network, nftables rules
+/* The holder's network namespace: per network an empty bridge "bl-ID" as
+ * the lower device of macvlan interfaces in bridge mode, the gateway's
+ * "br-ID" here and one in each container's namespace; nftables rules
  * (masquerade out through slirp4netns's tap0, no forwarding between
- * networks, none out of --internal ones), veth pairs into containers'
- * namespaces, and published ports through slirp4netns's API. */
+ * networks, none out of --internal ones); published ports through
+ * slirp4netns's API.
+ *
+ * Why macvlan and not a veth pair per container on a bridge (podman's and
+ * docker's shape): a frame between two containers of a network is handed
+ * from one macvlan to the other by a hash lookup on the destination MAC
+ * (drivers/net/macvlan.c, bridge mode), one pass through the receive
+ * backlog, where veth -> bridge -> veth takes two plus the bridge's
+ * forwarding; and there is no host-side interface to make, name or
+ * remove. A macvlan goes when its lower device goes, so removing a
+ * network (or the holder's namespace ending) takes its containers'
+ * interfaces with it, as deleting a veth's bridge-side end did. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -125,24 +137,41 @@ static char *ruleset(struct holder *h)
     return r;
 }
 
+/* "bl-" + the 12 hex of "br-<12 hex>". */
+static void lower_name(const struct hnet *n, char *buf, size_t len)
+{
+    snprintf(buf, len, "bl-%s", n->bridge + 3);
+}
+
+void hl_drop_net(const struct hnet *n)
+{
+    char lower[16], m[256];
+    char *del[] = {"ip", "link", "del", lower, NULL};
+    lower_name(n, lower, sizeof lower);
+    hl_run(0, del, NULL, m, sizeof m);
+}
+
 int hl_sync(struct holder *h, char *msg, size_t len)
 {
     for (int i = 0; i < h->n_nets; i++) {
         struct hnet *n = &h->nets[i];
-        char gw[32], addr[48], batch[512];
+        char gw[32], addr[48], lower[16], batch[512];
         char *ipb[] = {"ip", "-batch", "-", NULL};
         if (n->present) continue;
         fmt_ip4(n->gateway, gw, sizeof gw);
         snprintf(addr, sizeof addr, "%s/%d", gw, n->prefix);
+        lower_name(n, lower, sizeof lower);
+        /* An empty bridge has no ports to forward to: it is only the
+         * macvlans' lower device (this kernel may have no dummy driver). */
         snprintf(batch, sizeof batch,
                  "link add %s mtu 65520 type bridge\n"
+                 "link set %s up\n"
+                 "link add link %s name %s mtu 65520 type macvlan mode bridge\n"
                  "addr add %s dev %s\n"
                  "link set %s up\n",
-                 n->bridge, addr, n->bridge, n->bridge);
+                 lower, lower, lower, n->bridge, addr, n->bridge, n->bridge);
         if (hl_run(0, ipb, batch, msg, len) < 0) {
-            char *del[] = {"ip", "link", "del", n->bridge, NULL};
-            char m2[64];
-            hl_run(0, del, NULL, m2, sizeof m2);
+            hl_drop_net(n);
             return -1;
         }
         n->present = 1;
@@ -235,11 +264,6 @@ static void remove_fwds(struct holder *h, struct hlive *l)
     l->n_fwd = 0;
 }
 
-static void host_veth(const struct hep *e, char *buf, size_t len)
-{
-    snprintf(buf, len, "cv%.8s%.5s", e->cid, e->net);
-}
-
 void hl_forget(struct holder *h, struct hlive *l)
 {
     char msg[256];
@@ -269,11 +293,20 @@ static struct hlive *live_add(struct holder *h, const char *cid, pid_t pid)
     return l;
 }
 
+/* The container's interface on a network goes (in its namespace; none left when it has ended). */
+static void del_in(pid_t pid, const char *ifname)
+{
+    char m[256], name[16];
+    char *del[] = {"ip", "link", "del", name, NULL};
+    snprintf(name, sizeof name, "%s", ifname);
+    hl_run(pid, del, NULL, m, sizeof m);
+}
+
 static int attach_ep(struct holder *h, struct hlive *l, const struct hep *e, pid_t pid,
                      const char **code, char *msg, size_t len)
 {
     struct hnet *n = hs_net(h, e->net);
-    char hv[16], ip[32], gw[32], batch[1024];
+    char lower[16], ip[32], gw[32], batch[1024];
     char *ipb[] = {"ip", "-batch", "-", NULL};
     if (!n || !n->present) {
         snprintf(msg, len, "network %s is not set up in the holder", e->net);
@@ -283,13 +316,13 @@ static int attach_ep(struct holder *h, struct hlive *l, const struct hep *e, pid
         snprintf(msg, len, "container %.12s is already attached to network %s", e->cid, n->name);
         return -1;
     }
-    host_veth(e, hv, sizeof hv);
+    lower_name(n, lower, sizeof lower);
     fmt_ip4(e->ip, ip, sizeof ip);
     fmt_ip4(n->gateway, gw, sizeof gw);
-    snprintf(batch, sizeof batch,
-             "link add %s mtu 65520 type veth peer name %s mtu 65520 netns %d\n"
-             "link set %s master %s up\n",
-             hv, e->ifname, (int)pid, hv, n->bridge);
+    /* Made here on the network's lower device, created straight in the
+     * container's namespace under its name there (IFLA_NET_NS_PID). */
+    snprintf(batch, sizeof batch, "link add link %s name %s mtu 65520 netns %d type macvlan mode bridge\n", lower,
+             e->ifname, (int)pid);
     if (hl_run(0, ipb, batch, msg, len) < 0) {
         char proc[32], *st;
         int gone;
@@ -298,39 +331,27 @@ static int attach_ep(struct holder *h, struct hlive *l, const struct hep *e, pid
         st = read_file(proc, 4096, NULL);
         gone = !st || strstr(st, "\nState:\tZ") != NULL;
         free(st);
-        if (gone) {
-            snprintf(msg, len, "the container's process (pid %d) ended before its network was attached", (int)pid);
-            return -1;
-        }
-        /* A half-made pair (the peer could not move) goes before the retry. */
-        {
-            char *del[] = {"ip", "link", "del", hv, NULL};
-            char m2[64];
-            hl_run(0, del, NULL, m2, sizeof m2);
-        }
-        if (hl_run(0, ipb, batch, msg, len) < 0) return -1;
+        if (gone) snprintf(msg, len, "the container's process (pid %d) ended before its network was attached", (int)pid);
+        return -1;
     }
     snprintf(batch, sizeof batch, "addr add %s/%d dev %s\nlink set %s up\nlink set lo up\n%s%s%s",
              ip, n->prefix, e->ifname, e->ifname,
              e->primary && !n->internal ? "route add default via " : "",
              e->primary && !n->internal ? gw : "", e->primary && !n->internal ? "\n" : "");
     if (hl_run(pid, ipb, batch, msg, len) < 0) {
-        char *del[] = {"ip", "link", "del", hv, NULL};
-        char m2[64];
-        hl_run(0, del, NULL, m2, sizeof m2);
+        del_in(pid, e->ifname);
         return -1;
     }
     for (int i = 0; i < e->n_ports && l->n_fwd < HN_MAX_PORTS; i++) {
         int id;
         if (add_fwd(h, &e->ports[i], e->ip, &id, code, msg, len) < 0) {
-            char *del[] = {"ip", "link", "del", hv, NULL};
-            char m2[64];
-            hl_run(0, del, NULL, m2, sizeof m2);
+            del_in(pid, e->ifname);
             remove_fwds(h, l);
             return -1;
         }
         l->fwd_ids[l->n_fwd++] = id;
     }
+    snprintf(l->ifnames[l->n_nets], sizeof l->ifnames[0], "%s", e->ifname);
     snprintf(l->nets[l->n_nets++], 65, "%s", e->net);
     if (e->n_ports && hl_rules(h, msg, len) < 0) return -1;
     return 0;
@@ -373,18 +394,15 @@ int hl_attach(struct holder *h, const char *cid, const char *only_net, pid_t pid
 int hl_detach(struct holder *h, const char *cid, const char *net, char *msg, size_t len)
 {
     struct hlive *l = hs_live(h, cid);
-    char hv[16];
-    char *del[] = {"ip", "link", "del", hv, NULL};
-    struct hep e;
-    if (!l || !hs_live_on(l, net)) return 0;
-    snprintf(e.cid, sizeof e.cid, "%s", cid);
-    snprintf(e.net, sizeof e.net, "%s", net);
-    host_veth(&e, hv, sizeof hv);
-    if (hl_run(0, del, NULL, msg, len) < 0 && !strstr(msg, "Cannot find")) return -1;
+    (void)msg;
+    (void)len;
+    if (!l) return 0;
     for (int i = 0; i < l->n_nets; i++)
         if (strcmp(l->nets[i], net) == 0) {
-            memmove(l->nets[i], l->nets[l->n_nets - 1], 65);
+            del_in(l->pid, l->ifnames[i]);
             l->n_nets--;
+            memmove(l->nets[i], l->nets[l->n_nets], 65);
+            memmove(l->ifnames[i], l->ifnames[l->n_nets], 16);
             break;
         }
     if (l->n_nets == 0) hl_forget(h, l);

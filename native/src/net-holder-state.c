@@ -136,11 +136,7 @@ int hs_load(struct holder *h, char *msg, size_t len)
     /* Networks gone from the state: remove their bridges. */
     for (int k = 0; k < n_old; k++) {
         if (old[k].dns_fd >= 0) dns_close(&old[k]);
-        if (old[k].present) {
-            char *argv[] = {"ip", "link", "del", old[k].bridge, NULL};
-            char m[256];
-            hl_run(0, argv, NULL, m, sizeof m);
-        }
+        if (old[k].present) hl_drop_net(&old[k]);
     }
     h->n_eps = 0;
     for (size_t i = 0; eps && eps->type == JSON_ARRAY && i < eps->len && h->n_eps < HN_MAX_EPS; i++)

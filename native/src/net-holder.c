@@ -181,6 +181,14 @@ static void write_sysctl(const char *path, const char *v)
     close(fd);
 }
 
+static void try_sysctl(const char *path, const char *v)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    if (write(fd, v, strlen(v)) < 0) warnx_("write %s: %s", path, strerror(errno));
+    close(fd);
+}
+
 static _Noreturn void server(const struct sopts *o, int to_sup, int from_sup)
 {
     char c, msg[1024], *sock = xasprintf("%s/net-holder.sock", o->run_dir);
@@ -205,6 +213,14 @@ static _Noreturn void server(const struct sopts *o, int to_sup, int from_sup)
     if (unshare(CLONE_NEWNET) < 0) die_errno(E_NAMESPACE, "unshare network namespace");
     loopback_up();
     write_sysctl("/proc/sys/net/ipv4/ip_forward", "1");
+    /* Frames between containers of one network stay on its bridge: with
+     * br_netfilter (on by default in every new namespace) each would also
+     * go through conntrack and the ip hooks, which the rules here do not
+     * need (isolation between networks is routing, not bridging). Absent
+     * without br_netfilter, hence no error. */
+    try_sysctl("/proc/sys/net/bridge/bridge-nf-call-iptables", "0");
+    try_sysctl("/proc/sys/net/bridge/bridge-nf-call-ip6tables", "0");
+    try_sysctl("/proc/sys/net/bridge/bridge-nf-call-arptables", "0");
     lfd = unix_listen(sock, NULL);
     if (lfd < 0) die_errno(E_NETWORK, "listen on %s", sock);
     H.state_path = o->state;

@@ -45,6 +45,7 @@ struct hlive {
     pid_t pid;
     int pidfd;
     char nets[HN_MAX_NETS][65];
+    char ifnames[HN_MAX_NETS][16]; /* the container's interface on nets[i] */
     int n_nets;
     int fwd_ids[HN_MAX_PORTS];
     int n_fwd;
@@ -68,7 +69,10 @@ int hs_live_on(const struct hlive *l, const char *net);
 int parse_ip4(const char *s, uint32_t *out);
 void fmt_ip4(uint32_t ip, char *buf, size_t len);
 
-/* net-holder-links.c: bridges, veths, nftables, port forwards. */
+/* net-holder-links.c: networks (a macvlan lower per network), the
+ * containers' macvlan interfaces, nftables, port forwards. */
+/* Remove a network's links (its containers' interfaces go with them). */
+void hl_drop_net(const struct hnet *n);
 int hl_sync(struct holder *h, char *msg, size_t len);
 /* Load the nftables ruleset for the current networks and attachments. */
 int hl_rules(struct holder *h, char *msg, size_t len);

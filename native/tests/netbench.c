@@ -2,7 +2,7 @@
  *   netbench sink PORT               accept; read and discard until EOF
  *   netbench echo PORT               accept; echo every byte back
  *   netbench send IP PORT SECONDS    print "mbit <Mbit/s>" after SECONDS of writes
- *   netbench rr IP PORT N            print "us <mean round trip in microseconds>"
+ *   netbench rr IP PORT N            print "us <mean round trip in microseconds> p50 <median>"
  * Static, so it runs in the busybox image of any engine. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -72,6 +72,16 @@ static void serve(int port, int echo)
     }
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+static double median_of(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "sink") == 0) serve(atoi(argv[2]), 0);
@@ -95,10 +105,17 @@ int main(int argc, char **argv)
         double t0;
         for (int i = 0; i < 20; i++)
             if (write(fd, &c, 1) != 1 || read(fd, &c, 1) != 1) { perror("rr"); return 1; }
+        double *rt = calloc((size_t)n, sizeof *rt), t1;
+        if (!rt || n < 1) return 1;
         t0 = now();
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
+            t1 = now();
             if (write(fd, &c, 1) != 1 || read(fd, &c, 1) != 1) { perror("rr"); return 1; }
-        printf("us %.1f\n", (now() - t0) * 1e6 / n);
+            rt[i] = now() - t1;
+        }
+        /* The mean, and the median round trip: on a loaded machine a few
+         * descheduled round trips dominate the mean. */
+        printf("us %.1f p50 %.1f\n", (now() - t0) * 1e6 / n, median_of(rt, n) * 1e6);
         return 0;
     }
     fprintf(stderr, "usage: netbench sink|echo PORT | send IP PORT SECONDS | rr IP PORT N\n");
