@@ -169,14 +169,19 @@ export class NetworkService {
     return this.inspect(net.id);
   }
 
-  /** Everything of a removed container goes: its endpoints, their addresses, its names in DNS. */
+  /**
+   * Everything of a removed container goes: its endpoints and their
+   * addresses. The holder is not told: a removed container no longer runs,
+   * the holder dropped its interfaces and forwards when its process ended
+   * (pidfd), its DNS answers only containers attached now, and every
+   * attach reads the state again first.
+   */
   async release(containerId: string): Promise<void> {
-    const changed = await this.state.update((s) => {
+    await this.state.update((s) => {
       const before = s.endpoints.length;
       s.endpoints = s.endpoints.filter((e) => e.container !== containerId);
-      return { changed: s.endpoints.length !== before, value: s.endpoints.length !== before };
+      return { changed: s.endpoints.length !== before, value: undefined };
     });
-    if (changed) await this.holder.syncIfRunning().catch(() => undefined);
   }
 
   /**
@@ -205,11 +210,13 @@ export class NetworkService {
 
   /** Starts the holder if needed; after a fresh start, the running containers are attached again. */
   async ensureHolder(except?: string): Promise<number> {
-    const running = await this.containers.runningOnNetworks();
-    const { pid, started } = await this.holder.ensure(async () => running.find((r) => r.id !== except)?.pid ?? null);
-    if (started) {
-      for (const r of running) if (r.id !== except) await this.holder.request(`attach ${r.id} ${r.pid}`).catch(() => undefined);
-    }
+    // The running containers are listed only when a holder has to be started (not on every start).
+    let running: Array<{ id: string; pid: number }> = [];
+    const { pid, started } = await this.holder.ensure(async () => {
+      running = (await this.containers.runningOnNetworks()).filter((r) => r.id !== except);
+      return running[0]?.pid ?? null;
+    });
+    if (started) for (const r of running) await this.holder.request(`attach ${r.id} ${r.pid}`).catch(() => undefined);
     return pid;
   }
 
