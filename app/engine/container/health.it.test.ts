@@ -89,6 +89,17 @@ test('a probe that hangs is killed at its timeout and counts as a failure', asyn
   await ok(['rm', '-f', 'hang']);
 });
 
+test("a probe's output is kept up to 4 KiB, cut as docker cuts it; inspect --format reads the status", async () => {
+  await ok(['run', '-d', '--name', 'loud', '--health-cmd', 'head -c 5000 /dev/zero | tr "\\0" a', '--health-interval', '200ms', 'busybox', 'sleep', '1000']);
+  const h = await eventually(async () => {
+    const v = await health('loud');
+    return v?.Status === 'healthy' ? v : undefined;
+  }, 10_000, 'healthy');
+  assert.equal(h.Log[0]?.Output, 'a'.repeat(4096) + '...');
+  assert.equal((await ok(['inspect', '--format', '{{.State.Health.Status}}', 'loud'])).trim(), 'healthy');
+  await ok(['rm', '-f', 'loud']);
+});
+
 test("an image's HEALTHCHECK applies; --health-* override its timings; --no-healthcheck turns it off", async () => {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'cove-health-build-'));
   try {
