@@ -8,7 +8,7 @@ import { EngineError } from '../engine/errors.js';
 import { shortId } from '../engine/digest.js';
 import type { CliEngine } from './cli-engine.js';
 import { flagBool, flagList, flagString, parseArgs, requireArgs, UsageError, type Parsed } from './args.js';
-import { awaitHeld, type Command, type Io } from './cli-kit.js';
+import { awaitHeld, errorCode, formatError, type Command, type Io } from './cli-kit.js';
 import { followLogs, logPrinter, printLogs, runComposeTask } from './compose-output.js';
 import { humanSize, table } from './format.js';
 import { psRow } from './list-rows.js';
@@ -400,7 +400,14 @@ const compose: Command = async (engine, argv, io) => {
   if (!sub) throw new UsageError('"cove compose" requires a command: cove compose [OPTIONS] COMMAND', 1, 'compose');
   const fn = SUBS[sub];
   if (!fn) throw new UsageError(`unknown docker command: "compose ${sub}"`, 1, 'compose');
-  return fn(engine, target(g), rest, io);
+  try {
+    return await fn(engine, target(g), rest, io);
+  } catch (err) {
+    // docker compose exits 1 when the project cannot be brought where asked (a bad file, a failed service).
+    if (errorCode(err) === undefined || errorCode(err) === 'E_INTERNAL') throw err;
+    io.err(formatError(err));
+    return 1;
+  }
 };
 
 export const COMPOSE_COMMANDS: Record<string, Command> = { compose };
