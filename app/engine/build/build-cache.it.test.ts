@@ -104,6 +104,23 @@ test('cache: nothing changed reruns nothing; a touched file reruns its COPY and 
   assert.match(df.stdout, /^Build Cache\s+\d+\s+0\s+\S+/m, df.stdout);
 });
 
+test('a rebuild after touching one copied file links the unchanged files from the previous layer; the earlier image keeps its content', async () => {
+  const ctx = context('linked', { 'Dockerfile': 'FROM busybox\nCOPY src /src/\n', 'src/a.txt': 'a\n', 'src/b.txt': 'b1\n' });
+  await build(['-t', 'linked:1', ctx]);
+  fs.writeFileSync(path.join(ctx, 'src', 'b.txt'), 'b2\n');
+  assert.deepEqual((await build(['-t', 'linked:2', ctx])).ran, ['COPY src /src/']);
+  assert.equal(await run('linked:1', 'cat', '/src/a.txt', '/src/b.txt'), 'a\nb1\n');
+  assert.equal(await run('linked:2', 'cat', '/src/a.txt', '/src/b.txt'), 'a\nb2\n');
+  const inodes = (name: string): Set<number> => {
+    const layers = path.join(sb.home, 'layers');
+    const found = fs.readdirSync(layers).map((l) => path.join(layers, l, 'diff', 'src', name)).filter((p) => fs.existsSync(p));
+    assert.equal(found.length, 2, `two COPY layers hold ${name}`);
+    return new Set(found.map((p) => fs.statSync(p).ino));
+  };
+  assert.equal(inodes('a.txt').size, 1, 'the unchanged file is one inode shared by both layers');
+  assert.equal(inodes('b.txt').size, 2, 'the changed file was written anew');
+});
+
 test('the cache is no leftover: system check --repair and rmi keep it, system df counts it; builder prune forgets it', async () => {
   const ctx = context('prune', { 'Dockerfile': 'FROM busybox\nRUN echo pruned > /p\n' });
   await build(['-t', 'prune', ctx]);

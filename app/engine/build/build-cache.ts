@@ -19,6 +19,11 @@ export interface CacheEntry {
   createdAt: string;
 }
 
+export interface Lineage {
+  chainId: string;
+  files: Record<string, string>;
+}
+
 export interface BuildCacheDeps {
   home: string;
   blobs: BlobStore;
@@ -40,6 +45,25 @@ export class BuildCache {
   /** Host directories behind RUN --mount=type=cache, by cache id. */
   mountDir(id: string): string {
     return path.join(this.dir, 'mounts', digestHex(sha256Of(id)));
+  }
+
+  private lineageFile(prefix: string): string {
+    return path.join(this.dir, 'lineage', `${digestHex(prefix)}.json`);
+  }
+
+  /**
+   * The last layer a COPY made under `prefix` (its parent and instruction,
+   * not its sources' content) and its files' signatures: what the next
+   * build of that step may hard-link instead of copying (copy-direct.ts).
+   */
+  async lineage(prefix: string): Promise<Lineage | null> {
+    const l = await readJsonFile<Lineage>(this.lineageFile(prefix)).catch(() => undefined);
+    return l && typeof l.chainId === 'string' && typeof l.files === 'object' && l.files !== null ? l : null;
+  }
+
+  async setLineage(prefix: string, l: Lineage): Promise<void> {
+    await fsp.mkdir(path.dirname(this.lineageFile(prefix)), { recursive: true, mode: 0o700 });
+    await writeJsonAtomic(this.lineageFile(prefix), l);
   }
 
   private file(key: string): string {
@@ -101,6 +125,7 @@ export class BuildCache {
     const used = referencedBy(await this.deps.index.read());
     let reclaimed = 0;
     for (const e of entries) await fsp.rm(this.file(e.key), { force: true });
+    await fsp.rm(path.join(this.dir, 'lineage'), { recursive: true, force: true });
     const chains = new Map<string, ImageLayer>();
     for (const e of entries) chains.set(e.layer.chainId, e.layer);
     // Children before parents: a layer's chain ID depends on its parent's.

@@ -4,9 +4,9 @@
 // never leads to the host), and the entries are renamed to the destination.
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { putEntry, type TarHeader } from './layer-writer.js';
+import { batchedChunks, putEntry, type TarHeader } from './layer-writer.js';
 import { EngineError } from '../errors.js';
 import type { IdMappings } from '../idmap.js';
 import type { DirMeta } from './copy-plan.js';
@@ -56,7 +56,7 @@ export async function copyFromLayers(req: CopyFromRequest): Promise<Readable> {
   const rootKinds = new Map<string, string>();
   const made = new Set<string>();
   const pack = tar.pack();
-  const out = new PassThrough();
+  const out = batchedChunks();
   pack.pipe(out);
   const put = (h: TarHeader, body?: Buffer): Promise<void> => putEntry(pack, h, body);
   const ensureParents = async (name: string): Promise<void> => {

@@ -8,9 +8,9 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { spawn } from 'node:child_process';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { putEntry, type TarHeader } from './layer-writer.js';
+import { batchedChunks, putEntry, type TarHeader } from './layer-writer.js';
 import { EngineError } from '../errors.js';
 import { fileHash, globContext, type BuildContext } from './build-context.js';
 
@@ -122,12 +122,13 @@ export async function planCopy(req: CopyRequest): Promise<{ entries: PlanEntry[]
     throw new EngineError('E_BUILD_FAILED', `with more than one source file the destination must be a directory and end with a /: ${req.dest}`);
   }
   const target = (base: string): string => (intoDir ? (destName ? `${destName}/${base}` : base) : destName);
+  // Synchronous stats: a tree of thousands of files is walked without a thread-pool round trip per file.
   const addTree = async (abs: string, name: string): Promise<void> => {
-    const st = await fsp.lstat(abs);
+    const st = fs.lstatSync(abs);
     const mtime = st.mtime;
     if (st.isSymbolicLink()) {
       parentOf(name);
-      entries.push({ kind: 'symlink', name, target: await fsp.readlink(abs), mode: 0o777, uid, gid, mtime });
+      entries.push({ kind: 'symlink', name, target: fs.readlinkSync(abs), mode: 0o777, uid, gid, mtime });
     } else if (st.isDirectory()) {
       if (name !== '') {
         parentOf(name);
@@ -136,7 +137,7 @@ export async function planCopy(req: CopyRequest): Promise<{ entries: PlanEntry[]
           entries.push({ kind: 'dir', name, mode: req.chmod ?? st.mode & 0o7777, uid, gid, mtime });
         }
       }
-      for (const child of (await fsp.readdir(abs)).sort()) {
+      for (const child of fs.readdirSync(abs).sort()) {
         const rel = path.relative(req.ctx.dir, path.join(abs, child)).split(path.sep).join('/');
         if (req.ctx.ignored(rel)) continue;
         await addTree(path.join(abs, child), name ? `${name}/${child}` : child);
@@ -189,7 +190,7 @@ export async function planCopy(req: CopyRequest): Promise<{ entries: PlanEntry[]
 /** The layer tar of a plan, streamed (file bytes are read as they are written). */
 export function planAsTar(entries: PlanEntry[]): Readable {
   const pack = tar.pack();
-  const out = new PassThrough();
+  const out = batchedChunks();
   pack.pipe(out);
   const put = (h: TarHeader, body?: Buffer): Promise<void> => putEntry(pack, h, body);
   const work = async (): Promise<void> => {
@@ -200,7 +201,8 @@ export function planAsTar(entries: PlanEntry[]): Readable {
       else if (e.kind === 'file') {
         if (e.data) await put({ ...base, name: e.name, type: 'file', size: e.data.length }, e.data);
         // Small files in one read: a stream per entry costs more than the bytes.
-        else if (e.size < 1024 * 1024) await put({ ...base, name: e.name, type: 'file', size: e.size }, await fsp.readFile(e.abs as string));
+        // Read synchronously: thousands of small files cost a thread-pool round trip each otherwise.
+        else if (e.size < 1024 * 1024) await put({ ...base, name: e.name, type: 'file', size: e.size }, fs.readFileSync(e.abs as string));
         else {
           await new Promise<void>((resolve, reject) => {
             const sink = pack.entry({ ...base, name: e.name, type: 'file', size: e.size }, (err) => (err ? reject(err) : resolve()));

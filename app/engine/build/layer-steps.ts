@@ -20,7 +20,7 @@ import type { BuildContext } from './build-context.js';
 import { planAsTar, planCopy } from './copy-plan.js';
 import { copyFromLayers } from './copy-from.js';
 import { adoptLayer, commitLayer, commitUpper, type LayerDeps } from './layer-writer.js';
-import { directWritable, writeEntries } from './copy-direct.js';
+import { directWritable, planSignatures, writeEntries } from './copy-direct.js';
 import { removeScratch, runStep } from './run-step.js';
 import { DEFAULT_SHELL } from './instruction-config.js';
 import type { StageState } from './build-types.js';
@@ -263,8 +263,14 @@ export async function copyInstruction(deps: StepDeps, state: StageState, ins: In
       if (!directWritable(plan.entries)) return commitLayer(deps, planAsTar(plan.entries), parent);
       const dir = path.join(scratch, 'layer');
       await fsp.mkdir(dir, { mode: 0o755 });
-      const [blob] = await Promise.all([deps.blobs.put(planAsTar(plan.entries), undefined, 'build layer'), writeEntries(plan.entries, dir)]);
-      return adoptLayer(deps, dir, blob, parent);
+      // The same step's previous layer (same parent and instruction): its unchanged files are linked, not copied.
+      const prefix = chainKey(state.key, ...base, 'direct');
+      const prev = deps.noCache ? null : await deps.cache.lineage(prefix);
+      const reuse = prev && (await deps.layers.get(prev.chainId).catch(() => undefined)) ? { dir: deps.layers.diffPath(prev.chainId), files: prev.files } : null;
+      writeEntries(plan.entries, dir, reuse);
+      const layer = await adoptLayer(deps, dir, await deps.blobs.put(planAsTar(plan.entries), undefined, 'build layer'), parent);
+      await deps.cache.setLineage(prefix, { chainId: layer.chainId, files: planSignatures(plan.entries) }).catch(() => undefined);
+      return layer;
     });
   } finally {
     await fsp.rm(scratch, { recursive: true, force: true });

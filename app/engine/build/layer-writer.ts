@@ -3,7 +3,7 @@
 // overlayfs whiteouts become `.wh.` entries and opaque directories get
 // `.wh..wh..opq` (image-spec layer.md), and the tar is stored as a blob and
 // unpacked once into the layer store like any pulled layer.
-import { PassThrough, type Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { EngineError } from '../errors.js';
 import { sha256Of } from '../digest.js';
@@ -25,6 +25,32 @@ export function putEntry(pack: tar.Pack, header: TarHeader, body?: Buffer): Prom
   });
 }
 
+/**
+ * A pass-through that hands on ~1 MiB chunks: a layer of thousands of small
+ * files comes out of the packer as thousands of small chunks, and the blob's
+ * file stream would write each with its own call through the thread pool.
+ */
+export function batchedChunks(size = 1024 * 1024): Transform {
+  let held: Buffer[] = [];
+  let bytes = 0;
+  return new Transform({
+    readableHighWaterMark: 4 * size,
+    writableHighWaterMark: 4 * size,
+    transform(chunk: Buffer, _enc, done) {
+      held.push(chunk);
+      bytes += chunk.length;
+      if (bytes < size) return done();
+      const out = Buffer.concat(held, bytes);
+      held = [];
+      bytes = 0;
+      done(null, out);
+    },
+    flush(done) {
+      done(null, bytes > 0 ? Buffer.concat(held, bytes) : undefined);
+    },
+  });
+}
+
 export interface LayerDeps {
   blobs: BlobStore;
   layers: LayerStore;
@@ -42,7 +68,7 @@ export function upperAsLayerTar(mappings: IdMappings, upper: string): Readable {
   ]);
   const extract = tar.extract();
   const pack = tar.pack();
-  const out = new PassThrough();
+  const out = batchedChunks();
   pack.pipe(out);
   const fail = (err: Error): void => {
     out.destroy(err);
