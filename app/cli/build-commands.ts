@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BuildEvent, BuildOptions } from '../engine/build/build-types.js';
+import type { SecretSource } from '../engine/build/run-mounts.js';
 import { flagBool, flagList, flagString, parseArgs, UsageError } from './args.js';
 import { verb } from './verbs.js';
 import { formatError, type Command, type Io } from './cli-kit.js';
@@ -22,6 +23,36 @@ function keyValues(list: string[], what: string, fromEnv: boolean): Record<strin
       continue;
     }
     out[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return out;
+}
+
+/**
+ * docker build --secret: `id=ID[,type=file|env][,src=FILE|source=FILE][,env=VAR]`;
+ * `id=ID` alone reads the environment variable ID (docker's default).
+ */
+export function parseSecrets(list: string[], env: NodeJS.ProcessEnv = process.env): Record<string, SecretSource> {
+  const out: Record<string, SecretSource> = {};
+  for (const spec of list) {
+    const f = new Map<string, string>();
+    for (const part of spec.split(',')) {
+      const eq = part.indexOf('=');
+      if (eq <= 0) throw new UsageError(`invalid --secret "${spec}": use id=ID,src=FILE or id=ID,env=VAR`);
+      f.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1));
+    }
+    const id = f.get('id');
+    if (!id) throw new UsageError(`invalid --secret "${spec}": id= is missing`);
+    const src = f.get('src') ?? f.get('source');
+    const type = f.get('type') ?? (src !== undefined ? 'file' : 'env');
+    if (type === 'file') {
+      if (!src) throw new UsageError(`invalid --secret "${spec}": src=FILE is missing`);
+      out[id] = { file: path.resolve(src) };
+    } else if (type === 'env') {
+      const name = f.get('env') ?? src ?? id;
+      const value = env[name];
+      if (value === undefined) throw new UsageError(`--secret ${spec}: the environment variable ${name} is not set`);
+      out[id] = { value };
+    } else throw new UsageError(`invalid --secret "${spec}": type=${type} (use file or env)`);
   }
   return out;
 }
@@ -117,6 +148,7 @@ export const build: Command = async (engine, argv: string[], io: Io) => {
     noCache: flagBool(p, 'no-cache'),
     pull: flagBool(p, 'pull'),
     labels: keyValues(flagList(p, 'label'), '--label', false),
+    secrets: parseSecrets(flagList(p, 'secret')),
     ...(platform !== undefined ? { platform } : {}),
     onEvent: write,
     });

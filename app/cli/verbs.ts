@@ -198,6 +198,7 @@ const verbs: VerbSpec[] = [
       progress: str('Set type of progress output (auto, plain, tty, quiet)', { default: 'auto' }),
       pull: bool('Always attempt to pull a newer version of the image'),
       quiet: bool('Suppress the build output and print image ID on success', { short: 'q' }),
+      secret: list('Secret to expose to the build: id=ID,src=FILE or id=ID,env=VAR'),
       tag: list('Name and optionally a tag in the "name:tag" format', { short: 't' }),
       target: str('Set the target build stage to build'),
     },

@@ -20,6 +20,8 @@ export interface BuildContext {
   dir: string;
   /** True for a path (relative, `/`-separated) that .dockerignore excludes. */
   ignored(rel: string): boolean;
+  /** Whether .dockerignore has any pattern at all. */
+  hasIgnores: boolean;
   dispose(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function openContext(source: ContextSource, tmpDir: string, onBytes
   return {
     dir,
     ignored: (rel) => rel !== '' && rel !== '.' && lines.length > 0 && matcher.ignores(rel),
+    hasIgnores: lines.length > 0,
     dispose: async () => {
       if (temp) await fsp.rm(temp, { recursive: true, force: true });
     },

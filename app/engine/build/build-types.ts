@@ -2,6 +2,7 @@ import type { BuildParams } from '../../api/contract.js';
 import type { ImageLayer } from '../store/image-index.js';
 import type { ContextSource } from './build-context.js';
 import type { RunnableConfig } from './instruction-config.js';
+import type { SecretSource } from './run-mounts.js';
 
 /** What a build reports as it goes (BuildKit's plain progress is drawn from these). */
 export type BuildEvent =
@@ -20,6 +21,8 @@ export interface BuildOptions extends Omit<BuildParams, 'context' | 'dockerfile'
   dockerfile?: { path?: string; text?: string };
   platform?: string;
   onEvent?: (event: BuildEvent) => void;
+  /** `--secret id=X,src=FILE|env=VAR`: RUN --mount=type=secret's sources, never in a layer or a cache key. */
+  secrets?: Record<string, SecretSource>;
   /** Cancels the build between steps (a task's cancel). */
   signal?: AbortSignal;
 }

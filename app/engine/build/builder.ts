@@ -97,7 +97,7 @@ class BuildRun {
     private readonly options: BuildOptions,
     private readonly emit: (e: BuildEvent) => void,
   ) {
-    this.stepDeps = { ...deps, cache, file: plan.file, escape: plan.escape, noCache: options.noCache ?? false, ctx };
+    this.stepDeps = { ...deps, cache, file: plan.file, escape: plan.escape, noCache: options.noCache ?? false, ctx, secrets: options.secrets ?? {} };
   }
 
   stage(s: Stage): Promise<StageState> {

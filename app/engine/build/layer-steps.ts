@@ -12,7 +12,7 @@ import type { IdMappings } from '../idmap.js';
 import type { ImageLayer } from '../store/image-index.js';
 import type { LayerStore } from '../store/layer-store.js';
 import { resolveUser } from '../container/image-user.js';
-import { dockerfileError, flag, flagValues, type Instruction } from './dockerfile-parser.js';
+import { dockerfileError, flag, type Instruction } from './dockerfile-parser.js';
 import { expandWord, expandWords, type VarLookup } from './dockerfile-words.js';
 import { atLine } from './dockerfile-stages.js';
 import { chainKey, type BuildCache } from './build-cache.js';
@@ -22,6 +22,7 @@ import { copyFromLayers } from './copy-from.js';
 import { adoptLayer, commitLayer, commitUpper, type LayerDeps } from './layer-writer.js';
 import { directWritable, planSignatures, writeEntries } from './copy-direct.js';
 import { removeScratch, runStep } from './run-step.js';
+import { mountKeys, parseRunMounts, prepareMounts, removeMountStubs, type MountDeps, type SecretSource } from './run-mounts.js';
 import { DEFAULT_SHELL } from './instruction-config.js';
 import type { StageState } from './build-types.js';
 import type { DirMeta } from './copy-plan.js';
@@ -36,6 +37,8 @@ export interface StepDeps extends LayerDeps {
   escape: string;
   noCache: boolean;
   ctx: BuildContext;
+  /** `cove build --secret`: by id, for RUN --mount=type=secret. */
+  secrets: Record<string, SecretSource>;
 }
 
 export interface StepEnv {
@@ -129,32 +132,25 @@ export async function runInstruction(deps: StepDeps, state: StageState, ins: Ins
   const security = flag(ins, 'security');
   if (security && security !== 'sandbox') throw dockerfileError(deps.file, ins.line, `RUN --security=${security} is not supported (rootless builds run sandboxed)`);
   const argv = runArgv(ins, state.config.Shell ?? DEFAULT_SHELL);
-  const binds: Array<{ source: string; target: string; readOnly: boolean }> = [];
-  for (const m of flagValues(ins, 'mount')) {
-    const opts = new Map(m.split(',').map((kv) => (kv.includes('=') ? (kv.split(/=(.*)/s, 2) as [string, string]) : [kv, 'true'])));
-    const type = opts.get('type') ?? 'bind';
-    const target = opts.get('target') ?? opts.get('dst') ?? opts.get('destination');
-    if (!target) throw dockerfileError(deps.file, ins.line, `RUN --mount=${m} needs target=`);
-    if (type !== 'cache') throw dockerfileError(deps.file, ins.line, `RUN --mount=type=${type} is not supported yet (type=cache is)`);
-    const dir = deps.cache.mountDir(opts.get('id') ?? target);
-    await fsp.mkdir(dir, { recursive: true, mode: 0o755 });
-    binds.push({ source: dir, target: path.posix.resolve(state.config.WorkingDir || '/', target), readOnly: opts.has('readonly') || opts.has('ro') });
-  }
-  const key = chainKey(state.key, 'RUN', JSON.stringify(argv), JSON.stringify(env.runArgs), network, JSON.stringify(binds.map((b) => b.target)));
+  const mounts = parseRunMounts(deps.file, ins, state.config.WorkingDir ?? '/');
+  const mountDeps: MountDeps = { file: deps.file, line: ins.line, ctx: deps.ctx, cache: deps.cache, layers: deps.layers, mappings: deps.mappings, secrets: deps.secrets, source: env.source };
+  const key = chainKey(state.key, 'RUN', JSON.stringify(argv), JSON.stringify(env.runArgs), network, ...(await mountKeys(mountDeps, mounts)));
   return cachedOr(deps, key, ins.original, async () => {
     const scratch = await scratchDir(deps);
     try {
       const tail: string[] = [];
+      const prepared = await prepareMounts(mountDeps, mounts, scratch);
+      const lower = lowerDirs(deps.layers, state);
       const result = await runStep({
         mappings: deps.mappings,
         scratch,
         runtimeDir: deps.runtimeDir,
-        lowerDirs: lowerDirs(deps.layers, state),
+        lowerDirs: lower,
         config: { architecture: state.architecture, os: state.os, config: state.config, rootfs: { type: 'layers', diff_ids: [] } },
         argv,
-        extraEnv: env.runArgs.filter(([k]) => !state.config.Env.some((e) => e.startsWith(`${k}=`))).map(([k, v]) => `${k}=${v}`),
+        extraEnv: [...env.runArgs.filter(([k]) => !state.config.Env.some((e) => e.startsWith(`${k}=`))).map(([k, v]) => `${k}=${v}`), ...prepared.env],
         network: network === 'none' ? 'none' : 'default',
-        binds,
+        mounts: prepared.mounts,
         onOutput: (text) => {
           env.output(text);
           tail.push(...text.split('\n').filter((l) => l !== ''));
@@ -164,6 +160,8 @@ export async function runInstruction(deps: StepDeps, state: StageState, ins: Ins
       if (result.exitCode !== 0) {
         throw new EngineError('E_BUILD_FAILED', `${deps.file}:${ins.line}: ${ins.original} failed with exit code ${result.exitCode}${tail.length ? `; its last output:\n${tail.join('\n')}` : ''}`);
       }
+      const kind = lowerKindOf(lower);
+      await removeMountStubs(deps.mappings, result.upper, prepared.targets, (rel) => kind(rel) !== null);
       return await commitUpper(deps, deps.mappings, result.upper, state.layers.at(-1) ?? null);
     } finally {
       await removeScratch(deps.mappings, scratch).catch(() => undefined);

@@ -31,8 +31,8 @@ export interface RunStepInput {
   /** Build args in scope, as KEY=VALUE: in the command's environment, not in the image. */
   extraEnv: string[];
   network: 'default' | 'none';
-  /** --mount=type=cache: host directories bind-mounted at their targets. */
-  binds: Array<{ source: string; target: string; readOnly: boolean }>;
+  /** RUN --mount's binds and tmpfs, as `--mount` strings. */
+  mounts: string[];
   onOutput(text: string): void;
 }
 
@@ -64,7 +64,7 @@ export async function runStep(input: RunStepInput): Promise<RunStepResult> {
       entrypoint: [],
       env: input.extraEnv,
       network: input.network === 'none' ? 'none' : undefined,
-      mounts: input.binds.map((b) => `type=bind,source=${b.source},target=${b.target}${b.readOnly ? ',readonly' : ''}`),
+      mounts: input.mounts,
     },
     config,
     id,
