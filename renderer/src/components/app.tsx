@@ -25,6 +25,8 @@ import { Sidebar } from './sidebar';
 import { TasksPage } from './tasks-page';
 import { VolumesPage } from './volumes-page';
 import { NetworksPage } from './networks-page';
+import { ProjectDownDialog } from './project-down-dialog';
+import { ProjectsPage } from './projects-page';
 import { useTransport } from './transport-context';
 
 function useTheme(): void {
@@ -54,6 +56,7 @@ function Dialogs() {
   if (dialog.kind === 'load') return <LoadDialog />;
   if (dialog.kind === 'save') return <SaveDialog reference={dialog.reference} />;
   if (dialog.kind === 'login') return <LoginDialog registry={dialog.registry} />;
+  if (dialog.kind === 'project-down') return <ProjectDownDialog project={dialog.project} />;
   return (
     <Modal title="Keyboard shortcuts" onClose={() => close(null)}>
       <ShortcutsHelp />
@@ -66,6 +69,7 @@ function CurrentPage() {
   const pages: Record<Exclude<Page, 'container'>, () => React.ReactElement> = {
     dashboard: () => <DashboardPage key="dashboard" />,
     containers: () => <ContainersPage key="containers" />,
+    projects: () => <ProjectsPage key="projects" />,
     images: () => <ImagesPage key="images" />,
     volumes: () => <VolumesPage key="volumes" />,
     networks: () => <NetworksPage key="networks" />,

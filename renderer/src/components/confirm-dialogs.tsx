@@ -12,7 +12,7 @@ import { ErrorMessage, Modal } from './modal';
 
 type ApiErrorShape = { code: string; message: string };
 
-function Confirm({
+export function Confirm({
   title,
   children,
   confirmLabel,

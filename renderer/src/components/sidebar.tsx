@@ -13,11 +13,12 @@ interface NavItem {
   page: Page;
   label: string;
   count: number | null;
-  icon: 'box' | 'layers' | 'home' | 'tasks' | 'gear' | 'disk' | 'net';
+  icon: 'box' | 'layers' | 'home' | 'tasks' | 'gear' | 'disk' | 'net' | 'stack';
   shortcut?: string;
 }
 
-const EXTRA_ICONS: Record<'home' | 'tasks' | 'gear' | 'disk' | 'net', string> = {
+const EXTRA_ICONS: Record<'home' | 'tasks' | 'gear' | 'disk' | 'net' | 'stack', string> = {
+  stack: 'M3 3h8v8H3V3Zm2 2v4h4V5H5Zm8-2h8v8h-8V3Zm2 2v4h4V5h-4ZM3 13h8v8H3v-8Zm2 2v4h4v-4H5Zm8-2h8v8h-8v-8Zm2 2v4h4v-4h-4Z',
   net: 'M11 2h2v5h4v4h-4v2h6v5h2v4h-6v-4h2v-3h-6v3h2v4H7v-4h2v-3H5v3h2v4H1v-4h2v-5h8v-2H7V7h4V2Z',
   disk: 'M12 3c4.4 0 8 1.3 8 3v12c0 1.7-3.6 3-8 3s-8-1.3-8-3V6c0-1.7 3.6-3 8-3Zm6 5.3c-1.5.7-3.6 1-6 1s-4.5-.3-6-1V12c.6.5 2.7 1.3 6 1.3s5.4-.8 6-1.3V8.3ZM6 14.3V18c.6.5 2.7 1.3 6 1.3s5.4-.8 6-1.3v-3.7c-1.5.7-3.6 1-6 1s-4.5-.3-6-1Z',
   home: 'M12 3 3 10.2V21h6.5v-6h5v6H21V10.2L12 3Zm0 2.6 7 5.6V19h-2.5v-6h-9v6H5v-7.8l7-5.6Z',
@@ -62,6 +63,7 @@ export function Sidebar() {
   const items: NavItem[] = [
     { page: 'dashboard', label: 'Dashboard', count: null, icon: 'home', shortcut: 'Alt+1' },
     { page: 'containers', label: 'Containers', count: containers, icon: 'box', shortcut: 'Alt+2' },
+    { page: 'projects', label: 'Projects', count: null, icon: 'stack' },
     { page: 'images', label: 'Images', count: images, icon: 'layers', shortcut: 'Alt+3' },
     { page: 'volumes', label: 'Volumes', count: null, icon: 'disk', shortcut: 'Alt+4' },
     { page: 'networks', label: 'Networks', count: null, icon: 'net' },

@@ -10,6 +10,7 @@ import type { AppState } from './types';
 import { createUiSlice } from './ui-slice';
 import { createVolumesSlice } from './volumes-slice';
 import { createNetworksSlice } from './networks-slice';
+import { createProjectsSlice } from './projects-slice';
 
 export type AppStore = StoreApi<AppState>;
 
@@ -23,5 +24,6 @@ export function createAppStore(api: CoveApi, initial: Route = { page: 'dashboard
     ...createStatsSlice(api)(...args),
     ...createVolumesSlice(api)(...args),
     ...createNetworksSlice(api)(...args),
+    ...createProjectsSlice(api)(...args),
   }));
 }

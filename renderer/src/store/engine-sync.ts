@@ -15,12 +15,15 @@ export function syncWithEngine(store: AppStore, transport: Transport): () => voi
   const refetchContainers = debounce(() => void store.getState().fetchContainers(), REFETCH_DEBOUNCE_MS);
   const refetchImages = debounce(() => void store.getState().fetchImages(), REFETCH_DEBOUNCE_MS);
   const refetchNetworks = debounce(() => void store.getState().fetchNetworks(), REFETCH_DEBOUNCE_MS);
+  // Compose projects are their containers: any container event may change one.
+  const refetchProjects = debounce(() => void store.getState().fetchProjects(), REFETCH_DEBOUNCE_MS);
 
   const offEvent = transport.onEvent((event) => {
     if (event.type === 'container') {
       refetchContainers();
       // A container created or removed joins or leaves its networks.
       if (store.getState().networksStatus !== 'idle') refetchNetworks();
+      if (store.getState().projectsStatus !== 'idle') refetchProjects();
     }
     else if (event.type === 'image') refetchImages();
     else if (event.type === 'volume') {
@@ -39,6 +42,8 @@ export function syncWithEngine(store: AppStore, transport: Transport): () => voi
       refetchContainers.cancel();
       refetchImages.cancel();
       refetchNetworks.cancel();
+      refetchProjects.cancel();
+      if (store.getState().projectsStatus !== 'idle') void store.getState().fetchProjects();
       void store.getState().fetchContainers();
       void store.getState().fetchImages();
       void store.getState().fetchJobs();
@@ -52,5 +57,6 @@ export function syncWithEngine(store: AppStore, transport: Transport): () => voi
     refetchContainers.cancel();
     refetchImages.cancel();
     refetchNetworks.cancel();
+    refetchProjects.cancel();
   };
 }

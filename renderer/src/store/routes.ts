@@ -1,7 +1,7 @@
 // The hash is the route, so reloads and the back button keep the page and,
 // in Electron, it never counts as a navigation (which main denies).
 
-export type Page = 'dashboard' | 'containers' | 'container' | 'images' | 'volumes' | 'networks' | 'tasks' | 'settings';
+export type Page = 'dashboard' | 'containers' | 'container' | 'projects' | 'images' | 'volumes' | 'networks' | 'tasks' | 'settings';
 export type DetailTab = 'overview' | 'logs' | 'stats' | 'terminal';
 
 export interface Route {
@@ -11,7 +11,7 @@ export interface Route {
   tab?: DetailTab;
 }
 
-const TOP: Page[] = ['dashboard', 'containers', 'images', 'volumes', 'networks', 'tasks', 'settings'];
+const TOP: Page[] = ['dashboard', 'containers', 'projects', 'images', 'volumes', 'networks', 'tasks', 'settings'];
 const TABS: DetailTab[] = ['overview', 'logs', 'stats', 'terminal'];
 
 export function routeFromHash(hash: string): Route {

@@ -7,7 +7,8 @@ import type { SystemSlice } from './system-slice';
 import type { UiSlice } from './ui-slice';
 import type { VolumesSlice } from './volumes-slice';
 import type { NetworksSlice } from './networks-slice';
+import type { ProjectsSlice } from './projects-slice';
 
-export type AppState = ContainersSlice & ImagesSlice & UiSlice & JobsSlice & SystemSlice & StatsSlice & VolumesSlice & NetworksSlice;
+export type AppState = ContainersSlice & ImagesSlice & UiSlice & JobsSlice & SystemSlice & StatsSlice & VolumesSlice & NetworksSlice & ProjectsSlice;
 
 export type SliceCreator<Slice> = StateCreator<AppState, [], [], Slice>;

@@ -32,6 +32,7 @@ export type Dialog =
   | { kind: 'load' }
   | { kind: 'save'; reference: string }
   | { kind: 'login'; registry?: string }
+  | { kind: 'project-down'; project: string }
   | null;
 
 export interface UiSlice {
