@@ -34,7 +34,7 @@ services:
       web: { condition: service_healthy }
 `;
 
-test('Projects page: open a compose file by path and bring it up with progress; services with state, health and ports; merged logs by service; per-service and project actions; down', async ({ cove }) => {
+test('Projects page: open a compose file by path and bring it up with progress; services with state, health and ports; merged logs by service; per-service and project actions; down', async ({ cove }, testInfo) => {
   const { page, sandbox } = cove;
   expect((await sandbox.cove(['load', '-q', '-i', cove.fixtures.busyboxDocker])).code).toBe(0);
   const dir = path.join(sandbox.home, 'shop');
@@ -74,6 +74,7 @@ test('Projects page: open a compose file by path and bring it up with progress; 
   await project.getByLabel('Service filter for shop').selectOption('worker');
   await expect(lines.filter({ hasText: 'web-ready' })).toHaveCount(0);
   await expect(lines.filter({ hasText: 'worker-started' })).toHaveCount(1);
+  await page.screenshot({ path: testInfo.outputPath('projects-up.png'), fullPage: true });
 
   // One service stopped and brought up again; the other untouched.
   await worker.getByRole('button', { name: /^Stop worker/ }).click();
