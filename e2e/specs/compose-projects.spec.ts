@@ -3,6 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { test, expect } from '../support/cove-app.js';
 import { ProjectsPage } from '../pages/projects-page.js';
+import { unreachableControls } from '../pages/layout.js';
 import { freePort } from '../../app/testing/harness.js';
 
 function fetchText(port: number): Promise<string> {
@@ -75,6 +76,12 @@ test('Projects page: open a compose file by path and bring it up with progress; 
   await expect(lines.filter({ hasText: 'web-ready' })).toHaveCount(0);
   await expect(lines.filter({ hasText: 'worker-started' })).toHaveCount(1);
   await page.screenshot({ path: testInfo.outputPath('projects-up.png'), fullPage: true });
+  // An 800 px window keeps every action on screen.
+  await page.setViewportSize({ width: 800, height: 600 });
+  await page.waitForTimeout(200);
+  expect(await unreachableControls(page)).toEqual([]);
+  await page.screenshot({ path: testInfo.outputPath('projects-800.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // One service stopped and brought up again; the other untouched.
   await worker.getByRole('button', { name: /^Stop worker/ }).click();

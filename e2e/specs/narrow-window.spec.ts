@@ -17,7 +17,7 @@ test('every page at an 800 px wide window keeps its actions on screen', async ({
     await page.screenshot({ path: test.info().outputPath(`800-${what.replace(/\W+/g, '-')}.png`), fullPage: true });
   };
 
-  for (const name of ['Dashboard', 'Containers', 'Images', 'Volumes', 'Tasks', 'Settings']) {
+  for (const name of ['Dashboard', 'Containers', 'Projects', 'Images', 'Volumes', 'Tasks', 'Settings']) {
     await page.getByRole('link', { name, exact: true }).click();
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     await check(name);

@@ -76,7 +76,7 @@ export function ProjectLogs({ project, containers }: { project: string; containe
           </select>
         </label>
         <span className="muted" aria-live="polite">
-          {shown.length} lines
+          {shown.length === 1 ? '1 line' : `${shown.length} lines`}
         </span>
       </div>
       <ErrorMessage error={error} />
