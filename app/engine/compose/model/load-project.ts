@@ -1,8 +1,8 @@
 // loadComposeProject: compose files to the resolved ComposeProject, in
-// compose-go's order - per file: parse, interpolate, validate against the
-// schema, apply `extends`, merge over the files before it (honouring
-// `!reset`/`!override`); then the profiles, normalisation into the model
-// types, and the semantic checks. Pure: it reads files and creates nothing.
+// compose-go's order - the files found, the environment, the project name,
+// then per file (raw-model.ts): interpolate, validate, include, extends,
+// merge; then the profiles, normalisation into the model types, and the
+// semantic checks. Pure: it reads files and creates nothing.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,15 +10,13 @@ import type { ComposeLoadOptions, ComposeLoadResult, ComposeNetwork, ComposeProj
 import { checkProject } from './checks.js';
 import { discoverFiles, projectName } from './discover.js';
 import { readEnvFile } from './env-file.js';
-import { applyExtends, type ExtendsFile } from './extends.js';
-import { interpolateString, interpolateTree, type Lookup } from './interpolate.js';
-import { enforceUnicity, mergeYaml } from './merge.js';
-import { validateSchema } from './schema.js';
+import { interpolateString, type Lookup } from './interpolate.js';
+import { loadRawModel } from './raw-model.js';
 import { normalizeService } from './service.js';
 import { networksOf, volumesOf } from './resources.js';
 import { isMap, stringList } from './service-parts.js';
 import { unsupportedKeyWarnings } from './unsupported.js';
-import { formatPath, readComposeYaml, type ComposeYamlFile, type ModelPath, type RawMap } from './yaml-file.js';
+import { readComposeYaml, type ComposeYamlFile, type ModelPath, type RawMap } from './yaml-file.js';
 
 export interface LoadExtras {
   /** Services named on the command line: their profiles become active (compose-spec "Profiles"). */
@@ -32,18 +30,6 @@ function projectEnvironment(opts: ComposeLoadOptions, projectDir: string): Recor
   for (const f of files) Object.assign(fromFiles, readEnvFile(f, callerFirst));
   // The caller's environment wins over the env files, as in compose.
   return { ...fromFiles, ...opts.environment };
-}
-
-function removeAt(tree: RawMap, p: ModelPath): void {
-  let node: unknown = tree;
-  for (const part of p.slice(0, -1)) {
-    node = (node as Record<string | number, unknown> | undefined)?.[part];
-    if (typeof node !== 'object' || node === null) return;
-  }
-  const last = p[p.length - 1];
-  if (last === undefined) return;
-  if (Array.isArray(node) && typeof last === 'number') node.splice(last, 1);
-  else delete (node as Record<string, unknown>)[String(last)];
 }
 
 export async function loadComposeProject(opts: ComposeLoadOptions & LoadExtras): Promise<ComposeLoadResult> {
@@ -64,34 +50,7 @@ export async function loadComposeProject(opts: ComposeLoadOptions & LoadExtras):
   const name = projectName({ flag: opts.projectName, envName: env.COMPOSE_PROJECT_NAME, fileName: nameInFile, projectDirectory: projectDir });
   env.COMPOSE_PROJECT_NAME ??= name;
 
-  const interpolated = (y: ComposeYamlFile): RawMap => {
-    const at = (p: ModelPath) => `${y.locate(p) ?? y.file}: ${formatPath(p)}`;
-    const value = interpolateTree(y.value, lookup, unset, at) as RawMap;
-    validateSchema(value, y.file, y.locate);
-    return value;
-  };
-  const asExtendsFile = (y: ComposeYamlFile, value: RawMap): ExtendsFile => ({ file: y.file, services: isMap(value.services) ? value.services : {}, locate: y.locate });
-
-  let model: RawMap = {};
-  for (const y of parsed) {
-    const value = interpolated(y);
-    if ('version' in value) {
-      warnings.push(`${y.file}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`);
-      delete value.version;
-    }
-    if (isMap(value.services)) {
-      value.services = applyExtends(asExtendsFile(y, value), (f) => {
-        const other = readComposeYaml(f);
-        return asExtendsFile(other, interpolated(other));
-      });
-    }
-    for (const p of y.resets) {
-      removeAt(model, p);
-      removeAt(value, p);
-    }
-    for (const p of y.overrides) removeAt(model, p);
-    model = enforceUnicity(mergeYaml(model, value)) as RawMap;
-  }
+  const model = loadRawModel(parsed, { env, unset, warnings, including: [] });
   for (const n of [...unset].sort()) warnings.push(`The "${n}" variable is not set. Defaulting to a blank string.`);
   warnings.push(...unsupportedKeyWarnings(model));
 

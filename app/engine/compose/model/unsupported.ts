@@ -2,7 +2,7 @@
 // accepts gets one warning naming it: valid compose, not ignored silently.
 import { formatPath, type ModelPath, type RawMap } from './yaml-file.js';
 
-export const SUPPORTED_TOP_LEVEL = ['name', 'services', 'networks', 'volumes'];
+export const SUPPORTED_TOP_LEVEL = ['name', 'include', 'services', 'networks', 'volumes'];
 
 export const SUPPORTED_SERVICE_KEYS = [
   'build', 'cap_add', 'cap_drop', 'command', 'container_name', 'depends_on', 'deploy', 'dns', 'entrypoint', 'env_file',
