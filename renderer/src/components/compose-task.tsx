@@ -1,4 +1,19 @@
-import type { TaskProgress } from '../../../app/api/contract';
+import type { ComposeStep, TaskProgress } from '../../../app/api/contract';
+
+/** `Container demo-web-1  Started` lines, as docker compose v2 prints its progress. */
+export function ComposeSteps({ steps }: { steps: ComposeStep[] }) {
+  if (steps.length === 0) return null;
+  return (
+    <ul className="compose-steps mono" aria-live="polite">
+      {steps.map((s) => (
+        <li key={s.resource} data-testid="compose-step" data-resource={s.resource} data-status={s.status}>
+          <span className="compose-step-resource">{s.resource}</span> <span className={s.error ? 'compose-step-error' : 'compose-step-status'}>{s.status}</span>
+          {s.error && <span className="compose-step-error"> {s.error}</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 /** A compose task's steps as docker compose v2 prints them (`Container demo-web-1  Started`), and its error. */
 export function ComposeTaskView({ task }: { task: TaskProgress }) {
@@ -9,16 +24,7 @@ export function ComposeTaskView({ task }: { task: TaskProgress }) {
         <strong className="task-title">{task.title}</strong>
         <span className={`badge badge-task-${task.state}`}>{task.state}</span>
       </header>
-      {steps.length > 0 && (
-        <ul className="compose-steps mono" aria-live="polite">
-          {steps.map((s) => (
-            <li key={s.resource} data-testid="compose-step" data-resource={s.resource} data-status={s.status}>
-              <span className="compose-step-resource">{s.resource}</span> <span className={s.error ? 'compose-step-error' : 'compose-step-status'}>{s.status}</span>
-              {s.error && <span className="compose-step-error"> {s.error}</span>}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ComposeSteps steps={steps} />
       {task.error && (
         <p className="inline-error" role="alert" data-testid="compose-task-error">
           <code className="banner-code">{task.error.code}</code>: {task.error.message}

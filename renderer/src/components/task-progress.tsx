@@ -1,6 +1,7 @@
 import type { LayerProgress, TaskProgress } from '../../../app/api/contract';
 import { formatBytes } from '../format/bytes';
 import { shortId } from '../format/ids';
+import { ComposeSteps } from './compose-task';
 
 function percent(current: number, total: number | null): number | null {
   return total && total > 0 ? Math.min(100, Math.round((current / total) * 100)) : null;
@@ -41,14 +42,19 @@ export function TaskProgressView({ task, onCancel }: { task: TaskProgress; onCan
           </button>
         )}
       </header>
-      <div className="task-total">
-        <Bar current={task.current} total={task.total} label={`${task.kind} ${task.title}`} />
-        <span className="num">
-          {formatBytes(task.current)}
-          {task.total !== null ? ` / ${formatBytes(task.total)}` : ''}
-          {eta}
-        </span>
-      </div>
+      {/* A compose task counts resources, not bytes: its steps say where it is. */}
+      {task.compose ? (
+        <ComposeSteps steps={task.compose.steps} />
+      ) : (
+        <div className="task-total">
+          <Bar current={task.current} total={task.total} label={`${task.kind} ${task.title}`} />
+          <span className="num">
+            {formatBytes(task.current)}
+            {task.total !== null ? ` / ${formatBytes(task.total)}` : ''}
+            {eta}
+          </span>
+        </div>
+      )}
       {task.error && (
         <p className="inline-error" role="alert">
           <code className="banner-code">{task.error.code}</code>: {task.error.message}
