@@ -21,11 +21,10 @@ export class StepReporter {
   step(resource: string, status: string, error?: string): void {
     this.task?.update((p) => {
       const c = (p.compose ??= { project: '', steps: [] });
-      const existing = c.steps.find((s) => s.resource === resource);
       const next: ComposeStep = { resource, status, ...(error ? { error } : {}) };
-      if (existing) Object.assign(existing, next, error ? {} : { error: undefined });
+      const at = c.steps.findIndex((s) => s.resource === resource);
+      if (at >= 0) c.steps[at] = next;
       else c.steps.push(next);
-      if (existing && !error) delete existing.error;
     }, true);
   }
 

@@ -29,6 +29,9 @@ export function loadProject(deps: ComposeDeps, t: ComposeTarget, services?: stri
 
 /** The project's model, or only its name when `-p` names it and no file is there (or the files do not load). */
 export async function projectOrName(deps: ComposeDeps, t: ComposeTarget): Promise<{ name: string; project: ComposeProject | null }> {
+  // A name and nothing to find files by (the app's Projects page): never the engine's own working directory.
+  const noFiles = !(t.files && t.files.length > 0) && !t.cwd && !t.projectDirectory;
+  if (t.projectName && noFiles) return { name: t.projectName, project: null };
   try {
     const { project } = await loadProject(deps, t);
     return { name: project.name, project };

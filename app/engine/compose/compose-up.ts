@@ -57,9 +57,9 @@ export async function composeUp(deps: ComposeDeps, project: ComposeProject, p: C
   await ensureNetworks(deps, project, services, steps);
   await ensureVolumes(deps, project, services, steps);
 
-  if (p.removeOrphans) {
-    for (const c of existing.filter((c) => !project.services[c.service] && !c.oneoff)) await removeContainer(deps, c, steps, true);
-  }
+  const orphans = existing.filter((c) => !project.services[c.service] && !c.oneoff);
+  if (p.removeOrphans) for (const c of orphans) await removeContainer(deps, c, steps, true);
+  else if (orphans.length > 0) steps.step(`Project ${project.name}`, 'Warning', `found orphan containers (${orphans.map((c) => c.name).join(', ')}) for this project; run with --remove-orphans to remove them`);
 
   const started = new Map<string, Promise<ComposeContainer[]>>();
   const failures: string[] = [];
