@@ -129,7 +129,7 @@ export async function networkUser(): Promise<Record<string, number>> {
     await new Promise((r) => setTimeout(r, 200));
     const engines = [cove(sb.env), pod(podman)];
     const setups = engines.map((e) => setUp(e, 'benchnet'));
-    const [c, p] = c2c(setups, 5) as [{ mbit: number[]; us: number[] }, { mbit: number[]; us: number[] }];
+    const [c, p] = c2c(setups, 9) as [{ mbit: number[]; us: number[] }, { mbit: number[]; us: number[] }];
     const hostMbit = setups.map((s) => toHost(s, hostPort));
     setups.forEach(tearDown);
     const starts = startLatency(engines);

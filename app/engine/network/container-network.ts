@@ -49,6 +49,7 @@ export async function prepareContainerNetwork(networks: NetworkService, rec: { i
   delete spec.linux.uidMappings;
   delete spec.linux.gidMappings;
   await writeJsonAtomic(files.config, spec);
-  await writeJsonAtomic(files.ports, ports);
+  // Read back by `cove port` and ps; with no ports there is nothing to read (they fall back to the config's).
+  if (ports.length > 0) await writeJsonAtomic(files.ports, ports);
   return networks.holder.hookArgv(rec.id);
 }

@@ -177,6 +177,11 @@ export class NetworkService {
    * attach reads the state again first.
    */
   async release(containerId: string): Promise<void> {
+    // Most containers have no endpoint: no lock (a flock(1) child) for them. None can be added
+    // meanwhile: create adds them before container.json exists, connect after, and removal
+    // deleted container.json first.
+    const now = await this.state.read().catch(() => null);
+    if (now && !now.endpoints.some((e) => e.container === containerId)) return;
     await this.state.update((s) => {
       const before = s.endpoints.length;
       s.endpoints = s.endpoints.filter((e) => e.container !== containerId);
