@@ -19,7 +19,7 @@ function isMap(v: unknown): v is RawMap {
 }
 
 function absolutePath(p: unknown, dir: string): unknown {
-  return typeof p === 'string' && !p.includes('://') && !p.startsWith('~') ? path.resolve(dir, p) : p;
+  return typeof p === 'string' && !p.includes('://') && !p.startsWith('git@') && !p.startsWith('~') ? path.resolve(dir, p) : p;
 }
 
 /** A copy of `svc` with its relative build context, env_file, bind sources and extends.file made absolute against `dir`. */

@@ -208,3 +208,16 @@ test('profiles: a service with profiles is off unless one is active (--profile, 
     p.cleanup();
   }
 });
+
+test('COMPOSE_FILE names the files when there is no -f (COMPOSE_PATH_SEPARATOR splits them)', async () => {
+  const p = tempProject({ 'one.yml': 'services:\n  a:\n    image: a\n', 'two.yml': 'services:\n  a:\n    image: b\n  c:\n    build: https://github.com/example/repo.git\n' });
+  try {
+    const { project, warnings } = await p.load({ environment: { COMPOSE_FILE: 'one.yml;two.yml', COMPOSE_PATH_SEPARATOR: ';' } });
+    assert.equal(project.services.a?.image, 'b');
+    assert.deepEqual(project.configFiles, [path.join(p.dir, 'one.yml'), path.join(p.dir, 'two.yml')]);
+    assert.equal(project.services.c?.build?.context, 'https://github.com/example/repo.git');
+    assert.ok(warnings.includes('services.c.build.context: the remote build context "https://github.com/example/repo.git" is not supported by Cove'), warnings.join('\n'));
+  } finally {
+    p.cleanup();
+  }
+});

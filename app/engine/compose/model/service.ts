@@ -22,11 +22,15 @@ function commandOf(v: unknown, at: ModelPath, ctx: ServiceContext): string[] | u
   return shellSplit(scalar(v), `${ctx.where(at)}: ${formatPath(at)}`);
 }
 
-function buildOf(v: unknown, ctx: ServiceContext): ComposeBuild | undefined {
+function buildOf(v: unknown, ctx: ServiceContext & { service: string }): ComposeBuild | undefined {
   if (v === undefined || v === null) return undefined;
   const b = isMap(v) ? v : { context: v };
+  const context = b.context === undefined ? '.' : scalar(b.context);
+  // A remote context (git or https URL) is not a directory: kept as written, and said so.
+  const remote = /^[a-z][a-z0-9+.-]*:\/\//i.test(context) || context.startsWith('git@');
+  if (remote) ctx.warn(`${formatPath(['services', ctx.service, 'build', 'context'])}: the remote build context "${context}" is not supported by Cove`);
   return {
-    context: path.resolve(ctx.projectDir, b.context === undefined ? '.' : scalar(b.context)),
+    context: remote ? context : path.resolve(ctx.projectDir, context),
     dockerfile: b.dockerfile === undefined ? 'Dockerfile' : scalar(b.dockerfile),
     args: keyValues(b.args, ctx.lookup),
     ...(b.target !== undefined ? { target: scalar(b.target) } : {}),
@@ -87,7 +91,7 @@ export function normalizeService(name: string, raw: RawMap, ctx: ServiceContext)
     svc.dependsOn[target] ??= { condition: 'service_started', restart: false, required: true };
   }
   put(svc, 'image', str('image'));
-  put(svc, 'build', buildOf(raw.build, ctx));
+  put(svc, 'build', buildOf(raw.build, { ...ctx, service: name }));
   put(svc, 'command', commandOf(raw.command, sub('command'), ctx));
   put(svc, 'entrypoint', commandOf(raw.entrypoint, sub('entrypoint'), ctx));
   put(svc, 'networkMode', str('network_mode'));
