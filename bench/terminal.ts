@@ -120,7 +120,8 @@ async function echoLatencies(page: Page): Promise<{ fromKeydown: number[]; fromH
       let key = NaN;
       addEventListener('keydown', () => (key = performance.now()), { capture: true, once: true });
       const mo = new MutationObserver(() => {
-        if (rows.textContent === before) return;
+        // A late change from the previous key (Ctrl-U) is not this key's echo.
+        if (Number.isNaN(key) || rows.textContent === before) return;
         mo.disconnect();
         const now = performance.now();
         resolve([now - key, now - t]);
