@@ -1,7 +1,8 @@
 // /containers/...: docker's container endpoints over the engine API.
 import type http from 'node:http';
-import type { ContainerInspect, ContainerSummary } from '../api/contract.js';
+import type { ContainerInspect } from '../api/contract.js';
 import { EngineError } from '../engine/errors.js';
+import { isUserNetwork } from '../engine/network/network-service.js';
 import { DockerHttpError, parseFilters, queryBool, queryInt, sendEmpty, sendJson, type DockerRequest } from './docker-http.js';
 import type { DockerEngine } from './docker-engine.js';
 import type { Route } from './docker-router.js';
@@ -12,10 +13,6 @@ import { logChunk, type LogChunkOptions } from './docker-streams.js';
 import type { DockerStreams } from './docker-streams-engine.js';
 import type { PendingAttaches, ReportedExits } from './attach-route.js';
 
-async function findSummary(engine: DockerEngine, id: string): Promise<ContainerSummary | undefined> {
-  const all = await engine.call('containers:list', { all: true });
-  return all.find((c) => c.id === id);
-}
 
 /** docker answers 304 for start of a running or stop of a stopped container. */
 async function unlessAlready(res: http.ServerResponse, work: () => Promise<unknown>, already: 'E_CONTAINER_RUNNING' | 'E_CONTAINER_NOT_RUNNING'): Promise<void> {
@@ -69,8 +66,9 @@ export function containerRoutes(engine: DockerEngine, streams: DockerStreams, pe
       pattern: '/containers/{id}/json',
       handler: named(async (req, res) => {
         const view = await engine.call('containers:inspect', { id: id(req) });
-        const [summary, networks] = await Promise.all([findSummary(engine, view.Id), engine.call('networks:list', {})]);
-        sendJson(res, 200, containerInspect(view, summary, networks));
+        // Only a container on a user-defined network has endpoints to show (listing networks reads every container).
+        const networks = isUserNetwork(view.HostConfig.NetworkMode) ? await engine.call('networks:list', {}) : [];
+        sendJson(res, 200, containerInspect(view, networks));
       }),
     },
     {
@@ -138,7 +136,12 @@ export function containerRoutes(engine: DockerEngine, streams: DockerStreams, pe
         if (condition !== 'not-running' && !target.State.Running) await waitStarted(engine, target.Id, target.State.StartedAt);
         const waited = await engine.call('containers:wait', { id: target.Id }).catch(() => ({ exitCode: null }));
         const exitCode = waited.exitCode ?? (await exits.take(target.Id, 2000));
-        if (condition === 'removed') await waitRemoved(engine, target.Id);
+        if (condition === 'removed') {
+          // docker's daemon removes an AutoRemove container as soon as it exits. The monitor's exit
+          // command would too, but through a CLI process of its own, starting Node: remove it from here.
+          if (target.HostConfig.AutoRemove) await engine.call('containers:remove', { id: target.Id, force: true }).catch(() => undefined);
+          await waitRemoved(engine, target.Id);
+        }
         res.end(JSON.stringify({ StatusCode: exitCode ?? 0, Error: null }));
       }),
     },

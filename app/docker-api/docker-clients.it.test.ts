@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fixtures } from '../testing/harness.js';
+import { eventually, fixtures } from '../testing/harness.js';
 import { startRegistry, type TestRegistry } from '../testing/registry-server.js';
 import { createRegistrySandbox, type RegistrySandbox } from '../testing/registry-sandbox.js';
 import { dockerCliAvailable, startDockerService, type DockerService } from '../testing/docker-service.js';
@@ -137,12 +137,15 @@ test('testcontainers: a GenericContainer from the test registry starts, answers 
     .start();
   try {
     const port = container.getMappedPort(8080);
-    const status = await new Promise<number>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port, path: '/' }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      }).on('error', reject);
-    });
+    const get = (): Promise<number> =>
+      new Promise<number>((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port, path: '/' }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on('error', reject);
+      });
+    // The log line comes a moment before httpd listens: until then the port forwarder resets the connection.
+    const status = await eventually(() => get().catch(() => undefined), 10_000, 'busybox httpd on the mapped port');
     assert.equal(status, 404, 'busybox httpd answers (404 for / without an index)');
   } finally {
     await container.stop({ timeout: 1 });

@@ -33,13 +33,11 @@ export function containerListEntry(c: ContainerSummary): Record<string, unknown>
 }
 
 /** docker inspect: Cove's view already uses docker's names; add what clients read that Cove keeps elsewhere. */
-export function containerInspect(c: ContainerInspect, summary: ContainerSummary | undefined, networks: NetworkSummary[] = []): Record<string, unknown> {
+export function containerInspect(c: ContainerInspect, networks: NetworkSummary[] = []): Record<string, unknown> {
   const running = c.State.Running;
   const ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null> = {};
-  for (const [key, bindings] of Object.entries(c.HostConfig.PortBindings)) ports[key] = running ? bindings : null;
-  if (running) {
-    for (const p of summary?.ports ?? []) ports[`${p.containerPort}/${p.protocol}`] = [{ HostIp: p.hostIp || '0.0.0.0', HostPort: String(p.hostPort) }];
-  }
+  // The engine's PortBindings are the ports as bound (random host ports filled in) while it runs.
+  for (const [key, bindings] of Object.entries(c.HostConfig.PortBindings)) ports[key] = running ? bindings.map((b) => ({ HostIp: b.HostIp || '0.0.0.0', HostPort: b.HostPort })) : null;
   const exposed: Record<string, Record<string, never>> = {};
   for (const key of Object.keys(c.HostConfig.PortBindings)) exposed[key] = {};
   return {

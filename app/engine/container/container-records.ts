@@ -38,6 +38,11 @@ export class ContainerRecords {
 
   /** Finds a container by full ID, unique ID prefix or name. */
   async resolve(query: string): Promise<ContainerRecord> {
+    // A full ID (what API clients send) is one read, not a scan; it wins over an equal name, as in docker's daemon (full ID, name, prefix).
+    if (/^[a-f0-9]{64}$/.test(query)) {
+      const rec = await this.store.readRecord(query).catch(() => undefined);
+      if (rec) return rec;
+    }
     const records = await this.store.records();
     const exact = records.find((r) => r.id === query || r.name === query);
     if (exact) return exact;
@@ -112,12 +117,8 @@ export class ContainerRecords {
   }
 
   async list(all: boolean): Promise<ContainerSummary[]> {
-    const out: ContainerSummary[] = [];
-    for (const rec of await this.store.records()) {
-      const s = await this.summary(rec);
-      if (all || s.state === 'running' || s.state === 'paused') out.push(s);
-    }
-    return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const summaries = await Promise.all((await this.store.records()).map((rec) => this.summary(rec)));
+    return summaries.filter((s) => all || s.state === 'running' || s.state === 'paused').sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   async inspect(query: string): Promise<ContainerInspect> {

@@ -98,13 +98,10 @@ export class ContainerStore {
   }
 
   async records(): Promise<ContainerRecord[]> {
-    const out: ContainerRecord[] = [];
-    for (const id of await this.ids()) {
-      const rec = await this.readRecord(id).catch(() => undefined);
-      // A directory without container.json is a create that crashed half-way.
-      if (rec) out.push(rec);
-    }
-    return out;
+    // All at once: one read each, and the thread pool overlaps them (docker ps with many containers).
+    const recs = await Promise.all((await this.ids()).map((id) => this.readRecord(id).catch(() => undefined)));
+    // A directory without container.json is a create that crashed half-way.
+    return recs.filter((r): r is ContainerRecord => r !== undefined);
   }
 
   /** Only for create and ContainerRecords.update, which hold containers.lock. */
