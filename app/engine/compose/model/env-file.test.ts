@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseEnvFile } from './env-file.js';
+import { parseEnvFile, parseRawEnvFile } from './env-file.js';
 
 test('env files: export, comments, quotes, escapes, multi-line values, interpolation, bare keys', () => {
   const text = [
@@ -25,4 +25,8 @@ test('env files: export, comments, quotes, escapes, multi-line values, interpola
 test('env files: bad lines name the file and line', () => {
   assert.throws(() => parseEnvFile('f.env', 'A=1\n=2\n'), /f\.env:2: invalid line "=2"/);
   assert.throws(() => parseEnvFile('f.env', 'A="open\n'), /f\.env:1: unterminated double-quoted value for A/);
+});
+
+test('env files in raw format: values verbatim, no quotes removed, no interpolation', () => {
+  assert.deepEqual(parseRawEnvFile('# c\nA="q" $B\nC=x=y\n\n'), { A: '"q" $B', C: 'x=y' });
 });

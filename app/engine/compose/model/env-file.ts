@@ -10,7 +10,18 @@ import { invalid } from './yaml-file.js';
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*/;
 
-export function readEnvFile(file: string, lookup: Lookup = () => undefined): Record<string, string> {
+/** `format: raw` (env_file long syntax): `KEY=VALUE` lines taken verbatim, quotes and `$` included. */
+export function parseRawEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq > 0) out[line.slice(0, eq).trim()] = line.slice(eq + 1);
+  }
+  return out;
+}
+
+export function readEnvFile(file: string, lookup: Lookup = () => undefined, raw = false): Record<string, string> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -18,7 +29,7 @@ export function readEnvFile(file: string, lookup: Lookup = () => undefined): Rec
     const code = (err as NodeJS.ErrnoException).code;
     throw invalid(code === 'ENOENT' ? `env file ${file} not found` : `env file ${file}: cannot read: ${code ?? String(err)}`);
   }
-  return parseEnvFile(file, text, lookup);
+  return raw ? parseRawEnvFile(text) : parseEnvFile(file, text, lookup);
 }
 
 export function parseEnvFile(file: string, text: string, lookup: Lookup = () => undefined): Record<string, string> {

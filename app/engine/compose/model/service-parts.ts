@@ -70,7 +70,7 @@ export function environmentOf(svc: RawMap, at: ModelPath, ctx: PartContext): Rec
     const file = hostPath(scalar(entry.path), ctx);
     const required = entry.required === undefined ? true : asBool(entry.required, [...at, 'env_file', i, 'required'], ctx);
     try {
-      Object.assign(env, readEnvFile(file, ctx.lookup));
+      Object.assign(env, readEnvFile(file, ctx.lookup, entry.format === 'raw'));
     } catch (err) {
       if (required || !/not found$/.test((err as Error).message)) {
         throw invalid(`${ctx.where([...at, 'env_file', i])}: ${formatPath([...at, 'env_file', i])}: ${(err as Error).message}`);
