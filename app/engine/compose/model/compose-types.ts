@@ -11,7 +11,7 @@ export interface ComposeLoadOptions {
   files?: string[];
   /** `--project-directory`; default: the directory of the first file. */
   projectDirectory?: string;
-  /** `-p`; else the top-level `name:`, else COMPOSE_PROJECT_NAME, else the directory's base name (normalised as compose does). */
+  /** `-p`; else COMPOSE_PROJECT_NAME, else the top-level `name:`, else the directory's base name (normalised as compose does). */
   projectName?: string;
   /** `--profile` (also COMPOSE_PROFILES). */
   profiles?: string[];

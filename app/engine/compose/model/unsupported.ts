@@ -59,6 +59,14 @@ export function unsupportedKeyWarnings(model: RawMap): string[] {
     links.forEach((l, i) => {
       if (String(l).includes(':')) out.push(unsupported([...at, 'links', i], `the link alias in "${String(l)}" is not supported by Cove (the service is reachable by its name), ignored`));
     });
+    // Long-syntax port keys that only swarm or tooling read: valid, but Cove publishes the same either way.
+    // `mode: ingress` is the default that `config` itself prints, so only other values are worth a word.
+    (Array.isArray(svc.ports) ? svc.ports : []).forEach((p, i) => {
+      if (!isMap(p)) return;
+      for (const k of ['mode', 'name', 'app_protocol']) {
+        if (p[k] !== undefined && !(k === 'mode' && p[k] === 'ingress')) out.push(unsupported([...at, 'ports', i, k], 'has no effect in Cove, ignored'));
+      }
+    });
     if (isMap(svc.networks)) {
       for (const [net, cfg] of Object.entries(svc.networks)) if (isMap(cfg)) extra(cfg, ['aliases', 'ipv4_address'], [...at, 'networks', net]);
     }
