@@ -95,6 +95,7 @@ const up: Sub = async (engine, t, argv, io) => {
   let interrupted = false;
   const onInt = (): void => void (interrupted = true);
   process.once('SIGINT', onInt);
+  io.out(`Attaching to ${containers.map((c) => c.name).join(', ')}\n`);
   await followLogs(engine, containers, logPrinter(io, containers, { color: useColor(p), prefix: true, timestamps: false }), undefined);
   process.off('SIGINT', onInt);
   if (interrupted) {

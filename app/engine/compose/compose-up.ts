@@ -99,8 +99,8 @@ async function serviceUp(deps: ComposeDeps, project: ComposeProject, sp: Service
   const s = sp.service;
   for (const c of sp.surplus) await removeContainer(deps, c, steps, true);
   createBindSources(s);
-  const out: ComposeContainer[] = [];
-  for (const r of sp.replicas) {
+  // Replicas come up together, as docker compose creates them.
+  const one = async (r: Replica): Promise<ComposeContainer | undefined> => {
     const name = containerName(project.name, s, r.number);
     const resource = `Container ${name}`;
     try {
@@ -112,6 +112,8 @@ async function serviceUp(deps: ComposeDeps, project: ComposeProject, sp: Service
       } else {
         if (r.action === 'recreate' && r.existing) {
           steps.step(resource, 'Recreate');
+          // Stopped with its grace period first, as compose does, so a database can shut down cleanly.
+          if (r.existing.state === 'running' || r.existing.state === 'paused') await deps.call('containers:stop', { id: r.existing.id, ...(s.stopGracePeriodSeconds !== undefined ? { timeoutSeconds: s.stopGracePeriodSeconds } : {}) });
           await deps.call('containers:remove', { id: r.existing.id, force: true });
         } else steps.step(resource, 'Creating');
         const { run } = containerPlan({ project, service: s, number: r.number, name, image: imageIdOrRef(project, s), imageId, serviceContainer: (svc) => containerName(project.name, project.services[svc] ?? s, 1) });
@@ -121,12 +123,16 @@ async function serviceUp(deps: ComposeDeps, project: ComposeProject, sp: Service
         if (!p.noStart) await startContainer(deps, id, resource, steps);
       }
       const now = (await deps.call('containers:list', { all: true })).find((c) => c.id === id);
-      if (now) out.push({ ...now, project: project.name, service: s.name, number: r.number, oneoff: false });
+      return now ? { ...now, project: project.name, service: s.name, number: r.number, oneoff: false } : undefined;
     } catch (err) {
       steps.step(resource, 'Error', (err as Error).message);
       throw err;
     }
-  }
+  };
+  const results = await Promise.allSettled(sp.replicas.map(one));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const out = results.flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : []));
   return out;
 }
 
