@@ -182,11 +182,14 @@ export class NetworkService {
     // deleted container.json first.
     const now = await this.state.read().catch(() => null);
     if (now && !now.endpoints.some((e) => e.container === containerId)) return;
-    await this.state.update((s) => {
-      const before = s.endpoints.length;
-      s.endpoints = s.endpoints.filter((e) => e.container !== containerId);
-      return { changed: s.endpoints.length !== before, value: undefined };
-    });
+    await this.state.update(
+      (s) => {
+        const before = s.endpoints.length;
+        s.endpoints = s.endpoints.filter((e) => e.container !== containerId);
+        return { changed: s.endpoints.length !== before, value: undefined };
+      },
+      { durable: false },
+    );
   }
 
   /**

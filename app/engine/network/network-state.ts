@@ -1,6 +1,6 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { readJsonFile, writeFileAtomic } from '../fs-atomic.js';
+import { readJsonFile, tempPathFor, writeFileAtomic } from '../fs-atomic.js';
 import { withLock } from '../store/lock.js';
 import { EngineError } from '../errors.js';
 import type { PortSpec } from '../container/run-options.js';
@@ -74,12 +74,29 @@ export class NetworkStateFile {
     });
   }
 
-  /** Read-modify-write under the lock; `fn` returns false to leave the file as it is. */
-  async update<T>(fn: (s: NetworkState) => Promise<{ changed: boolean; value: T }> | { changed: boolean; value: T }): Promise<T> {
+  /**
+   * Read-modify-write under the lock; `fn` returns false to leave the file
+   * as it is. `durable: false` skips the fsyncs (temp + rename only: a kill
+   * -9 still sees the old or the new state) for a change whose loss in a
+   * power cut the next command repairs anyway (a removed container's
+   * endpoints: see NetworkService.repair).
+   */
+  async update<T>(fn: (s: NetworkState) => Promise<{ changed: boolean; value: T }> | { changed: boolean; value: T }, o: { durable: boolean } = { durable: true }): Promise<T> {
     return withLock(this.lock, async () => {
       const s = await this.read();
       const { changed, value } = await fn(s);
-      if (changed) await writeFileAtomic(this.file, JSON.stringify(s, null, 2) + '\n');
+      const text = JSON.stringify(s, null, 2) + '\n';
+      if (changed && o.durable) await writeFileAtomic(this.file, text);
+      else if (changed) {
+        const temp = tempPathFor(this.file);
+        try {
+          await fsp.writeFile(temp, text, { mode: 0o600, flag: 'wx' });
+          await fsp.rename(temp, this.file);
+        } catch (err) {
+          await fsp.rm(temp, { force: true });
+          throw err;
+        }
+      }
       return value;
     });
   }
