@@ -14,7 +14,7 @@ import { nativeBinary } from '../install-paths.js';
 import { unpackLayer } from '../unpack/unpack-layer.js';
 
 // A CommonJS module whose `module.exports` is the factory: whichever way the loader wraps it.
-const dockerignore = ((dockerignoreModule as unknown as { default?: unknown }).default ?? dockerignoreModule) as (options?: { ignorecase?: boolean }) => Ignore;
+export const dockerignore = ((dockerignoreModule as unknown as { default?: unknown }).default ?? dockerignoreModule) as (options?: { ignorecase?: boolean }) => Ignore;
 
 export interface BuildContext {
   dir: string;

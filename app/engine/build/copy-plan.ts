@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { batchedChunks, putEntry, type TarHeader } from './layer-writer.js';
 import { EngineError } from '../errors.js';
-import { fileHash, globContext, type BuildContext } from './build-context.js';
+import { contextRelative, dockerignore, fileHash, globContext, type BuildContext } from './build-context.js';
 
 export interface DirMeta {
   mode: number;
@@ -52,6 +52,10 @@ export interface CopyRequest {
   lowerDir(rel: string): DirMeta | null;
   /** ADD URL sources fetched to files, by URL. */
   fetched: Map<string, { file: string; name: string }>;
+  /** COPY/ADD --exclude: .dockerignore-style patterns, matched against paths inside each source. */
+  exclude?: string[];
+  /** COPY --parents: each match keeps its path (after a `/./` pivot, if any) under the destination. */
+  parents?: boolean;
 }
 
 const ARCHIVE_MAGIC: Array<[number, number[]]> = [
@@ -98,7 +102,9 @@ export async function planCopy(req: CopyRequest): Promise<{ entries: PlanEntry[]
     const p = path.posix.dirname(rel);
     if (p !== '.') ensureDir(p);
   };
-  const matches: Array<{ kind: 'ctx'; rel: string } | { kind: 'inline'; name: string; content: string } | { kind: 'url'; file: string; name: string }> = [];
+  const matches: Array<{ kind: 'ctx'; rel: string; kept: string } | { kind: 'inline'; name: string; content: string } | { kind: 'url'; file: string; name: string }> = [];
+  const excluder = req.exclude && req.exclude.length > 0 ? dockerignore({ ignorecase: false }).add(req.exclude) : null;
+  const excluded = (rel: string): boolean => excluder !== null && rel !== '' && excluder.ignores(rel);
   for (const src of req.sources) {
     const inline = req.inline.get(src);
     if (inline !== undefined) {
@@ -114,16 +120,20 @@ export async function planCopy(req: CopyRequest): Promise<{ entries: PlanEntry[]
     if (found.length === 0 && !/[*?[]/.test(src)) {
       throw new EngineError('E_BUILD_FAILED', `${req.add ? 'ADD' : 'COPY'} failed: ${src} not found in the build context (or excluded by .dockerignore)`);
     }
-    for (const rel of found) matches.push({ kind: 'ctx', rel });
+    // --parents keeps what follows a `/./` in the source (rsync --relative), or the whole path.
+    const pivot = /^(.*?)\/\.\//.exec(src.replace(/^\.\//, ''))?.[1];
+    const cut = pivot === undefined ? '' : contextRelative(pivot);
+    for (const rel of found) matches.push({ kind: 'ctx', rel, kept: cut && rel.startsWith(`${cut}/`) ? rel.slice(cut.length + 1) : rel });
   }
   if (matches.length === 0) throw new EngineError('E_BUILD_FAILED', `${req.add ? 'ADD' : 'COPY'} failed: no source files were specified or matched (${req.sources.join(' ')})`);
-  const intoDir = req.dest.endsWith('/') || req.lowerKind(destName) === 'dir' || destName === '';
+  const intoDir = req.parents === true || req.dest.endsWith('/') || req.lowerKind(destName) === 'dir' || destName === '';
   if (matches.length > 1 && !intoDir) {
     throw new EngineError('E_BUILD_FAILED', `with more than one source file the destination must be a directory and end with a /: ${req.dest}`);
   }
   const target = (base: string): string => (intoDir ? (destName ? `${destName}/${base}` : base) : destName);
   // Synchronous stats: a tree of thousands of files is walked without a thread-pool round trip per file.
-  const addTree = async (abs: string, name: string): Promise<void> => {
+  const addTree = async (abs: string, name: string, srcRel: string): Promise<void> => {
+    if (excluded(srcRel)) return;
     const st = fs.lstatSync(abs);
     const mtime = st.mtime;
     if (st.isSymbolicLink()) {
@@ -140,7 +150,7 @@ export async function planCopy(req: CopyRequest): Promise<{ entries: PlanEntry[]
       for (const child of fs.readdirSync(abs).sort()) {
         const rel = path.relative(req.ctx.dir, path.join(abs, child)).split(path.sep).join('/');
         if (req.ctx.ignored(rel)) continue;
-        await addTree(path.join(abs, child), name ? `${name}/${child}` : child);
+        await addTree(path.join(abs, child), name ? `${name}/${child}` : child, srcRel ? `${srcRel}/${child}` : child);
       }
     } else if (st.isFile()) {
       parentOf(name);
@@ -164,19 +174,22 @@ export async function planCopy(req: CopyRequest): Promise<{ entries: PlanEntry[]
       continue;
     }
     const abs = path.join(req.ctx.dir, m.rel);
-    const st = await fsp.lstat(abs);
+    const st = fs.lstatSync(abs);
+    const base = req.parents ? [destName, m.kept].filter(Boolean).join('/') : destName;
+    // A match itself is excluded by its name (`COPY --exclude=*.txt hom* /d/`); what is under a directory by its path inside it.
+    if (m.rel !== '' && excluded(path.posix.basename(m.rel))) continue;
     if (st.isDirectory()) {
-      ensureDir(destName);
-      for (const child of (await fsp.readdir(abs)).sort()) {
+      ensureDir(base);
+      for (const child of fs.readdirSync(abs).sort()) {
         const rel = m.rel ? `${m.rel}/${child}` : child;
         if (req.ctx.ignored(rel)) continue;
-        await addTree(path.join(abs, child), destName ? `${destName}/${child}` : child);
+        await addTree(path.join(abs, child), base ? `${base}/${child}` : child, child);
       }
     } else if (req.add && st.isFile() && isArchive(abs)) {
       ensureDir(destName);
       entries.push({ kind: 'archive', name: destName, abs, hash: await fileHash(abs, st), mode: 0o755, uid, gid, mtime: st.mtime });
     } else {
-      await addTree(abs, target(path.posix.basename(m.rel)));
+      await addTree(abs, req.parents ? base : target(path.posix.basename(m.rel)), '');
     }
   }
   const hash = crypto.createHash('sha256');

@@ -12,7 +12,7 @@ import type { IdMappings } from '../idmap.js';
 import type { ImageLayer } from '../store/image-index.js';
 import type { LayerStore } from '../store/layer-store.js';
 import { resolveUser } from '../container/image-user.js';
-import { dockerfileError, flag, type Instruction } from './dockerfile-parser.js';
+import { dockerfileError, flag, flagValues, type Instruction } from './dockerfile-parser.js';
 import { expandWord, expandWords, type VarLookup } from './dockerfile-words.js';
 import { atLine } from './dockerfile-stages.js';
 import { chainKey, type BuildCache } from './build-cache.js';
@@ -213,16 +213,18 @@ export async function copyInstruction(deps: StepDeps, state: StageState, ins: In
   const owner = ownerOf(deps, ins, flag(ins, 'chown') ? expandWord(flag(ins, 'chown') as string, env.lookup).word : null, dirs);
   const lowerKind = lowerKindOf(dirs);
   const lowerDir = lowerDirOf(dirs, deps.mappings);
-  for (const f of ['parents', 'exclude', 'keep-git-dir']) {
-    if (flag(ins, f) !== undefined) throw dockerfileError(deps.file, ins.line, `${ins.keyword} --${f} is not supported yet`);
-  }
+  if (flag(ins, 'keep-git-dir') !== undefined) throw dockerfileError(deps.file, ins.line, `${ins.keyword} --keep-git-dir is not supported yet (no git sources)`);
+  const exclude = flagValues(ins, 'exclude').map((e) => expandWord(e, env.lookup, deps.escape).word);
+  const parentsFlag = flag(ins, 'parents');
+  const parents = parentsFlag !== undefined && parentsFlag !== 'false';
   const checksum = flag(ins, 'checksum');
   if (checksum && !/^sha256:[a-f0-9]{64}$/.test(checksum)) throw dockerfileError(deps.file, ins.line, `--checksum=${checksum}: give sha256:<64 hex digits>`);
   const from = flag(ins, 'from');
   const parent = state.layers.at(-1) ?? null;
-  const base = [ins.keyword, JSON.stringify(sources), dest, JSON.stringify(owner), String(chmod)];
+  const base = [ins.keyword, JSON.stringify(sources), dest, JSON.stringify(owner), String(chmod), JSON.stringify(exclude), String(parents)];
   if (from) {
     if (add) throw dockerfileError(deps.file, ins.line, 'ADD does not take --from');
+    if (parents || exclude.length > 0) throw dockerfileError(deps.file, ins.line, `COPY --from with --${parents ? 'parents' : 'exclude'} is not supported yet (it is with context sources)`);
     const src = await env.source(expandWord(from, env.lookup).word);
     const key = chainKey(state.key, ...base, `from:${src.identity}`);
     return cachedOr(deps, key, ins.original, async () => {
@@ -253,7 +255,7 @@ export async function copyInstruction(deps: StepDeps, state: StageState, ins: In
       }
       fetched.set(s, got);
     }
-    const plan = await planCopy({ ctx: deps.ctx, sources, dest, owner, chmod, add, inline: new Map([...inline].map(([k, v]) => [k, v])), lowerKind, lowerDir, fetched });
+    const plan = await planCopy({ ctx: deps.ctx, sources, dest, owner, chmod, add, inline: new Map([...inline].map(([k, v]) => [k, v])), lowerKind, lowerDir, fetched, exclude, parents });
     // Inline files are named after their heredoc, as BuildKit does.
     for (const e of plan.entries) e.name = e.name.replace(/<<-?["']?([A-Za-z_][A-Za-z0-9_]*)["']?$/, '$1');
     const key = chainKey(state.key, ...base, plan.hash);
