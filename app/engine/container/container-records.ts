@@ -142,6 +142,8 @@ export class ContainerRecords {
   }
 
   async boundPorts(rec: ContainerRecord): Promise<PortSpec[]> {
+    // ports.json holds the configured ports as bound: none configured, nothing to read.
+    if ((rec.config?.ports ?? []).length === 0) return [];
     const bound = await readJsonFile<PortSpec[]>(this.store.paths(rec.id).ports).catch(() => undefined);
     return bound ?? rec.config?.ports ?? [];
   }
