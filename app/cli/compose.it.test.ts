@@ -245,6 +245,28 @@ test('a failure mid-up leaves the started services and names the failed one', as
   assert.equal(await inventory(), '||');
 });
 
+test('service_completed_successfully: the dependent starts once the dependency exited 0; stop and start by service', async () => {
+  const sub = path.join(dir, 'done');
+  fs.mkdirSync(sub);
+  const file = path.join(sub, 'compose.yaml');
+  fs.writeFileSync(file, 'name: done\nservices:\n  setup:\n    image: busybox\n    command: ["sh", "-c", "sleep 1; echo set up"]\n  app:\n    image: busybox\n    init: true\n    command: ["sleep", "300"]\n    depends_on:\n      setup:\n        condition: service_completed_successfully\n');
+  const cc = async (args: string[]): Promise<CliResult> => {
+    const r = await sb.cove(['compose', '-f', file, ...args], { timeoutMs: 60_000 });
+    assert.equal(r.code, 0, `compose ${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+  const up = await cc(['up', '-d']);
+  const exited = up.stderr.indexOf(' ✔ Container done-setup-1  Exited');
+  assert.ok(exited > 0, up.stderr);
+  assert.ok(up.stderr.indexOf(' ✔ Container done-app-1  Started') > exited, up.stderr);
+  await cc(['stop', '-t', '1', 'app']);
+  assert.equal((await cc(['ps', '-a', '--format', '{{.Name}} {{.State}}'])).stdout, 'done-app-1 exited\ndone-setup-1 exited\n');
+  await cc(['start', 'app']);
+  assert.equal((await cc(['ps', '--format', '{{.Name}} {{.State}}'])).stdout, 'done-app-1 running\n');
+  await cc(['down', '-t', '0']);
+  assert.equal(await inventory(), '||');
+});
+
 const DOCKER_COMPOSE = '/usr/bin/docker-compose';
 // npm test installs Debian's docker-compose as root; elsewhere it may be missing.
 const noDockerCompose = !dockerCliAvailable() ? 'no docker CLI for the Docker API service' : !fs.existsSync(DOCKER_COMPOSE) ? 'no docker-compose (apt-get install docker-compose)' : false;
