@@ -281,6 +281,25 @@ export interface NetworkCreateOptions {
   driver?: string;
 }
 
+// --- the Cove VM (issue 15) ---
+export type MachineRunState = 'running' | 'starting' | 'stopped';
+
+/** A Cove VM as the app shows it: its settings and what it takes on the host now. */
+export interface MachineInfo {
+  name: string;
+  state: MachineRunState;
+  cpus: number;
+  memoryMb: number;
+  diskGb: number;
+  /** kvm, hvf, whpx or tcg while it runs. */
+  accelerator: string | null;
+  readyAt: string | null;
+  /** Bytes the data disk takes on the host (the qcow2 image grows as the VM writes). */
+  diskUsedBytes: number;
+  /** QEMU's resident memory on the host while it runs. */
+  memoryUsedBytes: number | null;
+}
+
 export interface CoveSettings {
   /** Default OCI runtime for new containers: cove, runc, crun or an absolute path. */
   runtime: string;
@@ -662,6 +681,9 @@ export const API = {
   'networks:prune': call<NoParams, { removed: string[] }>('Remove every user-defined network no container is on.'),
   'networks:connect': call<{ network: string; container: string; aliases?: string[]; ip?: string }, NetworkSummary>('Put a container on a network (live if it runs).'),
   'networks:disconnect': call<{ network: string; container: string }, NetworkSummary>('Take a container off a network; its names stop resolving there.'),
+  'machines:list': call<NoParams, MachineInfo[]>("This user's Cove VMs (`cove machine ls`): state, CPUs, memory and disk, with what they take on the host."),
+  'machines:start': call<{ name?: string }, MachineInfo>('Start a machine (default `cove`) and resolve once its engine answers; E_MACHINE_BOOT with the console tail if it does not.'),
+  'machines:stop': call<{ name?: string }, { name: string; stopped: boolean }>('Stop a machine; `stopped` is false when it was not running.'),
   'settings:get': call<NoParams, CoveSettings>('Engine settings.'),
   'settings:set': call<Partial<CoveSettings>, CoveSettings>('Change engine settings.'),
   'containers:create': call<RunOptions, ContainerSummary>('Create a container without starting it.'),

@@ -7,11 +7,12 @@ import path from 'node:path';
 import { EngineError } from '../engine/errors.js';
 import { readJsonFile, writeJsonAtomic } from '../engine/fs-atomic.js';
 import { resolvePaths } from '../engine/paths.js';
-import { execInGuest } from '../engine/machine/agent-client.js';
+import { execInGuest, type AgentEndpoint } from '../engine/machine/agent-client.js';
 import { MachineService, type MachineView } from '../engine/machine/machine-service.js';
 import { DEFAULT_MACHINE, type Accelerator } from '../engine/machine/machine-store.js';
 import { parseArgs, flagBool, flagString, UsageError } from './args.js';
 import { formatError, type Command, type Io } from './cli-kit.js';
+import { lendTerminal, wantsTerminal } from './machine-terminal.js';
 
 const MACHINE_HELP = `Usage: cove machine COMMAND
 
@@ -101,14 +102,24 @@ async function ensureRunning(svc: MachineService, name: string, io: Io): Promise
   return svc.endpoint(name);
 }
 
-/** A verb run by the cove CLI inside the VM, with this process's stdio and working directory. */
+/** Runs argv in the VM with this process's stdio and working directory; a terminal when `tty` and there is one here. */
+async function inGuest(ep: AgentEndpoint, op: 'exec' | 'cove', argv: string[], tty: boolean, plainStdin: boolean): Promise<number> {
+  const out = { stdout: (d: Buffer) => void process.stdout.write(d), stderr: (d: Buffer) => void process.stderr.write(d) };
+  const term = tty ? lendTerminal() : null;
+  try {
+    if (term) return await execInGuest(ep, op, argv, { ...out, stdin: term.stdin, watchResize: term.watchResize }, { cwd: process.cwd(), env: term.env, tty: term.size });
+    return await execInGuest(ep, op, argv, { ...out, ...(plainStdin ? { stdin: process.stdin } : {}) }, { cwd: process.cwd() });
+  } finally {
+    term?.restore();
+    process.stdin.destroy();
+  }
+}
+
+/** A verb run by the cove CLI inside the VM. */
 async function forward(name: string, argv: string[], io: Io): Promise<number> {
   const svc = new MachineService();
   const ep = await ensureRunning(svc, name, io);
-  const stdin = process.stdin.isTTY ? undefined : process.stdin;
-  const code = await execInGuest(ep, 'cove', argv, { ...(stdin ? { stdin } : {}), stdout: (d) => void process.stdout.write(d), stderr: (d) => void process.stderr.write(d) }, { cwd: process.cwd() });
-  process.stdin.destroy();
-  return code;
+  return inGuest(ep, 'cove', argv, wantsTerminal(argv), !process.stdin.isTTY);
 }
 
 async function machineVerb(argv: string[], io: Io): Promise<number> {
@@ -184,11 +195,9 @@ async function machineVerb(argv: string[], io: Io): Promise<number> {
       }
       if (cmd[0] === '--') cmd = cmd.slice(1);
       const ep = await svc.endpoint(name);
-      const stdin = process.stdin.isTTY && cmd.length ? undefined : process.stdin;
+      // Like ssh: a shell gets a terminal when there is one here; a command keeps pipes.
       const argv = cmd.length === 0 ? ['/bin/sh', '-i'] : cmd.length === 1 ? ['/bin/sh', '-c', cmd[0] as string] : cmd;
-      const code = await execInGuest(ep, 'exec', argv, { ...(stdin ? { stdin } : {}), stdout: (d) => void process.stdout.write(d), stderr: (d) => void process.stderr.write(d) }, { cwd: process.cwd() });
-      process.stdin.destroy();
-      return code;
+      return inGuest(ep, 'exec', argv, cmd.length === 0, !(process.stdin.isTTY && cmd.length));
     }
     case '__supervise': {
       const { runSupervisor } = await import('../engine/machine/supervisor.js');

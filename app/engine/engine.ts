@@ -16,6 +16,7 @@ import { ImageService } from './image-service.js';
 import { ContainerStore } from './container/container-store.js';
 import { ContainerService } from './container/container-service.js';
 import { oomKilledAtExit } from './container/cgroup-limits.js';
+import { machineHandlers } from './handlers/machine-handlers.js';
 import { StoreWatcher } from './store-watcher.js';
 import { TaskRegistry } from './tasks.js';
 import type { AllHandlers } from './handlers/handler-types.js';
@@ -163,6 +164,7 @@ export class Engine implements EngineHandle {
         },
         this.tasks,
       ),
+      ...machineHandlers(),
     };
     this.connections = new Connections((method, params, ctx) => this.dispatch(method, params, ctx));
   }

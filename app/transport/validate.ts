@@ -15,6 +15,8 @@ const reference = z.string().min(1).max(512);
 const empty = z.object({}).strict();
 const volumeName = z.string().min(1).max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'not a volume name');
 const networkName = z.string().min(1).max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'not a network name or id');
+// validateName in app/engine/machine/machine-store.ts says the same, with its own message.
+const machineName = z.string().min(1).max(63).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'not a machine name');
 const strings = (max = 256) => z.array(z.string().min(1).max(4096)).max(max);
 
 // Health durations travel in nanoseconds (docker's API unit); a day is plenty and stays a safe integer.
@@ -158,6 +160,9 @@ export const PARAM_SCHEMAS: { [M in ApiMethod]: z.ZodType<ApiParams<M>> } = {
   'networks:prune': empty,
   'networks:connect': z.object({ network: networkName, container: containerId, aliases: strings(16).optional(), ip: z.string().min(7).max(15).optional() }).strict(),
   'networks:disconnect': z.object({ network: networkName, container: containerId }).strict(),
+  'machines:list': empty,
+  'machines:start': z.object({ name: machineName.optional() }).strict(),
+  'machines:stop': z.object({ name: machineName.optional() }).strict(),
   'settings:get': empty,
   'settings:set': z.object({ runtime: z.string().min(1).max(4096).optional() }).strict(),
   'builder:build': z

@@ -1,6 +1,6 @@
 // The host's side of the guest agent's wire (agent-protocol.ts).
 import net from 'node:net';
-import { Frame, FrameReader, encodeFrame, type AgentHeader, type GuestPort, type PingReply } from './agent-protocol.js';
+import { Frame, FrameReader, encodeFrame, type AgentHeader, type GuestPort, type PingReply, type TermSize } from './agent-protocol.js';
 
 export interface AgentEndpoint {
   port: number;
@@ -54,11 +54,21 @@ export interface ExecIo {
   stdin?: NodeJS.ReadableStream;
   stdout: (d: Buffer) => void;
   stderr: (d: Buffer) => void;
+  /** A tty session: called once with a sender for the terminal's new sizes; returns how to stop watching. */
+  watchResize?: (send: (size: TermSize) => void) => () => void;
+}
+
+export interface ExecOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Run on a pseudo-terminal in the VM, of this size. */
+  tty?: TermSize;
 }
 
 /** Runs a command ("exec") or a cove verb ("cove") in the VM; resolves with its exit code. */
-export async function execInGuest(ep: AgentEndpoint, op: 'exec' | 'cove', argv: string[], io: ExecIo, opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<number> {
-  const sock = await open(ep, { op, argv, ...(opts.cwd ? { cwd: opts.cwd } : {}), ...(opts.env ? { env: opts.env } : {}) });
+export async function execInGuest(ep: AgentEndpoint, op: 'exec' | 'cove', argv: string[], io: ExecIo, opts: ExecOptions = {}): Promise<number> {
+  const sock = await open(ep, { op, argv, ...(opts.cwd ? { cwd: opts.cwd } : {}), ...(opts.env ? { env: opts.env } : {}), ...(opts.tty ? { tty: opts.tty } : {}) });
+  const unwatch = opts.tty && io.watchResize ? io.watchResize((size) => void sock.write(encodeFrame(Frame.resize, JSON.stringify(size)))) : undefined;
   return new Promise((resolve, reject) => {
     const reader = new FrameReader();
     let code: number | undefined;
@@ -69,6 +79,7 @@ export async function execInGuest(ep: AgentEndpoint, op: 'exec' | 'cove', argv: 
       io.stdin.on('end', onEnd);
     } else onEnd();
     const done = (): void => {
+      unwatch?.();
       io.stdin?.off('data', onIn);
       io.stdin?.off('end', onEnd);
       io.stdin?.pause();

@@ -17,6 +17,8 @@ export const Frame = {
   exit: 3,
   json: 4,
   stdinEnd: 5,
+  /** A terminal's new size, JSON {rows, cols} (tty sessions only). */
+  resize: 6,
 } as const;
 export type FrameType = (typeof Frame)[keyof typeof Frame];
 
@@ -29,6 +31,19 @@ export interface AgentHeader {
   argv?: string[];
   cwd?: string;
   env?: Record<string, string>;
+  /** Run on a pseudo-terminal of this size (`-it` from a terminal on the host); output is one stream. */
+  tty?: TermSize;
+}
+
+export interface TermSize {
+  rows: number;
+  cols: number;
+}
+
+export function isTermSize(v: unknown): v is TermSize {
+  const t = v as Partial<TermSize> | null;
+  const ok = (n: unknown): boolean => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 10000;
+  return typeof t === 'object' && t !== null && ok(t.rows) && ok(t.cols);
 }
 
 export interface PingReply {
@@ -87,5 +102,6 @@ export function parseHeader(line: string): AgentHeader {
   if (v.argv !== undefined && (!Array.isArray(v.argv) || !v.argv.every((a) => typeof a === 'string'))) throw new Error('bad argv');
   if (v.cwd !== undefined && typeof v.cwd !== 'string') throw new Error('bad cwd');
   if (v.env !== undefined && (typeof v.env !== 'object' || v.env === null || !Object.values(v.env).every((x) => typeof x === 'string'))) throw new Error('bad env');
+  if (v.tty !== undefined && !isTermSize(v.tty)) throw new Error('bad tty');
   return v as AgentHeader;
 }

@@ -9,8 +9,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { Engine } from '../engine.js';
-import { AGENT_GUEST_PORT, Frame, FrameReader, MAX_HEADER, encodeFrame, parseHeader, tokenMatches, type AgentHeader, type GuestPort, type PingReply } from './agent-protocol.js';
+// cove-pty is a tool of the VM image (native/vm/), not one the app ships (NATIVE_TOOLS).
+import { installPaths } from '../install-paths.js';
+import { AGENT_GUEST_PORT, Frame, FrameReader, MAX_HEADER, encodeFrame, isTermSize, parseHeader, tokenMatches, type AgentHeader, type GuestPort, type PingReply } from './agent-protocol.js';
 
 export interface GuestAgentOptions {
   port?: number;
@@ -37,6 +40,14 @@ async function publishedPorts(engine: Engine): Promise<GuestPort[]> {
     for (const p of c.ports ?? []) if (p.hostPort > 0) seen.set(`${p.protocol}/${p.hostPort}`, { protocol: p.protocol, hostPort: p.hostPort });
   }
   return [...seen.values()].sort((a, b) => a.hostPort - b.hostPort || a.protocol.localeCompare(b.protocol));
+}
+
+function parseJson(b: Buffer): unknown {
+  try {
+    return JSON.parse(b.toString()) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function runGuestAgent(opts: GuestAgentOptions): Promise<{ close(): Promise<void> }> {
@@ -139,11 +150,17 @@ export async function runGuestAgent(opts: GuestAgentOptions): Promise<{ close():
 
   const runProcess = (sock: net.Socket, h: AgentHeader, rest: Buffer): void => {
     // The agent's node flags (set by the VM's init) go to the verbs it runs too.
-    const argv = h.op === 'cove' ? [process.execPath, ...process.execArgv, opts.cliPath, ...(h.argv ?? [])] : (h.argv ?? []);
+    let argv = h.op === 'cove' ? [process.execPath, ...process.execArgv, opts.cliPath, ...(h.argv ?? [])] : (h.argv ?? []);
     if (argv.length === 0) argv.push('/bin/sh');
+    // A terminal on the host: the command gets a pty here (cove-pty relays it; fd 3 takes resizes).
+    if (h.tty) argv = [path.join(installPaths().nativeDir, 'cove-pty'), String(h.tty.rows), String(h.tty.cols), ...argv];
     let cwd = h.cwd && fs.existsSync(h.cwd) ? h.cwd : os.homedir();
     if (!fs.existsSync(cwd)) cwd = '/';
-    const child = spawn(argv[0], argv.slice(1), { cwd, env: { ...process.env, ...(h.env ?? {}) }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(argv[0] as string, argv.slice(1), { cwd, env: { ...process.env, ...(h.env ?? {}) }, stdio: ['pipe', 'pipe', 'pipe', h.tty ? 'pipe' : 'ignore'] });
+    // stdio 0-2 are pipes (the spawn above), so these are there.
+    const [stdin, stdout, stderr] = [child.stdin as Writable, child.stdout as Readable, child.stderr as Readable];
+    const control = h.tty ? (child.stdio[3] as Writable) : undefined;
+    control?.on('error', () => undefined);
     const reader = new FrameReader();
     const onFrames = (chunk: Buffer): void => {
       let frames;
@@ -155,16 +172,20 @@ export async function runGuestAgent(opts: GuestAgentOptions): Promise<{ close():
         return;
       }
       for (const f of frames) {
-        if (f.type === Frame.stdin) child.stdin.write(f.payload);
-        else if (f.type === Frame.stdinEnd) child.stdin.end();
+        if (f.type === Frame.stdin) stdin.write(f.payload);
+        else if (f.type === Frame.stdinEnd) stdin.end();
+        else if (f.type === Frame.resize && control) {
+          const size = parseJson(f.payload);
+          if (isTermSize(size)) control.write(`${size.rows} ${size.cols}\n`);
+        }
       }
     };
-    child.stdin.on('error', () => undefined);
+    stdin.on('error', () => undefined);
     if (rest.length) onFrames(rest);
     sock.on('data', onFrames);
     sock.resume();
-    child.stdout.on('data', (d: Buffer) => sock.write(encodeFrame(Frame.stdout, d)));
-    child.stderr.on('data', (d: Buffer) => sock.write(encodeFrame(Frame.stderr, d)));
+    stdout.on('data', (d: Buffer) => sock.write(encodeFrame(Frame.stdout, d)));
+    stderr.on('data', (d: Buffer) => sock.write(encodeFrame(Frame.stderr, d)));
     child.on('error', (err) => {
       sock.write(encodeFrame(Frame.stderr, `${err.message}\n`));
       sock.end(encodeFrame(Frame.exit, JSON.stringify({ code: 127 })));

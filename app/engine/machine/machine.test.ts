@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { machineOf } from '../../cli/machine-commands.js';
+import { wantsTerminal } from '../../cli/machine-terminal.js';
 import { ociResources } from '../container/cgroup-limits.js';
 import { Frame, FrameReader, MAX_FRAME, encodeFrame, parseHeader, tokenMatches } from './agent-protocol.js';
 import { validateConfig, validateName } from './machine-store.js';
@@ -28,6 +29,9 @@ test('agent headers: token compared in constant time, unknown operations and bad
   assert.throws(() => parseHeader('{"token":"t","op":"rm -rf"}'), /bad header/);
   assert.throws(() => parseHeader('{"token":"t","op":"exec","argv":[1]}'), /bad argv/);
   assert.throws(() => parseHeader('{"token":"t","op":"exec","env":{"A":1}}'), /bad env/);
+  assert.deepEqual(parseHeader('{"token":"t","op":"cove","tty":{"rows":30,"cols":100}}').tty, { rows: 30, cols: 100 });
+  assert.throws(() => parseHeader('{"token":"t","op":"cove","tty":{"rows":0,"cols":100}}'), /bad tty/);
+  assert.throws(() => parseHeader('{"token":"t","op":"cove","tty":{"rows":"30","cols":100}}'), /bad tty/);
   assert.throws(() => parseHeader('not json'));
 });
 
@@ -47,6 +51,19 @@ test('connections: local, machine (the default machine) and machine:NAME', () =>
   assert.throws(() => machineOf('remote'), /unknown connection/);
 });
 
+test('a terminal in the VM for -t verbs and attach, pipes for the rest', () => {
+  assert.equal(wantsTerminal(['run', '-it', 'busybox', 'sh']), true);
+  assert.equal(wantsTerminal(['run', '--name', 'x', '--tty', '-i', 'busybox']), true);
+  assert.equal(wantsTerminal(['container', 'run', '-t', 'busybox']), true);
+  assert.equal(wantsTerminal(['exec', '-it', 'web', 'sh']), true);
+  assert.equal(wantsTerminal(['attach', 'web']), true);
+  assert.equal(wantsTerminal(['run', '--rm', 'busybox', 'ls', '-t']), false, "the container's own -t is not cove's");
+  assert.equal(wantsTerminal(['run', '-i', 'busybox']), false);
+  assert.equal(wantsTerminal(['exec', 'web', 'ls']), false);
+  assert.equal(wantsTerminal(['ps']), false);
+  assert.equal(wantsTerminal(['run', '--no-such-flag', 'busybox']), false);
+});
+
 test('QEMU command line: forwards only on the host loopback, home shared at its path, commas escaped', () => {
   assert.equal(qemuEscape('/home/a,b'), '/home/a,,b');
   const args = qemuArgs({
@@ -63,7 +80,8 @@ test('QEMU command line: forwards only on the host loopback, home shared at its 
   assert.match(args, /-netdev user,id=net0,hostfwd=tcp:127\.0\.0\.1:4242-:7070/);
   assert.match(args, /-fsdev local,id=home,path=\/home\/a,,b,security_model=none/);
   assert.match(args, /readonly=on -device virtio-9p-pci,fsdev=cfg,mount_tag=covecfg/);
-  assert.match(args, /-accel tcg/);
+  assert.match(args, /-accel tcg,thread=multi,tb-size=256/);
+  assert.match(args, /virtio-balloon-pci,free-page-reporting=on/, 'freed guest pages go back to the host');
   assert.match(args, /-smp 2 -m 1024/);
   assert.match(args, /file=\/i\/rootfs\.squashfs,format=raw,readonly=on/);
 });

@@ -11,6 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import * as pty from 'node-pty';
 import { cliPath, freePort, type CliResult } from '../../testing/harness.js';
 import { writeOciArchive, busyboxRootfsEntries } from '../../testing/image-fixtures.js';
 import type { MachineState } from './machine-store.js';
@@ -151,6 +152,63 @@ describe('cove machine (QEMU, TCG here)', { skip, timeout: 15 * 60_000 }, () => 
       };
       check();
     });
+  });
+
+  it('-it through the connection: run and exec get a terminal in the VM that follows this one (size, resize, exit code)', { timeout: 5 * 60_000 }, async () => {
+    assert.ok(state, 'the machine did not start');
+    const term = (args: string[], cols: number, rows: number): { proc: pty.IPty; expect(re: RegExp, ms?: number): Promise<string>; exit: Promise<number> } => {
+      const proc = pty.spawn(process.execPath, [cliPath(), '--connection', 'machine', ...args], { cols, rows, env: env as Record<string, string>, name: 'xterm' });
+      let out = '';
+      const waiters = new Set<() => void>();
+      proc.onData((d) => {
+        out += d;
+        for (const w of waiters) w();
+      });
+      const exit = new Promise<number>((resolve) => proc.onExit(({ exitCode }) => resolve(exitCode)));
+      const expect = (re: RegExp, ms = 120_000): Promise<string> =>
+        new Promise((resolve, reject) => {
+          const check = (): void => {
+            const m = re.exec(out);
+            if (!m) return;
+            waiters.delete(check);
+            clearTimeout(timer);
+            out = out.slice(m.index + m[0].length);
+            resolve(m[0]);
+          };
+          const timer = setTimeout(() => {
+            waiters.delete(check);
+            reject(new Error(`no ${re} in: ${JSON.stringify(out)}`));
+          }, ms);
+          waiters.add(check);
+          check();
+        });
+      return { proc, expect, exit };
+    };
+    const run = term(['run', '-it', '--rm', 'busybox', 'sh'], 100, 30);
+    try {
+      await run.expect(/# $/m);
+      run.proc.write('stty size; tty\r');
+      await run.expect(/30 100\r\n\/dev\/pts\/\d+/);
+      run.proc.resize(120, 40);
+      await new Promise((r) => setTimeout(r, 500));
+      run.proc.write('stty size\r');
+      await run.expect(/40 120/);
+      run.proc.write('exit 3\r');
+      assert.equal(await run.exit, 3, 'the container shell exit code comes back');
+    } finally {
+      run.proc.kill();
+    }
+    await ok(['run', '-d', '--name', 'tty-box', 'busybox', 'sleep', '600']);
+    const exec = term(['exec', '-it', 'tty-box', 'sh', '-c', 'stty size; read line; echo "got:$line"'], 90, 20);
+    try {
+      await exec.expect(/20 90/);
+      exec.proc.write('typed\r');
+      await exec.expect(/got:typed/);
+      assert.equal(await exec.exit, 0);
+    } finally {
+      exec.proc.kill();
+    }
+    await ok(['rm', '-f', 'tty-box']);
   });
 
   /** Container events from the VM's engine through the host's API socket, collected until closed. */
