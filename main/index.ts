@@ -3,6 +3,7 @@ import { app, BrowserWindow, ipcMain, Notification, shell, type IpcMainInvokeEve
 import type { ContainerSummary, DesktopPreferences, RunOptions } from '../app/api/contract.js';
 import type { EngineHandle } from '../app/engine/engine-api.js';
 import { openEngine } from '../app/engine/open-engine.js';
+import { openMachineEngine } from '../app/engine/machine/machine-engine.js';
 import { followEngineState } from './engine-state.js';
 import { isLoopbackHttpUrl } from '../app/api/port-url.js';
 import { registerEngineIpc, sendUiCommand } from './ipc.js';
@@ -38,7 +39,7 @@ function start(): void {
   let quitting = false;
   let engine: EngineHandle | null = null;
   let engineClosed = false;
-  let trayState: TrayState = { containers: [], lastRun: preferences.get().lastRun, engineError: null };
+  let trayState: TrayState = { containers: [], machines: [], lastRun: preferences.get().lastRun, engineError: null };
 
   const contents = () => (window && !window.isDestroyed() ? window.webContents : null);
 
@@ -75,7 +76,12 @@ function start(): void {
 
   const trusted = (event: IpcMainInvokeEvent): boolean => isTrustedSender(event, contents(), location);
 
-  const engineReady = openEngine({ warn: (message) => console.warn(`cove: ${message}`) });
+  // Linux runs containers itself; on macOS and Windows they run in the Cove VM,
+  // created and started on demand (its progress leads the tray menu).
+  const engineReady =
+    process.platform === 'linux'
+      ? openEngine({ warn: (message) => console.warn(`cove: ${message}`) })
+      : openMachineEngine({ progress: (line) => updateTray({ notice: `${line}…` }) }).finally(() => updateTray({ notice: null }));
   const terminals = createDesktopTerminals(engineReady);
 
   const notify = (spec: NotificationSpec): void => {
@@ -89,6 +95,18 @@ function start(): void {
     trayState = { ...trayState, ...change };
     tray?.update(trayState);
   };
+
+  // Machines have no events (their state is QEMU's): the tray re-reads them.
+  const refreshMachines = async (): Promise<void> => {
+    try {
+      const list = await (await engineReady).handle('machines:list', {});
+      updateTray({ machines: list.map((m) => ({ name: m.name, state: m.state, cpus: m.cpus, memoryMb: m.memoryMb })) });
+    } catch {
+      // the engine's own error is shown already
+    }
+  };
+  const machinesTimer = setInterval(() => void refreshMachines(), 5000);
+  machinesTimer.unref();
 
   const act = async (action: TrayAction): Promise<void> => {
     const run = async (work: (e: EngineHandle) => Promise<unknown>): Promise<void> => {
@@ -118,6 +136,14 @@ function start(): void {
         if (last) await run((e) => e.handle('containers:run', { ...last, name: undefined }));
         return;
       }
+      case 'machine-start':
+        // Booting takes a while (minutes without an accelerator): the menu says "starting" meanwhile.
+        updateTray({ machines: trayState.machines.map((m) => (m.name === action.name ? { ...m, state: 'starting' } : m)) });
+        await run((e) => e.handle('machines:start', { name: action.name }));
+        return refreshMachines();
+      case 'machine-stop':
+        await run((e) => e.handle('machines:stop', { name: action.name }));
+        return refreshMachines();
       case 'open-url':
         // Only what the model builds: a published port on this machine.
         if (isLoopbackHttpUrl(action.url)) void shell.openExternal(action.url);
@@ -150,6 +176,7 @@ function start(): void {
   engineReady.then(
     (opened: EngineHandle) => {
       engine = opened;
+      void refreshMachines();
       followEngineState(opened, {
         containers: (before: ContainerSummary[], after: ContainerSummary[]) => {
           updateTray({ containers: after.map(trayContainer) });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { MAX_TRAY_CONTAINERS, toMenuTemplate, trayMenuModel, trayTooltip, type TrayAction, type TrayContainer, type TrayItem, type TrayState } from './tray-menu.js';
 
 const c = (name: string, state: TrayContainer['state'], ports: TrayContainer['ports'] = []): TrayContainer => ({ id: `id-${name}`, name, image: 'busybox', state, ports });
-const state = (containers: TrayContainer[], extra: Partial<TrayState> = {}): TrayState => ({ containers, lastRun: null, engineError: null, ...extra });
+const state = (containers: TrayContainer[], extra: Partial<TrayState> = {}): TrayState => ({ containers, machines: [], lastRun: null, engineError: null, ...extra });
 
 function find(items: TrayItem[], label: string): TrayItem | undefined {
   for (const i of items) {
@@ -90,4 +90,31 @@ test('trayContainer keeps every published port with its address', async () => {
     ports: [{ protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80 }, { protocol: 'udp', hostIp: '0.0.0.0', hostPort: 5353, containerPort: 53 }],
   });
   assert.deepEqual(c.ports, [{ hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp' }, { hostIp: '0.0.0.0', hostPort: 5353, containerPort: 53, protocol: 'udp' }]);
+});
+
+test('Cove VMs come first, each with its state and Start or Stop as that state allows', () => {
+  const items = trayMenuModel(
+    state([c('web', 'running')], {
+      machines: [
+        { name: 'cove', state: 'running', cpus: 2, memoryMb: 2048 },
+        { name: 'dev', state: 'stopped', cpus: 1, memoryMb: 512 },
+        { name: 'boot', state: 'starting', cpus: 2, memoryMb: 1024 },
+      ],
+    }),
+  );
+  const labels = items.slice(0, 4).map((i) => ('label' in i ? i.label : i.type));
+  assert.deepEqual(labels, ['VM cove: running', 'VM dev: stopped', 'VM boot: starting…', 'separator']);
+  const sub = (label: string) => {
+    const s = items.find((i) => i.type === 'submenu' && i.label === label);
+    assert.ok(s?.type === 'submenu');
+    return s.items;
+  };
+  const enabled = (xs: TrayItem[]) => xs.flatMap((i) => (i.type === 'action' && i.enabled ? [i.action] : []));
+  assert.deepEqual(enabled(sub('VM cove: running')), [{ kind: 'machine-stop', name: 'cove' }]);
+  assert.deepEqual(enabled(sub('VM dev: stopped')), [{ kind: 'machine-start', name: 'dev' }]);
+  assert.deepEqual(enabled(sub('VM boot: starting…')), [], 'nothing to do while it boots');
+  assert.ok(find(sub('VM dev: stopped'), '1 CPU, 512 MB'));
+  assert.equal(trayMenuModel(state([c('web', 'running')]))[0]?.type, 'label', 'no machine: the menu starts with the containers');
+  const starting = trayMenuModel(state([], { notice: 'Starting the Cove VM "cove"' }));
+  assert.deepEqual(starting[0], { type: 'label', label: 'Starting the Cove VM "cove"' }, 'the first-run progress leads the menu');
 });

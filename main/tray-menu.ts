@@ -2,7 +2,7 @@
 // without Electron, rebuilt on every engine event. Only types come from
 // electron here, so the unit tests never load it.
 import type { MenuItemConstructorOptions } from 'electron';
-import type { ContainerState, ContainerSummary, RunOptions } from '../app/api/contract.js';
+import type { ContainerState, ContainerSummary, MachineInfo, RunOptions } from '../app/api/contract.js';
 import { publishedPortUrl } from '../app/api/port-url.js';
 
 export interface PublishedPort {
@@ -20,11 +20,18 @@ export interface TrayContainer {
   ports: PublishedPort[];
 }
 
+/** A Cove VM in the tray: its state and what it was given. */
+export type TrayMachine = Pick<MachineInfo, 'name' | 'state' | 'cpus' | 'memoryMb'>;
+
 export interface TrayState {
   containers: TrayContainer[];
+  /** The Cove VMs (none on a Linux desktop that runs containers natively). */
+  machines: TrayMachine[];
   lastRun: RunOptions | null;
   /** Set when the engine could not be opened or listed; shown instead of containers. */
   engineError: string | null;
+  /** What the app is doing before its engine answers (creating or starting the Cove VM). */
+  notice?: string | null;
 }
 
 export type TrayAction =
@@ -32,6 +39,7 @@ export type TrayAction =
   | { kind: 'quit' }
   | { kind: 'rerun' }
   | { kind: 'start' | 'stop' | 'restart' | 'shell'; id: string }
+  | { kind: 'machine-start' | 'machine-stop'; name: string }
   | { kind: 'open-url'; url: string };
 
 export type TrayItem =
@@ -85,8 +93,25 @@ function containerMenu(c: TrayContainer): TrayItem {
   return { type: 'submenu', label: `${STATE_MARK[c.state]} ${c.name}${shown ? `  (${shown})` : ''}`, items };
 }
 
+const MACHINE_STATE: Record<TrayMachine['state'], string> = { running: 'running', starting: 'starting…', stopped: 'stopped' };
+
+function machineMenu(m: TrayMachine): TrayItem {
+  return {
+    type: 'submenu',
+    label: `VM ${m.name}: ${MACHINE_STATE[m.state]}`,
+    items: [
+      { type: 'label', label: `${m.cpus} CPU${m.cpus === 1 ? '' : 's'}, ${m.memoryMb} MB` },
+      { type: 'action', label: 'Start', action: { kind: 'machine-start', name: m.name }, enabled: m.state === 'stopped' },
+      { type: 'action', label: 'Stop', action: { kind: 'machine-stop', name: m.name }, enabled: m.state === 'running' },
+    ],
+  };
+}
+
 export function trayMenuModel(state: TrayState): TrayItem[] {
   const items: TrayItem[] = [];
+  if (state.notice) items.push({ type: 'label', label: state.notice }, { type: 'separator' });
+  // The machines first: on macOS and Windows the containers live in one.
+  if (state.machines.length > 0) items.push(...state.machines.map(machineMenu), { type: 'separator' });
   if (state.engineError) {
     items.push({ type: 'label', label: `Engine unavailable: ${state.engineError}` });
   } else {

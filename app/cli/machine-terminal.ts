@@ -4,6 +4,7 @@
 // (keys such as Ctrl-C and the detach keys reach the program unchanged) and
 // its size followed. Anything else keeps plain pipes, so stdout and stderr
 // stay apart for redirection.
+import { spawnSync } from 'node:child_process';
 import type { TermSize } from '../engine/machine/agent-protocol.js';
 import { flagBool, parseArgs } from './args.js';
 import { verbFor } from './verbs.js';
@@ -37,6 +38,10 @@ export function lendTerminal(stdin: NodeJS.ReadStream = process.stdin, stdout: N
   if (!stdin.isTTY || !stdout.isTTY) return null;
   const size = (): TermSize => ({ rows: stdout.rows || 24, cols: stdout.columns || 80 });
   stdin.setRawMode(true);
+  // libuv's raw mode keeps output processing (ONLCR), so the VM's "\r\n" would
+  // arrive as "\r\r\n"; the far end's terminal does that already (cfmakeraw(3)
+  // clears OPOST, as docker's CLI does). setRawMode(false) puts it back.
+  spawnSync('stty', ['-opost'], { stdio: [stdin, 'ignore', 'ignore'] });
   return {
     size: size(),
     env: { TERM: env.TERM || 'xterm' },

@@ -164,7 +164,7 @@ export class Engine implements EngineHandle {
         },
         this.tasks,
       ),
-      ...machineHandlers(),
+      ...machineHandlers({ ...process.env, COVE_HOME: paths.home }),
     };
     this.connections = new Connections((method, params, ctx) => this.dispatch(method, params, ctx));
   }

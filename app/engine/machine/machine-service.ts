@@ -36,7 +36,7 @@ function tail(file: string, lines = 15): string {
 
 export class MachineService {
   readonly store: MachineStore;
-  constructor(env: NodeJS.ProcessEnv = process.env) {
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {
     this.store = new MachineStore(env);
   }
 
@@ -119,7 +119,8 @@ export class MachineService {
     const sup = spawn(process.execPath, [path.join(installPaths().distDir, 'cove.cjs'), 'machine', '__supervise', name, accel.accelerator], {
       detached: true,
       stdio: ['ignore', logFd, logFd],
-      env: process.env,
+      // The supervisor finds the machine where this service does (an engine opened on another home).
+      env: this.env,
     });
     fs.closeSync(logFd);
     sup.unref();

@@ -14,6 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import * as pty from 'node-pty';
 import { cliPath, freePort, type CliResult } from '../../testing/harness.js';
 import { writeOciArchive, busyboxRootfsEntries } from '../../testing/image-fixtures.js';
+import { Engine } from '../engine.js';
+import { openMachineEngine } from './machine-engine.js';
 import type { MachineState } from './machine-store.js';
 import { pidAlive } from './machine-store.js';
 import { findVmImage } from './vm-image.js';
@@ -186,9 +188,9 @@ describe('cove machine (QEMU, TCG here)', { skip, timeout: 15 * 60_000 }, () => 
     };
     const run = term(['run', '-it', '--rm', 'busybox', 'sh'], 100, 30);
     try {
-      await run.expect(/# $/m);
+      await run.expect(/\/ # /);
       run.proc.write('stty size; tty\r');
-      await run.expect(/30 100\r\n\/dev\/pts\/\d+/);
+      await run.expect(/30 100\r\n\/dev\/pts\/\d+/, 60_000);
       run.proc.resize(120, 40);
       await new Promise((r) => setTimeout(r, 500));
       run.proc.write('stty size\r');
@@ -285,11 +287,36 @@ describe('cove machine (QEMU, TCG here)', { skip, timeout: 15 * 60_000 }, () => 
     const kb = async (): Promise<number> => Number((await cove(['machine', 'ssh', "df -k /var/lib/cove | awk 'NR==2{print $2}'"])).stdout.trim());
     const before = await kb();
     assert.ok(before > 3.5e6 && before < 4.2e6, `a 4 GB data filesystem: ${before} kB`);
-    assert.equal((await cove(['machine', 'stop'])).code, 0);
-    const set = await cove(['machine', 'set', '--disk-size', '6']);
-    assert.equal(set.code, 0, set.stderr);
-    const start = await cove(['machine', 'start'], 7 * 60_000);
-    assert.equal(start.code, 0, start.stderr);
+    // Stopped and started through the engine API the app uses (machines:*), from an engine on this host.
+    const engine = await Engine.open({ home });
+    try {
+      const [running] = await engine.handle('machines:list', {});
+      assert.equal(running?.state, 'running');
+      assert.equal(running?.accelerator, state.accelerator);
+      assert.ok((running?.memoryUsedBytes ?? 0) > 50e6, `QEMU's resident memory: ${running?.memoryUsedBytes}`);
+      assert.ok((running?.diskUsedBytes ?? 0) > 1e6, `the data disk's use on the host: ${running?.diskUsedBytes}`);
+      assert.deepEqual(await engine.handle('machines:stop', {}), { name: 'cove', stopped: true });
+      const [stopped] = await engine.handle('machines:list', {});
+      assert.equal(stopped?.state, 'stopped');
+      assert.equal(stopped?.memoryUsedBytes, null);
+      const set = await cove(['machine', 'set', '--disk-size', '6']);
+      assert.equal(set.code, 0, set.stderr);
+      const started = await engine.handle('machines:start', {});
+      assert.equal(started.state, 'running');
+      assert.equal(started.diskGb, 6);
+      // The app's engine on macOS and Windows: calls go to the VM's engine (its images, not this host's).
+      const lines: string[] = [];
+      const vmEngine = await openMachineEngine({ env: { ...process.env, COVE_HOME: home }, progress: (l) => lines.push(l) });
+      try {
+        assert.deepEqual(lines, ['Connected to the Cove VM "cove"'], 'running already: nothing to create or start');
+        assert.ok((await vmEngine.handle('images:list', {})).some((i) => i.references.some((r) => r.includes('busybox'))));
+        assert.equal((await engine.handle('images:list', {})).length, 0, "this host's engine has none");
+      } finally {
+        await vmEngine.close();
+      }
+    } finally {
+      await engine.close();
+    }
     state = JSON.parse(await fsp.readFile(path.join(home, 'machines', 'cove', 'state.json'), 'utf8')) as MachineState;
     const after = await kb();
     assert.ok(after > 5.5e6 && after < 6.2e6, `grown to 6 GB: ${after} kB`);

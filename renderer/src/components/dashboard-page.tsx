@@ -4,6 +4,7 @@ import { containerTaskKey } from '../store/containers-slice';
 import { hashOf } from '../store/routes';
 import { useAppStore } from '../store/use-app-store';
 import { EmptyState } from './empty-state';
+import { MachinesPanel } from './machines-panel';
 import { PageHeader } from './page-header';
 import { TaskProgressView } from './task-progress';
 
@@ -69,6 +70,7 @@ export function DashboardPage() {
         <Stat label="images" value={String(images.length)} hint={diskUsage ? `${formatBytes(diskUsage.images.size)} on disk` : '…'} href="#/images" />
         <Stat label="tasks running" value={String(active.length)} href="#/tasks" />
       </div>
+      <MachinesPanel />
       <h2 className="section-title">Running containers, busiest first</h2>
       {running.length === 0 ? (
         <EmptyState title="Nothing is running.">
