@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { machineOf } from '../../cli/machine-commands.js';
 import { wantsTerminal } from '../../cli/machine-terminal.js';
 import { ociResources } from '../container/cgroup-limits.js';
+import type { Delivery } from '../engine-api.js';
+import { socketConnection } from './machine-engine.js';
 import { Frame, FrameReader, MAX_FRAME, encodeFrame, parseHeader, tokenMatches } from './agent-protocol.js';
 import { validateConfig, validateName } from './machine-store.js';
 import { guestEnvFile, qemuArgs, qemuEscape } from './qemu-args.js';
@@ -98,4 +104,38 @@ test('docker resource flags become runtime-spec resources (cpus -> quota/period,
     pids: { limit: 10 },
   });
   assert.equal(ociResources({}), undefined);
+});
+
+test("a machine engine connection: replies by id, its subscription's events to its deliver, errors as the engine's, a lost socket fails what waits", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cove-mengine-'));
+  const sock = path.join(dir, 'api.sock');
+  const server = net.createServer((c) => {
+    let buf = '';
+    c.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const req = JSON.parse(buf.slice(0, nl)) as { id: number; method: string };
+        buf = buf.slice(nl + 1);
+        if (req.method === 'events:subscribe') {
+          c.write(`${JSON.stringify({ kind: 'event', subscription: 's1', event: { type: 'container', action: 'start', id: 'c1', time: 't' } })}\n`);
+          c.write(`${JSON.stringify({ kind: 'response', id: req.id, ok: true, result: { subscription: 's1' } })}\n`);
+        } else if (req.method === 'containers:inspect') c.write(`${JSON.stringify({ kind: 'response', id: req.id, ok: false, error: { code: 'E_CONTAINER_NOT_FOUND', message: 'no such container' } })}\n`);
+        else c.destroy();
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(sock, () => r()));
+  try {
+    const seen: Delivery[] = [];
+    const conn = socketConnection(sock, (d) => seen.push(d));
+    assert.deepEqual(await conn.call('events:subscribe', { types: ['container'] }), { subscription: 's1' });
+    assert.deepEqual(seen, [{ subscription: 's1', event: { type: 'container', action: 'start', id: 'c1', time: 't' } }]);
+    await assert.rejects(conn.call('containers:inspect', { id: 'x' }), { code: 'E_CONTAINER_NOT_FOUND' });
+    await assert.rejects(conn.call('containers:list', { all: true }), { code: 'E_INTERNAL' }, 'the socket closed under the call');
+    await assert.rejects(conn.call('containers:list', { all: true }), { code: 'E_INTERNAL' }, 'and stays failed');
+    conn.close();
+  } finally {
+    server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
