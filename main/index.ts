@@ -3,7 +3,6 @@ import { app, BrowserWindow, ipcMain, Notification, shell, type IpcMainInvokeEve
 import type { ContainerSummary, DesktopPreferences, RunOptions } from '../app/api/contract.js';
 import type { EngineHandle } from '../app/engine/engine-api.js';
 import { openEngine } from '../app/engine/open-engine.js';
-import { openMachineEngine } from '../app/engine/machine/machine-engine.js';
 import { followEngineState } from './engine-state.js';
 import { isLoopbackHttpUrl } from '../app/api/port-url.js';
 import { registerEngineIpc, sendUiCommand } from './ipc.js';
@@ -81,7 +80,9 @@ function start(): void {
   const engineReady =
     process.platform === 'linux'
       ? openEngine({ warn: (message) => console.warn(`cove: ${message}`) })
-      : openMachineEngine({ progress: (line) => updateTray({ notice: `${line}…` }) }).finally(() => updateTray({ notice: null }));
+      : import('../app/engine/machine/machine-engine.js')
+          .then(({ openMachineEngine }) => openMachineEngine({ progress: (line) => updateTray({ notice: `${line}…` }) }))
+          .finally(() => updateTray({ notice: null }));
   const terminals = createDesktopTerminals(engineReady);
 
   const notify = (spec: NotificationSpec): void => {
