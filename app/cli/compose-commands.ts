@@ -60,7 +60,9 @@ async function serviceContainer(engine: CliEngine, t: ComposeTarget, service: st
   return c;
 }
 
-const useColor = (p: Parsed): boolean => !flagBool(p, 'no-color') && process.stdout.isTTY === true && !process.env.NO_COLOR;
+/** The global --ansi: never, always, or auto (colour on a terminal unless NO_COLOR). */
+let ansi = 'auto';
+const useColor = (p: Parsed): boolean => !flagBool(p, 'no-color') && (ansi === 'always' || (ansi === 'auto' && process.stdout.isTTY === true && !process.env.NO_COLOR));
 
 const up: Sub = async (engine, t, argv, io) => {
   const p = parseArgs(argv, verb('compose up'));
@@ -399,6 +401,8 @@ const compose: Command = async (engine, argv, io) => {
   const g = parseArgs(argv, verb('compose'));
   const [sub, ...rest] = g.positionals;
   if (!sub) throw new UsageError('"cove compose" requires a command: cove compose [OPTIONS] COMMAND', 1, 'compose');
+  ansi = flagString(g, 'ansi') ?? 'auto';
+  if (!['never', 'always', 'auto'].includes(ansi)) throw new UsageError(`invalid --ansi ${ansi}: use never, always or auto`, 125, 'compose');
   const fn = SUBS[sub];
   if (!fn) throw new UsageError(`unknown docker command: "compose ${sub}"`, 1, 'compose');
   try {

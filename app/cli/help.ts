@@ -27,6 +27,8 @@ export function verbHelp(spec: VerbSpec): string {
   if (spec.subcommands?.length) {
     const subs = spec.subcommands.map((s) => [s, verbFor(`${spec.name} ${s}`)?.description.split('\n')[0] ?? ''] as const);
     const width = Math.max(...subs.map(([s]) => s.length)) + 2;
+    // A management verb with flags of its own (compose's -f, -p) lists them before its commands, as docker compose --help.
+    if (Object.keys(spec.flags).length > 0) out += `\nOptions:\n${optionsTable(spec)}`;
     out += `\nCommands:\n${subs.map(([s, d]) => `  ${s.padEnd(width)}${d}\n`).join('')}`;
     out += `\nRun 'cove ${spec.name} COMMAND --help' for more information on a command.\n`;
     return out;
