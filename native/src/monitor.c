@@ -4,6 +4,7 @@
  * attach socket (pty master of -t containers, stdin pipe of -i ones). */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
@@ -32,7 +33,7 @@
 
 struct mopts {
     const char *runtime, *runtime_root, *bundle, *id, *log, *exit_file,
-        *pid_file, *monitor_pid_file, *attach_socket;
+        *pid_file, *monitor_pid_file, *attach_socket, *instance_lock;
     int foreground, open_stdin, attach_hold;
     uint64_t log_max;
     /* conmon's --exit-command: run after the exit file is written, e.g.
@@ -69,7 +70,7 @@ static _Noreturn void usage(void)
     fprintf(stderr,
             "usage: cove-monitor --runtime PATH [--runtime-root DIR] --bundle DIR --id ID\n"
             "         --log FILE --exit-file FILE --pid-file FILE [--status-fd N]\n"
-            "         [--foreground] [--log-max-bytes N] [--monitor-pid-file F]\n"
+            "         [--foreground] [--log-max-bytes N] [--monitor-pid-file F] [--instance-lock F]\n"
             "         [--attach-socket PATH [--attach-hold]] [--stdin]\n"
             "         [--exit-command PATH [--exit-command-arg ARG]...]\n"
             "         [--network slirp4netns|none|container:ID [--slirp4netns PATH]\n"
@@ -296,6 +297,23 @@ static void run_child(char **argv)
         _exit(127);
     }
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+}
+
+/* --instance-lock: one monitor per container at a time. The previous
+ * monitor of a container that was stopped and started again may still be
+ * on its way out (writing the exit file comes before its `delete --force`
+ * and exit command); were the new instance created first, that late delete
+ * would remove the new instance's runtime state. So each monitor holds an
+ * flock(2) on this file for its whole life (released by the kernel when it
+ * dies, whatever kills it) and a new one waits for it before `create`.
+ * O_CLOEXEC: the runtime and the exit command must not inherit it. */
+static void take_instance_lock(const char *file)
+{
+    int fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) die_errno(E_FAILED, "open %s", file);
+    while (flock(fd, LOCK_EX) < 0)
+        if (errno != EINTR) die_errno(E_FAILED, "flock %s", file);
+    /* Kept open on purpose: the lock lives as long as this process. */
 }
 
 static void run_delete(void)
@@ -987,6 +1005,7 @@ int main(int argc, char **argv)
         OPT("--exit-file", o.exit_file)
         OPT("--pid-file", o.pid_file)
         OPT("--monitor-pid-file", o.monitor_pid_file)
+        OPT("--instance-lock", o.instance_lock)
         OPT("--attach-socket", o.attach_socket)
         OPT("--slirp4netns", o.slirp_bin)
         OPT("--slirp-api-socket", o.api_socket)
@@ -1056,6 +1075,7 @@ int main(int argc, char **argv)
     log.copy_fd[0] = o.foreground ? 1 : -1;
     log.copy_fd[1] = o.foreground ? 2 : -1;
     if (!o.foreground) daemonize(log.fd);
+    if (o.instance_lock) take_instance_lock(o.instance_lock);
     if (o.monitor_pid_file) {
         char b[32];
         int n = snprintf(b, sizeof b, "%d", (int)getpid());

@@ -101,7 +101,7 @@ crun() {
     STATUS=$(cat "$T/$name.status")
 }
 
-echo "1..110"
+echo "1..113"
 
 mkbundle basic '["sh","-c","id -u; echo $$; hostname; cat /proc/self/uid_map /proc/self/gid_map"]'
 crun basic
@@ -291,6 +291,20 @@ check "detached monitor keeps no inherited fd (caller's pipe reaches EOF)" "$X:$
 as_user "$B/cove-runtime" --root "$T/state" kill monlong KILL
 for _ in $(seq 50); do [ -f "$T/monlong.exit" ] && break; sleep 0.1; done
 check "killed container: exit code 137" "$(sed 's/,.*//' "$T/monlong.exit" 2>&1)" '{"exitCode":137'
+# --instance-lock: a monitor holds it for its life; the next one waits for it before create.
+mkbundle monlock '["sleep","30"]'
+as_user sh -c "exec flock '$T/monlock.lock' sleep 1.5" &
+HOLDER=$!
+for _ in $(seq 50); do as_user flock -n "$T/monlock.lock" true 2>/dev/null || break; sleep 0.05; done
+S=$(date +%s%N)
+as_user "$B/cove-monitor" --runtime "$B/cove-runtime" --runtime-root "$T/state" --bundle "$T/monlock" --id monlock \
+    --log "$T/monlock.log" --exit-file "$T/monlock.exit" --pid-file "$T/monlock.pid" --instance-lock "$T/monlock.lock"
+check "instance lock: a new monitor starts its container only once the last one let go" "$?:$(( ($(date +%s%N) - S) / 1000000 >= 1000 ))" "0:1"
+wait "$HOLDER"
+check "instance lock: held while the container runs" "$(as_user flock -n "$T/monlock.lock" true 2>/dev/null; echo $?)" 1
+as_user "$B/cove-runtime" --root "$T/state" kill monlock KILL
+for _ in $(seq 50); do [ -f "$T/monlock.exit" ] && as_user flock -n "$T/monlock.lock" true 2>/dev/null && break; sleep 0.1; done
+check "instance lock: released when the monitor is gone" "$(as_user flock -n "$T/monlock.lock" true 2>/dev/null; echo $?)" 0
 mkbundle monbad '["no-such-binary"]'
 as_user "$B/cove-monitor" --runtime "$B/cove-runtime" --runtime-root "$T/state" --bundle "$T/monbad" --id monbad \
     --log "$T/monbad.log" --exit-file "$T/monbad.exit" --pid-file "$T/monbad.pid" --status-fd 3 3>"$T/monbad.status" 2>/dev/null

@@ -72,6 +72,8 @@ export class ContainerStore {
       /** Space kept for exit.json and container.json, given back when the disk is full (stop). */
       reserve: path.join(root, 'exit.reserve'),
       pid: path.join(root, 'pid'),
+      /** flock(2)ed by the container's monitor while it lives (native/src/monitor.c --instance-lock). */
+      monitorLock: path.join(root, 'monitor.lock'),
       paused: path.join(root, 'paused'),
       attach: path.join(root, 'attach.sock'),
       slirp: path.join(root, 'slirp.sock'),

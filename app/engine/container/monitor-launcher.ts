@@ -12,6 +12,8 @@ export interface MonitorArgs {
   log: string;
   exitFile: string;
   pidFile: string;
+  /** flock(2)ed by the monitor for its life: a new monitor of the container waits for the last one to be gone (a build step's container runs once and needs none). */
+  instanceLock?: string;
   /** Run after the exit file is written (conmon's --exit-command): `rm` for `run --rm -d`. */
   exitCommand?: string[];
   /** The monitor's attach socket (always served: `cove attach` may come later). */
@@ -40,6 +42,7 @@ export function monitorArgv(a: MonitorArgs, foreground: boolean): string[] {
     '--pid-file', a.pidFile,
     '--status-fd', '3',
   ];
+  if (a.instanceLock) argv.push('--instance-lock', a.instanceLock);
   if (foreground) argv.push('--foreground');
   argv.push('--attach-socket', a.attachSocket, '--log-max-bytes', String(a.logMaxBytes));
   if (a.network) {

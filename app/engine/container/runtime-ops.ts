@@ -64,6 +64,7 @@ export class RuntimeOps {
       log: p.log,
       exitFile: p.exit,
       pidFile: p.pid,
+      instanceLock: p.monitorLock,
       attachSocket: p.attach,
       stdin: rec.config?.interactive ?? false,
       attachHold,
