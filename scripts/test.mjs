@@ -197,6 +197,8 @@ async function main() {
         parse: parseNodeTap,
         user: runAs,
         env: { ...suiteEnv, ...(net.env ?? {}) },
+        // It outgrew the default 15 minutes on a busy 2-core machine (other work sharing the cores).
+        timeoutMinutes: 25,
       });
     } finally {
       if (net.state !== null) teardownTestNetwork(net.state);
