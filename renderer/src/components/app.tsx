@@ -18,6 +18,7 @@ import { ErrorBanner } from './error-banner';
 import { ImagesPage } from './images-page';
 import { Modal } from './modal';
 import { PullDialog } from './pull-dialog';
+import { BuildDialog } from './build-dialog';
 import { RunDialog } from './run-dialog';
 import { SettingsPage } from './settings-page';
 import { ShortcutsHelp, useShortcuts } from './shortcuts';
@@ -44,6 +45,7 @@ function Dialogs() {
   if (!dialog) return null;
   if (dialog.kind === 'run') return <RunDialog image={dialog.image} />;
   if (dialog.kind === 'pull') return <PullDialog />;
+  if (dialog.kind === 'build') return <BuildDialog />;
   if (dialog.kind === 'remove-container') return <RemoveContainerDialog id={dialog.id} then={dialog.then} />;
   if (dialog.kind === 'remove-containers') return <RemoveContainersDialog ids={dialog.ids} />;
   if (dialog.kind === 'remove-image') return <RemoveImageDialog id={dialog.id} />;

@@ -88,6 +88,9 @@ function ImageTools() {
       <button type="button" className="button" onClick={() => openDialog({ kind: 'login' })}>
         Registry login…
       </button>
+      <button type="button" className="button" onClick={() => openDialog({ kind: 'build' })}>
+        Build…
+      </button>
       <button type="button" className="button" onClick={() => openDialog({ kind: 'pull' })}>
         Pull…
       </button>

@@ -60,6 +60,21 @@ export function TaskProgressView({ task, onCancel }: { task: TaskProgress; onCan
           <code className="banner-code">{task.error.code}</code>: {task.error.message}
         </p>
       )}
+      {task.build && task.build.steps.length > 0 && (
+        <ol className="build-steps" aria-label="Build steps">
+          {task.build.steps.map((st) => (
+            <li key={st.id} className="build-step" data-testid="build-step" data-status={st.status}>
+              <span className="mono">{st.label}</span> <span className={`badge badge-task-${st.status === 'failed' ? 'failed' : st.status === 'running' ? 'running' : 'done'}`}>{st.status === 'cached' ? 'CACHED' : st.status === 'done' ? `${(st.seconds ?? 0).toFixed(1)}s` : st.status}</span>
+              {st.output.length > 0 && st.status !== 'cached' && <pre className="mono build-output">{st.output.join('\n')}</pre>}
+            </li>
+          ))}
+        </ol>
+      )}
+      {task.build?.imageId && (
+        <p className="muted" data-testid="build-image">
+          Image <code>{shortId(task.build.imageId.replace(/^sha256:/, ''))}</code>
+        </p>
+      )}
       {task.layers.length > 0 && (
         <ul className="layers" aria-label="Layers">
           {task.layers.map((l) => (

@@ -1,4 +1,4 @@
-import type { CoveApi, TaskProgress } from '../../../app/api/contract';
+import type { BuildParams, CoveApi, TaskProgress } from '../../../app/api/contract';
 import type { SliceCreator } from './types';
 
 /** The engine's long work (pulls, loads): the task centre and the pull dialog read it. */
@@ -9,6 +9,8 @@ export interface JobsSlice {
   cancelJob(id: string): Promise<void>;
   /** Starts a pull; rejects with the engine's error so the dialog can show it. */
   pullImage(reference: string): Promise<string>;
+  /** Starts a build (context and Dockerfile are paths on the engine's host); rejects with the engine's error. */
+  buildImage(params: BuildParams): Promise<string>;
 }
 
 const newestFirst = (a: TaskProgress, b: TaskProgress): number => b.startedAt.localeCompare(a.startedAt);
@@ -36,6 +38,10 @@ export const createJobsSlice =
       }),
     pullImage: async (reference) => {
       const { taskId } = await api.call('images:pull', { reference });
+      return taskId;
+    },
+    buildImage: async (params) => {
+      const { taskId } = await api.call('builder:build', params);
       return taskId;
     },
   });

@@ -19,6 +19,7 @@ export type ThemeChoice = 'system' | 'light' | 'dark';
 export type Dialog =
   | { kind: 'run'; image?: string }
   | { kind: 'pull' }
+  | { kind: 'build' }
   | { kind: 'shortcuts' }
   | { kind: 'remove-container'; id: string; then?: 'containers' }
   | { kind: 'remove-containers'; ids: string[] }
