@@ -19,6 +19,23 @@ function byService(containers: ComposeContainer[], services: string[] | undefine
   return services && services.length > 0 ? containers.filter((c) => services.includes(c.service)) : containers;
 }
 
+/** `depends_on: {X: {restart: true}}`: restarting X restarts the service too (and what depends on it so). */
+export function withRestartingDependents(project: ComposeProject | null, services: string[] | undefined): string[] | undefined {
+  if (!project || !services || services.length === 0) return services;
+  const out = new Set(services);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const s of Object.values(project.services)) {
+      if (out.has(s.name)) continue;
+      if (Object.entries(s.dependsOn).some(([d, dep]) => dep.restart && out.has(d))) {
+        out.add(s.name);
+        grew = true;
+      }
+    }
+  }
+  return [...out];
+}
+
 /** Services in start order (or reverse for stopping), by the model when there is one, else by name. */
 function ordered(project: ComposeProject | null, containers: ComposeContainer[], reverse: boolean): ComposeContainer[][] {
   const levels = project ? dependencyLevels(project) : [[...new Set(containers.map((c) => c.service))]];
@@ -30,7 +47,7 @@ function ordered(project: ComposeProject | null, containers: ComposeContainer[],
 
 export async function composeAction(deps: ComposeDeps, name: string, project: ComposeProject | null, p: ComposeActionParams, steps: StepReporter): Promise<void> {
   if (project && p.services) for (const s of p.services) if (!project.services[s]) throw new EngineError('E_COMPOSE_INVALID', `no such service: ${s}`);
-  const containers = byService((await projectContainers(deps, name)).filter((c) => !c.oneoff), p.services);
+  const containers = byService((await projectContainers(deps, name)).filter((c) => !c.oneoff), p.action === 'restart' ? withRestartingDependents(project, p.services) : p.services);
   const timeout = p.timeoutSeconds !== undefined ? { timeoutSeconds: p.timeoutSeconds } : {};
   const each = async (reverse: boolean, fn: (c: ComposeContainer, resource: string) => Promise<void>): Promise<void> => {
     for (const group of ordered(project, containers, reverse)) await Promise.all(group.map((c) => fn(c, `Container ${c.name}`)));

@@ -5,6 +5,7 @@ import { configHash, containerLabels, containerName, dependsOnLabel, LABEL, serv
 import { dependencyLevels, inDependencyOrder, selectServices } from './compose-order.js';
 import { containerPlan, portSpec } from './compose-container-options.js';
 import { checkPorts, portClaims } from './compose-ports.js';
+import { withRestartingDependents } from './compose-actions.js';
 
 function service(name: string, extra: Partial<ComposeService> = {}): ComposeService {
   return { name, environment: {}, ports: [], expose: [], volumes: [], networks: { default: { aliases: [] } }, dependsOn: {}, labels: {}, capAdd: [], capDrop: [], securityOpt: [], tmpfs: [], profiles: [], replicas: 1, extraHosts: [], dns: [], tty: false, stdinOpen: false, extensions: {}, ...extra };
@@ -99,4 +100,16 @@ test('port conflicts: replicas of a fixed port, two services, another container'
   await assert.rejects(checkPorts(portClaims([{ service: web, replicas: 1 }]), [other as never], new Set()), /host port 18999\/tcp is already published by container other/);
   // A port the service's own kept container holds is no conflict.
   await checkPorts(portClaims([{ service: web, replicas: 1 }]), [other as never], new Set(['web:18999/tcp']));
+});
+
+test('restarting a service restarts what depends on it with restart: true, transitively, and nothing else', () => {
+  const p = project([
+    service('db'),
+    service('api', { dependsOn: { db: { condition: 'service_started', restart: true, required: true } } }),
+    service('web', { dependsOn: { api: { condition: 'service_started', restart: true, required: true } } }),
+    service('report', { dependsOn: { db: dep() } }),
+  ]);
+  assert.deepEqual(withRestartingDependents(p, ['db'])?.sort(), ['api', 'db', 'web']);
+  assert.deepEqual(withRestartingDependents(p, ['report']), ['report']);
+  assert.equal(withRestartingDependents(p, undefined), undefined);
 });
