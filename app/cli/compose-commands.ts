@@ -8,7 +8,7 @@ import { EngineError } from '../engine/errors.js';
 import { shortId } from '../engine/digest.js';
 import type { CliEngine } from './cli-engine.js';
 import { flagBool, flagList, flagString, parseArgs, requireArgs, UsageError, type Parsed } from './args.js';
-import { awaitHeld, errorCode, formatError, type Command, type Io } from './cli-kit.js';
+import { awaitHeld, confirm, errorCode, formatError, type Command, type Io } from './cli-kit.js';
 import { followLogs, logPrinter, printLogs, runComposeTask } from './compose-output.js';
 import { humanSize, table } from './format.js';
 import { psRow } from './list-rows.js';
@@ -126,6 +126,15 @@ const action =
     const services = p.positionals;
     const timeout = intFlag(p, 'timeout');
     const signal = flagString(p, 'signal');
+    // docker compose rm names what it will remove and asks first (-f skips the question).
+    if (name === 'rm') {
+      const doomed = (await containersOf(engine, t, services, true)).filter((c) => flagBool(p, 'stop') || c.state !== 'running');
+      if (doomed.length === 0) {
+        io.err('No stopped containers\n');
+        return 0;
+      }
+      if (!(await confirm(io, `Going to remove ${doomed.map((c) => c.name).join(', ')}`, flagBool(p, 'force'), 'cove compose rm'))) return 0;
+    }
     await runComposeTask(engine, io, false, () =>
       engine.call('compose:action', {
         ...t,

@@ -263,6 +263,13 @@ test('service_completed_successfully: the dependent starts once the dependency e
   assert.equal((await cc(['ps', '-a', '--format', '{{.Name}} {{.State}}'])).stdout, 'done-app-1 exited\ndone-setup-1 exited\n');
   await cc(['start', 'app']);
   assert.equal((await cc(['ps', '--format', '{{.Name}} {{.State}}'])).stdout, 'done-app-1 running\n');
+  // rm names what it removes and asks; with no terminal to ask on it refuses, -f removes.
+  const asked = await sb.cove(['compose', '-f', file, 'rm'], { timeoutMs: 60_000 });
+  assert.equal(asked.code, 1, asked.stderr);
+  assert.match(asked.stderr, /Going to remove done-setup-1\nRefusing to continue without a terminal/);
+  await cc(['rm', '-f']);
+  assert.equal((await cc(['ps', '-a', '--format', '{{.Name}}'])).stdout, 'done-app-1\n');
+  assert.match((await cc(['rm', '-f'])).stderr, /No stopped containers/);
   await cc(['down', '-t', '0']);
   assert.equal(await inventory(), '||');
 });
