@@ -89,9 +89,12 @@ test('cache: nothing changed reruns nothing; a touched file reruns its COPY and 
   });
   const first = await build(['-t', 'cache', ctx]);
   assert.equal(first.ran.length, 5);
+  const id = async (): Promise<string> => (JSON.parse((await sb.cove(['image', 'inspect', 'cache'])).stdout) as Array<{ Id: string }>)[0]?.Id ?? '';
+  const firstId = await id();
   const second = await build(['-t', 'cache', ctx]);
   assert.deepEqual(second.ran, [], 'a second build reruns no step');
   assert.equal(second.cached.length, 5);
+  assert.equal(await id(), firstId, 'a fully cached rebuild makes the same image (no dangling copy)');
   fs.writeFileSync(path.join(ctx, 'b.txt'), 'b2\n');
   const touched = await build(['-t', 'cache', ctx]);
   assert.deepEqual(touched.ran, ['COPY b.txt /b.txt', 'RUN echo last > /last']);

@@ -183,6 +183,9 @@ class BuildRun {
     delete state.config.OnBuild;
     const triggers = onbuild.flatMap((t) => parseDockerfile(`FROM scratch\n${t}\n`, `${this.plan.file} (ONBUILD of ${s.base})`).instructions.slice(1));
     const step = { file: this.plan.file, escape: this.plan.escape, lookup, setAuthor: (a: string) => (state.author = a), cmdSetInStage: false };
+    // A config-only instruction is dated like the step before it: a rebuild
+    // that reuses every layer then writes the very same config (same image ID).
+    let stamp = state.history.at(-1)?.created || new Date().toISOString();
     for (const ins of [...triggers, ...s.instructions]) {
       if (ins.keyword === 'ARG') {
         for (const [name, def] of argDecls(this.plan.file, ins, lookup, this.plan.escape)) {
@@ -197,7 +200,7 @@ class BuildRun {
       if (used !== null) {
         const values = [...used].sort().map((u) => `${u}=${lookup(u) ?? '\0unset'}`);
         state.key = chainKey(state.key, ins.original, ...values);
-        state.history.push({ created: new Date().toISOString(), created_by: ins.original, empty_layer: true, comment: 'buildkit.dockerfile.v0' });
+        state.history.push({ created: stamp, created_by: ins.original, empty_layer: true, comment: 'buildkit.dockerfile.v0' });
         continue;
       }
       if (ins.keyword !== 'RUN' && ins.keyword !== 'COPY' && ins.keyword !== 'ADD') throw dockerfileError(this.plan.file, ins.line, `${ins.keyword} is not allowed here`);
@@ -218,7 +221,8 @@ class BuildRun {
         const out = ins.keyword === 'RUN' ? await runInstruction(this.stepDeps, state, ins, env) : await copyInstruction(this.stepDeps, state, ins, env);
         state.layers.push(out.layer);
         state.key = out.key;
-        state.history.push({ created: new Date().toISOString(), created_by: ins.original, comment: 'buildkit.dockerfile.v0' });
+        stamp = out.createdAt;
+        state.history.push({ created: stamp, created_by: ins.original, comment: 'buildkit.dockerfile.v0' });
         if (out.cached) {
           this.cachedSteps++;
           this.emit({ type: 'cached', id });

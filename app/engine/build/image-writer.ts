@@ -15,10 +15,12 @@ export interface ImageWriterDeps {
 export async function writeImage(deps: ImageWriterDeps, state: StageState, options: BuildOptions): Promise<{ id: string; references: string[] }> {
   const references = [...new Set((options.tags ?? []).map((t) => normalizeReference(t)))];
   const now = new Date().toISOString();
+  // The image is as old as its newest step: a fully cached rebuild gives the same config, so the same ID (as docker build).
+  const created = state.history.map((h) => h.created).filter(Boolean).sort().at(-1) ?? now;
   const config = { ...state.config };
   if (options.labels && Object.keys(options.labels).length > 0) config.Labels = { ...(config.Labels ?? {}), ...options.labels };
   const image = {
-    created: now,
+    created,
     architecture: state.architecture,
     os: state.os,
     ...(state.author ? { author: state.author } : {}),
@@ -34,7 +36,7 @@ export async function writeImage(deps: ImageWriterDeps, state: StageState, optio
     layers: state.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
   };
   const manifestBlob = await deps.blobs.putBytes(Buffer.from(JSON.stringify(manifest)), undefined, 'manifest');
-  const record: ImageRecord = { id: configBlob.digest, manifestDigest: manifestBlob.digest, layers: state.layers, references, createdAt: now, loadedAt: now };
+  const record: ImageRecord = { id: configBlob.digest, manifestDigest: manifestBlob.digest, layers: state.layers, references, createdAt: created, loadedAt: now };
   await deps.index.update((images) => {
     for (const other of Object.values(images)) if (other.id !== record.id) other.references = other.references.filter((r) => !references.includes(r));
     const previous = images[record.id];

@@ -50,7 +50,8 @@ export interface StepEnv {
   output(text: string): void;
 }
 
-export type StepOutcome = { cached: boolean; layer: ImageLayer; key: string };
+/** `createdAt`: when the layer was made (a cache hit keeps its first time, so a cached rebuild writes the same config). */
+export type StepOutcome = { cached: boolean; layer: ImageLayer; key: string; createdAt: string };
 
 export function lowerDirs(layers: LayerStore, state: { layers: ImageLayer[] }): string[] {
   return state.layers.map((l) => layers.diffPath(l.chainId)).reverse();
@@ -109,11 +110,12 @@ async function scratchDir(deps: StepDeps): Promise<string> {
 async function cachedOr(deps: StepDeps, key: string, createdBy: string, make: () => Promise<ImageLayer>): Promise<StepOutcome> {
   if (!deps.noCache) {
     const hit = await deps.cache.get(key);
-    if (hit) return { cached: true, layer: hit.layer, key: chainKey(key, hit.layer.chainId) };
+    if (hit) return { cached: true, layer: hit.layer, key: chainKey(key, hit.layer.chainId), createdAt: hit.createdAt };
   }
   const layer = await make();
-  await deps.cache.put({ key, layer, createdBy, createdAt: new Date().toISOString() });
-  return { cached: false, layer, key: chainKey(key, layer.chainId) };
+  const createdAt = new Date().toISOString();
+  await deps.cache.put({ key, layer, createdBy, createdAt });
+  return { cached: false, layer, key: chainKey(key, layer.chainId), createdAt };
 }
 
 /** The RUN command line: JSON form as given; shell form through SHELL, heredocs included. */
