@@ -283,6 +283,18 @@ static _Noreturn void server(const struct sopts *o, int to_sup, int from_sup)
 
 /* ---- supervisor (initial namespaces) ------------------------------------ */
 
+/* net-holder.userns -> /proc/SERVER/ns/user: the user namespace that
+ * containers on user networks join, named in their config.json at create
+ * (not rewritten at each start); it follows the holder of the moment. */
+static void link_userns(const char *link, pid_t srv)
+{
+    char target[64], *tmp = xasprintf("%s.%d.tmp", link, (int)getpid());
+    snprintf(target, sizeof target, "/proc/%d/ns/user", (int)srv);
+    unlink(tmp);
+    if (symlink(target, tmp) < 0 || rename(tmp, link) < 0) die_errno(E_NETWORK, "link %s", link);
+    free(tmp);
+}
+
 static void write_pid_file(const char *path, pid_t sup, pid_t srv)
 {
     char buf[64];
@@ -298,6 +310,8 @@ static _Noreturn void supervisor(const struct sopts *o, int report)
     pid_t srv;
     struct slirp sl = {-1, -1, -1, {0}, 0, 1};
     char *pidf = xasprintf("%s/net-holder.pid", o->run_dir);
+    char *userns_link = xasprintf("%s/net-holder.userns", o->run_dir);
+    pid_t srv_pid;
     char *api = xasprintf("%s/net-slirp.sock", o->run_dir);
     struct sigaction sa;
     sigset_t none;
@@ -312,6 +326,7 @@ static _Noreturn void supervisor(const struct sopts *o, int report)
     }
     close(a[1]);
     close(b[0]);
+    srv_pid = srv;
     if (read(a[0], &c, 1) != 1) goto failed;
     if (!o->userns) {
         struct idmap um, gm;
@@ -332,6 +347,7 @@ static _Noreturn void supervisor(const struct sopts *o, int report)
         die(code, "%s", msg);
     }
     write_pid_file(pidf, getpid(), srv);
+    link_userns(userns_link, srv);
     dprintf(report, "ready %d\n", (int)srv);
     close(report);
     cove_status_fd = -1;
@@ -362,9 +378,13 @@ static _Noreturn void supervisor(const struct sopts *o, int report)
     slirp_stop(&sl);
     unlink(api);
     {
-        char *cur = read_file(pidf, 64, NULL);
+        char *cur = read_file(pidf, 64, NULL), want[64], now[64];
+        ssize_t n = readlink(userns_link, now, sizeof now - 1);
         if (cur && atoi(cur) == (int)getpid()) unlink(pidf);
         free(cur);
+        /* Ours only: a newer holder may have pointed it at itself. */
+        snprintf(want, sizeof want, "/proc/%d/ns/user", (int)srv_pid);
+        if (n > 0 && (now[n] = 0, strcmp(now, want) == 0)) unlink(userns_link);
     }
     _exit(0);
 failed:

@@ -11,6 +11,7 @@ import { runtimePath } from '../runtimes.js';
 import type { SettingsStore } from '../settings.js';
 import type { VolumeService } from '../volume/volume-service.js';
 import { isUserNetwork, type NetworkService } from '../network/network-service.js';
+import { joinHolderUserns } from '../network/container-network.js';
 import type { ContainerRecords } from './container-records.js';
 import type { ContainerRecord } from './container-store.js';
 import { nofileHardLimit } from './container-support.js';
@@ -98,6 +99,8 @@ export async function createContainer(d: CreateDeps, opts: RunOptions): Promise<
         initPath: nativeBinary('cove-init'),
         cgroupsPath: containerCgroupPath(id),
       });
+      // On user networks: the holder's user namespace, through its link (so a start need not rewrite config.json).
+      if (isUserNetwork(run.network)) joinHolderUserns(spec, d.networks.holder.usernsLink);
       if (run.network.startsWith('container:')) {
         // Joining another container's network namespace means joining its user namespace too (its owner).
         const holder = await netnsHolderPid(d.records, run.network.slice(10));

@@ -4,7 +4,7 @@ import { readJsonFile, writeJsonAtomic } from '../fs-atomic.js';
 import type { PortSpec } from '../container/run-options.js';
 import { isUserNetwork, type NetworkService } from './network-service.js';
 
-interface SpecLike {
+export interface SpecLike {
   linux: { namespaces: Array<{ type: string; path?: string }>; uidMappings?: unknown; gidMappings?: unknown };
 }
 
@@ -32,6 +32,21 @@ function freePort(p: PortSpec): Promise<number> {
 }
 
 /**
+ * The container joins the user namespace behind the holder's link
+ * (net-holder.userns, which follows the holder of the moment) instead of
+ * making one. True when the spec changed.
+ */
+export function joinHolderUserns(spec: SpecLike, link: string): boolean {
+  const user = spec.linux.namespaces.find((n) => n.type === 'user');
+  if (user?.path === link && spec.linux.uidMappings === undefined && spec.linux.gidMappings === undefined) return false;
+  spec.linux.namespaces = spec.linux.namespaces.filter((n) => n.type !== 'user');
+  spec.linux.namespaces.unshift({ type: 'user', path: link });
+  delete spec.linux.uidMappings;
+  delete spec.linux.gidMappings;
+  return true;
+}
+
+/**
  * Before the monitor starts a container on user-defined networks: the
  * holder runs, the container joins the holder's user namespace (the owner
  * of every network namespace the holder configures; a sibling user
@@ -41,14 +56,11 @@ function freePort(p: PortSpec): Promise<number> {
  */
 export async function prepareContainerNetwork(networks: NetworkService, rec: { id: string; config?: { network: string } }, files: { config: string; ports: string }): Promise<string[] | null> {
   if (!rec.config || !isUserNetwork(rec.config.network)) return null;
-  const { holderPid, ports } = await networks.prepareStart(rec.id, freePort);
+  const { ports } = await networks.prepareStart(rec.id, freePort);
   const spec = await readJsonFile<SpecLike>(files.config);
   if (!spec) throw new EngineError('E_STORE_CORRUPT', `container ${rec.id.slice(0, 12)} has no bundle config; remove it and create it again`);
-  spec.linux.namespaces = spec.linux.namespaces.filter((n) => n.type !== 'user');
-  spec.linux.namespaces.unshift({ type: 'user', path: `/proc/${holderPid}/ns/user` });
-  delete spec.linux.uidMappings;
-  delete spec.linux.gidMappings;
-  await writeJsonAtomic(files.config, spec);
+  // Created by this version: it names the holder's link already. Older ones are rewritten once.
+  if (joinHolderUserns(spec, networks.holder.usernsLink)) await writeJsonAtomic(files.config, spec);
   // Read back by `cove port` and ps; with no ports there is nothing to read (they fall back to the config's).
   if (ports.length > 0) await writeJsonAtomic(files.ports, ports);
   return networks.holder.hookArgv(rec.id);

@@ -1,3 +1,4 @@
+import fsp from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -18,6 +19,8 @@ function mapArg(m: IdMapping[]): string {
  */
 export class NetHolder {
   readonly socket: string;
+  /** → /proc/SERVER/ns/user, kept by the holder's supervisor: what containers on user networks name in config.json. */
+  readonly usernsLink: string;
   private readonly lock: string;
 
   constructor(
@@ -26,6 +29,7 @@ export class NetHolder {
     private readonly mappings: IdMappings,
   ) {
     this.socket = path.join(runDir, 'net-holder.sock');
+    this.usernsLink = path.join(runDir, 'net-holder.userns');
     this.lock = path.join(runDir, 'net-holder.lock');
   }
 
@@ -47,7 +51,10 @@ export class NetHolder {
    */
   async ensure(joinPid: () => Promise<number | null>): Promise<{ pid: number; started: boolean }> {
     const pid = await this.ping();
-    if (pid !== null) return { pid, started: false };
+    if (pid !== null) {
+      await this.checkLink(pid);
+      return { pid, started: false };
+    }
     return withLock(this.lock, async () => {
       const again = await this.ping();
       if (again !== null) return { pid: again, started: false };
@@ -60,6 +67,16 @@ export class NetHolder {
       if (out.code !== 0 || !m) throw errorFromStatus(out.stdout, out.stderr, 'the network holder failed to start');
       return { pid: Number(m[1]), started: true };
     });
+  }
+
+  /** The supervisor points the link at its server; a holder from before the link existed gets it here. */
+  private async checkLink(pid: number): Promise<void> {
+    const want = `/proc/${pid}/ns/user`;
+    if ((await fsp.readlink(this.usernsLink).catch(() => null)) === want) return;
+    const tmp = `${this.usernsLink}.${process.pid}.tmp`;
+    await fsp.rm(tmp, { force: true });
+    await fsp.symlink(want, tmp);
+    await fsp.rename(tmp, this.usernsLink);
   }
 
   /** One request; the reply after "ok", or an EngineError with the holder's code. */

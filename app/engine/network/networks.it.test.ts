@@ -212,7 +212,7 @@ test('kill -9 of the engine and of the holder: names and ports come back with th
   assert.equal((await fetchFrom('tough', 'http://tw:8080/')).code, 0);
   await ok(['rm', '-f', 'tw', 'fg']);
   await eventually(() => holderProcesses().length === 0, 20_000, 'no holder or slirp4netns left');
-  for (const f of ['net-holder.pid', 'net-holder.sock', 'net-slirp.sock']) assert.equal(fs.existsSync(path.join(sb.home, 'run', f)), false, f);
+  for (const f of ['net-holder.pid', 'net-holder.sock', 'net-slirp.sock', 'net-holder.userns']) assert.equal(fs.existsSync(path.join(sb.home, 'run', f)), false, f);
   const state = JSON.parse(fs.readFileSync(path.join(sb.home, 'networks.json'), 'utf8')) as { endpoints: unknown[] };
   assert.deepEqual(state.endpoints, []);
 });
