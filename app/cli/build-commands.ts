@@ -10,6 +10,7 @@ import { flagBool, flagList, flagString, parseArgs, UsageError } from './args.js
 import { verb } from './verbs.js';
 import { formatError, type Command, type Io } from './cli-kit.js';
 import { humanSize } from './format.js';
+import { ttyProgress } from './build-tty-progress.js';
 
 function keyValues(list: string[], what: string, fromEnv: boolean): Record<string, string> {
   const out: Record<string, string> = {};
@@ -129,7 +130,9 @@ export const build: Command = async (engine, argv: string[], io: Io) => {
   const platform = flagString(p, 'platform');
   const target = flagString(p, 'target');
   let lastId = 0;
-  const draw = plainProgress((t) => io.err(t));
+  // docker: auto is the live view on a terminal, plain lines otherwise.
+  const live = !quiet && (progress === 'tty' || (progress === 'auto' && process.stderr.isTTY === true)) ? ttyProgress((t) => io.err(t), process.stderr.columns || 80) : null;
+  const draw = live ? live.onEvent : plainProgress((t) => io.err(t));
   const write = (e: BuildEvent): void => {
     if ('id' in e) lastId = Math.max(lastId, e.id);
     if (!quiet) draw(e);
@@ -153,10 +156,12 @@ export const build: Command = async (engine, argv: string[], io: Io) => {
     onEvent: write,
     });
   } catch (err) {
+    live?.finish();
     // docker build exits 1 when the build fails (125 stays for Cove's own failures, e.g. usage).
     io.err(formatError(err));
     return 1;
   }
+  live?.finish();
   const iidfile = flagString(p, 'iidfile');
   if (iidfile) fs.writeFileSync(iidfile, result.id);
   if (quiet) io.out(`${result.id}\n`);

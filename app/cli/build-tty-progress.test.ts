@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ttyProgress } from './build-tty-progress.js';
+
+test('--progress tty redraws the steps in place: running steps show their last output lines, the final frame only times and CACHED', async () => {
+  const frames: string[] = [];
+  let clock = 1000;
+  const p = ttyProgress((t) => frames.push(t), 60, () => clock);
+  p.onEvent({ type: 'step', id: 1, label: '[a 1/3] FROM busybox' });
+  p.onEvent({ type: 'done', id: 1, seconds: 0 });
+  p.onEvent({ type: 'step', id: 2, label: '[a 2/3] COPY x /x' });
+  p.onEvent({ type: 'cached', id: 2 });
+  p.onEvent({ type: 'step', id: 3, label: '[a 3/3] RUN make' });
+  p.onEvent({ type: 'output', id: 3, text: 'compiling\nlinking\n', seconds: 1 });
+  clock += 2500;
+  await sleep(250);
+  const live = frames.at(-1) ?? '';
+  const ESC = '\u001b';
+  assert.ok(live.startsWith(`${ESC}[`) && live.includes(`${ESC}[J`), 'each frame starts by going back over the last one and erasing it');
+  assert.match(live, /\[\+\] Building 2\.5s \(2\/3\)/);
+  assert.match(live, / => CACHED \[a 2\/3\] COPY x \/x\n/);
+  assert.match(live, / => \[a 3\/3\] RUN make +2\.5s\n => => compiling\n => => linking\n/);
+  assert.ok(frames.length >= 2 && new RegExp(`^${ESC}\\[\\d+F`).test(frames.at(-1) ?? ''), 'a later frame moves the cursor up over the earlier one');
+  p.onEvent({ type: 'done', id: 3, seconds: 2.5 });
+  p.finish();
+  const last = frames.at(-1) ?? '';
+  assert.match(last, /\(3\/3\) FINISHED/);
+  assert.doesNotMatch(last, /compiling/, 'the final frame drops the output of finished steps');
+  assert.match(last, / => \[a 3\/3\] RUN make +2\.5s\n/);
+});
