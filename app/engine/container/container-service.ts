@@ -53,7 +53,11 @@ export class ContainerService {
 
   // ---- records ----
   resolve = (query: string): Promise<ContainerRecord> => this.records.resolve(query);
-  rename = (query: string, name: string): Promise<ContainerRecord> => this.records.rename(query, name);
+  rename = async (query: string, name: string): Promise<ContainerRecord> => {
+    const rec = await this.records.rename(query, name);
+    await this.deps.networks.renameEndpoints(rec.id, rec.name);
+    return rec;
+  };
   status = (id: string): Promise<ContainerStatus> => this.records.status(id);
   summary = (rec: ContainerRecord): Promise<ContainerSummary> => this.records.summary(rec);
   list = (all: boolean): Promise<ContainerSummary[]> => this.records.list(all);

@@ -192,6 +192,23 @@ export class NetworkService {
     );
   }
 
+  /** `rename`: the container's endpoints answer to the new name; a running holder's DNS re-reads them now. */
+  async renameEndpoints(containerId: string, name: string): Promise<void> {
+    const now = await this.state.read().catch(() => null);
+    if (!now?.endpoints.some((e) => e.container === containerId)) return;
+    await this.state.update((s) => {
+      let changed = false;
+      for (const e of s.endpoints) {
+        if (e.container === containerId && e.name !== name) {
+          e.name = name;
+          changed = true;
+        }
+      }
+      return { changed, value: undefined };
+    });
+    await this.holder.syncIfRunning();
+  }
+
   /**
    * Before a container on user networks starts: a holder runs (started
    * and given back its running containers if it was gone), host ports

@@ -67,6 +67,13 @@ test('two containers on one network reach each other by name, alias and short ID
   assert.equal(ep?.Name, 'web');
   assert.deepEqual(ep?.Aliases, ['www']);
   assert.match(ep?.IPv4Address ?? '', /^10\.89\.\d+\.\d+\/24$/);
+  // A rename is seen by the network's DNS at once, as docker's embedded DNS sees it.
+  await ok(['rename', 'web', 'web2']);
+  const renamed = await fetchFrom('app', 'http://web2:8080/');
+  assert.equal(renamed.code, 0, `web2 after rename: ${renamed.stderr}`);
+  const old = await sb.cove(['run', '--rm', '--network', 'app', 'busybox', 'sh', '-c', 'timeout 5 nslookup web; exit $?']);
+  assert.notEqual(old.code, 0, `the old name still resolves after rename: ${old.stdout}`);
+  await ok(['rename', 'web2', 'web']);
   await ok(['network', 'disconnect', 'app', 'web']);
   const gone = await sb.cove(['run', '--rm', '--network', 'app', 'busybox', 'sh', '-c', 'timeout 5 nslookup web; exit $?']);
   assert.notEqual(gone.code, 0, `web still resolves after disconnect: ${gone.stdout}`);
