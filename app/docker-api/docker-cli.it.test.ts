@@ -21,7 +21,8 @@ before(async () => {
 
 after(async () => {
   if (skip) return;
-  await svc.docker(['rm', '-f', 'web', 'logger', 'att']).catch(() => undefined);
+  await svc.docker(['rm', '-f', 'web', 'logger', 'att', 'both', 'late']).catch(() => undefined);
+  await svc.docker(['network', 'rm', 'dnet1', 'dnet2']).catch(() => undefined);
   await svc.stop();
   await sb.cleanup();
 });
@@ -116,6 +117,28 @@ test('volume create, ls, inspect, rm', { skip }, async () => {
   assert.equal((await ok(['volume', 'inspect', '-f', '{{.Name}}', 'dvol'])).trim(), 'dvol');
   await ok(['volume', 'rm', 'dvol']);
   assert.doesNotMatch(await ok(['volume', 'ls', '-q']), /dvol/);
+});
+
+test('network create, run on two networks, connect and disconnect: names resolve on each network they share', { skip }, async () => {
+  await ok(['network', 'create', 'dnet1']);
+  await ok(['network', 'create', '--subnet', '10.89.77.0/24', 'dnet2']);
+  assert.match(await ok(['network', 'ls', '--format', '{{.Name}} {{.Driver}}']), /^dnet1 bridge$/m);
+  // Two --network flags: one create whose EndpointsConfig names both.
+  await ok(['run', '-d', '--name', 'both', '--network', 'dnet1', '--network', 'dnet2', 'busybox', 'sleep', '300']);
+  const nets = await ok(['inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}', 'both']);
+  assert.deepEqual(nets.trim().split(' ').sort(), ['dnet1', 'dnet2']);
+  const lookup = (net: string, name: string) => svc.docker(['run', '--rm', '--network', net, 'busybox', 'sh', '-c', 'timeout 5 nslookup "$0"; exit $?', name]);
+  for (const n of ['dnet1', 'dnet2']) assert.equal((await lookup(n, 'both')).code, 0, `both on ${n}`);
+  await ok(['run', '-d', '--name', 'late', '--network', 'dnet1', 'busybox', 'sleep', '300']);
+  assert.notEqual((await lookup('dnet2', 'late')).code, 0, 'late is not on dnet2 yet');
+  await ok(['network', 'connect', '--alias', 'latecomer', 'dnet2', 'late']);
+  assert.equal((await lookup('dnet2', 'latecomer')).code, 0, 'the alias given at connect');
+  assert.match(await ok(['network', 'inspect', '-f', '{{range .Containers}}{{.Name}} {{end}}', 'dnet2']), /late/);
+  await ok(['network', 'disconnect', 'dnet2', 'late']);
+  assert.notEqual((await lookup('dnet2', 'late')).code, 0, 'late is gone from dnet2');
+  await ok(['rm', '-f', 'both', 'late']);
+  await ok(['network', 'rm', 'dnet1', 'dnet2']);
+  assert.doesNotMatch(await ok(['network', 'ls', '--format', '{{.Name}}']), /dnet/);
 });
 
 test('events streams a container lifecycle; system df counts', { skip }, async () => {

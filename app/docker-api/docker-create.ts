@@ -147,5 +147,16 @@ export function runOptionsFromCreate(body: DockerCreateBody, name: string | null
   const aliases = (endpoint?.Aliases ?? []).filter((a) => a && a !== opts.name);
   if (aliases.length) opts.networkAliases = aliases;
   if (endpoint?.IPAMConfig?.IPv4Address) opts.ip = endpoint.IPAMConfig.IPv4Address;
+  // docker >= 1.44 (`docker run --network a --network b`) names every network in EndpointsConfig:
+  // the first is NetworkMode, the others are joined at create.
+  if (network) {
+    const extra = Object.entries(body.NetworkingConfig?.EndpointsConfig ?? {}).filter(([name]) => name !== network);
+    if (extra.length > 0) {
+      opts.extraNetworks = extra.map(([name, ep]) => {
+        const more = (ep?.Aliases ?? []).filter((a) => a && a !== opts.name);
+        return { name, ...(more.length ? { aliases: more } : {}), ...(ep?.IPAMConfig?.IPv4Address ? { ip: ep.IPAMConfig.IPv4Address } : {}) };
+      });
+    }
+  }
   return opts;
 }
