@@ -125,11 +125,16 @@ void finish_and_exec(const struct config *cfg, int err_wr, int fifo_fd)
          * (proc(5), PR_SET_DUMPABLE). pivot_root is done: nothing of the
          * host is reachable through /proc/PID/root or cwd any more. */
         set_dumpable(1);
+        /* Before "ready": on it `create` writes the pid file and exits,
+         * and were the parent-death SIGKILL still armed then, a delay of
+         * ours between the two would leave a dead container that `create`
+         * reported as created (prctl(2) PR_SET_PDEATHSIG). Should the
+         * runtime die first, the write below fails (EPIPE) instead. */
+        if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_errno(E_FAILED, "prctl PR_SET_PDEATHSIG 0");
         if (write_all(err_wr, "ready\n", 6) < 0) die_errno(E_FAILED, "write ready");
         close(err_wr);
         cove_status_fd = -1;
         cove_quiet_stderr = 0;
-        if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_errno(E_FAILED, "prctl PR_SET_PDEATHSIG 0");
         wait_for_start(fifo_fd);
     }
     /* runtime.md "Lifecycle" step 7: after start, before the user's
