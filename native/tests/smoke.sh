@@ -242,6 +242,27 @@ check_match "kill -> stopped" "$(as_user $R state life)" '"status":"stopped"'
 as_user $R delete life
 check "delete removes it" "$(as_user $R state life 2>&1)" "cove-runtime: container life does not exist"
 
+# The init outlives create however slowly it runs: slirp4netns joins its
+# network namespace between create and start. strace delays every prctl(2)
+# by 0.3 s, so the init is still busy when create exits; a parent-death
+# signal armed then would kill it (prctl(2) PR_SET_PDEATHSIG). strace runs
+# as root (-u) so that it can be killed, detaching the waiting init.
+if command -v strace >/dev/null; then
+    mkbundle slowinit '["sh","-c","echo started"]'
+    (cd "$T/slowinit" && exec strace -u "$USER_" -f -qq -o /dev/null -e trace=prctl -e inject=prctl:delay_enter=300000 \
+        $R create --pid-file "$T/slowinit.pid" slowinit >/dev/null 2>&1) &
+    ST=$!
+    for _ in $(seq 200); do [ -s "$T/slowinit.pid" ] && break; sleep 0.1; done
+    sleep 2
+    kill -9 $ST 2>/dev/null; wait $ST 2>/dev/null
+    P=$(cat "$T/slowinit.pid" 2>/dev/null)
+    check "create under a slow init: the init lives on, created" \
+        "$(awk '{print $3}' /proc/${P:-0}/stat 2>/dev/null || echo gone):$(as_user $R state slowinit | grep -o '"status":"[a-z]*"')" 'S:"status":"created"'
+    as_user $R delete --force slowinit >/dev/null 2>&1
+else
+    ok "create under a slow init # SKIP strace not installed"
+fi
+
 # --- OCI hooks (runtime.md "Lifecycle"): order, state on stdin, failure, timeout
 as_user tee "$T/hook.sh" >/dev/null <<'SH'
 #!/bin/sh
