@@ -101,7 +101,7 @@ crun() {
     STATUS=$(cat "$T/$name.status")
 }
 
-echo "1..113"
+echo "1..114"
 
 mkbundle basic '["sh","-c","id -u; echo $$; hostname; cat /proc/self/uid_map /proc/self/gid_map"]'
 crun basic
