@@ -307,13 +307,27 @@ static void run_child(char **argv)
  * flock(2) on this file for its whole life (released by the kernel when it
  * dies, whatever kills it) and a new one waits for it before `create`.
  * O_CLOEXEC: the runtime and the exit command must not inherit it. */
+static int instance_fd = -1;
+
 static void take_instance_lock(const char *file)
 {
-    int fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) die_errno(E_FAILED, "open %s", file);
-    while (flock(fd, LOCK_EX) < 0)
+    instance_fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (instance_fd < 0) die_errno(E_FAILED, "open %s", file);
+    while (flock(instance_fd, LOCK_EX) < 0)
         if (errno != EINTR) die_errno(E_FAILED, "flock %s", file);
-    /* Kept open on purpose: the lock lives as long as this process. */
+}
+
+/* After our `delete`, nothing of ours touches the runtime state: let the
+ * next monitor in. Before the exit command, which may be the restart
+ * policy's `start` and would otherwise wait for us while we wait for it.
+ * LOCK_UN, not just close: the prober's copy of the descriptor (same open
+ * file description) may outlive its SIGKILL by a moment. */
+static void release_instance_lock(void)
+{
+    if (instance_fd < 0) return;
+    flock(instance_fd, LOCK_UN);
+    close(instance_fd);
+    instance_fd = -1;
 }
 
 static void run_delete(void)
@@ -1349,6 +1363,7 @@ int main(int argc, char **argv)
     }
     close_clients(ctr_code);
     run_delete();
+    release_instance_lock();
     run_exit_command();
     return o.foreground ? ctr_code : 0;
 }
