@@ -5,6 +5,7 @@ import type { ComposeContainer, ComposeStep, LogLine, TaskProgress } from '../ap
 import { EngineError } from '../engine/errors.js';
 import type { CliEngine } from './cli-engine.js';
 import { awaitHeld, type Io } from './cli-kit.js';
+import { followCliTask } from './task-follow.js';
 
 const DONE = new Set(['Created', 'Started', 'Healthy', 'Exited', 'Recreated', 'Running', 'Removed', 'Built', 'Pulled', 'Pushed', 'Stopped', 'Killed', 'Paused', 'Unpaused', 'Skipped']);
 
@@ -18,42 +19,15 @@ export function stepLine(s: ComposeStep): string {
  * Ctrl-C cancels it. Resolves with its final state, throws its error.
  */
 export async function runComposeTask(engine: CliEngine, io: Io, quiet: boolean, start: () => Promise<{ taskId: string }>): Promise<TaskProgress> {
-  let taskId: string | undefined;
-  const early: TaskProgress[] = [];
   const shown = new Map<string, string>();
-  let settle: (t: TaskProgress) => void = () => undefined;
-  const ended = new Promise<TaskProgress>((resolve) => (settle = resolve));
-  const onTask = (t: TaskProgress): void => {
+  const final = await followCliTask(engine, start, (t) => {
     for (const s of t.compose?.steps ?? []) {
       const key = `${s.status}:${s.error ?? ''}`;
       if (shown.get(s.resource) === key) continue;
       shown.set(s.resource, key);
       if (!quiet || s.status === 'Error') io.err(stepLine(s));
     }
-    if (t.state !== 'running') settle(t);
-  };
-  const events = await engine.subscribe('events:subscribe', { types: ['task'] }, (e) => {
-    if (e.type !== 'task') return;
-    if (taskId === undefined) early.push(e.task);
-    else if (e.task.id === taskId) onTask(e.task);
   });
-  const onSignal = (): void => {
-    if (taskId) void engine.call('tasks:cancel', { id: taskId }).catch(() => undefined);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  let final: TaskProgress;
-  try {
-    taskId = (await start()).taskId;
-    for (const t of early.splice(0)) if (t.id === taskId) onTask(t);
-    const listed = (await engine.call('tasks:list', {})).find((t) => t.id === taskId);
-    if (listed && listed.state !== 'running') onTask(listed);
-    final = await awaitHeld(ended);
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    await events.close();
-  }
   if (final.state === 'cancelled') throw new EngineError('E_CANCELLED', `compose ${final.title} cancelled`);
   if (final.state === 'failed' && final.error) throw new EngineError(final.error.code, final.error.message);
   return final;

@@ -15,8 +15,9 @@ import { typedInspect } from './inspect-commands.js';
 import { verb } from './verbs.js';
 import { humanDuration } from '../engine/container/human-time.js';
 import { shortId } from '../engine/digest.js';
-import { awaitHeld, confirm, formatError, type Command, type Io } from './cli-kit.js';
+import { confirm, formatError, type Command, type Io } from './cli-kit.js';
 import { progressRenderer } from './progress-bars.js';
+import { followCliTask } from './task-follow.js';
 
 /** --tls-verify=false (podman's spelling); anything else keeps verification on. */
 function tlsVerify(p: Parsed): boolean {
@@ -30,38 +31,7 @@ function tlsVerify(p: Parsed): boolean {
  */
 async function runTask(engine: CliEngine, io: Io, quiet: boolean, start: () => Promise<{ taskId: string }>): Promise<TaskProgress> {
   const renderer = quiet ? null : progressRenderer((t) => io.err(t), process.stderr.isTTY === true);
-  let taskId: string | undefined;
-  const early: TaskProgress[] = [];
-  let settle: (t: TaskProgress) => void = () => undefined;
-  const ended = new Promise<TaskProgress>((resolve) => (settle = resolve));
-  const onTask = (t: TaskProgress): void => {
-    renderer?.update(t);
-    if (t.state !== 'running') settle(t);
-  };
-  // Subscribed before the task starts: its first events may come before its id does.
-  const events = await engine.subscribe('events:subscribe', { types: ['task'] }, (e) => {
-    if (e.type !== 'task') return;
-    if (taskId === undefined) early.push(e.task);
-    else if (e.task.id === taskId) onTask(e.task);
-  });
-  const onSignal = (): void => {
-    if (taskId) void engine.call('tasks:cancel', { id: taskId }).catch(() => undefined);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  let final: TaskProgress;
-  try {
-    taskId = (await start()).taskId;
-    for (const t of early.splice(0)) if (t.id === taskId) onTask(t);
-    // A task that ended before the subscription saw it is in the list.
-    const listed = (await engine.call('tasks:list', {})).find((t) => t.id === taskId);
-    if (listed && listed.state !== 'running') onTask(listed);
-    final = await awaitHeld(ended);
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    await events.close();
-  }
+  const final = await followCliTask(engine, start, (t) => renderer?.update(t));
   renderer?.finish(final);
   if (final.state === 'cancelled') throw new EngineError('E_CANCELLED', `${final.kind} of ${final.title} cancelled`);
   if (final.state === 'failed' && final.error) throw new EngineError(final.error.code, final.error.message);
