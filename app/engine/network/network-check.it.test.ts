@@ -25,10 +25,13 @@ test('stale endpoints and a renamed container are found; --repair fixes them', a
   const clean = await check();
   assert.equal(clean.code, 0, clean.stdout);
   assert.match(clean.stdout, /The store is consistent/);
-  const s = JSON.parse(fs.readFileSync(stateFile(), 'utf8')) as { endpoints: Array<Record<string, unknown>> };
-  s.endpoints.push({ ...s.endpoints[0], container: 'a'.repeat(64), name: 'ghost', ip: '10.89.211.9' });
-  fs.writeFileSync(stateFile(), JSON.stringify(s));
+  // rename keeps the endpoint's name in step with the record ...
   await ok(['rename', 'c1', 'c1new']);
+  const s = JSON.parse(fs.readFileSync(stateFile(), 'utf8')) as { endpoints: Array<Record<string, unknown>> };
+  assert.deepEqual(s.endpoints.map((e) => e.name), ['c1new']);
+  // ... a kill between its two writes leaves the old name, as written here, next to a container that is gone.
+  s.endpoints = [{ ...s.endpoints[0], name: 'c1' }, { ...s.endpoints[0], container: 'a'.repeat(64), name: 'ghost', ip: '10.89.211.9' }];
+  fs.writeFileSync(stateFile(), JSON.stringify(s));
   const found = await check();
   assert.equal(found.code, 1);
   assert.match(found.stdout, /PROBLEM network aaaaaaaaaaaa: container ghost is gone but still has address 10\.89\.211\.9/);
