@@ -10,6 +10,7 @@ import type { CliEngine } from './cli-engine.js';
 import { flagBool, flagList, flagString, parseArgs, requireArgs, UsageError, type Parsed } from './args.js';
 import { awaitHeld, confirm, errorCode, formatError, type Command, type Io } from './cli-kit.js';
 import { followLogs, logPrinter, printLogs, runComposeTask } from './compose-output.js';
+import { startAttachedWaiting } from './container-commands.js';
 import { humanSize, table } from './format.js';
 import { psRow } from './list-rows.js';
 import { renderList, type ListFormat } from './template-output.js';
@@ -263,17 +264,7 @@ const run: Sub = async (engine, t, argv, io) => {
   // As `cove run`: the attached container holds this process's terminal or pipes.
   const local = await engine.local();
   if (tty) return local.containers.startAndAttach(record.id);
-  const ignore = (): void => undefined;
-  process.on('SIGINT', ignore);
-  process.on('SIGTERM', ignore);
-  try {
-    const { exitCode } = await local.containers.startAttached(record.id);
-    return await exitCode;
-  } finally {
-    process.off('SIGINT', ignore);
-    process.off('SIGTERM', ignore);
-    await remove();
-  }
+  return startAttachedWaiting(local, record.id, remove);
 };
 
 const config: Sub = async (engine, t, argv, io) => {

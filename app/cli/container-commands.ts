@@ -117,6 +117,25 @@ async function createFromArgs(engine: CliEngine, argv: string[], spec: VerbSpec,
 }
 
 /** --rm: the container goes when it has run (or failed to start). */
+/**
+ * Starts a container attached without a terminal and waits for its exit code. Ctrl-C goes to the whole
+ * process group and the monitor forwards it to the container, so this process ignores it and waits;
+ * `after` runs however it ends (`--rm`'s removal).
+ */
+export async function startAttachedWaiting(local: Awaited<ReturnType<CliEngine['local']>>, id: string, after: () => Promise<void>): Promise<number> {
+  const ignore = (): void => undefined;
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', ignore);
+  try {
+    const { exitCode } = await local.containers.startAttached(id);
+    return await exitCode;
+  } finally {
+    process.off('SIGINT', ignore);
+    process.off('SIGTERM', ignore);
+    await after();
+  }
+}
+
 async function removeIfAuto(engine: CliEngine, options: { autoRemove: boolean }, record: ContainerSummary): Promise<void> {
   if (options.autoRemove) await engine.call('containers:remove', { id: record.id, force: true }).catch(() => undefined);
 }
@@ -140,18 +159,7 @@ const run: Command = async (engine, argv, io) => {
   if (flagBool(p, 'tty') || flagBool(p, 'interactive')) {
     return local.containers.startAndAttach(record.id, flagString(p, 'detach-keys'));
   }
-  // Ctrl-C goes to the whole process group; the monitor forwards it to the container and we wait for its exit code.
-  const ignore = (): void => undefined;
-  process.on('SIGINT', ignore);
-  process.on('SIGTERM', ignore);
-  try {
-    const { exitCode } = await local.containers.startAttached(record.id);
-    return await exitCode;
-  } finally {
-    process.off('SIGINT', ignore);
-    process.off('SIGTERM', ignore);
-    await removeIfAuto(engine, autoRemove, record);
-  }
+  return startAttachedWaiting(local, record.id, () => removeIfAuto(engine, autoRemove, record));
 };
 
 const create: Command = async (engine, argv, io) => {

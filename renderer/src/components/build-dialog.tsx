@@ -4,6 +4,7 @@ import { toCoveApiError } from '../api/errors';
 import { useAppStore } from '../store/use-app-store';
 import { ErrorMessage, Modal } from './modal';
 import { TaskProgressView } from './task-progress';
+import { useTaskStart } from './use-task-start';
 
 /** `KEY=VALUE` lines (blank lines skipped); a line without `=` is an error the dialog shows. */
 export function parseKeyValues(text: string, what: string): Record<string, string> {
@@ -35,32 +36,26 @@ export function BuildDialog() {
   const [args, setArgs] = useState('');
   const [target, setTarget] = useState('');
   const [noCache, setNoCache] = useState(false);
-  const [taskId, setTaskId] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ code: string; message: string } | null>(null);
-  const task = useAppStore((s) => (taskId ? s.jobs.find((j) => j.id === taskId) : undefined));
+  const { taskId, task, busy, error, start } = useTaskStart();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const params: BuildParams = {
-        context: context.trim(),
-        tags: tags.split(/[\s,]+/).filter(Boolean),
-        buildArgs: parseKeyValues(args, 'Build arguments'),
-        noCache,
-        ...(dockerfile.trim() ? { dockerfile: dockerfile.trim() } : {}),
-        ...(target.trim() ? { target: target.trim() } : {}),
-      };
-      setFirstTag(params.tags?.[0] ?? null);
-      setTaskId(await build(params));
-    } catch (reason) {
-      const err = reason instanceof Error && !('code' in reason) ? { code: 'E_INVALID_ARGUMENT', message: reason.message } : toCoveApiError(reason);
-      setError({ code: err.code, message: err.message });
-    } finally {
-      setBusy(false);
-    }
+    await start(
+      () => {
+        const params: BuildParams = {
+          context: context.trim(),
+          tags: tags.split(/[\s,]+/).filter(Boolean),
+          buildArgs: parseKeyValues(args, 'Build arguments'),
+          noCache,
+          ...(dockerfile.trim() ? { dockerfile: dockerfile.trim() } : {}),
+          ...(target.trim() ? { target: target.trim() } : {}),
+        };
+        setFirstTag(params.tags?.[0] ?? null);
+        return build(params);
+      },
+      // A bad build-argument line is the dialog's own error, not the engine's.
+      (reason) => (reason instanceof Error && !('code' in reason) ? { code: 'E_INVALID_ARGUMENT', message: reason.message } : toCoveApiError(reason)),
+    );
   };
 
   return (

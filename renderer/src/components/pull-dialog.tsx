@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import { toCoveApiError } from '../api/errors';
 import { useAppStore } from '../store/use-app-store';
 import { ErrorMessage, Modal } from './modal';
 import { TaskProgressView } from './task-progress';
+import { useTaskStart } from './use-task-start';
 
 /** The pull runs in the engine as a task: closing this dialog or leaving the page does not stop it. */
 export function PullDialog() {
@@ -10,23 +10,11 @@ export function PullDialog() {
   const close = useAppStore((s) => s.openDialog);
   const cancel = useAppStore((s) => s.cancelJob);
   const [reference, setReference] = useState('');
-  const [taskId, setTaskId] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ code: string; message: string } | null>(null);
-  const task = useAppStore((s) => (taskId ? s.jobs.find((j) => j.id === taskId) : undefined));
+  const { taskId, task, busy, error, start } = useTaskStart();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      setTaskId(await pull(reference.trim()));
-    } catch (reason) {
-      const err = toCoveApiError(reason);
-      setError({ code: err.code, message: err.message });
-    } finally {
-      setBusy(false);
-    }
+    await start(() => pull(reference.trim()));
   };
 
   return (
