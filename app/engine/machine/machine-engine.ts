@@ -5,60 +5,23 @@
 // protocol as engine.sock), so subscriptions and their events stay per
 // connection as they do in-process.
 import net from 'node:net';
-import type { ApiMethod, ApiParams, ApiResult, ServerMessage } from '../../api/contract.js';
+import type { ApiError, ApiMethod, ApiParams, ApiResult } from '../../api/contract.js';
+import { ndjsonPeer } from '../../transport/ndjson-peer.js';
 import type { Delivery, EngineConnection, EngineHandle } from '../engine-api.js';
 import { EngineError } from '../errors.js';
 import { MachineService } from './machine-service.js';
 import { DEFAULT_MACHINE, liveState } from './machine-store.js';
 
-const LOST = { code: 'E_INTERNAL', message: 'the connection to the Cove VM was lost' };
+const LOST: ApiError = { code: 'E_INTERNAL', message: 'the connection to the Cove VM was lost' };
 
 /** One connection to a machine's API socket; calls before the socket connects are queued by it. */
 export function socketConnection(socketPath: string, deliver: (delivery: Delivery) => void): EngineConnection {
   const sock = net.connect(socketPath);
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
-  let next = 1;
-  let closed = false;
-  let buf = '';
-  const fail = (): void => {
-    closed = true;
-    for (const p of pending.values()) p.reject(LOST);
-    pending.clear();
-  };
-  sock.setEncoding('utf8');
-  sock.on('data', (chunk: string) => {
-    buf += chunk;
-    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      let msg: ServerMessage;
-      try {
-        msg = JSON.parse(line) as ServerMessage;
-      } catch {
-        continue;
-      }
-      if (msg.kind === 'event') deliver({ subscription: msg.subscription, event: msg.event });
-      else {
-        const p = pending.get(msg.id);
-        pending.delete(msg.id);
-        if (msg.ok) p?.resolve(msg.result);
-        else p?.reject(msg.error);
-      }
-    }
-  });
-  sock.on('error', fail);
-  sock.on('close', fail);
+  const peer = ndjsonPeer(sock, deliver, LOST);
   return {
-    call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
-      if (closed) return Promise.reject(LOST);
-      const id = next++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        sock.write(`${JSON.stringify({ kind: 'request', id, method, params })}\n`);
-      });
-    },
+    call: <M extends ApiMethod>(method: M, params: ApiParams<M>) => peer.request(method, params) as Promise<ApiResult<M>>,
     close() {
-      closed = true;
+      peer.stop();
       sock.destroy();
     },
   };
