@@ -30,6 +30,16 @@ export async function awaitHeld<T>(promise: Promise<T>): Promise<T> {
   }
 }
 
+/** Until Ctrl-C (or SIGTERM): how a following verb (`events`) ends. */
+export function untilInterrupted(): Promise<void> {
+  return awaitHeld(
+    new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    }),
+  );
+}
+
 /** Runs `fn` per argument like docker: print each success, report each failure, exit 1 if any failed. */
 export async function each(ids: string[], io: Io, fn: (id: string) => Promise<string>): Promise<number> {
   let failed = 0;

@@ -8,7 +8,7 @@ import { EngineError } from '../engine/errors.js';
 import { shortId } from '../engine/digest.js';
 import type { CliEngine } from './cli-engine.js';
 import { flagBool, flagList, flagString, parseArgs, requireArgs, UsageError, type Parsed } from './args.js';
-import { awaitHeld, confirm, errorCode, formatError, type Command, type Io } from './cli-kit.js';
+import { confirm, untilInterrupted, errorCode, formatError, type Command, type Io } from './cli-kit.js';
 import { followLogs, logPrinter, printLogs, runComposeTask } from './compose-output.js';
 import { startAttachedWaiting } from './container-commands.js';
 import { humanSize, table } from './format.js';
@@ -362,12 +362,7 @@ const events: Sub = async (engine, t, argv, io) => {
       else io.out(`${e.time.replace('T', ' ').replace('Z', '')} container ${e.action} ${e.id} (image=${c.image}, name=${c.name})\n`);
     })();
   });
-  await awaitHeld(
-    new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    }),
-  );
+  await untilInterrupted();
   await sub.close();
   return 0;
 };

@@ -4,7 +4,7 @@ import { humanSize, table } from './format.js';
 import { renderList } from './template-output.js';
 import { STATS_FORMAT, statsRow } from './list-rows.js';
 import { verb } from './verbs.js';
-import { awaitHeld, type Command } from './cli-kit.js';
+import { awaitHeld, untilInterrupted, type Command } from './cli-kit.js';
 
 /** docker stats: the engine's samples (`events:subscribe` for stats), one table per sampler tick. */
 const stats: Command = async (engine, argv, io) => {
@@ -75,12 +75,7 @@ const events: Command = async (engine, argv, io) => {
     const what = e.type === 'task' ? `task ${e.task.kind} ${e.task.state} ${e.task.title}` : e.type === 'warning' ? `${e.source} warning ${e.id}: ${e.message}` : e.type === 'container' && e.health ? `container ${e.action}: ${e.health} ${e.id}` : `${e.type} ${e.action} ${e.id}`;
     io.out(`${new Date().toISOString()} ${what}\n`);
   });
-  await awaitHeld(
-    new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    }),
-  );
+  await untilInterrupted();
   await sub.close();
   return 0;
 };
