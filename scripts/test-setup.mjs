@@ -33,6 +33,8 @@ const NEEDED = [
   ['mksquashfs', 'squashfs-tools'],
   // The session keyring test (a key the caller adds must not be visible in containers).
   ['keyctl', 'keyutils'],
+  // The smoke test that slows a container's init with strace's fault injection (the create race).
+  ['strace', 'strace'],
 ];
 const HEADERS = [['/usr/include/seccomp.h', 'libseccomp-dev']];
 
