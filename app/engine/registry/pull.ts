@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { LayerProgress } from '../../api/contract.js';
-import { EngineError } from '../errors.js';
+import { EngineError, isNodeError } from '../errors.js';
 import { chainIds, shortId } from '../digest.js';
 import type { Descriptor, Manifest } from '../archive/image-schemas.js';
 import { parseImageConfig, type ImageConfig } from '../archive/image-config.js';
@@ -281,8 +281,10 @@ export class Puller {
         }
         await writer.write(chunk);
         if (target && !target.write(chunk)) {
-          const exited = pending ? pending.process.result.then(() => Promise.reject(new EngineError('E_INTERNAL', 'the unpack worker stopped reading'))) : new Promise<never>(() => undefined);
-          await Promise.race([once(target, 'drain'), exited]);
+          const stopped = (): Promise<never> => Promise.reject(new EngineError('E_INTERNAL', 'the unpack worker stopped reading'));
+          const exited = pending ? pending.process.result.then(stopped) : new Promise<never>(() => undefined);
+          // A worker that died (e.g. ENOSPC) makes the drain wait fail with EPIPE first; its own verdict is the error to report.
+          await Promise.race([once(target, 'drain'), exited]).catch((err: unknown) => (pending && isNodeError(err, 'EPIPE') ? exited : Promise.reject(err)));
         }
         progress.layer(desc.digest, { current: writer.size });
       }
