@@ -21,6 +21,12 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // CommonJS by design: the CLI loader runs the bundle with vm.Script (scripts/cli-loader.cjs).
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   {
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },

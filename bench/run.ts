@@ -28,8 +28,12 @@ async function main(): Promise<void> {
   const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   if (process.getuid?.() === 0) {
     const user = process.env.COVE_TEST_USER ?? 'cove-test';
-    const env = ['HOME=/tmp', `PATH=${process.env.PATH}`, 'TMPDIR=/tmp'];
-    const r = spawnSync('runuser', ['-u', user, '--', 'env', ...env, process.execPath, '--import', 'tsx', 'bench/run.ts', ...names], { stdio: 'inherit' });
+    // The test user's own environment, not root's: runuser keeps the caller's variables, and one of them can
+    // change what is measured (NODE_EXTRA_CA_CERTS makes every Node process parse that file at start, ~40 ms here;
+    // `sudo` drops it). Cove's own settings (COVE_*) pass.
+    const cove = Object.entries(process.env).filter(([k]) => k.startsWith('COVE_')).map(([k, v]) => `${k}=${v}`);
+    const env = ['HOME=/tmp', `PATH=${process.env.PATH}`, 'TMPDIR=/tmp', ...cove];
+    const r = spawnSync('runuser', ['-u', user, '--', 'env', '-i', ...env, process.execPath, '--import', 'tsx', 'bench/run.ts', ...names], { stdio: 'inherit' });
     process.exit(r.status ?? 1);
   }
   if (!have('podman')) {

@@ -2,6 +2,7 @@
 // tools with the system compiler, the CLI and unpack worker bundles, and
 // the Electron main/preload/renderer (whose renderer web mode serves too).
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs, { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,33 +41,30 @@ if (want('cli')) {
     define: { 'import.meta.url': '__coveImportMetaUrl' },
     banner: { js: "const __coveImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   };
-  // The CLI is ESM split into chunks, so each verb compiles and runs only
-  // what it imports (V8 compiling one 1 MB bundle cost ~17 ms per command).
-  // Bundled CommonJS dependencies get a real `require` from the banner.
+  // The CLI is one CommonJS bundle run by dist/cove.cjs (scripts/cli-loader.cjs) with a V8 code cache:
+  // with the cache, a command's cost no longer grows with the code it does not run, and CommonJS is what
+  // vm.Script can cache (an ESM split into chunks cannot be, and loading ~40 chunks cost more, see
+  // docs/performance.md). Each module still initialises only when imported: esbuild keeps `import()` lazy.
+  // `import('node:x')` of a builtin becomes a require, as vm.Script has no loader for import().
+  const builtinImport = {
+    name: 'builtin-dynamic-import',
+    setup(b) {
+      b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin-require' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    },
+  };
   await fs.promises.rm(path.join(root, 'dist', 'cli'), { recursive: true, force: true });
-  await esbuild.build({
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    splitting: true,
-    sourcemap: 'linked',
-    logLevel: 'warning',
-    external: ['node-pty'],
-    entryPoints: { main: path.join(root, 'app/cli/main.ts') },
-    outdir: path.join(root, 'dist/cli'),
-    outExtension: { '.js': '.mjs' },
-    banner: { js: "import { createRequire as __coveCreateRequire } from 'node:module'; const require = __coveCreateRequire(import.meta.url);" },
-  });
-  // dist/cove.cjs stays the CLI's one path (tests, the monitor's exit command, bin/cove.js).
-  await fs.promises.writeFile(
-    path.join(root, 'dist/cove.cjs'),
-    "// The cove CLI: a CommonJS door into the code-split ESM build in dist/cli.\n" +
-      "import(require('node:url').pathToFileURL(require('node:path').join(__dirname, 'cli', 'main.mjs')).href).catch((err) => {\n" +
-      "  process.stderr.write(`Error: ${err && err.stack ? err.stack : err} [E_INTERNAL]\\n`);\n" +
-      '  process.exitCode = 125;\n' +
-      '});\n',
-  );
+  const cliBundle = path.join(root, 'dist/cli/cove-cli.cjs');
+  await esbuild.build({ ...common, plugins: [builtinImport], entryPoints: [path.join(root, 'app/cli/main.ts')], outfile: cliBundle });
+  // ASCII, so the loader reads it as latin1: a UTF-8 decode of the bundle cost ~20 ms (it makes a two-byte
+  // string). esbuild escapes non-ASCII in strings but not in regular expressions or kept comments; \uXXXX
+  // means the same character there (UTF-16 units, as a JavaScript source is).
+  const text = await fs.promises.readFile(cliBundle, 'utf8');
+  await fs.promises.writeFile(cliBundle, text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  // The cache is keyed by the bundle's content: a rebuild never runs with bytecode of the previous one.
+  const buildId = createHash('sha256').update(await fs.promises.readFile(cliBundle)).digest('hex').slice(0, 16);
+  const loader = await fs.promises.readFile(path.join(root, 'scripts/cli-loader.cjs'), 'utf8');
+  await fs.promises.writeFile(path.join(root, 'dist/cove.cjs'), loader.replace('__COVE_BUILD_ID__', buildId));
   await esbuild.build({ ...common, entryPoints: [path.join(root, 'app/engine/unpack/unpack-worker.ts')], outfile: path.join(root, 'dist/unpack-worker.cjs') });
 }
 
