@@ -17,17 +17,27 @@ export function tempPathFor(target: string): string {
   return path.join(path.dirname(target), `.tmp-${path.basename(target)}-${crypto.randomBytes(6).toString('hex')}`);
 }
 
+export interface AtomicWriteOptions {
+  /**
+   * false: temp + rename only, no fsync. Readers and a kill -9 still see the
+   * old content or the new (the page cache outlives the process); only a
+   * power cut can lose the change, so it is for state that means nothing
+   * after one (what a process of this boot is doing).
+   */
+  durable: boolean;
+}
+
 /**
  * Write-temp, fsync, rename, fsync-dir: a reader (or a kill -9) sees either
  * the old content or the new, never a torn file.
  */
-export async function writeFileAtomic(target: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(target: string, data: string | Uint8Array, mode = 0o600, o: AtomicWriteOptions = { durable: true }): Promise<void> {
   const temp = tempPathFor(target);
   try {
     const handle = await fs.open(temp, 'wx', mode);
     try {
       await handle.writeFile(data);
-      await handle.sync();
+      if (o.durable) await handle.sync();
     } finally {
       await handle.close();
     }
@@ -37,11 +47,11 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
     await fs.rm(temp, { force: true });
     throw noSpace(err, target);
   }
-  await fsyncDir(path.dirname(target));
+  if (o.durable) await fsyncDir(path.dirname(target));
 }
 
-export async function writeJsonAtomic(target: string, value: unknown): Promise<void> {
-  await writeFileAtomic(target, JSON.stringify(value, null, 2) + '\n');
+export async function writeJsonAtomic(target: string, value: unknown, o: AtomicWriteOptions = { durable: true }): Promise<void> {
+  await writeFileAtomic(target, JSON.stringify(value, null, 2) + '\n', 0o600, o);
 }
 
 export async function readJsonFile<T>(file: string): Promise<T | undefined> {

@@ -67,7 +67,8 @@ export async function createContainer(d: CreateDeps, opts: RunOptions): Promise<
       }
       for (let i = 2; taken.has(name); i++) name = `${randomName()}${i}`;
       await ensureDir(p.root);
-      for (const dir of [p.bundle, p.rootfs, p.upper, p.work]) await fsp.mkdir(dir, { mode: 0o755 });
+      const mkdir = (dir: string): Promise<unknown> => fsp.mkdir(dir, { mode: 0o755 });
+      await allDone([mkdir(p.bundle).then(() => mkdir(p.rootfs)), mkdir(p.upper), mkdir(p.work)]);
       const volumePaths = new Map<string, string>();
       for (const m of run.mounts) {
         if (m.type !== 'volume') continue;
@@ -83,9 +84,6 @@ export async function createContainer(d: CreateDeps, opts: RunOptions): Promise<
         own = await d.networks.attachOnCreate({ id, name }, [{ network: run.network, aliases: run.networkAliases ?? [], ip: run.ip ?? null }, ...(run.extraNetworks ?? [])], run.ports);
       }
       const etc = { hosts: path.join(p.root, 'hosts'), hostname: path.join(p.root, 'hostname'), resolv: path.join(p.root, 'resolv.conf') };
-      await fsp.writeFile(etc.hosts, hostsFile(run, own), { mode: 0o644 });
-      await fsp.writeFile(etc.hostname, hostnameFile(run), { mode: 0o644 });
-      await fsp.writeFile(etc.resolv, resolvFile(run, undefined, own), { mode: 0o644 });
       const spec = buildSpec({
         image: config,
         run,
@@ -125,7 +123,12 @@ export async function createContainer(d: CreateDeps, opts: RunOptions): Promise<
         config: run,
         restartCount: 0,
       };
-      await writeJsonAtomic(p.config, spec);
+      await allDone([
+        fsp.writeFile(etc.hosts, hostsFile(run, own), { mode: 0o644 }),
+        fsp.writeFile(etc.hostname, hostnameFile(run), { mode: 0o644 }),
+        fsp.writeFile(etc.resolv, resolvFile(run, undefined, own), { mode: 0o644 }),
+        writeJsonAtomic(p.config, spec),
+      ]);
       // container.json last: until it exists the directory is not a container.
       await store.writeRecord(rec);
       return rec;
@@ -136,6 +139,16 @@ export async function createContainer(d: CreateDeps, opts: RunOptions): Promise<
       if (endpoint) await d.networks.release(id).catch(() => undefined);
       throw noSpace(err, p.root);
     });
+}
+
+/**
+ * Independent writes overlap on the thread pool (create is on the path of
+ * every `run`); all of them settle before a failure is thrown, so the
+ * clean-up's rm never races a write still in flight.
+ */
+async function allDone(steps: Array<Promise<unknown>>): Promise<void> {
+  const failed = (await Promise.allSettled(steps)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** The pid whose network namespace `container:<id>` joins: the other container's init. */

@@ -49,6 +49,16 @@ export interface ContainerStatus {
 
 const RESERVE_BYTES = 64 * 1024;
 
+/**
+ * start.json describes a process of this boot: after a power cut none runs,
+ * and status() reads a start.json that is missing or half-written as
+ * "created", never as running. So it is replaced atomically (readers and a
+ * kill -9 see the old or the new one) but not fsynced: four fsyncs on the
+ * path of every start. The records that must survive a power cut (the
+ * container's container.json and bundle) still are.
+ */
+const START_WRITE = { durable: false };
+
 /** containers/<id>/: the record, the bundle, the overlay dirs, the log and the state files. */
 export class ContainerStore {
   readonly dir: string;
@@ -126,7 +136,7 @@ export class ContainerStore {
     await fsp.rm(p.pid, { force: true });
     // Each run starts as docker's does: `starting`, no streak, no log.
     await fsp.rm(p.health, { force: true });
-    await writeJsonAtomic(p.start, { startedAt: new Date().toISOString(), pid: null, pidStart: null } satisfies StartRecord);
+    await writeJsonAtomic(p.start, { startedAt: new Date().toISOString(), pid: null, pidStart: null } satisfies StartRecord, START_WRITE);
     // Real blocks, not a hole: on a disk that fills up while the container
     // runs, `stop` frees them so the monitor can still write the exit code.
     await fsp.writeFile(p.reserve, Buffer.alloc(RESERVE_BYTES), { mode: 0o600 });
@@ -140,7 +150,7 @@ export class ContainerStore {
   async markStarted(id: string, pid: number): Promise<void> {
     const p = this.paths(id);
     const prev = await readJsonFile<StartRecord>(p.start);
-    await writeJsonAtomic(p.start, { startedAt: prev?.startedAt ?? new Date().toISOString(), pid, pidStart: procStartTime(pid) } satisfies StartRecord);
+    await writeJsonAtomic(p.start, { startedAt: prev?.startedAt ?? new Date().toISOString(), pid, pidStart: procStartTime(pid) } satisfies StartRecord, START_WRITE);
   }
 
   async markStartFailed(id: string): Promise<void> {

@@ -5,7 +5,7 @@
 // syntaxes that is the place the user got wrong - as its path in the model
 // (`services.web.ports[0]`), what was expected, and the file:line:column.
 import type { ErrorObject } from 'ajv';
-import validate from './compose-spec-validate.js';
+import { validate } from './compose-spec-validate.js';
 import { formatPath, invalid, type ModelPath } from './yaml-file.js';
 
 function modelPath(instancePath: string): ModelPath {
