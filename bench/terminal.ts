@@ -9,8 +9,10 @@
 //   pty       node-pty reading the producer, nothing else (the ceiling here)
 //   server    pty -> bridge -> WebSocket -> a client that acks at once (no rendering)
 //   browser   the whole path into xterm.js on screen
-//   echo      key press until the echo is in xterm's rows (ms, median and p95),
-//             from the page's keydown and from the harness sending the key
+//   echo      key press until the echo is on screen (ms, median, p95, max): from
+//             the page's keydown, the round trip part of it, and from the
+//             harness sending the key
+// With 0 megabytes only the echo is measured.
 import os from 'node:os';
 import path from 'node:path';
 import * as pty from 'node-pty';
@@ -100,16 +102,38 @@ async function browserRun(page: Page, bytes: number): Promise<number> {
 }
 
 /**
- * Echo latency, two ways per key: from the page's keydown event to the echo
- * in xterm's rows (what the app controls: the key's trip through the socket,
- * the pty and back, parse and the next animation frame), and from the
- * moment the page is armed, just before the harness sends the key (adds
- * Playwright's CDP round trips).
+ * Echo latency per key, measured until the echo is on screen: the page's
+ * keydown, the echo's frame arriving on the page's /term socket (the round
+ * trip through the socket, the bridge, the pty and back), xterm.js's rows
+ * changing, and the end of that rendering task (a timer queued from the
+ * mutation runs after the frame's style, layout, paint and commit). "From
+ * the harness" starts when the page is armed, just before Playwright sends
+ * the key (adds its CDP round trips).
  */
-async function echoLatencies(page: Page): Promise<{ fromKeydown: number[]; fromHarness: number[] }> {
+interface EchoSample {
+  keydown: number;
+  roundTrip: number;
+  harness: number;
+}
+
+/** Marks the arrival of each /term data frame (for the round-trip part of the echo). */
+const TERM_FRAME_MARK = `(() => {
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      if (String(args[0]).includes('/term')) {
+        this.addEventListener('message', (m) => {
+          if (m.data instanceof ArrayBuffer && new Uint8Array(m.data)[0] === 0) window.__termFrameAt = performance.now();
+        });
+      }
+    }
+  };
+})();`;
+
+async function echoLatencies(page: Page): Promise<EchoSample[]> {
   await page.keyboard.press('Control+U');
-  const fromKeydown: number[] = [];
-  const fromHarness: number[] = [];
+  const samples: EchoSample[] = [];
   for (let i = 0; i < 60; i++) {
     // Armed before the key is sent (an evaluate and a key press travel by
     // different routes, so the key could otherwise arrive first).
@@ -118,25 +142,26 @@ async function echoLatencies(page: Page): Promise<{ fromKeydown: number[]; fromH
       const before = rows.textContent;
       const t = performance.now();
       let key = NaN;
+      window.__termFrameAt = NaN;
       addEventListener('keydown', () => (key = performance.now()), { capture: true, once: true });
       const mo = new MutationObserver(() => {
         // A late change from the previous key (Ctrl-U) is not this key's echo.
         if (Number.isNaN(key) || rows.textContent === before) return;
         mo.disconnect();
-        const now = performance.now();
-        resolve([now - key, now - t]);
+        const frame = window.__termFrameAt;
+        setTimeout(() => {
+          const now = performance.now();
+          resolve({ keydown: now - key, roundTrip: frame - key, harness: now - t });
+        }, 0);
       });
       mo.observe(rows, { subtree: true, childList: true, characterData: true });
     }); 0`);
     await page.keyboard.press(i % 2 ? 'a' : 'b');
-    const [k, h] = await page.evaluate<[number, number]>('window.__echo');
-    if (i >= 5) {
-      fromKeydown.push(k);
-      fromHarness.push(h);
-    }
+    const sample = await page.evaluate<EchoSample>('window.__echo');
+    if (i >= 5) samples.push(sample);
     if (i % 20 === 19) await page.keyboard.press('Control+U');
   }
-  return { fromKeydown, fromHarness };
+  return samples;
 }
 
 const fmt = (xs: number[]) => `median ${median(xs).toFixed(1)} (min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)})`;
@@ -154,13 +179,14 @@ async function main(): Promise<void> {
     executablePath: process.env.COVE_CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
   });
-  const results = { pty: [] as number[], server: [] as number[], browser: [] as number[], echo: { fromKeydown: [] as number[], fromHarness: [] as number[] } };
+  const results = { pty: [] as number[], server: [] as number[], browser: [] as number[], echo: [] as EchoSample[] };
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.addInitScript(TERM_FRAME_MARK);
     await page.goto(`${server.url}#/containers/${id}/terminal`);
     await page.locator('[data-testid="terminal"][data-status="open"]').waitFor();
     await page.locator('[data-testid="terminal-screen"] .xterm').click();
-    for (let r = 0; r < runs; r++) {
+    for (let r = 0; megabytes > 0 && r < runs; r++) {
       results.pty.push(await ptyOnly(bytes));
       results.server.push(await serverOnly(new URL(server.url), server.token, id, bytes));
       results.browser.push(await browserRun(page, bytes));
@@ -174,12 +200,16 @@ async function main(): Promise<void> {
   }
   const load = os.loadavg()[0]?.toFixed(1);
   process.stdout.write(`terminal (${megabytes} MB x ${runs}, ${os.cpus().length} CPUs, load average ${load}):\n`);
-  process.stdout.write(`  pty only        ${fmt(results.pty)} MB/s\n`);
-  process.stdout.write(`  server path     ${fmt(results.server)} MB/s\n`);
-  process.stdout.write(`  into xterm.js   ${fmt(results.browser)} MB/s\n`);
+  if (megabytes > 0) {
+    process.stdout.write(`  pty only        ${fmt(results.pty)} MB/s\n`);
+    process.stdout.write(`  server path     ${fmt(results.server)} MB/s\n`);
+    process.stdout.write(`  into xterm.js   ${fmt(results.browser)} MB/s\n`);
+  }
   const echo = (xs: number[]) => `median ${median(xs).toFixed(1)} ms, p95 ${percentile(xs, 95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`;
-  process.stdout.write(`  echo latency    from keydown in the page: ${echo(results.echo.fromKeydown)}\n`);
-  process.stdout.write(`                  from the harness sending the key: ${echo(results.echo.fromHarness)}\n`);
+  const echoes = results.echo;
+  process.stdout.write(`  echo latency    keydown to on screen: ${echo(echoes.map((e) => e.keydown))}\n`);
+  process.stdout.write(`                  of which the round trip (keydown to the echo's frame in the page): ${echo(echoes.map((e) => e.roundTrip))}\n`);
+  process.stdout.write(`                  from the harness sending the key: ${echo(echoes.map((e) => e.harness))}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -57,7 +57,11 @@ export class TerminalSession {
     private readonly openTerminal: OpenTerminal,
   ) {
     this.term = new Terminal({
-      cursorBlink: true,
+      // No blink: xterm's DOM renderer blinks with an infinite CSS animation,
+      // so a frame is always pending when a key goes down, and Chromium
+      // (DeferRendererTasksAfterInput) holds the echo's socket task until
+      // that frame is done: every echo then waited one more frame (~17 ms).
+      cursorBlink: false,
       scrollback: 10_000,
       fontFamily: "ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace",
       fontSize: 13,
