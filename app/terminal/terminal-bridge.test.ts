@@ -110,6 +110,20 @@ test('chunks of one event-loop turn go out as one frame, a large burst in frames
   assert.deepEqual(ch.controls().at(-1), { type: 'exit', code: 0 });
 });
 
+test('a lone keystroke echo after streamed output goes out in the next turn, not after the streaming batch delay', async () => {
+  const proc = new FakeProcess();
+  const ch = new FakeChannel();
+  new TerminalBridge('s4', proc, ch);
+  const data = () => ch.frames.filter((f) => f[0] === TERMINAL_FRAME.data).map((f) => new TextDecoder().decode(f.subarray(1)));
+  proc.emit('output');
+  await nextTurn();
+  assert.deepEqual(data(), ['output']);
+  await new Promise((r) => setTimeout(r, 20));
+  proc.emit('k');
+  await nextTurn();
+  assert.deepEqual(data(), ['output', 'k']);
+});
+
 test('the registry refuses through its precheck with the engine code and never spawns', async () => {
   let spawned = 0;
   const reg = new TerminalRegistry({
