@@ -241,11 +241,14 @@ export class Engine implements EngineHandle {
           }
         }),
       imagesChanged: () => this.emit({ type: 'image', action: 'load' satisfies ImageAction, id: '', time: new Date().toISOString() }),
+      fileChanged: (id, listChanged) => this.containers.records.listCache.fileChanged(id, listChanged),
     });
     this.watcher.start();
+    this.containers.records.listCache.attach(this.watcher);
   }
 
   private stopWatcher(): void {
+    this.containers.records.listCache.detach();
     this.watcher?.close();
     this.watcher = undefined;
     this.containerEvents = undefined;
@@ -298,6 +301,7 @@ export class Engine implements EngineHandle {
   async close(): Promise<void> {
     this.connections.closeAll();
     this.closeLogs();
+    this.containers.records.listCache.detach();
     this.watcher?.close();
     this.stats.stop();
     this.bus.clear();

@@ -4,6 +4,12 @@ import path from 'node:path';
 export interface StoreWatcherCallbacks {
   containerChanged(id: string): void;
   imagesChanged(): void;
+  /**
+   * Every event in the containers directory (`listChanged`) or in a
+   * container's, as it is read, before the debounce; `id` null when the
+   * event cannot be tied to one container. The list cache drops entries here.
+   */
+  fileChanged?(id: string | null, listChanged: boolean): void;
 }
 
 /**
@@ -18,6 +24,7 @@ export class StoreWatcher {
   private root: fs.FSWatcher | undefined;
   private home: fs.FSWatcher | undefined;
   private readonly pending = new Map<string, NodeJS.Timeout>();
+  private rootFailed = false;
 
   constructor(
     private readonly homeDir: string,
@@ -26,12 +33,18 @@ export class StoreWatcher {
   ) {}
 
   start(): void {
+    const self = path.basename(this.containersDir);
     this.root = fs.watch(this.containersDir, (_event, name) => {
-      if (typeof name !== 'string' || !/^[a-f0-9]{64}$/.test(name)) return;
+      if (typeof name !== 'string' || !/^[a-f0-9]{64}$/.test(name)) {
+        // The directory itself moved or went (IN_DELETE_SELF, IN_MOVE_SELF name it): nothing in it is watched any more.
+        if (typeof name !== 'string' || name === self) this.failRoot();
+        return;
+      }
       this.watchContainer(name);
+      this.callbacks.fileChanged?.(name, true);
       this.debounce(name, () => this.callbacks.containerChanged(name));
     });
-    this.root.on('error', () => undefined);
+    this.root.on('error', () => this.failRoot());
     this.home = fs.watch(this.homeDir, (_event, name) => {
       if (name === 'images.json') this.debounce('images', () => this.callbacks.imagesChanged());
     });
@@ -52,16 +65,33 @@ export class StoreWatcher {
       const w = fs.watch(dir, (_event, name) => {
         // The log, and the healthcheck prober's temporary and pid files (health.json itself counts).
         if (name === 'container.log' || name === 'health.json.tmp' || name === 'health.json.pid') return;
+        this.callbacks.fileChanged?.(id, false);
         this.debounce(id, () => this.callbacks.containerChanged(id));
       });
       w.on('error', () => {
         w.close();
         this.watchers.delete(id);
+        this.callbacks.fileChanged?.(id, false);
       });
       this.watchers.set(id, w);
     } catch {
       // Removed between the event and the watch.
     }
+  }
+
+  /** False once the containers directory's own watch failed: changes may go unseen. */
+  complete(): boolean {
+    return this.root !== undefined && !this.rootFailed;
+  }
+
+  /** True while container `id`'s directory is watched: its changes are reported. */
+  watching(id: string): boolean {
+    return this.watchers.has(id);
+  }
+
+  private failRoot(): void {
+    this.rootFailed = true;
+    this.callbacks.fileChanged?.(null, true);
   }
 
   private debounce(key: string, fn: () => void): void {
@@ -78,6 +108,7 @@ export class StoreWatcher {
 
   close(): void {
     this.root?.close();
+    this.root = undefined;
     this.home?.close();
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();

@@ -7,10 +7,11 @@ import { withLock } from '../store/lock.js';
 import { inspectView } from './container-inspect.js';
 import { wasOomKilled } from './cgroup-limits.js';
 import type { ContainerRecord, ContainerStatus, ContainerStore } from './container-store.js';
-import { statusText } from './container-support.js';
-import { isRestarting } from './restart-policy.js';
+import { ContainerListCache } from './container-list-cache.js';
+import { readFacts, summarize } from './container-summary.js';
+import { sameProcessAlive } from './proc.js';
 import { parseCriLog } from './cri-log.js';
-import { healthSuffix, readHealth } from './health-state.js';
+import { readHealth } from './health-state.js';
 import { NAME_RE } from './names.js';
 import type { OciSpec } from './oci-spec.js';
 import type { PortSpec } from './run-options.js';
@@ -25,11 +26,16 @@ export interface ContainerEvents {
  * stop and a rename that race both land.
  */
 export class ContainerRecords {
+  /** The list kept in memory while a store watcher reports changes (a long-lived engine). */
+  readonly listCache: ContainerListCache;
+
   constructor(
     readonly store: ContainerStore,
     private readonly lockFile: string,
     private readonly events: ContainerEvents,
-  ) {}
+  ) {
+    this.listCache = new ContainerListCache(store);
+  }
 
   /** Runs `fn` holding containers.lock: names are unique, records change one writer at a time. */
   locked<T>(fn: () => Promise<T>): Promise<T> {
@@ -92,32 +98,11 @@ export class ContainerRecords {
   }
 
   async summary(rec: ContainerRecord): Promise<ContainerSummary> {
-    const s = await this.store.status(rec.id);
-    const restarting = isRestarting(rec, s);
-    // docker's ps shows the health of a running container only ("(Paused)" wins).
-    const health = rec.config?.healthcheck && s.state === 'running' ? (await readHealth(this.store.paths(rec.id).health, s.state)).Status : undefined;
-    return {
-      id: rec.id,
-      name: rec.name,
-      image: rec.image,
-      imageId: rec.imageId,
-      command: rec.command,
-      state: s.state,
-      status: restarting ? statusText(s, rec.createdAt).replace(/^Exited/, 'Restarting') : statusText(s, rec.createdAt) + (health ? healthSuffix(health) : ''),
-      ...(restarting ? { restarting: true } : {}),
-      exitCode: s.exitCode,
-      pid: s.pid,
-      createdAt: rec.createdAt,
-      startedAt: s.startedAt,
-      finishedAt: s.finishedAt,
-      ports: s.state === 'running' || s.state === 'paused' ? await this.boundPorts(rec) : (rec.config?.ports ?? []),
-      labels: rec.config?.labels ?? {},
-      ...(health ? { health } : {}),
-    };
+    return summarize(readFacts(this.store, rec), sameProcessAlive);
   }
 
   async list(all: boolean): Promise<ContainerSummary[]> {
-    const summaries = await Promise.all((await this.store.records()).map((rec) => this.summary(rec)));
+    const summaries = (await this.listCache.summaries()) ?? (await this.store.records()).map((rec) => summarize(readFacts(this.store, rec), sameProcessAlive));
     return summaries.filter((s) => all || s.state === 'running' || s.state === 'paused').sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 

@@ -105,7 +105,12 @@ export class ContainerStore {
   }
 
   async readRecord(id: string): Promise<ContainerRecord | undefined> {
-    // Synchronous for the reason given in status().
+    return this.readRecordSync(id);
+  }
+
+  /** container.json, or undefined when there is none; a read error other than ENOENT throws. */
+  readRecordSync(id: string): ContainerRecord | undefined {
+    // Synchronous for the reason given in statusFiles().
     const rec = readSmallJson<ContainerRecord>(this.paths(id).record, true);
     if (rec) rec.runtime ??= 'cove';
     return rec;
@@ -162,30 +167,64 @@ export class ContainerStore {
    * restarted engine) sees the same thing without a daemon.
    */
   async status(id: string): Promise<ContainerStatus> {
+    return deriveStatus(this.statusFiles(id), sameProcessAlive);
+  }
+
+  /** What the state is derived from: start.json, exit.json, the pid file and the paused mark. */
+  statusFiles(id: string): StatusFiles {
     const p = this.paths(id);
     // Small files read synchronously: a few microseconds each from the page cache, where an
     // async readFile is four thread-pool round trips (open, fstat, read, close), which a
     // docker ps of many containers pays for each of them on a busy machine.
     const start = readSmallJson<StartRecord>(p.start);
-    if (!start) return { state: 'created', pid: null, startedAt: null, finishedAt: null, exitCode: null };
+    if (!start) return { start: undefined, exit: undefined, pid: null, paused: false };
     const exit = readSmallJson<ExitRecord>(p.exit);
-    if (exit) return { state: 'exited', pid: null, startedAt: start.startedAt, finishedAt: exit.finishedAt, exitCode: exit.exitCode };
-    const pid = start.pid ?? (await this.readPid(id));
-    if (pid !== null && sameProcessAlive(pid, start.pid === pid ? start.pidStart : null)) {
-      const paused = fs.existsSync(p.paused);
-      return { state: paused ? 'paused' : 'running', pid, startedAt: start.startedAt, finishedAt: null, exitCode: null };
-    }
-    if (pid === null) {
-      // Still starting: the monitor has not written the pid yet.
-      return { state: 'created', pid: null, startedAt: start.startedAt, finishedAt: null, exitCode: null };
-    }
-    // The process is gone and nobody wrote its exit (the monitor was killed).
-    return { state: 'exited', pid: null, startedAt: start.startedAt, finishedAt: null, exitCode: -1 };
+    if (exit) return { start, exit, pid: null, paused: false };
+    return { start, exit: undefined, pid: start.pid ?? readPidFile(p.pid), paused: fs.existsSync(p.paused) };
   }
 }
 
+/** The state files of one container as read at one moment (ContainerStore.statusFiles). */
+export interface StatusFiles {
+  start: StartRecord | undefined;
+  exit: ExitRecord | undefined;
+  /** The container's init pid: start.json's, else the monitor's pid file (null while starting). */
+  pid: number | null;
+  paused: boolean;
+}
+
+/** True if `pid` runs and is the process recorded at start (`recordedStart`: its start time, null if not recorded). */
+export type Liveness = (pid: number, recordedStart: string | null) => boolean;
+
+/** The one derivation of a container's state from its files and whether its process lives. */
+export function deriveStatus(f: StatusFiles, alive: Liveness): ContainerStatus {
+  const { start, exit, pid } = f;
+  if (!start) return { state: 'created', pid: null, startedAt: null, finishedAt: null, exitCode: null };
+  if (exit) return { state: 'exited', pid: null, startedAt: start.startedAt, finishedAt: exit.finishedAt, exitCode: exit.exitCode };
+  if (pid !== null && alive(pid, start.pid === pid ? start.pidStart : null)) {
+    return { state: f.paused ? 'paused' : 'running', pid, startedAt: start.startedAt, finishedAt: null, exitCode: null };
+  }
+  if (pid === null) {
+    // Still starting: the monitor has not written the pid yet.
+    return { state: 'created', pid: null, startedAt: start.startedAt, finishedAt: null, exitCode: null };
+  }
+  // The process is gone and nobody wrote its exit (the monitor was killed).
+  return { state: 'exited', pid: null, startedAt: start.startedAt, finishedAt: null, exitCode: -1 };
+}
+
+function readPidFile(file: string): number | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
 /** A small JSON file of the store, or undefined when it is missing (or, unless `strict`, unreadable or half-written). */
-function readSmallJson<T>(file: string, strict = false): T | undefined {
+export function readSmallJson<T>(file: string, strict = false): T | undefined {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
