@@ -5,7 +5,9 @@
 // with --network none, which leaves out each tool's default network), `docker
 // ps` with 50 running `sleep` containers, `docker exec C true`. Where the
 // time goes: the docker CLI's own start (`docker --version`, no daemon), and
-// each API request of those verbs timed alone over the socket.
+// each API request of those verbs timed alone over the socket; and the floor
+// of `docker ps`: Cove's replies served at once by a process that does nothing
+// else (docker-floor.ts).
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import http from 'node:http';
@@ -15,15 +17,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { eventually } from '../app/testing/harness.js';
 import { DOCKER_CLI, startDockerService } from '../app/testing/docker-service.js';
 import { busyboxOnBoth, median, percentile, run, timed } from './bench-kit.js';
+import { startFloorServer, type FloorReply } from './docker-floor.js';
 
 interface Side {
-  name: 'cove' | 'podman';
+  name: 'cove' | 'podman' | 'floor';
   socket: string;
   env: NodeJS.ProcessEnv;
 }
 
 interface Reply {
   status: number;
+  headers: http.IncomingHttpHeaders;
   body: string;
 }
 
@@ -34,7 +38,7 @@ function request(socket: string, method: string, url: string, body?: unknown): P
     const req = http.request({ socketPath: socket, method, path: url, headers: data === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } }, (res) => {
       let text = '';
       res.on('data', (d: Buffer) => (text += d.toString('latin1')));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
       res.on('error', reject);
     });
     req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${url} timed out`)));
@@ -98,19 +102,26 @@ function stats(prefix: string, xs: number[]): Record<string, number> {
 /** Each API request that `docker run --rm`, `docker ps` and `docker exec` make, timed alone (median of `rounds`). */
 async function requestBreakdown(side: Side, execTarget: string, rounds: number): Promise<Record<string, number[]>> {
   const out: Record<string, number[]> = { ping: [], create: [], start: [], wait: [], remove: [], list: [], execCreate: [], execStart: [], execInspect: [] };
-  const push = (k: string, v: number): void => void out[k]?.push(v);
+  // A failure names its request and side: the breakdown is what says where the time goes.
+  const step = async (k: string, fn: () => Promise<unknown>): Promise<void> => {
+    try {
+      out[k]?.push(await ms(fn));
+    } catch (err) {
+      throw new Error(`${side.name}: ${k}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  };
   for (let i = 0; i < rounds; i++) {
-    push('ping', await ms(() => ok(side.socket, 'GET', '/_ping')));
+    await step('ping', () => ok(side.socket, 'GET', '/_ping'));
     let id = '';
-    push('create', await ms(async () => (id = (JSON.parse((await ok(side.socket, 'POST', '/v1.41/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: { NetworkMode: 'none' } })).body) as { Id: string }).Id)));
-    push('start', await ms(() => ok(side.socket, 'POST', `/v1.41/containers/${id}/start`)));
-    push('wait', await ms(() => ok(side.socket, 'POST', `/v1.41/containers/${id}/wait?condition=not-running`)));
-    push('remove', await ms(() => ok(side.socket, 'DELETE', `/v1.41/containers/${id}`)));
-    push('list', await ms(() => ok(side.socket, 'GET', '/v1.41/containers/json')));
+    await step('create', async () => (id = (JSON.parse((await ok(side.socket, 'POST', '/v1.41/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: { NetworkMode: 'none' } })).body) as { Id: string }).Id));
+    await step('start', () => ok(side.socket, 'POST', `/v1.41/containers/${id}/start`));
+    await step('wait', () => ok(side.socket, 'POST', `/v1.41/containers/${id}/wait?condition=not-running`));
+    await step('remove', () => ok(side.socket, 'DELETE', `/v1.41/containers/${id}`));
+    await step('list', () => ok(side.socket, 'GET', '/v1.41/containers/json'));
     let exec = '';
-    push('execCreate', await ms(async () => (exec = (JSON.parse((await ok(side.socket, 'POST', `/v1.41/containers/${execTarget}/exec`, { Cmd: ['true'], AttachStdout: true, AttachStderr: true })).body) as { Id: string }).Id)));
-    push('execStart', await ms(() => upgraded(side.socket, `/v1.41/exec/${exec}/start`, { Detach: false, Tty: false })));
-    push('execInspect', await ms(() => ok(side.socket, 'GET', `/v1.41/exec/${exec}/json`)));
+    await step('execCreate', async () => (exec = (JSON.parse((await ok(side.socket, 'POST', `/v1.41/containers/${execTarget}/exec`, { Cmd: ['true'], AttachStdout: true, AttachStderr: true })).body) as { Id: string }).Id));
+    await step('execStart', () => upgraded(side.socket, `/v1.41/exec/${exec}/start`, { Detach: false, Tty: false }));
+    await step('execInspect', () => ok(side.socket, 'GET', `/v1.41/exec/${exec}/json`));
   }
   return out;
 }
@@ -121,6 +132,7 @@ export async function dockerApi(rounds = 15): Promise<Record<string, number>> {
   const config = await fsp.mkdtemp(path.join(os.tmpdir(), 'cove-bench-docker-config-'));
   const coveService = await startDockerService(sb);
   let podmanChild: ChildProcess | undefined;
+  let floor: { stop(): Promise<void> } | undefined;
   const sides: Side[] = [];
   try {
     const p = await startPodmanService(podman.dir, (extra) => podman.args(extra), podman.env);
@@ -130,7 +142,7 @@ export async function dockerApi(rounds = 15): Promise<Record<string, number>> {
     sides.push({ name: 'podman', socket: p.socket, env: { ...podman.env, ...dockerEnv, DOCKER_HOST: `unix://${p.socket}` } });
     const docker = (side: Side, args: string[]): number => timed(DOCKER_CLI, args, { env: side.env });
     const dockerOut = (side: Side, args: string[]): string => run(DOCKER_CLI, args, { env: side.env });
-    const figures: Record<string, Record<string, number[]>> = { cove: {}, podman: {} };
+    const figures: Record<string, Record<string, number[]>> = { cove: {}, podman: {}, floor: {} };
     const add = (side: Side, key: string, v: number): void => void (figures[side.name]![key] ??= []).push(v);
     // A failed command is counted, reported and run again (up to 3 times): its time is not a latency.
     const failures: Record<string, number> = {};
@@ -139,17 +151,18 @@ export async function dockerApi(rounds = 15): Promise<Record<string, number>> {
         try {
           return docker(side, args);
         } catch (err) {
-          failures[`${key}Failures${side.name === 'cove' ? 'Cove' : 'Podman'}`] = (failures[`${key}Failures${side.name === 'cove' ? 'Cove' : 'Podman'}`] ?? 0) + 1;
+          const k = `${key}Failures${side.name.slice(0, 1).toUpperCase()}${side.name.slice(1)}`;
+          failures[k] = (failures[k] ?? 0) + 1;
           process.stderr.write(`docker-api: ${side.name}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
           if (tries >= 3) throw err;
         }
       }
     };
-    const measure = (key: string, args: (side: Side) => string[], n: number): void => {
-      for (const side of sides) attempt(side, `${key}Warmup`, args(side)); // page cache, first-use setup
+    const measure = (key: string, args: (side: Side) => string[], n: number, on: Side[] = sides): void => {
+      for (const side of on) attempt(side, `${key}Warmup`, args(side)); // page cache, first-use setup
       for (let i = 0; i < n; i++) {
         // Alternate which side goes first, so neither always follows the other's cleanup.
-        for (const side of i % 2 ? [...sides].reverse() : sides) add(side, key, attempt(side, key, args(side)));
+        for (const side of i % 2 ? [...on].reverse() : on) add(side, key, attempt(side, key, args(side)));
       }
     };
     for (let i = 0; i < rounds; i++) for (const side of sides) add(side, 'cliOnly', timed(DOCKER_CLI, ['--version'], { env: side.env }));
@@ -162,7 +175,17 @@ export async function dockerApi(rounds = 15): Promise<Record<string, number>> {
       const listed = dockerOut(side, ['ps', '-q']).trim().split('\n').filter(Boolean).length;
       if (listed !== 50) throw new Error(`${side.name}: docker ps lists ${listed} containers, not 50`);
     }
-    measure('ps', () => ['ps'], rounds);
+    // The floor: Cove's own two replies, captured now, served at once by a process that does nothing else.
+    const captured = async (url: string): Promise<FloorReply> => {
+      const r = await ok(coveService.socket, 'GET', url);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(r.headers)) if (typeof v === 'string' && !['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(k)) headers[k] = v;
+      return { headers, body: r.body };
+    };
+    const floorServer = await startFloorServer(config, { '/_ping': await captured('/_ping'), '/containers/json': await captured('/v1.50/containers/json') });
+    floor = floorServer;
+    const floorSide: Side = { name: 'floor', socket: floorServer.socket, env: { ...process.env, ...dockerEnv, DOCKER_HOST: `unix://${floorServer.socket}` } };
+    measure('ps', () => ['ps'], rounds, [...sides, floorSide]);
     measure('exec', (side) => ['exec', running[side.name] as string, 'true'], rounds);
     // Where the time goes: each request alone, alternating sides.
     try {
@@ -182,6 +205,10 @@ export async function dockerApi(rounds = 15): Promise<Record<string, number>> {
       result[`${key}Ratio`] = median(c) / median(pm);
       Object.assign(result, stats(`${key}Cove`, c), stats(`${key}Podman`, pm));
     }
+    const psFloor = figures.floor!.ps as number[];
+    // The best ratio any server could reach with this CLI in this run.
+    result.psFloorRatio = median(psFloor) / median(figures.podman!.ps as number[]);
+    Object.assign(result, stats('psFloor', psFloor));
     for (const side of sides) {
       result[`${side.name}CliOnlyMs`] = median(figures[side.name]!.cliOnly as number[]);
       for (const [k, v] of Object.entries(figures[side.name]!)) if (k.startsWith('api-')) result[`${side.name}Api${k.slice(4, 5).toUpperCase()}${k.slice(5)}Ms`] = median(v);
@@ -198,6 +225,7 @@ export async function dockerApi(rounds = 15): Promise<Record<string, number>> {
         process.stderr.write(`docker-api: removing ${side.name}'s containers through its socket failed (the store cleanup follows): ${String(err)}\n`);
       }
     }
+    await floor?.stop();
     await coveService.stop();
     if (podmanChild) await stopChild(podmanChild);
     await fsp.rm(config, { recursive: true, force: true });
