@@ -16,7 +16,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
-const Module = require('node:module');
+// The Module class without require('node:module'), which would load Node's source-map support too.
+const Module = module.constructor;
 
 const BUILD_ID = '__COVE_BUILD_ID__';
 const bundle = path.join(__dirname, 'cli', 'cove-cli.cjs');

@@ -1,10 +1,11 @@
 // `cove doctor`'s Docker API line: where docker's tools find Cove, and
 // whether something answers there now.
-import http from 'node:http';
 import path from 'node:path';
 import type { DoctorCheck } from '../api/contract.js';
 
-function ping(socketPath: string): Promise<string | null> {
+async function ping(socketPath: string): Promise<string | null> {
+  // Loaded here: every command that opens the engine would otherwise load node:http for `doctor` alone.
+  const http = await import('node:http');
   return new Promise((resolve) => {
     const req = http.request({ socketPath, path: '/_ping', method: 'GET', timeout: 2000 }, (res) => {
       res.resume();
