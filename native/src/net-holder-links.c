@@ -32,7 +32,7 @@
 #include "unixsock.h"
 #include "util.h"
 
-int hl_run(pid_t nspid, char *const argv[], const char *input, char *msg, size_t len)
+int hl_run(int nsfd, int fd3, char *const argv[], const char *input, char *msg, size_t len)
 {
     int in[2], err[2], st;
     size_t got = 0;
@@ -43,17 +43,14 @@ int hl_run(pid_t nspid, char *const argv[], const char *input, char *msg, size_t
     c = fork();
     if (c < 0) { close(in[0]); close(in[1]); close(err[0]); close(err[1]); return -1; }
     if (c == 0) {
-        if (nspid > 0) {
-            char p[64];
-            int fd;
-            snprintf(p, sizeof p, "/proc/%d/ns/net", (int)nspid);
-            fd = open(p, O_RDONLY | O_CLOEXEC);
-            if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
-                dprintf(err[1], "join the network namespace of pid %d: %s\n", (int)nspid, strerror(errno));
-                _exit(126);
-            }
+        /* Above the pipes' numbers, so that placing stdio cannot overwrite it. */
+        int keep = fd3 >= 0 ? fcntl(fd3, F_DUPFD_CLOEXEC, 10) : -1;
+        if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) < 0) {
+            dprintf(err[1], "join the container's network namespace: %s\n", strerror(errno));
+            _exit(126);
         }
         if (dup2(in[0], 0) < 0 || dup2(err[1], 1) < 0 || dup2(err[1], 2) < 0) _exit(126);
+        if (fd3 >= 0 && (keep < 0 || dup2(keep, 3) < 0)) _exit(126);
         execvp(argv[0], argv);
         dprintf(2, "exec %s: %s (install iproute2 and nftables)\n", argv[0], strerror(errno));
         _exit(127);
@@ -148,7 +145,7 @@ void hl_drop_net(const struct hnet *n)
     char lower[16], m[256];
     char *del[] = {"ip", "link", "del", lower, NULL};
     lower_name(n, lower, sizeof lower);
-    hl_run(0, del, NULL, m, sizeof m);
+    hl_run(-1, -1, del, NULL, m, sizeof m);
 }
 
 int hl_sync(struct holder *h, char *msg, size_t len)
@@ -170,7 +167,7 @@ int hl_sync(struct holder *h, char *msg, size_t len)
                  "addr add %s dev %s\n"
                  "link set %s up\n",
                  lower, lower, lower, n->bridge, addr, n->bridge, n->bridge);
-        if (hl_run(0, ipb, batch, msg, len) < 0) {
+        if (hl_run(-1, -1, ipb, batch, msg, len) < 0) {
             hl_drop_net(n);
             return -1;
         }
@@ -191,7 +188,7 @@ int hl_rules(struct holder *h, char *msg, size_t len)
         free(rs);
         return 0;
     }
-    rc = hl_run(0, nft, rs, msg, len);
+    rc = hl_run(-1, -1, nft, rs, msg, len);
     free(loaded);
     loaded = rc == 0 ? rs : NULL;
     if (rc != 0) free(rs);
@@ -270,36 +267,57 @@ void hl_forget(struct holder *h, struct hlive *l)
     int had = l->n_fwd;
     remove_fwds(h, l);
     if (l->pidfd >= 0) close(l->pidfd);
+    if (l->nsfd >= 0) close(l->nsfd);
     *l = h->live[--h->n_live];
     if (had && hl_rules(h, msg, sizeof msg) < 0) warnx_("nft: %s", msg);
 }
 
-static struct hlive *live_add(struct holder *h, const char *cid, pid_t pid)
+/* The container's network namespace: the one its hook sent (nsfd >= 0,
+ * taken over), or its process's, opened here. */
+static struct hlive *live_add(struct holder *h, const char *cid, pid_t pid, int nsfd, char *msg, size_t len)
 {
     struct hlive *l = hs_live(h, cid);
+    char ns[64];
     if (l && l->pid != pid) {
         hl_forget(h, l);
         l = NULL;
     }
-    if (l) return l;
-    if (h->n_live >= HN_MAX_LIVE) return NULL;
+    if (l) {
+        if (nsfd >= 0) close(nsfd);
+        return l;
+    }
+    if (h->n_live >= HN_MAX_LIVE) {
+        snprintf(msg, len, "too many containers on user networks (%d)", HN_MAX_LIVE);
+        if (nsfd >= 0) close(nsfd);
+        return NULL;
+    }
+    snprintf(ns, sizeof ns, "/proc/%d/ns/net", (int)pid);
+    if (nsfd < 0 && (nsfd = open(ns, O_RDONLY | O_CLOEXEC)) < 0) {
+        snprintf(msg, len, "open the network namespace of pid %d: %s", (int)pid, strerror(errno));
+        return NULL;
+    }
     l = &h->live[h->n_live];
     memset(l, 0, sizeof *l);
     snprintf(l->cid, sizeof l->cid, "%s", cid);
     l->pid = pid;
+    l->nsfd = nsfd;
     l->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (l->pidfd < 0) return NULL;
+    if (l->pidfd < 0) {
+        snprintf(msg, len, "watch pid %d: %s", (int)pid, strerror(errno));
+        close(nsfd);
+        return NULL;
+    }
     h->n_live++;
     return l;
 }
 
 /* The container's interface on a network goes (in its namespace; none left when it has ended). */
-static void del_in(pid_t pid, const char *ifname)
+static void del_in(int nsfd, const char *ifname)
 {
     char m[256], name[16];
     char *del[] = {"ip", "link", "del", name, NULL};
     snprintf(name, sizeof name, "%s", ifname);
-    hl_run(pid, del, NULL, m, sizeof m);
+    hl_run(nsfd, -1, del, NULL, m, sizeof m);
 }
 
 static int attach_ep(struct holder *h, struct hlive *l, const struct hep *e, pid_t pid,
@@ -320,10 +338,11 @@ static int attach_ep(struct holder *h, struct hlive *l, const struct hep *e, pid
     fmt_ip4(e->ip, ip, sizeof ip);
     fmt_ip4(n->gateway, gw, sizeof gw);
     /* Made here on the network's lower device, created straight in the
-     * container's namespace under its name there (IFLA_NET_NS_PID). */
-    snprintf(batch, sizeof batch, "link add link %s name %s mtu 65520 netns %d type macvlan mode bridge\n", lower,
-             e->ifname, (int)pid);
-    if (hl_run(0, ipb, batch, msg, len) < 0) {
+     * container's namespace under its name there (IFLA_NET_NS_FD: ip(8)
+     * opens a "netns" argument with a slash as a path). */
+    snprintf(batch, sizeof batch, "link add link %s name %s mtu 65520 netns /proc/self/fd/3 type macvlan mode bridge\n", lower,
+             e->ifname);
+    if (hl_run(-1, l->nsfd, ipb, batch, msg, len) < 0) {
         char proc[32], *st;
         int gone;
         snprintf(proc, sizeof proc, "/proc/%d/status", (int)pid);
@@ -338,14 +357,14 @@ static int attach_ep(struct holder *h, struct hlive *l, const struct hep *e, pid
              ip, n->prefix, e->ifname, e->ifname,
              e->primary && !n->internal ? "route add default via " : "",
              e->primary && !n->internal ? gw : "", e->primary && !n->internal ? "\n" : "");
-    if (hl_run(pid, ipb, batch, msg, len) < 0) {
-        del_in(pid, e->ifname);
+    if (hl_run(l->nsfd, -1, ipb, batch, msg, len) < 0) {
+        del_in(l->nsfd, e->ifname);
         return -1;
     }
     for (int i = 0; i < e->n_ports && l->n_fwd < HN_MAX_PORTS; i++) {
         int id;
         if (add_fwd(h, &e->ports[i], e->ip, &id, code, msg, len) < 0) {
-            del_in(pid, e->ifname);
+            del_in(l->nsfd, e->ifname);
             remove_fwds(h, l);
             return -1;
         }
@@ -357,17 +376,14 @@ static int attach_ep(struct holder *h, struct hlive *l, const struct hep *e, pid
     return 0;
 }
 
-int hl_attach(struct holder *h, const char *cid, const char *only_net, pid_t pid,
+int hl_attach(struct holder *h, const char *cid, const char *only_net, pid_t pid, int nsfd,
               const char **code, char *msg, size_t len)
 {
     struct hlive *l;
     int found = 0;
     *code = E_NETWORK;
-    l = live_add(h, cid, pid);
-    if (!l) {
-        snprintf(msg, len, "watch pid %d: %s", (int)pid, strerror(errno));
-        return -1;
-    }
+    l = live_add(h, cid, pid, nsfd, msg, len);
+    if (!l) return -1;
     for (int i = 0; i < h->n_eps; i++) {
         const struct hep *e = &h->eps[i];
         if (strcmp(e->cid, cid) != 0 || (only_net && strcmp(e->net, only_net) != 0)) continue;
@@ -399,7 +415,7 @@ int hl_detach(struct holder *h, const char *cid, const char *net, char *msg, siz
     if (!l) return 0;
     for (int i = 0; i < l->n_nets; i++)
         if (strcmp(l->nets[i], net) == 0) {
-            del_in(l->pid, l->ifnames[i]);
+            del_in(l->nsfd, l->ifnames[i]);
             l->n_nets--;
             memmove(l->nets[i], l->nets[l->n_nets], 65);
             memmove(l->ifnames[i], l->ifnames[l->n_nets], 16);

@@ -3,6 +3,7 @@
  *   serve --run-dir DIR --state FILE --uid-map M --gid-map M
  *         [--userns PATH] [--slirp4netns PATH] [--idle-ms N]
  *   attach SOCKET CONTAINER-ID PID     (the monitor's network hook)
+ *   attach-self SOCKET CONTAINER-ID    (an OCI createContainer hook: runc, crun)
  *   ctl SOCKET REQUEST...              (one request, prints the reply)
  *
  * serve daemonises into a supervisor (initial user namespace: runs
@@ -42,6 +43,7 @@ static _Noreturn void usage(void)
             "usage: cove-net-holder serve --run-dir DIR --state FILE --uid-map M --gid-map M\n"
             "                             [--userns PATH] [--slirp4netns PATH] [--idle-ms N]\n"
             "       cove-net-holder attach SOCKET CONTAINER-ID PID\n"
+            "       cove-net-holder attach-self SOCKET CONTAINER-ID\n"
             "       cove-net-holder ctl SOCKET REQUEST...\n");
     exit(2);
 }
@@ -55,12 +57,15 @@ static int64_t now_ms(void)
 
 /* ---- client ------------------------------------------------------------- */
 
-static int request(const char *sock, const char *line, char *reply, size_t len)
+/* One request line (with pass_fd, when >= 0, beside it: SCM_RIGHTS). */
+static int request(const char *sock, const char *line, int pass_fd, char *reply, size_t len)
 {
     size_t got = 0;
     int fd = unix_connect(sock);
-    if (fd < 0) return -1;
-    if (write_all(fd, line, strlen(line)) < 0 || write_all(fd, "\n", 1) < 0) { close(fd); return -1; }
+    char *nl = xasprintf("%s\n", line);
+    if (fd < 0) { free(nl); return -1; }
+    if ((pass_fd >= 0 ? send_fd(fd, pass_fd, nl) : write_all(fd, nl, strlen(nl))) < 0) { free(nl); close(fd); return -1; }
+    free(nl);
     shutdown(fd, SHUT_WR);
     for (;;) {
         ssize_t n = read(fd, reply + got, len - 1 - got);
@@ -76,10 +81,10 @@ static int request(const char *sock, const char *line, char *reply, size_t len)
 }
 
 /* Replies: "ok ..." or "error CODE message". */
-static int client(const char *sock, const char *line)
+static int client(const char *sock, const char *line, int pass_fd)
 {
     char reply[4096];
-    if (request(sock, line, reply, sizeof reply) < 0)
+    if (request(sock, line, pass_fd, reply, sizeof reply) < 0)
         die_errno(E_NETWORK, "connect to the network holder at %s", sock);
     if (strncmp(reply, "ok", 2) == 0) {
         printf("%s\n", reply[2] ? reply + 3 : "");
@@ -119,10 +124,49 @@ static int refresh(char *msg, size_t len)
     return hl_sync(&H, msg, len);
 }
 
+/* The container process a hook runs under: the hook's parent (runc and
+ * crun run createContainer hooks from the container's own process,
+ * before pivot_root; OCI runtime spec, config.md "createContainer"). */
+static pid_t hook_parent(int fd)
+{
+    struct ucred cr;
+    socklen_t n = sizeof cr;
+    char path[64], *st, *pp;
+    long ppid = -1;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &n) < 0 || cr.pid <= 0) return -1;
+    snprintf(path, sizeof path, "/proc/%d/status", (int)cr.pid);
+    st = read_file(path, 8192, NULL);
+    pp = st ? strstr(st, "\nPPid:\t") : NULL;
+    if (pp) ppid = strtol(pp + 7, NULL, 10);
+    free(st);
+    return ppid > 1 ? (pid_t)ppid : -1;
+}
+
+/* The first bytes of a request, with an fd sent beside them (or -1). */
+static ssize_t recv_with_fd(int fd, char *buf, size_t len, int *passed)
+{
+    struct msghdr m;
+    struct iovec iov = {buf, len};
+    union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+    struct cmsghdr *cm;
+    ssize_t n;
+    memset(&m, 0, sizeof m);
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = u.b;
+    m.msg_controllen = sizeof u.b;
+    n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
+    for (cm = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL; cm; cm = CMSG_NXTHDR(&m, cm))
+        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && *passed < 0) memcpy(passed, CMSG_DATA(cm), sizeof(int));
+    return n;
+}
+
+static void handle_line(int fd, char *line, int passed);
+
 static void handle(int fd)
 {
-    char line[512], msg[1024] = "", *argv[6];
-    int argc = 0;
+    char line[512];
+    int passed = -1;
     size_t got = 0;
     struct pollfd p = {fd, POLLIN, 0};
     int64_t deadline = now_ms() + 5000;
@@ -130,7 +174,7 @@ static void handle(int fd)
         ssize_t n;
         int left = (int)(deadline - now_ms());
         if (left <= 0 || poll(&p, 1, left) <= 0) return;
-        n = read(fd, line + got, sizeof line - 1 - got);
+        n = recv_with_fd(fd, line + got, sizeof line - 1 - got, &passed);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         got += (size_t)n;
@@ -138,6 +182,14 @@ static void handle(int fd)
     }
     line[got] = 0;
     line[strcspn(line, "\n")] = 0;
+    handle_line(fd, line, passed);
+    if (passed >= 0 && strncmp(line, "attach-self ", 12) != 0) close(passed);
+}
+
+static void handle_line(int fd, char *line, int passed)
+{
+    char msg[1024] = "", *argv[6];
+    int argc = 0;
     for (char *t = strtok(line, " "); t && argc < 6; t = strtok(NULL, " ")) argv[argc++] = t;
     if (argc == 0) return reply(fd, E_CONFIG, "empty request");
     if (strcmp(argv[0], "ping") == 0 && argc == 1) {
@@ -154,8 +206,27 @@ static void handle(int fd)
         const char *code = E_NETWORK;
         if (!ok) return reply(fd, E_CONFIG, "bad pid");
         if (refresh(msg, sizeof msg) < 0) return reply(fd, E_NETWORK, msg);
-        if (hl_attach(&H, argv[1], argc == 4 ? argv[3] : NULL, (pid_t)pid, &code, msg, sizeof msg) < 0)
+        if (hl_attach(&H, argv[1], argc == 4 ? argv[3] : NULL, (pid_t)pid, -1, &code, msg, sizeof msg) < 0)
             return reply(fd, code, msg);
+        return reply(fd, NULL, "");
+    }
+    /* From a createContainer hook inside the new container: its network
+     * namespace comes as an fd. runc makes its init non-dumpable while it
+     * joins namespaces by path (nsexec.c), so /proc/PID/ns/net of a
+     * created runc container is closed to us until its process execs. */
+    if (strcmp(argv[0], "attach-self") == 0 && argc == 2) {
+        const char *code = E_NETWORK;
+        pid_t pid = hook_parent(fd);
+        if (passed < 0) return reply(fd, E_CONFIG, "attach-self needs the container's network namespace fd");
+        if (pid < 0) {
+            close(passed);
+            return reply(fd, E_NETWORK, "cannot tell the container's process from the hook's");
+        }
+        if (refresh(msg, sizeof msg) < 0) {
+            close(passed);
+            return reply(fd, E_NETWORK, msg);
+        }
+        if (hl_attach(&H, argv[1], NULL, pid, passed, &code, msg, sizeof msg) < 0) return reply(fd, code, msg);
         return reply(fd, NULL, "");
     }
     if (strcmp(argv[0], "detach") == 0 && argc == 3) {
@@ -465,14 +536,20 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "serve") == 0) return serve(argc, argv);
     if (strcmp(argv[1], "attach") == 0 && argc == 5) {
         char *line = xasprintf("attach %s %s", argv[3], argv[4]);
-        return client(argv[2], line);
+        return client(argv[2], line, -1);
+    }
+    if (strcmp(argv[1], "attach-self") == 0 && argc == 4) {
+        char *line = xasprintf("attach-self %s", argv[3]);
+        int ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (ns < 0) die_errno(E_NETWORK, "open /proc/self/ns/net");
+        return client(argv[2], line, ns);
     }
     if (strcmp(argv[1], "ctl") == 0 && argc >= 4) {
         char line[512];
         size_t pos = 0;
         for (int i = 3; i < argc; i++)
             pos += (size_t)snprintf(line + pos, sizeof line - pos, "%s%s", i > 3 ? " " : "", argv[i]);
-        return client(argv[2], line);
+        return client(argv[2], line, -1);
     }
     usage();
 }

@@ -44,6 +44,7 @@ struct hlive {
     char cid[65];
     pid_t pid;
     int pidfd;
+    int nsfd; /* its network namespace */
     char nets[HN_MAX_NETS][65];
     char ifnames[HN_MAX_NETS][16]; /* the container's interface on nets[i] */
     int n_nets;
@@ -76,13 +77,15 @@ void hl_drop_net(const struct hnet *n);
 int hl_sync(struct holder *h, char *msg, size_t len);
 /* Load the nftables ruleset for the current networks and attachments. */
 int hl_rules(struct holder *h, char *msg, size_t len);
-int hl_attach(struct holder *h, const char *cid, const char *only_net, pid_t pid,
+/* Attach a container's endpoints: in nsfd (a network namespace fd its
+ * hook sent, taken over) or, when nsfd < 0, in /proc/PID/ns/net. */
+int hl_attach(struct holder *h, const char *cid, const char *only_net, pid_t pid, int nsfd,
               const char **code, char *msg, size_t len);
 int hl_detach(struct holder *h, const char *cid, const char *net, char *msg, size_t len);
 void hl_forget(struct holder *h, struct hlive *l);
-/* Run argv (in the network namespace of nspid when > 0) with input on its
- * stdin; 0, or -1 with its stderr in msg. */
-int hl_run(pid_t nspid, char *const argv[], const char *input, char *msg, size_t len);
+/* Run argv (in the network namespace nsfd when >= 0; with fd3, when >= 0,
+ * as its fd 3) with input on its stdin; 0, or -1 with its stderr in msg. */
+int hl_run(int nsfd, int fd3, char *const argv[], const char *input, char *msg, size_t len);
 
 /* net-holder-dns.c */
 void dns_open(struct hnet *n);

@@ -11,7 +11,7 @@ import { runtimePath } from '../runtimes.js';
 import type { SettingsStore } from '../settings.js';
 import type { VolumeService } from '../volume/volume-service.js';
 import { isUserNetwork, type NetworkService } from '../network/network-service.js';
-import { joinHolderUserns } from '../network/container-network.js';
+import { holderSpec } from '../network/container-network.js';
 import type { ContainerRecords } from './container-records.js';
 import type { ContainerRecord } from './container-store.js';
 import { nofileHardLimit } from './container-support.js';
@@ -98,7 +98,7 @@ export async function createContainer(d: CreateDeps, opts: RunOptions): Promise<
         cgroupsPath: containerCgroupPath(id),
       });
       // On user networks: the holder's user namespace, through its link (so a start need not rewrite config.json).
-      if (isUserNetwork(run.network)) joinHolderUserns(spec, d.networks.holder.usernsLink);
+      if (isUserNetwork(run.network)) holderSpec(spec, d.networks.holder, runtime, id, d.mappings);
       if (run.network.startsWith('container:')) {
         // Joining another container's network namespace means joining its user namespace too (its owner).
         const holder = await netnsHolderPid(d.records, run.network.slice(10));

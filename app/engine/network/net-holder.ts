@@ -26,7 +26,8 @@ export class NetHolder {
   constructor(
     private readonly runDir: string,
     private readonly stateFile: string,
-    private readonly mappings: IdMappings,
+    /** The uid/gid mappings of the user namespace a new holder makes (every container's). */
+    readonly mappings: IdMappings,
   ) {
     this.socket = path.join(runDir, 'net-holder.sock');
     this.usernsLink = path.join(runDir, 'net-holder.userns');
@@ -102,6 +103,11 @@ export class NetHolder {
   /** The holder re-reads the state, if one runs (none running: the next start reads it anyway). */
   async syncIfRunning(): Promise<void> {
     if ((await this.ping()) !== null) await this.request('sync');
+  }
+
+  /** runc's and crun's createContainer hook (container-network.ts attachHookFor). */
+  selfHookArgv(containerId: string): string[] {
+    return [nativeBinary('cove-net-holder'), 'attach-self', this.socket, containerId];
   }
 
   /** The monitor's hook: `cove-net-holder attach SOCKET ID` + the container's pid. */
