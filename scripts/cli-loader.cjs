@@ -60,13 +60,22 @@ function saveCache(where, data) {
     }
     if (!ownDir(d)) return;
   }
-  // Caches of other builds are dead weight: the bundle they were made from is gone.
+  // Caches of other builds are dead weight (the bundle they were made from is gone), and so is a
+  // temporary file a killed writer left (older than a minute: not one being written now).
   for (const name of fs.readdirSync(where.dir)) {
-    if (name.endsWith('.bin') && !name.endsWith(`-${where.key}.bin`)) fs.rmSync(path.join(where.dir, name), { force: true });
+    const file = path.join(where.dir, name);
+    if (name.endsWith('.bin') && !name.endsWith(`-${where.key}.bin`)) fs.rmSync(file, { force: true });
+    else if (name.endsWith('.tmp') && Date.now() - fs.lstatSync(file).mtimeMs > 60_000) fs.rmSync(file, { force: true });
   }
   const tmp = `${where.file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, data, { mode: 0o600 });
-  fs.renameSync(tmp, where.file);
+  try {
+    fs.writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
+    fs.renameSync(tmp, where.file);
+  } catch (err) {
+    // A full disk leaves no partial file behind.
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 const where = cacheFile(process.argv.slice(2), process.env);

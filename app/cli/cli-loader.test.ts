@@ -84,3 +84,26 @@ test('no cache for a failing command, outside a store that is not the user\'s al
   assert.equal(r.code, 0, r.stderr);
   assert.equal(fs.existsSync(missing), false);
 });
+
+test('a new build replaces the caches of older ones, and leftovers of a killed writer go', () => {
+  withHome((home) => {
+    assert.equal(cove(home, ['version']).code, 0);
+    const dir = path.join(home, 'cache', 'v8');
+    const old = path.join(dir, 'version-0123456789abcdef-v0.0.0-0-x64.bin');
+    const stale = path.join(dir, 'run-x.bin.99999.tmp');
+    const fresh = path.join(dir, 'run-x.bin.99998.tmp');
+    fs.writeFileSync(old, 'old');
+    fs.writeFileSync(stale, 'partial');
+    fs.writeFileSync(fresh, 'partial');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(stale, hourAgo, hourAgo);
+    // A verb without a cache yet writes one, and tidies the directory as it does.
+    const r = cove(home, ['ps', '-a']);
+    assert.equal(r.code, 0, r.stderr);
+    const left = caches(home);
+    assert.equal(left.includes(path.basename(old)), false);
+    assert.equal(left.includes(path.basename(stale)), false);
+    assert.equal(left.includes(path.basename(fresh)), true);
+    assert.equal(left.filter((f) => f.startsWith('ps-')).length, 1);
+  });
+});
