@@ -1,12 +1,6 @@
 #!/usr/bin/env node
-// The `cove` command (package.json "bin", so `npx cove` works in a checkout).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
+// Kept for `cove` links made before bin/cove.cjs existed (npm run
+// install-cli links that one now, and package.json names it): runs it.
+import { createRequire } from 'node:module';
 
-const bundle = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cove.cjs');
-if (!existsSync(bundle)) {
-  process.stderr.write('Error: Cove is not built yet. Run: npm run build\n');
-  process.exit(125);
-}
-await import(bundle);
+createRequire(import.meta.url)('./cove.cjs');

@@ -1,5 +1,5 @@
 // npm run install-cli: puts `cove` on PATH by linking this checkout's
-// bin/cove.js into ~/.local/bin (the XDG user bin directory, on PATH in
+// bin/cove.cjs into ~/.local/bin (the XDG user bin directory, on PATH in
 // Debian's default ~/.profile). COVE_BIN_DIR picks another directory.
 // `npm run install-cli -- /opt/Cove/resources/bin/cove` links an installed
 // app's CLI instead (its launcher runs the app's own bundle).
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const given = process.argv[2];
-const target = given ? path.resolve(given) : path.join(root, 'bin', 'cove.js');
+const target = given ? path.resolve(given) : path.join(root, 'bin', 'cove.cjs');
 const binDir = process.env.COVE_BIN_DIR || path.join(os.homedir(), '.local', 'bin');
 const link = path.join(binDir, 'cove');
 
@@ -36,7 +36,7 @@ try {
 }
 if (existing !== null && existing !== target) fs.unlinkSync(link);
 if (existing !== target) fs.symlinkSync(target, link);
-if (!given) fs.chmodSync(target, 0o755);
+if (!given && (fs.statSync(target).mode & 0o111) !== 0o111) fs.chmodSync(target, 0o755);
 console.log(`${link} -> ${target}`);
 const onPath = (process.env.PATH ?? '').split(path.delimiter).some((d) => path.resolve(d) === path.resolve(binDir));
 if (!onPath) console.log(`${binDir} is not on your PATH: add  export PATH="${binDir}:$PATH"  to ~/.profile`);

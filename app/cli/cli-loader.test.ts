@@ -107,3 +107,16 @@ test('a new build replaces the caches of older ones, and leftovers of a killed w
     assert.equal(left.filter((f) => f.startsWith('ps-')).length, 1);
   });
 });
+
+test('install-cli links the CommonJS launcher, and cove through the link runs the CLI', () => {
+  withHome((home) => {
+    const binDir = path.join(home, 'bin');
+    const script = path.join(installPaths().root, 'scripts', 'install-cli.mjs');
+    const install = spawnSync(process.execPath, [script], { env: { ...process.env, COVE_BIN_DIR: binDir }, encoding: 'utf8' });
+    assert.equal(install.status, 0, install.stderr);
+    assert.equal(fs.readlinkSync(path.join(binDir, 'cove')), path.join(installPaths().root, 'bin', 'cove.cjs'));
+    const r = spawnSync(path.join(binDir, 'cove'), ['version'], { env: { ...process.env, COVE_HOME: home }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^cove \d+\.\d+\.\d+/);
+  });
+});
