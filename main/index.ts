@@ -13,6 +13,7 @@ import { PreferencesFile } from './preferences.js';
 import { resolveRendererLocation } from './renderer-location.js';
 import { hardenApp, hardenSession } from './security.js';
 import { isTrustedSender } from './sender-check.js';
+import { disableInputTaskDeferral } from './input-deferral.js';
 import { createDesktopTerminals } from './terminals.js';
 import { createTray, type CoveTray } from './tray.js';
 import { trayContainer, type TrayAction, type TrayState } from './tray-menu.js';
@@ -27,6 +28,8 @@ if (!app.requestSingleInstanceLock()) {
 
 function start(): void {
   app.enableSandbox();
+  // Before the app is ready: Chromium reads its features once, at start.
+  disableInputTaskDeferral(app.commandLine);
   hardenApp();
 
   const location = resolveRendererLocation(app.isPackaged, process.env);
