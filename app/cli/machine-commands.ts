@@ -74,6 +74,7 @@ function describe(v: MachineView): Record<string, unknown> {
     DiskGB: v.config.diskGb,
     Created: v.config.createdAt,
     Accelerator: v.runtime?.accelerator ?? null,
+    AcceleratorReason: v.runtime?.acceleratorReason ?? null,
     StartedAt: v.runtime?.startedAt ?? null,
     ReadyAt: v.runtime?.readyAt ?? null,
     Kernel: v.runtime?.kernel ?? null,
@@ -201,7 +202,7 @@ async function machineVerb(argv: string[], io: Io): Promise<number> {
     }
     case '__supervise': {
       const { runSupervisor } = await import('../engine/machine/supervisor.js');
-      return runSupervisor(rest[0] ?? DEFAULT_MACHINE, (rest[1] ?? 'tcg') as Accelerator);
+      return runSupervisor(rest[0] ?? DEFAULT_MACHINE, (rest[1] ?? 'tcg') as Accelerator, rest[2]);
     }
     case 'guest-agent': {
       const p = parseArgs(rest, { port: { value: true }, 'token-file': { value: true } });

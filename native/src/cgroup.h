@@ -1,5 +1,6 @@
 /* cgroup v2 for one container under a delegated subtree: linux.cgroupsPath
- * and linux.resources (memory, cpu, pids, blockIO weight). */
+ * (absolute, or relative to the parent of the caller's cgroup) and
+ * linux.resources (memory, cpu and cpuset, pids, io, hugetlb, unified). */
 #ifndef COVE_CGROUP_H
 #define COVE_CGROUP_H
 
@@ -11,8 +12,8 @@ struct json;
  * runtime does not apply (it never ignores a limit silently). */
 int cgroup_check_resources(const struct json *resources, char *err, size_t errlen);
 
-/* Creates /sys/fs/cgroup/<path>, writes the limits, moves pid into it,
- * records the path in state_dir/cgroup and clears bundle/oom-killed. Dies with E_RUNTIME_CONFIG on a
+/* Creates /sys/fs/cgroup/<path> (and missing levels above it), writes the
+ * limits, moves pid into it, records the path in state_dir/cgroup and clears bundle/oom-killed. Dies with E_RUNTIME_CONFIG on a
  * limit the kernel refuses and E_RUNTIME_FAILED otherwise. */
 void cgroup_enter(const char *path, const struct json *resources, pid_t pid, const char *state_dir, const char *bundle);
 

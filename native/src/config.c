@@ -498,7 +498,7 @@ static void parse_linux(struct ctx *c, struct config *cfg, const struct json *l)
     if ((j = json_get(l, "resources")) && j->type != JSON_OBJECT && !is_empty(j))
         bad(c, "linux.resources: expected object");
     if (j && j->type == JSON_OBJECT) {
-        char cerr[256];
+        char cerr[512];
         /* Device cgroup rules need a device controller we do not have;
          * rootless, the only device nodes are the ones bind-mounted into
          * /dev, so the usual deny-all rule holds anyway (runc's rootless

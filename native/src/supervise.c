@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "json.h"
 #include "state.h"
 #include "util.h"
@@ -26,7 +27,11 @@ void supervise_cleanup(void)
         kill(cleanup_pid, SIGKILL);
         waitpid(cleanup_pid, NULL, 0);
     }
-    if (cleanup_dir) state_remove(cleanup_dir);
+    /* A create that failed half-way (a limit the kernel refused) leaves no cgroup behind either. */
+    if (cleanup_dir) {
+        cgroup_remove(cleanup_dir, NULL);
+        state_remove(cleanup_dir);
+    }
 }
 
 static void forward_signal(int sig)

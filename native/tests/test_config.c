@@ -43,7 +43,7 @@ int main(void)
         "{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/srv\",\"options\":[\"rbind\",\"ro\",\"rprivate\"]},"
         "{\"destination\":\"/x\",\"type\":\"none\",\"source\":\"/srv\",\"options\":[\"bind\"]}],"
         BASE_LINUX ",\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}}, \"annotations\":{\"a\":\"b\"}}";
-    plan(48);
+    plan(60);
 
     c = parse(good, err);
     ok(c != NULL, "sample config parses (%s)", c ? "" : err);
@@ -82,8 +82,22 @@ int main(void)
     ok(refused("", "\"resources\":{\"memory\":{\"limit\":1}}", "cgroupsPath", err), "resources without cgroupsPath refused");
     ok(refused("", "\"resources\":{}", NULL, err) == 0, "empty resources accepted");
     ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"memory\":{\"limit\":1},\"cpu\":{\"quota\":50000,\"period\":100000},\"pids\":{\"limit\":10}}", NULL, err) == 0, "cgroupsPath + memory/cpu/pids accepted");
-    ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":1}]}", "hugepageLimits", err), "unsupported resource refused");
-    ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"cpu\":{\"realtimeRuntime\":1}}", "realtimeRuntime", err), "unsupported cpu key refused");
+    ok(refused("", "\"cgroupsPath\":\"x/y\",\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":1}],\"cpu\":{\"cpus\":\"0\",\"mems\":\"0\",\"burst\":0,\"idle\":0},"
+                       "\"blockIO\":{\"weight\":500,\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":300}],\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":1}]},"
+                       "\"memory\":{\"disableOOMKiller\":false},\"unified\":{\"memory.high\":\"max\"}}", NULL, err) == 0,
+       "relative cgroupsPath + hugetlb, cpuset, cpu burst/idle, io weight/throttles, unified accepted");
+    ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"cpu\":{\"realtimeRuntime\":1}}", "no real-time CPU bandwidth", err), "realtimeRuntime refused with its reason");
+    ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"memory\":{\"swappiness\":10}}", "no per-cgroup swappiness", err), "memory.swappiness refused with its reason");
+    ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"memory\":{\"kernel\":1048576}}", "no separate kernel memory", err), "memory.kernel refused with its reason");
+    ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"memory\":{\"disableOOMKiller\":true}}", "cannot disable the OOM killer", err), "disableOOMKiller true refused");
+    ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"network\":{\"classID\":1}}", "cgroup v1", err), "network refused (v1 only)");
+    ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"blockIO\":{\"leafWeight\":300}}", "no leaf weight", err), "blockIO.leafWeight refused");
+    ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"blockIO\":{\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":1,\"leafWeight\":1}]}}", "no leaf weight", err), "weightDevice leafWeight refused");
+    ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"blockIO\":{\"throttleReadBpsDevice\":[{\"major\":8}]}}", "major, minor and rate", err), "throttle entry without minor/rate refused");
+    ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"memory\":{\"limit\":\"64m\"}}", "expected an integer", err), "a string memory limit refused");
+    ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"unified\":{\"cgroup.procs\":\"1\"}}", "not a cgroup v2 interface file", err), "unified cgroup.procs refused");
+    ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"unified\":{\"../memory.max\":\"1\"}}", "not a cgroup v2 interface file", err), "unified path outside the cgroup refused");
+    ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"../2MB\",\"limit\":1}]}", "pageSize", err), "hugepage size with a path refused");
     ok(refused("\"mounts\":[{\"destination\":\"/c\",\"type\":\"cgroup\"}]", "", "cgroup", err), "unknown mount type refused");
     ok(refused("\"mounts\":[{\"destination\":\"/c\",\"type\":\"overlay\"}]", "", "root filesystem", err), "overlay off / refused");
     ok(refused("\"mounts\":[{\"destination\":\"c\",\"type\":\"tmpfs\"}]", "", "absolute", err), "relative destination refused");

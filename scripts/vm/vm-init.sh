@@ -79,13 +79,13 @@ mkdir -p /var/lib/cove/data
 chown "$COVE_UID:$COVE_GID" /var/lib/cove/data
 chmod 0700 /var/lib/cove/data
 
-# cgroup v2 with the memory, cpu, io and pids controllers, and /cove delegated
+# cgroup v2 with the cpuset, cpu, memory, io, pids and hugetlb controllers, and /cove delegated
 # to the user (cgroup-v2.rst "Delegation": the directory, cgroup.procs,
 # cgroup.threads and cgroup.subtree_control become the delegatee's).
 mount -t cgroup2 -o nsdelegate,memory_recursiveprot cgroup2 /sys/fs/cgroup
-echo "+cpu +memory +io +pids" > /sys/fs/cgroup/cgroup.subtree_control
+echo "+cpuset +cpu +memory +io +pids +hugetlb" > /sys/fs/cgroup/cgroup.subtree_control
 mkdir -p /sys/fs/cgroup/cove/agent
-echo "+cpu +memory +io +pids" > /sys/fs/cgroup/cove/cgroup.subtree_control
+echo "+cpuset +cpu +memory +io +pids +hugetlb" > /sys/fs/cgroup/cove/cgroup.subtree_control
 chown "$COVE_UID:$COVE_GID" /sys/fs/cgroup/cove /sys/fs/cgroup/cove/cgroup.procs /sys/fs/cgroup/cove/cgroup.threads /sys/fs/cgroup/cove/cgroup.subtree_control
 chown -R "$COVE_UID:$COVE_GID" /sys/fs/cgroup/cove/agent
 

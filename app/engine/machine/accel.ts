@@ -14,38 +14,53 @@ export interface AccelChoice {
 }
 
 const PROBE_TIMEOUT_MS = 8000;
+const KVM_PROBE_FILE = 'kvm-probe.json';
 
-function kvmOpenable(): boolean {
+function openable(device: string): boolean {
   try {
-    fs.closeSync(fs.openSync('/dev/kvm', 'r+'));
+    fs.closeSync(fs.openSync(device, 'r+'));
     return true;
   } catch {
     return false;
   }
 }
 
-/** Boots the kernel with -accel kvm and no root: a working KVM prints "Linux version" in well under a second. */
-export function probeKvm(qemu: string, kernel: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
+export interface ProbeResult {
+  ok: boolean;
+  /** Why not: the guest printed nothing in time (a hang), or QEMU exited. */
+  hung: boolean;
+  detail: string;
+}
+
+/**
+ * Boots the kernel with -accel ACCEL and no root: a working accelerator
+ * prints "Linux version" in well under a second. No line within the timeout
+ * is a hang (nested KVM here opens /dev/kvm and then never runs the guest):
+ * QEMU is killed and the caller falls back.
+ */
+export function probeAccel(qemu: string, kernel: string, accel: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    const child = spawn(qemu, ['-accel', 'kvm', '-M', 'q35', '-m', '128', '-nodefaults', '-display', 'none', '-no-reboot', '-serial', 'stdio', '-kernel', kernel, '-append', 'console=ttyS0 panic=-1'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
+    const child = spawn(qemu, ['-accel', accel, '-M', 'q35', '-m', '128', '-nodefaults', '-display', 'none', '-no-reboot', '-serial', 'stdio', '-kernel', kernel, '-append', 'console=ttyS0 panic=-1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let err = '';
     let settled = false;
-    const finish = (ok: boolean): void => {
+    const finish = (r: ProbeResult): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       child.kill('SIGKILL');
-      resolve(ok);
+      resolve(r);
     };
-    const timer = setTimeout(() => finish(false), timeoutMs);
+    const timer = setTimeout(() => finish({ ok: false, hung: true, detail: `${accel.toUpperCase()} opened but a guest did not start within ${timeoutMs / 1000} s (nested virtualization?)` }), timeoutMs);
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('Linux version')) finish(true);
+      if (out.includes('Linux version')) finish({ ok: true, hung: false, detail: `${accel.toUpperCase()} probe passed` });
     });
-    child.on('error', () => finish(false));
-    child.on('close', () => finish(false));
+    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-400)));
+    child.on('error', (e) => finish({ ok: false, hung: false, detail: `cannot run ${qemu}: ${e.message}` }));
+    child.on('close', (code) => finish({ ok: false, hung: false, detail: `QEMU with -accel ${accel} exited (${code}) before the guest started: ${err.trim().split('\n').pop() ?? ''}` }));
   });
 }
 
@@ -57,27 +72,43 @@ function bootId(): string {
   }
 }
 
-export async function chooseAccelerator(opts: { qemu: string; kernel: string; runtimeDir: string; env?: NodeJS.ProcessEnv }): Promise<AccelChoice> {
+export async function chooseAccelerator(opts: { qemu: string; kernel: string; runtimeDir: string; env?: NodeJS.ProcessEnv; kvmDevice?: string }): Promise<AccelChoice> {
   const env = opts.env ?? process.env;
+  const kvm = opts.kvmDevice ?? '/dev/kvm';
   const forced = env.COVE_MACHINE_ACCEL;
   if (forced === 'kvm' || forced === 'tcg' || forced === 'hvf' || forced === 'whpx') return { accelerator: forced, reason: 'COVE_MACHINE_ACCEL' };
   if (process.platform === 'darwin') return { accelerator: 'hvf', reason: 'macOS Hypervisor.framework' };
   if (process.platform === 'win32') return { accelerator: 'whpx', reason: 'Windows Hypervisor Platform' };
-  if (!fs.existsSync('/dev/kvm')) return { accelerator: 'tcg', reason: 'no /dev/kvm' };
-  if (!kvmOpenable()) return { accelerator: 'tcg', reason: '/dev/kvm is not usable by this user (add it to the kvm group)' };
-  const cache = path.join(opts.runtimeDir, 'kvm-probe.json');
+  if (!fs.existsSync(kvm)) return { accelerator: 'tcg', reason: `no ${kvm}` };
+  if (!openable(kvm)) return { accelerator: 'tcg', reason: `${kvm} is not usable by this user (add it to the kvm group)` };
+  const cache = path.join(opts.runtimeDir, KVM_PROBE_FILE);
   try {
-    const c = JSON.parse(fs.readFileSync(cache, 'utf8')) as { bootId: string; ok: boolean };
-    if (c.bootId === bootId()) return c.ok ? { accelerator: 'kvm', reason: 'KVM probe passed (cached for this boot)' } : { accelerator: 'tcg', reason: 'KVM hangs (nested virtualization?); probe cached for this boot' };
+    const c = JSON.parse(fs.readFileSync(cache, 'utf8')) as { bootId: string; ok: boolean; detail?: string };
+    if (c.bootId === bootId()) return c.ok ? { accelerator: 'kvm', reason: 'KVM probe passed (cached for this boot)' } : { accelerator: 'tcg', reason: `${c.detail ?? 'KVM hangs (nested virtualization?)'}; probe cached for this boot` };
   } catch {
     // no probe yet this boot
   }
-  const ok = await probeKvm(opts.qemu, opts.kernel);
+  const probe = await probeAccel(opts.qemu, opts.kernel, 'kvm');
   try {
     fs.mkdirSync(opts.runtimeDir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(cache, JSON.stringify({ bootId: bootId(), ok }), { mode: 0o600 });
+    fs.writeFileSync(cache, JSON.stringify({ bootId: bootId(), ok: probe.ok, detail: probe.detail }), { mode: 0o600 });
   } catch {
     // the answer is only a cache
   }
-  return ok ? { accelerator: 'kvm', reason: 'KVM probe passed' } : { accelerator: 'tcg', reason: `KVM opened but a guest did not start within ${PROBE_TIMEOUT_MS / 1000} s (nested virtualization?)` };
+  return { accelerator: probe.ok ? 'kvm' : 'tcg', reason: probe.detail };
+}
+
+/** What `cove doctor` says about the accelerator: the platform's, or KVM's state and the probe cached this boot. */
+export function describeAccelerator(runtimeDir: string, kvmDevice = '/dev/kvm'): string {
+  if (process.platform === 'darwin') return 'hvf';
+  if (process.platform === 'win32') return 'whpx';
+  if (!fs.existsSync(kvmDevice)) return `tcg (no ${kvmDevice})`;
+  if (!openable(kvmDevice)) return `tcg (${kvmDevice} is not usable by this user: add it to the kvm group)`;
+  try {
+    const probe = JSON.parse(fs.readFileSync(path.join(runtimeDir, KVM_PROBE_FILE), 'utf8')) as { bootId: string; ok: boolean; detail?: string };
+    if (probe.bootId !== bootId()) return 'kvm if its probe passes at the next machine start, else tcg';
+    return probe.ok ? 'kvm (probe passed)' : `tcg (${probe.detail ?? 'KVM opened but a guest hung: nested virtualization?'})`;
+  } catch {
+    return 'kvm if its probe passes at the next machine start, else tcg';
+  }
 }

@@ -116,7 +116,7 @@ export class MachineService {
     fs.mkdirSync(this.store.runtime, { recursive: true, mode: 0o700 });
     const t0 = Date.now();
     const logFd = fs.openSync(this.store.file(name, 'supervisor.log'), 'w', 0o600);
-    const sup = spawn(process.execPath, [path.join(installPaths().distDir, 'cove.cjs'), 'machine', '__supervise', name, accel.accelerator], {
+    const sup = spawn(process.execPath, [path.join(installPaths().distDir, 'cove.cjs'), 'machine', '__supervise', name, accel.accelerator, accel.reason], {
       detached: true,
       stdio: ['ignore', logFd, logFd],
       // The supervisor finds the machine where this service does (an engine opened on another home).

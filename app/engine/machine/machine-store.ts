@@ -26,6 +26,8 @@ export interface MachineState {
   qemuPid: number | null;
   agentPort: number;
   accelerator: Accelerator;
+  /** Why this accelerator (e.g. the KVM probe hung, so TCG). */
+  acceleratorReason?: string;
   startedAt: string;
   readyAt: string | null;
   kernel: string | null;

@@ -36,7 +36,7 @@ export function bootTimeoutMs(accel: Accelerator, env: NodeJS.ProcessEnv = proce
   return accel === 'tcg' ? 300_000 : 60_000;
 }
 
-export async function runSupervisor(name: string, accelerator: Accelerator): Promise<number> {
+export async function runSupervisor(name: string, accelerator: Accelerator, acceleratorReason?: string): Promise<number> {
   const store = new MachineStore();
   const config = await store.config(name);
   const logFile = store.file(name, 'supervisor.log');
@@ -55,6 +55,7 @@ export async function runSupervisor(name: string, accelerator: Accelerator): Pro
     qemuPid: null,
     agentPort,
     accelerator,
+    ...(acceleratorReason ? { acceleratorReason } : {}),
     startedAt: new Date().toISOString(),
     readyAt: null,
     kernel: null,
