@@ -3,7 +3,8 @@
 // split by /proc/PID/smaps into guest RAM, TCG's translation cache and the
 // rest, and what the guest itself uses), the resident set after a 300 MB
 // allocation in the guest is freed again (free page reporting), the image
-// size, and one verb through the connection.
+// size, one verb through the connection, and QEMU's own memory with the
+// guest never run (what an accelerator's QEMU would keep besides the guest).
 //   node --import tsx bench/vm.ts [boots] [memoryMB]   (as the user who runs machines)
 // Prints figures; asserts nothing.
 import fs from 'node:fs';
@@ -11,8 +12,11 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliPath } from '../app/testing/harness.js';
+import { cliPath, freePort } from '../app/testing/harness.js';
 import type { MachineState } from '../app/engine/machine/machine-store.js';
+import { MachineStore } from '../app/engine/machine/machine-store.js';
+import { qemuArgs } from '../app/engine/machine/qemu-args.js';
+import { findQemu } from '../app/engine/machine/qemu-binary.js';
 import { findVmImage } from '../app/engine/machine/vm-image.js';
 import { median, run, timed, vmRssKb } from './bench-kit.js';
 
@@ -47,6 +51,29 @@ export function qemuMemory(pid: number, guestMb: number): QemuMemory {
   return { totalMb: total, guestRamMb: guest, tcgCacheMb: tcg, otherMb: total - guest - tcg };
 }
 
+/**
+ * QEMU's own resident set with the machine's command line and the guest
+ * never run (-S): what an accelerator's QEMU keeps besides guest RAM, less
+ * what running devices allocate later (the lower bound of "rest" with
+ * KVM/HVF; the TCG run's "rest" is the upper one, TCG's bookkeeping in it).
+ */
+async function qemuBaseMb(env: NodeJS.ProcessEnv, memoryMb: number): Promise<number> {
+  const store = new MachineStore(env);
+  const config = { name: 'cove', cpus: 2, memoryMb, diskGb: 4, createdAt: '' };
+  const scratch = await fsp.mkdtemp(path.join(os.tmpdir(), 'cove-vm-base-'));
+  const args = qemuArgs({ config, image: findVmImage(), accelerator: 'tcg', dataDisk: store.file('cove', 'data.qcow2'), shareDir: scratch, homeDir: scratch, consoleLog: path.join(scratch, 'console'), qmpSocket: path.join(scratch, 'qmp'), agentPort: await freePort() });
+  const { spawn } = await import('node:child_process');
+  const child = spawn(findQemu().qemu, [...args, '-S'], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 4000));
+    return qemuMemory(child.pid as number, memoryMb).totalMb;
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('close', r));
+    await fsp.rm(scratch, { recursive: true, force: true });
+  }
+}
+
 const spread = (xs: number[], digits = 0): string => `median ${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})`;
 
 export async function vmBench(boots = 3, memoryMb = 1024): Promise<Record<string, string | number>> {
@@ -63,6 +90,8 @@ export async function vmBench(boots = 3, memoryMb = 1024): Promise<Record<string
   const state = (): MachineState => JSON.parse(fs.readFileSync(path.join(home, 'machines', 'cove', 'state.json'), 'utf8')) as MachineState;
   try {
     cove(['machine', 'init', '--memory', String(memoryMb), '--cpus', '2']);
+    const base = await qemuBaseMb(env, memoryMb);
+    out.qemu_base_rss_mb = base;
     const times: number[] = [];
     const idle: QemuMemory[] = [];
     const guestUsed: number[] = [];
@@ -79,6 +108,8 @@ export async function vmBench(boots = 3, memoryMb = 1024): Promise<Record<string
     out.idle_tcg_cache_rss_mb = spread(idle.map((m) => m.tcgCacheMb));
     out.idle_qemu_other_rss_mb = spread(idle.map((m) => m.otherMb));
     out.idle_guest_used_mb = spread(guestUsed);
+    // With KVM/HVF/WHPX there is no translation cache: guest RAM plus QEMU's own, between its base (-S) and the TCG run's rest.
+    out.idle_rss_with_accelerator_estimate_mb = `${spread(idle.map((m) => m.guestRamMb + base))} to ${spread(idle.map((m) => m.guestRamMb + m.otherMb))}`;
     // 300 MB written to the guest's tmpfs and removed: with free page reporting QEMU gives it back.
     const pid = state().qemuPid as number;
     cove(['machine', 'ssh', 'head -c 300000000 /dev/zero > /tmp/bench-fill; rm /tmp/bench-fill']);
@@ -87,6 +118,8 @@ export async function vmBench(boots = 3, memoryMb = 1024): Promise<Record<string
     out.after_300mb_freed_rss_mb = `${(vmRssKb(pid) / 1024).toFixed(0)} (right after: ${peak.toFixed(0)})`;
     out.verb_through_connection_ms = timed(process.execPath, [cliPath(), '--connection', 'machine', 'version'], { env });
     out.accelerator = state().accelerator;
+    out.tcg_cache_mb = process.env.COVE_MACHINE_TCG_CACHE_MB ?? 'default';
+    out.load_avg = os.loadavg().map((l) => l.toFixed(1)).join(' ');
   } finally {
     run(process.execPath, [cliPath(), 'machine', 'rm', '-f'], { env });
     await fsp.rm(home, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import type { Delivery } from '../engine-api.js';
 import { socketConnection } from './machine-engine.js';
 import { Frame, FrameReader, MAX_FRAME, encodeFrame, parseHeader, tokenMatches } from './agent-protocol.js';
 import { validateConfig, validateName } from './machine-store.js';
-import { guestEnvFile, qemuArgs, qemuEscape } from './qemu-args.js';
+import { guestEnvFile, qemuArgs, qemuEscape, tcgCacheMb } from './qemu-args.js';
 
 test('agent frames survive any split of the byte stream, and an oversized frame is refused', () => {
   const bytes = Buffer.concat([encodeFrame(Frame.stdout, 'hello'), encodeFrame(Frame.exit, JSON.stringify({ code: 3 })), encodeFrame(Frame.stderr, Buffer.alloc(0))]);
@@ -90,6 +90,12 @@ test('QEMU command line: forwards only on the host loopback, home shared at its 
   assert.match(args, /virtio-balloon-pci,free-page-reporting=on/, 'freed guest pages go back to the host');
   assert.match(args, /-smp 2 -m 1024/);
   assert.match(args, /file=\/i\/rootfs\.squashfs,format=raw,readonly=on/);
+});
+
+test("TCG's translation cache: 256 MB unless COVE_MACHINE_TCG_CACHE_MB names a whole number from 16 to 2048", () => {
+  assert.equal(tcgCacheMb({}), 256);
+  assert.equal(tcgCacheMb({ COVE_MACHINE_TCG_CACHE_MB: '128' }), 128);
+  for (const bad of ['8', '4096', '12.5', 'big', '']) assert.equal(tcgCacheMb({ COVE_MACHINE_TCG_CACHE_MB: bad }), 256, bad);
 });
 
 test('the env file the VM sources quotes every value for sh', () => {
