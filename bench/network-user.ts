@@ -1,8 +1,10 @@
 // User-defined networks (issue 11), Cove against podman with netavark and
 // aardvark-dns in the same run: container-to-container TCP throughput and
-// round-trip latency on one network, `run --rm --network NAME true` start
-// latency, and container-to-host throughput through host.docker.internal
-// (host.containers.internal for podman).
+// request latency on one network (a 1-byte request and reply on a kept
+// connection, and on a new connection each time), `run --rm --network NAME
+// true` start latency, and container-to-host throughput through
+// host.docker.internal (host.containers.internal for podman).
+import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cliPath, freePort } from '../app/testing/harness.js';
@@ -50,6 +52,7 @@ interface Setup {
   net: string;
   sinkIp: string;
   echoIp: string;
+  serialIp: string;
   client(args: string[]): string;
 }
 
@@ -58,28 +61,45 @@ function setUp(e: Engine, net: string): Setup {
   e.cmd(['network', 'create', net]);
   e.cmd(['run', '-d', '--name', `${net}-sink`, '--network', net, ...mount, 'busybox', '/nb', 'sink', '5001']);
   e.cmd(['run', '-d', '--name', `${net}-echo`, '--network', net, ...mount, 'busybox', '/nb', 'echo', '5002']);
-  return { e, net, sinkIp: e.ip(`${net}-sink`, net), echoIp: e.ip(`${net}-echo`, net), client: (args) => e.cmd(['run', '--rm', '--network', net, ...mount, 'busybox', '/nb', ...args]) };
+  e.cmd(['run', '-d', '--name', `${net}-serial`, '--network', net, ...mount, 'busybox', '/nb', 'serial', '5003']);
+  return {
+    e,
+    net,
+    sinkIp: e.ip(`${net}-sink`, net),
+    echoIp: e.ip(`${net}-echo`, net),
+    serialIp: e.ip(`${net}-serial`, net),
+    client: (args) => e.cmd(['run', '--rm', '--network', net, ...mount, 'busybox', '/nb', ...args]),
+  };
 }
 
 function tearDown(s: Setup): void {
-  s.e.cmd(['rm', '-f', `${s.net}-sink`, `${s.net}-echo`]);
+  s.e.cmd(['rm', '-f', `${s.net}-sink`, `${s.net}-echo`, `${s.net}-serial`]);
   s.e.cmd(['network', 'rm', s.net]);
 }
 
 const spread = (xs: number[]): { med: number; min: number; max: number } => ({ med: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
+interface C2c {
+  mbit: number[];
+  us: number[];
+  crrUs: number[];
+}
+
 /**
- * Throughput and round trips, the engines alternating round by round so
- * that the machine's load (shared with other work) hits both alike. The
+ * Throughput and request latency, the engines alternating round by round
+ * so that the machine's load (shared with other work) hits both alike. A
  * round trip is the median of 5000 (netbench's p50): on a loaded machine
- * the mean is a few descheduled round trips.
+ * the mean is a few descheduled round trips. A request on a new
+ * connection (connect, 1 byte each way, close; netperf's TCP_CRR) is the
+ * median of 2000, served by one process (no fork per connection).
  */
-function c2c(setups: Setup[], rounds: number): Array<{ mbit: number[]; us: number[] }> {
-  const out = setups.map(() => ({ mbit: [] as number[], us: [] as number[] }));
+function c2c(setups: Setup[], rounds: number): C2c[] {
+  const out = setups.map((): C2c => ({ mbit: [], us: [], crrUs: [] }));
   for (let i = 0; i < rounds; i++) {
     setups.forEach((s, k) => {
       out[k]?.mbit.push(Number(/mbit ([\d.]+)/.exec(s.client(['send', s.sinkIp, '5001', String(SECONDS)]))?.[1]));
       out[k]?.us.push(Number(/p50 ([\d.]+)/.exec(s.client(['rr', s.echoIp, '5002', '5000']))?.[1]));
+      out[k]?.crrUs.push(Number(/p50 ([\d.]+)/.exec(s.client(['crr', s.serialIp, '5003', '2000']))?.[1]));
     });
   }
   return out;
@@ -124,12 +144,13 @@ export async function networkUser(): Promise<Record<string, number>> {
   const { sb, podman, cleanup } = await busyboxOnBoth();
   // The host's sink: on all addresses, since podman's host.containers.internal is the host's own address, not its loopback.
   const hostPort = await freePort();
+  const loadStart = os.loadavg()[0] ?? NaN;
   const sink: ChildProcess = spawn(NB, ['sink', String(hostPort)], { stdio: 'ignore' });
   try {
     await new Promise((r) => setTimeout(r, 200));
     const engines = [cove(sb.env), pod(podman)];
     const setups = engines.map((e) => setUp(e, 'benchnet'));
-    const [c, p] = c2c(setups, 9) as [{ mbit: number[]; us: number[] }, { mbit: number[]; us: number[] }];
+    const [c, p] = c2c(setups, 9) as [C2c, C2c];
     const hostMbit = setups.map((s) => toHost(s, hostPort));
     setups.forEach(tearDown);
     const starts = startLatency(engines);
@@ -138,7 +159,11 @@ export async function networkUser(): Promise<Record<string, number>> {
     const pm = spread(p.mbit);
     const cu = spread(c.us);
     const pu = spread(p.us);
+    const cc = spread(c.crrUs);
+    const pc = spread(p.crrUs);
     return {
+      load1Start: loadStart,
+      load1End: os.loadavg()[0] ?? NaN,
       coveMbit: cm.med,
       coveMbitMin: cm.min,
       coveMbitMax: cm.max,
@@ -153,6 +178,13 @@ export async function networkUser(): Promise<Record<string, number>> {
       podmanRttUsMin: pu.min,
       podmanRttUsMax: pu.max,
       latencyRatio: cu.med / pu.med,
+      coveCrrUs: cc.med,
+      coveCrrUsMin: cc.min,
+      coveCrrUsMax: cc.max,
+      podmanCrrUs: pc.med,
+      podmanCrrUsMin: pc.min,
+      podmanCrrUsMax: pc.max,
+      crrRatio: cc.med / pc.med,
       coveStartMs: coveStart,
       podmanStartMs: podStart,
       startRatio: coveStart / podStart,

@@ -3,6 +3,9 @@
  *   netbench echo PORT               accept; echo every byte back
  *   netbench send IP PORT SECONDS    print "mbit <Mbit/s>" after SECONDS of writes
  *   netbench rr IP PORT N            print "us <mean round trip in microseconds> p50 <median>"
+ *   netbench serial PORT             accept one connection at a time, echo it, no fork
+ *   netbench crr IP PORT N           N times: connect, 1-byte request, 1-byte reply, close;
+ *                                    print "us <mean> p50 <median>" of the whole exchange
  * Static, so it runs in the busybox image of any engine. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -72,6 +75,23 @@ static void serve(int port, int echo)
     }
 }
 
+/* For crr: a forked child per connection would put a fork in every
+ * exchange; one process serving connections in turn does not. */
+static void serve_serial(int port)
+{
+    int l = listen_on(port);
+    for (;;) {
+        char buf[256];
+        ssize_t n;
+        int c = accept(l, NULL, NULL), one = 1;
+        if (c < 0) continue;
+        setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        while ((n = read(c, buf, sizeof buf)) > 0)
+            if (write(c, buf, (size_t)n) != n) break;
+        close(c);
+    }
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -86,6 +106,7 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "sink") == 0) serve(atoi(argv[2]), 0);
     if (argc == 3 && strcmp(argv[1], "echo") == 0) serve(atoi(argv[2]), 1);
+    if (argc == 3 && strcmp(argv[1], "serial") == 0) serve_serial(atoi(argv[2]));
     if (argc == 5 && strcmp(argv[1], "send") == 0) {
         static char buf[1 << 17];
         int fd = connect_to(argv[2], atoi(argv[3]));
@@ -118,6 +139,35 @@ int main(int argc, char **argv)
         printf("us %.1f p50 %.1f\n", (now() - t0) * 1e6 / n, median_of(rt, n) * 1e6);
         return 0;
     }
-    fprintf(stderr, "usage: netbench sink|echo PORT | send IP PORT SECONDS | rr IP PORT N\n");
+    if (argc == 5 && strcmp(argv[1], "crr") == 0) {
+        /* A request on a new connection each time (netperf's TCP_CRR): the
+         * handshake and teardown are in the figure, as they are for a
+         * client that does not keep its connections. */
+        int n = atoi(argv[4]);
+        struct sockaddr_in a = {0};
+        double *rt = calloc((size_t)(n > 0 ? n : 1), sizeof *rt), t0, t1;
+        a.sin_family = AF_INET;
+        a.sin_port = htons((uint16_t)atoi(argv[3]));
+        if (!rt || n < 1 || inet_pton(AF_INET, argv[2], &a.sin_addr) != 1) return 1;
+        close(connect_to(argv[2], atoi(argv[3]))); /* the server is up */
+        t0 = now();
+        for (int i = 0; i < n; i++) {
+            char c = 'x';
+            int one = 1, fd;
+            t1 = now();
+            fd = socket(AF_INET, SOCK_STREAM, 0);
+            if (fd < 0) { perror("socket"); return 1; }
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0 || write(fd, &c, 1) != 1 || read(fd, &c, 1) != 1) {
+                perror("crr");
+                return 1;
+            }
+            close(fd);
+            rt[i] = now() - t1;
+        }
+        printf("us %.1f p50 %.1f\n", (now() - t0) * 1e6 / n, median_of(rt, n) * 1e6);
+        return 0;
+    }
+    fprintf(stderr, "usage: netbench sink|echo|serial PORT | send IP PORT SECONDS | rr|crr IP PORT N\n");
     return 2;
 }
