@@ -145,8 +145,9 @@ async function echoLatencies(page: Page): Promise<EchoSample[]> {
       window.__termFrameAt = NaN;
       addEventListener('keydown', () => (key = performance.now()), { capture: true, once: true });
       const mo = new MutationObserver(() => {
-        // A late change from the previous key (Ctrl-U) is not this key's echo.
-        if (Number.isNaN(key) || rows.textContent === before) return;
+        // Only a change drawn after this key's echo came back counts: a late
+        // change from the previous key (Ctrl-U) is not this key's echo.
+        if (!(window.__termFrameAt >= key) || rows.textContent === before) return;
         mo.disconnect();
         const frame = window.__termFrameAt;
         setTimeout(() => {
