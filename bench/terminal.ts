@@ -7,7 +7,7 @@
 //   node --import tsx bench/terminal.ts [megabytes] [runs]
 // Prints, per run and as median/min/max:
 //   pty       node-pty reading the producer, nothing else (the ceiling here)
-//   server    pty -> bridge -> WebSocket -> a client that acks at once (no rendering)
+//   server    pty -> bridge -> WebSocket -> a client (in a worker thread) that acks at once
 //   browser   the whole path into xterm.js on screen
 //   echo      key press until the echo is on screen (ms, median, p95, max): from
 //             the page's keydown, the round trip part of it, and from the
@@ -17,8 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as pty from 'node-pty';
 import { chromium, type Page } from 'playwright-core';
-import WebSocket from 'ws';
-import { encodeAck, encodeTerminalFrame, TERMINAL_FRAME } from '../app/api/contract.js';
+import { Worker } from 'node:worker_threads';
+import { TERMINAL_FRAME } from '../app/api/contract.js';
 import { startWebServer } from '../app/server/web-server.js';
 import type { TerminalProcess } from '../app/terminal/terminal-bridge.js';
 import { TerminalRegistry } from '../app/terminal/terminal-registry.js';
@@ -60,29 +60,51 @@ function ptyOnly(bytes: number): Promise<number> {
   });
 }
 
-/** The server half: a WebSocket client that acks every frame at once, as a page with an infinitely fast xterm would. */
+/**
+ * The server half: a WebSocket client that acks every frame at once, as a
+ * page with an infinitely fast xterm.js would. It runs in a worker thread, as
+ * a browser runs in its own process, so the server's event loop carries only
+ * the server's work.
+ */
+const SERVER_CLIENT = `
+const { parentPort, workerData } = require('node:worker_threads');
+const WebSocket = require('ws');
+const { url, command, data, ack } = workerData;
+const ws = new WebSocket(url.href, { headers: { Origin: url.origin } });
+let got = 0;
+let t0 = 0;
+let tail = '';
+ws.on('open', () => {
+  ws.send(Buffer.concat([Buffer.from([data]), Buffer.from(command)]));
+  t0 = performance.now();
+});
+ws.on('message', (d) => {
+  if (d[0] !== data) return;
+  got += d.length - 1;
+  const frame = Buffer.alloc(5);
+  frame[0] = ack;
+  frame.writeUInt32BE(d.length - 1, 1);
+  ws.send(frame);
+  tail = (tail + d.subarray(Math.max(1, d.length - 64)).toString()).slice(-128);
+  if (tail.includes('END-42')) {
+    parentPort.postMessage(got / 1048576 / ((performance.now() - t0) / 1000));
+    ws.close();
+  }
+});
+ws.on('error', (err) => parentPort.postMessage(String(err)));
+`;
+
 function serverOnly(url: URL, token: string, container: string, bytes: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://${url.host}/term?token=${token}&container=${container}&mode=exec&cols=100&rows=30`, { headers: { Origin: url.origin } });
-    let got = 0;
-    let t0 = 0;
-    let tail = '';
-    ws.on('open', () => {
-      ws.send(encodeTerminalFrame(TERMINAL_FRAME.data, Buffer.from(`${producer(bytes)}; echo END-$((40+2))\r`)));
-      t0 = performance.now();
-    });
-    ws.on('message', (d: Buffer) => {
-      if (d[0] !== TERMINAL_FRAME.data) return;
-      got += d.length - 1;
-      ws.send(encodeAck(d.length - 1));
-      tail = (tail + d.subarray(Math.max(1, d.length - 64)).toString()).slice(-128);
-      if (tail.includes('END-42')) {
-        ws.close();
-        resolve(got / 1048576 / ((performance.now() - t0) / 1000));
-      }
-    });
-    ws.on('error', reject);
+  const target = new URL(`/term?token=${token}&container=${container}&mode=exec&cols=100&rows=30`, url);
+  target.protocol = 'ws:';
+  const worker = new Worker(SERVER_CLIENT, {
+    eval: true,
+    workerData: { url: { href: target.href, origin: url.origin }, command: `${producer(bytes)}; echo END-$((40+2))\r`, data: TERMINAL_FRAME.data, ack: TERMINAL_FRAME.ack },
   });
+  return new Promise<number>((resolve, reject) => {
+    worker.once('message', (m: unknown) => (typeof m === 'number' ? resolve(m) : reject(new Error(String(m)))));
+    worker.once('error', reject);
+  }).finally(() => void worker.terminate());
 }
 
 async function browserRun(page: Page, bytes: number): Promise<number> {
