@@ -31,11 +31,16 @@ interface Reply {
   body: string;
 }
 
-/** One request over the unix socket; a body is sent as JSON. Docker's exec start without an upgrade streams until the process ends. */
+/**
+ * One request over the unix socket, on a connection of its own as each docker
+ * CLI run opens one (a kept-alive one would be closed by the server while
+ * spawnSync blocks this process, and the next request written to it fail
+ * with EPIPE); a body is sent as JSON.
+ */
 function request(socket: string, method: string, url: string, body?: unknown): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request({ socketPath: socket, method, path: url, headers: data === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } }, (res) => {
+    const req = http.request({ socketPath: socket, agent: false, method, path: url, headers: data === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } }, (res) => {
       let text = '';
       res.on('data', (d: Buffer) => (text += d.toString('latin1')));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
