@@ -220,7 +220,8 @@ export class Engine implements EngineHandle {
 
   private async openWatcher(): Promise<void> {
     const deriver = new ContainerEventDeriver(async (id) => {
-      const rec = await this.containers.resolve(id).catch(() => null);
+      // The watcher's ids are directory names, full IDs: one read, not a scan of every record when it is gone.
+      const rec = await this.containerStore.readRecord(id).catch(() => undefined);
       if (!rec) return null;
       const s = await this.containers.summary(rec);
       const down = s.state !== 'running' && s.state !== 'paused';

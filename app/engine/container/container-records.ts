@@ -135,6 +135,9 @@ export class ContainerRecords {
 
   /** Running containers and their init pids, for the stats sampler. */
   async running(): Promise<Array<{ id: string; pid: number }>> {
+    // A long-lived engine samples every second: from the list it keeps, when it keeps one.
+    const kept = await this.listCache.summaries();
+    if (kept) return kept.flatMap((s) => (s.state === 'running' && s.pid !== null ? [{ id: s.id, pid: s.pid }] : []));
     const out: Array<{ id: string; pid: number }> = [];
     for (const id of await this.store.ids()) {
       const s = await this.store.status(id).catch(() => undefined);
