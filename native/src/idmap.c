@@ -154,15 +154,20 @@ static int has_subid(const char *file, uid_t uid)
     return found;
 }
 
-static void run_helper(const char *name, pid_t pid, const struct idmap *m)
+/* A newuidmap/newgidmap run in flight: its pid, the read end of its
+ * stderr, and its command line for the error message. */
+struct helper_run {
+    pid_t child;
+    int fd;
+    char cmdline[512];
+};
+
+static void start_helper(const char *name, pid_t pid, const struct idmap *m, struct helper_run *h)
 {
     char *helper = find_helper(name);
     char *argv[3 + 3 * IDMAP_MAX + 1];
-    char errbuf[1024], cmdline[512];
     size_t i, argc = 0, cpos = 0;
-    int pfd[2], status;
-    ssize_t got;
-    pid_t child;
+    int pfd[2];
     struct stat st;
 
     if (!helper)
@@ -185,38 +190,53 @@ static void run_helper(const char *name, pid_t pid, const struct idmap *m)
         argv[argc++] = xasprintf("%u", m->e[i].size);
     }
     argv[argc] = NULL;
-    for (i = 0; i < argc && cpos < sizeof cmdline - 1; i++) {
-        int n = snprintf(cmdline + cpos, sizeof cmdline - cpos, "%s%s",
+    h->cmdline[0] = 0;
+    for (i = 0; i < argc && cpos < sizeof h->cmdline - 1; i++) {
+        int n = snprintf(h->cmdline + cpos, sizeof h->cmdline - cpos, "%s%s",
                          i ? " " : "", argv[i]);
         if (n < 0) break;
         cpos += (size_t)n;
     }
 
     if (pipe2(pfd, O_CLOEXEC) < 0) die_errno(E_IDMAP, "pipe2");
-    child = fork();
-    if (child < 0) die_errno(E_IDMAP, "fork %s", helper);
-    if (child == 0) {
+    h->child = fork();
+    if (h->child < 0) die_errno(E_IDMAP, "fork %s", helper);
+    if (h->child == 0) {
         if (dup2(pfd[1], 2) < 0) _exit(127);
         execv(helper, argv);
         dprintf(2, "execv %s: %s", helper, strerror(errno));
         _exit(127);
     }
     close(pfd[1]);
-    got = read_all(pfd[0], errbuf, sizeof errbuf - 1);
-    close(pfd[0]);
+    h->fd = pfd[0];
+    for (i = 1; i < argc; i++) free(argv[i]);
+    free(helper);
+}
+
+/* Waits for a helper; on failure fills code and msg and returns -1. */
+static int finish_helper(struct helper_run *h, const char **code, char *msg, size_t msglen)
+{
+    char errbuf[1024];
+    ssize_t got = read_all(h->fd, errbuf, sizeof errbuf - 1);
+    int status;
+
+    close(h->fd);
     if (got < 0) got = 0;
     errbuf[got] = 0;
     while (got > 0 && (errbuf[got - 1] == '\n' || errbuf[got - 1] == ' '))
         errbuf[--got] = 0;
-    while (waitpid(child, &status, 0) < 0) {
-        if (errno != EINTR) die_errno(E_IDMAP, "waitpid %s", helper);
+    while (waitpid(h->child, &status, 0) < 0) {
+        if (errno != EINTR) die_errno(E_IDMAP, "waitpid %s", h->cmdline);
     }
-    for (i = 1; i < argc; i++) free(argv[i]);
-    free(helper);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-        die(E_NEWUIDMAP, "%s: %s", cmdline, errbuf[0] ? errbuf : "cannot execute");
-    die(E_IDMAP, "%s failed: %s", cmdline, errbuf[0] ? errbuf : "no message");
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+        *code = E_NEWUIDMAP;
+        snprintf(msg, msglen, "%s: %s", h->cmdline, errbuf[0] ? errbuf : "cannot execute");
+    } else {
+        *code = E_IDMAP;
+        snprintf(msg, msglen, "%s failed: %s", h->cmdline, errbuf[0] ? errbuf : "no message");
+    }
+    return -1;
 }
 
 static int is_self_map(const struct idmap *m, uint32_t id)
@@ -240,14 +260,23 @@ void idmap_apply(pid_t pid, const struct idmap *uid, const struct idmap *gid)
             "(add one, e.g. 'usermod --add-subgids 100000-165535 USER')",
             (unsigned)euid);
 
-    if (uid_direct || euid == 0) {
+    /* uid_map and gid_map are independent files (user_namespaces(7)):
+     * newuidmap and newgidmap run side by side, on the path of every
+     * container start. Both are waited for before an error is reported. */
+    struct helper_run uh, gh;
+    const char *code = NULL, *failed = NULL;
+    char msg[1700], msg2[1700];
+    int uid_helper = !(uid_direct || euid == 0);
+    int gid_helper = !(gid_direct || euid == 0);
+
+    if (uid_helper) start_helper("newuidmap", pid, uid, &uh);
+    if (gid_helper) start_helper("newgidmap", pid, gid, &gh);
+    if (!uid_helper) {
         idmap_format(uid, buf, sizeof buf);
         if (write_proc(pid, "uid_map", buf) < 0)
             die_errno(E_IDMAP, "write /proc/%d/uid_map", (int)pid);
-    } else {
-        run_helper("newuidmap", pid, uid);
     }
-    if (gid_direct || euid == 0) {
+    if (!gid_helper) {
         /* An unprivileged writer must deny setgroups before gid_map
          * (user_namespaces(7), CVE-2014-8989). */
         if (euid != 0 && write_proc(pid, "setgroups", "deny") < 0)
@@ -255,7 +284,11 @@ void idmap_apply(pid_t pid, const struct idmap *uid, const struct idmap *gid)
         idmap_format(gid, buf, sizeof buf);
         if (write_proc(pid, "gid_map", buf) < 0)
             die_errno(E_IDMAP, "write /proc/%d/gid_map", (int)pid);
-    } else {
-        run_helper("newgidmap", pid, gid);
     }
+    if (uid_helper && finish_helper(&uh, &code, msg, sizeof msg) < 0) failed = code;
+    if (gid_helper && finish_helper(&gh, &code, msg2, sizeof msg2) < 0 && !failed) {
+        failed = code;
+        memcpy(msg, msg2, sizeof msg);
+    }
+    if (failed) die(failed, "%s", msg);
 }
