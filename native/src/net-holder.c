@@ -147,7 +147,7 @@ static ssize_t recv_with_fd(int fd, char *buf, size_t len, int *passed)
 {
     struct msghdr m;
     struct iovec iov = {buf, len};
-    union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+    union { char b[CMSG_SPACE(4 * sizeof(int))]; struct cmsghdr align; } u;
     struct cmsghdr *cm;
     ssize_t n;
     memset(&m, 0, sizeof m);
@@ -156,12 +156,21 @@ static ssize_t recv_with_fd(int fd, char *buf, size_t len, int *passed)
     m.msg_control = u.b;
     m.msg_controllen = sizeof u.b;
     n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
-    for (cm = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL; cm; cm = CMSG_NXTHDR(&m, cm))
-        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && *passed < 0) memcpy(passed, CMSG_DATA(cm), sizeof(int));
+    /* The first fd is kept; any more a client sent are closed, not leaked. */
+    for (cm = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL; cm; cm = CMSG_NXTHDR(&m, cm)) {
+        size_t k = cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS ? (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int) : 0;
+        for (size_t i = 0; i < k; i++) {
+            int f;
+            memcpy(&f, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+            if (*passed < 0) *passed = f;
+            else close(f);
+        }
+    }
     return n;
 }
 
-static void handle_line(int fd, char *line, int passed);
+/* *passed: an fd sent with the request; set to -1 when taken over. */
+static void handle_line(int fd, char *line, int *passed);
 
 static void handle(int fd)
 {
@@ -182,11 +191,11 @@ static void handle(int fd)
     }
     line[got] = 0;
     line[strcspn(line, "\n")] = 0;
-    handle_line(fd, line, passed);
-    if (passed >= 0 && strncmp(line, "attach-self ", 12) != 0) close(passed);
+    handle_line(fd, line, &passed);
+    if (passed >= 0) close(passed);
 }
 
-static void handle_line(int fd, char *line, int passed)
+static void handle_line(int fd, char *line, int *passed)
 {
     char msg[1024] = "", *argv[6];
     int argc = 0;
@@ -217,16 +226,12 @@ static void handle_line(int fd, char *line, int passed)
     if (strcmp(argv[0], "attach-self") == 0 && argc == 2) {
         const char *code = E_NETWORK;
         pid_t pid = hook_parent(fd);
-        if (passed < 0) return reply(fd, E_CONFIG, "attach-self needs the container's network namespace fd");
-        if (pid < 0) {
-            close(passed);
-            return reply(fd, E_NETWORK, "cannot tell the container's process from the hook's");
-        }
-        if (refresh(msg, sizeof msg) < 0) {
-            close(passed);
-            return reply(fd, E_NETWORK, msg);
-        }
-        if (hl_attach(&H, argv[1], NULL, pid, passed, &code, msg, sizeof msg) < 0) return reply(fd, code, msg);
+        int ns = *passed;
+        if (ns < 0) return reply(fd, E_CONFIG, "attach-self needs the container's network namespace fd");
+        if (pid < 0) return reply(fd, E_NETWORK, "cannot tell the container's process from the hook's");
+        if (refresh(msg, sizeof msg) < 0) return reply(fd, E_NETWORK, msg);
+        *passed = -1; /* hl_attach owns it now */
+        if (hl_attach(&H, argv[1], NULL, pid, ns, &code, msg, sizeof msg) < 0) return reply(fd, code, msg);
         return reply(fd, NULL, "");
     }
     if (strcmp(argv[0], "detach") == 0 && argc == 3) {

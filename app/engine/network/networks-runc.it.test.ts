@@ -50,10 +50,17 @@ test('runc containers on a user network: reached by name from both runtimes, rea
   // The published port reaches the runc container.
   assert.equal(await eventually(async () => (await get(`http://127.0.0.1:${port}/`).catch(() => '')).trim() || undefined, 10_000, 'HTTP answer'), 'from-runc');
   // Connected to a second network while running (the holder attaches it by its pid), then disconnected.
+  const subnet2 = (JSON.parse(await ok(['network', 'inspect', 'rn2'])) as Array<{ IPAM: { Config: Array<{ Subnet: string }> } }>)[0]?.IPAM.Config[0]?.Subnet ?? '';
+  const prefix2 = subnet2.split('.').slice(0, 3).join('.') + '.';
+  const addrs = async (): Promise<string> => ok(['exec', 'rweb', 'ip', '-o', '-4', 'addr', 'show']);
   await ok(['network', 'connect', 'rn2', 'rweb']);
+  // In the container's own namespace (the one its hook handed over), not another's.
+  assert.ok((await addrs()).includes(`inet ${prefix2}`), `no ${subnet2} address in rweb after connect:\n${await addrs()}`);
   const on2 = await fetchFrom('rn2', 'http://rweb:8080/', 'cove');
   assert.equal(on2.code, 0, on2.stderr);
+  assert.equal(on2.stdout.trim(), 'from-runc');
   await ok(['network', 'disconnect', 'rn2', 'rweb']);
+  assert.ok(!(await addrs()).includes(`inet ${prefix2}`), `rweb kept its ${subnet2} address after disconnect`);
   const gone = await fetchFrom('rn2', 'http://rweb:8080/', 'cove');
   assert.notEqual(gone.code, 0, 'rweb still answers on rn2 after disconnect');
   // Stopped and started again: attached again from the hook, same name and port.
