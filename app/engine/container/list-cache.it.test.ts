@@ -116,3 +116,30 @@ test('a running container whose monitor and process were killed (nothing written
   await listed();
   await cove(['rm', '-f', id]);
 });
+
+test('lists taken while other processes create, start, stop and remove containers end equal to the files', async () => {
+  let listing = true;
+  let lists = 0;
+  const lister = (async () => {
+    while (listing) {
+      await engine.handle('containers:list', { all: true });
+      lists++;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  const churn = async (n: number): Promise<string> => {
+    const id = (await cove(['run', '-d', '--network', 'none', '--name', `lc-churn-${n}`, 'busybox', 'sleep', '600'])).trim();
+    await cove(['stop', '-t', '0', id]);
+    await cove(['start', id]);
+    if (n % 2 === 0) await cove(['rm', '-f', id]);
+    return id;
+  };
+  const ids = await Promise.all([0, 1, 2, 3].map(churn));
+  listing = false;
+  await lister;
+  assert.ok(lists > 5, `the engine listed while they changed (${lists} lists)`);
+  const list = await listed();
+  assert.equal(ids.filter((id) => find(list, id)?.state === 'running').length, 2);
+  assert.equal(ids.filter((id) => find(list, id) === undefined).length, 2);
+  for (const [n, id] of ids.entries()) if (n % 2 === 1) await cove(['rm', '-f', id]);
+});
