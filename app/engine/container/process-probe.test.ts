@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { procStartTime } from './proc.js';
 import { ProcessProbe } from './process-probe.js';
@@ -48,4 +48,23 @@ test('a probe whose recorded start time is not the process that has the pid now 
 test('a pid that does not exist is gone', () => {
   // Above /proc/sys/kernel/pid_max's largest value (2^22): never a process.
   assert.equal(new ProcessProbe().alive(4_194_305, null), false);
+});
+
+test('with a low descriptor limit, probes hold at most a quarter of it and the rest still answer', () => {
+  // A child whose hard limit is 64 (Node cannot raise its soft limit above it): 16 probes may hold a descriptor.
+  const code = `
+    import { spawn } from 'node:child_process';
+    import fs from 'node:fs';
+    import { ProcessProbe } from ${JSON.stringify(new URL('./process-probe.ts', import.meta.url).pathname)};
+    const children = Array.from({ length: 24 }, () => spawn('sleep', ['30'], { stdio: 'ignore' }));
+    const before = fs.readdirSync('/proc/self/fd').length;
+    const probes = children.map(() => new ProcessProbe());
+    const alive = children.map((c, i) => probes[i].alive(c.pid, null));
+    const held = fs.readdirSync('/proc/self/fd').length - before;
+    for (const c of children) c.kill('SIGKILL');
+    console.log(JSON.stringify({ alive: alive.filter(Boolean).length, held }));
+  `;
+  const r = spawnSync('sh', ['-c', 'ulimit -n 64 && exec "$0" "$@"', process.execPath, ...process.execArgv, '--input-type=module', '-e', code], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop() as string), { alive: 24, held: 16 });
 });

@@ -1,9 +1,28 @@
 import fs from 'node:fs';
 import { sameProcessAlive } from './proc.js';
 
-/** Probes held open at once: one descriptor per running container in the list cache, bounded. */
-const MAX_OPEN = 1024;
+/**
+ * Probes held open at once: one descriptor per running container in the list
+ * cache, at most a quarter of this process's descriptor limit (Node raises
+ * the soft limit to the hard one, which may be as low as 1024), so the
+ * engine's own files and sockets never run short.
+ */
+let maxOpen: number | undefined;
 let open = 0;
+
+function openLimit(): number {
+  if (maxOpen !== undefined) return maxOpen;
+  let soft = 1024;
+  try {
+    const m = /Max open files\s+(\d+|unlimited)/.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
+    if (m?.[1] && m[1] !== 'unlimited') soft = Number(m[1]);
+    else if (m?.[1] === 'unlimited') soft = 4096;
+  } catch {
+    // The conservative default stands.
+  }
+  maxOpen = Math.min(1024, Math.floor(soft / 4));
+  return maxOpen;
+}
 const buf = Buffer.alloc(4096);
 
 /**
@@ -29,7 +48,7 @@ export class ProcessProbe {
 
   private open(pid: number, recordedStart: string | null): boolean {
     // No descriptor to spare: the path-based check, every time.
-    if (open >= MAX_OPEN) return sameProcessAlive(pid, recordedStart);
+    if (open >= openLimit()) return sameProcessAlive(pid, recordedStart);
     let fd: number;
     try {
       fd = fs.openSync(`/proc/${pid}/stat`, 'r');
