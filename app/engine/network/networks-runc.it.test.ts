@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { busyboxSandbox, eventually, freePort, okRunner, type CoveSandbox } from '../../testing/harness.js';
 
 const haveRunc = ['/usr/sbin/runc', '/usr/bin/runc'].some((p) => fs.existsSync(p));
@@ -32,7 +33,7 @@ const get = (url: string): Promise<string> =>
     }).on('error', reject);
   });
 
-test('runc containers on a user network: reached by name from both runtimes, reach Cove-runtime ones, publish ports, connect and disconnect while running', { skip }, async () => {
+test('runc containers on a user network: reached by name from both runtimes, reach Cove-runtime ones, publish ports, connect and disconnect while running, come back after kill -9 of the holder', { skip }, async () => {
   await ok(['network', 'create', 'rn']);
   await ok(['network', 'create', 'rn2']);
   const port = await freePort();
@@ -69,6 +70,22 @@ test('runc containers on a user network: reached by name from both runtimes, rea
   const again = await fetchFrom('rn', 'http://rweb:8080/', 'cove');
   assert.equal(again.stdout.trim(), 'from-runc', again.stderr);
   assert.equal(await eventually(async () => (await get(`http://127.0.0.1:${port}/`).catch(() => '')).trim() || undefined, 10_000, 'HTTP answer after restart'), 'from-runc');
+  // kill -9 of the holder: the next network command starts one that attaches the runc container again (its process has exec'd, so /proc/PID/ns/net is open to it).
+  const holderPids = (): number[] => {
+    try {
+      return fs.readFileSync(path.join(sb.home, 'run', 'net-holder.pid'), 'utf8').trim().split(/\s+/).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  const [sup, srv] = holderPids();
+  assert.ok(sup && srv, 'a holder runs');
+  process.kill(sup, 'SIGKILL');
+  await eventually(() => !fs.existsSync(`/proc/${srv}`), 5000, 'the holder server gone with its supervisor');
+  await ok(['network', 'ls']);
+  const revived = await fetchFrom('rn', 'http://rweb:8080/', 'cove');
+  assert.equal(revived.stdout.trim(), 'from-runc', revived.stderr);
+  assert.equal(await eventually(async () => (await get(`http://127.0.0.1:${port}/`).catch(() => '')).trim() || undefined, 10_000, 'the published port after the holder came back'), 'from-runc');
   await ok(['rm', '-f', 'rweb', 'cweb']);
   await ok(['network', 'rm', 'rn', 'rn2']);
 });
