@@ -179,7 +179,9 @@ async function main() {
   }
   if (want('unit')) {
     const files = findTests(['app', 'main'], '.test.ts', ['.it.test.ts', '.vm.test.ts']);
-    await phase('unit tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], { parse: parseNodeTap, user: runAs, env: suiteEnv });
+    // node --test with no file would discover every test, this script included: only with files.
+    if (!files.length) log('unit tests: no file matches COVE_TEST_ONLY');
+    else await phase('unit tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], { parse: parseNodeTap, user: runAs, env: suiteEnv });
   }
   if (want('native')) {
     await phase('native unit tests (TAP)', 'make', ['-s', '-C', 'native', 'test'], { parse: parseTap, env: suiteEnv });
@@ -189,19 +191,22 @@ async function main() {
   }
   if (want('integration')) {
     const files = findTests(['app', 'main'], '.it.test.ts');
-    // COVE_SKIP_TEST_NETNS=1 leaves the shared test namespace alone (for several local runs at once).
-    const net = process.env.COVE_SKIP_TEST_NETNS === '1' ? { env: null, reason: 'COVE_SKIP_TEST_NETNS=1', state: null } : setupTestNetwork();
-    if (!net.env) log(`network tests against a test namespace will be skipped: ${net.reason}`);
-    try {
-      await phase('rootless integration tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], {
-        parse: parseNodeTap,
-        user: runAs,
-        env: { ...suiteEnv, ...(net.env ?? {}) },
-        // It outgrew the default 15 minutes on a busy 2-core machine (other work sharing the cores).
-        timeoutMinutes: 25,
-      });
-    } finally {
-      if (net.state !== null) teardownTestNetwork(net.state);
+    if (!files.length) log('rootless integration tests: no file matches COVE_TEST_ONLY');
+    else {
+      // COVE_SKIP_TEST_NETNS=1 leaves the shared test namespace alone (for several local runs at once).
+      const net = process.env.COVE_SKIP_TEST_NETNS === '1' ? { env: null, reason: 'COVE_SKIP_TEST_NETNS=1', state: null } : setupTestNetwork();
+      if (!net.env) log(`network tests against a test namespace will be skipped: ${net.reason}`);
+      try {
+        await phase('rootless integration tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], {
+          parse: parseNodeTap,
+          user: runAs,
+          env: { ...suiteEnv, ...(net.env ?? {}) },
+          // It outgrew the default 15 minutes on a busy 2-core machine (other work sharing the cores).
+          timeoutMinutes: 25,
+        });
+      } finally {
+        if (net.state !== null) teardownTestNetwork(net.state);
+      }
     }
   }
   if (want('vm')) {
