@@ -36,6 +36,11 @@ export const MODULES = [
   'virtio_pci', 'virtio_blk', 'virtio_net', 'virtio_rng', 'virtio_console', 'virtio_balloon',
   '9pnet_virtio', '9p', 'squashfs', 'overlay', 'ext4', 'crc32c_generic', 'crc32c_intel', 'tun', 'veth', 'bridge',
 ];
+// What the VM takes from native/build: the tools and addon the engine runs
+// (install-paths.ts NATIVE_SHIPPED; a unit test keeps the two equal) and the
+// VM's own pty relay. Not the test programs built beside them: the initrd's
+// files end up in RAM (a tmpfs) for the VM's whole life.
+export const VM_NATIVE = ['cove-runtime', 'cove-monitor', 'cove-unshare', 'cove-layer-tool', 'cove-init', 'cove-attach', 'cove-net-holder', 'cove-flock.node', 'cove-pty'];
 // Trimmed from the root filesystem: documentation, translations and apt's caches.
 const PRUNE = ['usr/share/doc', 'usr/share/man', 'usr/share/info', 'usr/share/locale', 'usr/share/lintian', 'var/cache/apt', 'var/lib/apt/lists', 'var/log'];
 
@@ -153,7 +158,7 @@ function appKey(base) {
   h.update(`${base}\n${JSON.stringify(MODULES)}`);
   for (const f of ['init.sh', 'vm-init.sh', 'build-image.mjs']) hashFile(path.join(here, f), h);
   hashTree(path.join(root, 'dist'), h);
-  hashTree(path.join(root, 'native', 'build'), h);
+  for (const f of VM_NATIVE) hashFile(path.join(root, 'native', 'build', f), h);
   hashFile('/bin/busybox', h);
   return h.digest('hex').slice(0, 16);
 }
@@ -233,7 +238,8 @@ function buildApp(dir, baseDir) {
   for (const m of order) fs.copyFileSync(index.get(m), path.join(ird, 'lib/modules', `${m}.ko`));
   fs.writeFileSync(path.join(ird, 'lib/modules/order'), `${order.join('\n')}\n`);
   fs.cpSync(path.join(root, 'dist'), path.join(ird, 'cove/dist'), { recursive: true, filter: (s) => !s.endsWith('.map') });
-  fs.cpSync(path.join(root, 'native/build'), path.join(ird, 'cove/native/build'), { recursive: true, filter: (s) => !s.endsWith('.o') && !s.includes('/tests') });
+  fs.mkdirSync(path.join(ird, 'cove/native/build'), { recursive: true });
+  for (const f of VM_NATIVE) fs.copyFileSync(path.join(root, 'native/build', f), path.join(ird, 'cove/native/build', f));
   fs.writeFileSync(path.join(ird, 'cove/package.json'), JSON.stringify({ name: 'cove', type: 'module' }));
   cpioInitrd(ird, path.join(tmp, 'initrd.img'));
   fs.rmSync(ird, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { machineOf } from '../../cli/machine-commands.js';
+import { NATIVE_SHIPPED } from '../install-paths.js';
 import { wantsTerminal } from '../../cli/machine-terminal.js';
 import { ociResources } from '../container/cgroup-limits.js';
 import type { Delivery } from '../engine-api.js';
@@ -96,6 +97,12 @@ test("TCG's translation cache: 256 MB unless COVE_MACHINE_TCG_CACHE_MB names a w
   assert.equal(tcgCacheMb({}), 256);
   assert.equal(tcgCacheMb({ COVE_MACHINE_TCG_CACHE_MB: '128' }), 128);
   for (const bad of ['8', '4096', '12.5', 'big', '']) assert.equal(tcgCacheMb({ COVE_MACHINE_TCG_CACHE_MB: bad }), 256, bad);
+});
+
+test("the VM image carries the native tools the engine runs, cove-pty, and no test program", async () => {
+  // @ts-expect-error: a plain .mjs script without type declarations
+  const { VM_NATIVE } = (await import('../../../scripts/vm/build-image.mjs')) as { VM_NATIVE: string[] };
+  assert.deepEqual(VM_NATIVE, [...NATIVE_SHIPPED, 'cove-pty']);
 });
 
 test('the env file the VM sources quotes every value for sh', () => {
