@@ -49,15 +49,17 @@ export class ContainerRecords {
       const rec = await this.store.readRecord(query).catch(() => undefined);
       if (rec) return rec;
     }
-    const records = await this.store.records();
-    const exact = records.find((r) => r.id === query || r.name === query);
-    if (exact) return exact;
-    if (/^[a-f0-9]{3,63}$/.test(query)) {
-      const matches = records.filter((r) => r.id.startsWith(query));
-      if (matches.length === 1) return matches[0] as ContainerRecord;
-      if (matches.length > 1) throw new EngineError('E_INVALID_ARGUMENT', `${query} matches ${matches.length} containers; give more of the ID`);
+    // A long-lived engine names the container from the list it keeps, then reads that one record.
+    const kept = await this.listCache.summaries();
+    if (kept) {
+      const id = pickContainer(kept, query);
+      const rec = await this.store.readRecord(id).catch(() => undefined);
+      // Changed between the list and the read (renamed, removed): the full scan below decides.
+      if (rec && (rec.name === query || rec.id.startsWith(query))) return rec;
     }
-    throw new EngineError('E_CONTAINER_NOT_FOUND', `no container named or with ID ${query} (cove ps -a lists them)`);
+    const records = await this.store.records();
+    const id = pickContainer(records, query);
+    return records.find((r) => r.id === id) as ContainerRecord;
   }
 
   /**
@@ -178,4 +180,16 @@ export class ContainerRecords {
   containerDir(id: string): string {
     return path.dirname(this.store.paths(id).record);
   }
+}
+
+/** docker's order: full ID or name, then a unique ID prefix. */
+function pickContainer(list: ReadonlyArray<{ id: string; name: string }>, query: string): string {
+  const exact = list.find((c) => c.id === query || c.name === query);
+  if (exact) return exact.id;
+  if (/^[a-f0-9]{3,63}$/.test(query)) {
+    const matches = list.filter((c) => c.id.startsWith(query));
+    if (matches.length === 1) return (matches[0] as { id: string }).id;
+    if (matches.length > 1) throw new EngineError('E_INVALID_ARGUMENT', `${query} matches ${matches.length} containers; give more of the ID`);
+  }
+  throw new EngineError('E_CONTAINER_NOT_FOUND', `no container named or with ID ${query} (cove ps -a lists them)`);
 }

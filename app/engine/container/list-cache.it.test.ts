@@ -143,3 +143,20 @@ test('lists taken while other processes create, start, stop and remove container
   assert.equal(ids.filter((id) => find(list, id) === undefined).length, 2);
   for (const [n, id] of ids.entries()) if (n % 2 === 1) await cove(['rm', '-f', id]);
 });
+
+test('a long-lived engine finds a container by name or ID prefix as the files say at that moment', async () => {
+  const id = (await cove(['create', '--network', 'none', '--name', 'lc-find', 'busybox', 'true'])).trim();
+  const inspectName = async (q: string): Promise<string> => (await engine.handle('containers:inspect', { id: q })).Name;
+  assert.equal(await inspectName('lc-find'), '/lc-find');
+  assert.equal(await inspectName(id.slice(0, 12)), '/lc-find');
+  // Renamed by a plain write of the record, then looked up at once by both names.
+  const record = path.join(sb.home, 'containers', id, 'container.json');
+  const rec = JSON.parse(fs.readFileSync(record, 'utf8')) as { name: string };
+  rec.name = 'lc-found';
+  fs.writeFileSync(`${record}.tmp`, JSON.stringify(rec));
+  fs.renameSync(`${record}.tmp`, record);
+  assert.equal(await inspectName('lc-found'), '/lc-found');
+  await assert.rejects(engine.handle('containers:inspect', { id: 'lc-find' }), /no container named or with ID lc-find/);
+  await cove(['rm', id]);
+  await assert.rejects(engine.handle('containers:inspect', { id: 'lc-found' }), /no container named or with ID lc-found/);
+});
