@@ -307,18 +307,27 @@ static void apply(const char *dir, const struct json *r)
 /* runc's rule for a relative linux.cgroupsPath (libcontainer/cgroups/fs2
  * defaultpath.go): under the parent of the caller's own cgroup, which is the
  * delegated subtree when the caller sits in a leaf of it. */
-static char *resolve_path(const char *path)
+int cgroup_check_path(const char *path, char *err, size_t errlen)
 {
-    char *own, *nl, *slash, *out;
+    const char *c = path[0] == '/' ? path + 1 : path, *slash;
     size_t len;
-    const char *c;
-    for (c = path; *c; c = slash ? slash + 1 : c + strlen(c)) {
+    for (;;) {
         slash = strchr(c, '/');
         len = slash ? (size_t)(slash - c) : strlen(c);
-        if ((len == 0 && c != path) || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
-            die(E_CONFIG, "linux.cgroupsPath '%s': empty, '.' and '..' components are not allowed", path);
-        if (!slash) break;
+        if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.')) {
+            snprintf(err, errlen, "linux.cgroupsPath '%s': empty, '.' and '..' components are not allowed", path);
+            return -1;
+        }
+        if (!slash) return 0;
+        c = slash + 1;
     }
+}
+
+static char *resolve_path(const char *path)
+{
+    char *own, *nl, *slash, *out, err[512];
+    size_t len;
+    if (cgroup_check_path(path, err, sizeof err) < 0) die(E_CONFIG, "%s", err);
     if (path[0] == '/') return xstrdup(path);
     own = read_file("/proc/self/cgroup", 4096, &len);
     if (!own || strncmp(own, "0::/", 4) != 0)

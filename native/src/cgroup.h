@@ -12,6 +12,10 @@ struct json;
  * runtime does not apply (it never ignores a limit silently). */
 int cgroup_check_resources(const struct json *resources, char *err, size_t errlen);
 
+/* Checks linux.cgroupsPath's form (absolute or relative, no empty, '.' or
+ * '..' component): fills err and returns -1 otherwise. */
+int cgroup_check_path(const char *path, char *err, size_t errlen);
+
 /* Creates /sys/fs/cgroup/<path> (and missing levels above it), writes the
  * limits, moves pid into it, records the path in state_dir/cgroup and clears bundle/oom-killed. Dies with E_RUNTIME_CONFIG on a
  * limit the kernel refuses and E_RUNTIME_FAILED otherwise. */

@@ -495,6 +495,10 @@ static void parse_linux(struct ctx *c, struct config *cfg, const struct json *l)
     refuse_set(c, l, "linux", refused);
     cfg->cgroups_path = get_str(c, l, "cgroupsPath", "linux", 0);
     if (cfg->cgroups_path && !*cfg->cgroups_path) cfg->cgroups_path = NULL;
+    if (cfg->cgroups_path) {
+        char perr[512];
+        if (cgroup_check_path(cfg->cgroups_path, perr, sizeof perr) < 0) bad(c, "%s", perr);
+    }
     if ((j = json_get(l, "resources")) && j->type != JSON_OBJECT && !is_empty(j))
         bad(c, "linux.resources: expected object");
     if (j && j->type == JSON_OBJECT) {

@@ -43,7 +43,7 @@ int main(void)
         "{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/srv\",\"options\":[\"rbind\",\"ro\",\"rprivate\"]},"
         "{\"destination\":\"/x\",\"type\":\"none\",\"source\":\"/srv\",\"options\":[\"bind\"]}],"
         BASE_LINUX ",\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}}, \"annotations\":{\"a\":\"b\"}}";
-    plan(60);
+    plan(66);
 
     c = parse(good, err);
     ok(c != NULL, "sample config parses (%s)", c ? "" : err);
@@ -87,6 +87,12 @@ int main(void)
                        "\"memory\":{\"disableOOMKiller\":false},\"unified\":{\"memory.high\":\"max\"}}", NULL, err) == 0,
        "relative cgroupsPath + hugetlb, cpuset, cpu burst/idle, io weight/throttles, unified accepted");
     ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"cpu\":{\"realtimeRuntime\":1}}", "no real-time CPU bandwidth", err), "realtimeRuntime refused with its reason");
+    ok(refused("", "\"cgroupsPath\":\"a/../../b\"", "'..' components", err), "cgroupsPath with .. refused");
+    ok(refused("", "\"cgroupsPath\":\"/a//b\"", "empty", err), "cgroupsPath with an empty component refused");
+    ok(refused("", "\"cgroupsPath\":\"a/\"", "empty", err), "cgroupsPath with a trailing slash refused");
+    ok(refused("", "\"cgroupsPath\":\"/\"", "empty", err), "cgroupsPath / refused");
+    ok(refused("", "\"cgroupsPath\":\"./a\"", "'.'", err), "cgroupsPath with . refused");
+    ok(refused("", "\"cgroupsPath\":\"a/b.c/d\"", NULL, err) == 0, "relative cgroupsPath with dots in names accepted");
     ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"memory\":{\"swappiness\":10}}", "no per-cgroup swappiness", err), "memory.swappiness refused with its reason");
     ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"memory\":{\"kernel\":1048576}}", "no separate kernel memory", err), "memory.kernel refused with its reason");
     ok(refused("", "\"cgroupsPath\":\"/x\",\"resources\":{\"memory\":{\"disableOOMKiller\":true}}", "cannot disable the OOM killer", err), "disableOOMKiller true refused");
