@@ -34,10 +34,15 @@ export class StoreWatcher {
 
   start(): void {
     const self = path.basename(this.containersDir);
+    const watched = fs.statSync(this.containersDir);
     this.root = fs.watch(this.containersDir, (_event, name) => {
       if (typeof name !== 'string' || !/^[a-f0-9]{64}$/.test(name)) {
-        // The directory itself moved or went (IN_DELETE_SELF, IN_MOVE_SELF name it): nothing in it is watched any more.
-        if (typeof name !== 'string' || name === self) this.failRoot();
+        // An event of the directory itself carries its own name (libuv reports a
+        // chmod as "rename" too): if it moved or went, nothing in it is watched any more.
+        if (typeof name !== 'string' || name === self) {
+          const now = fs.statSync(this.containersDir, { throwIfNoEntry: false });
+          if (!now || now.ino !== watched.ino || now.dev !== watched.dev) this.failRoot();
+        }
         return;
       }
       this.watchContainer(name);

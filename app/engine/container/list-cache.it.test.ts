@@ -160,3 +160,10 @@ test('a long-lived engine finds a container by name or ID prefix as the files sa
   await cove(['rm', id]);
   await assert.rejects(engine.handle('containers:inspect', { id: 'lc-found' }), /no container named or with ID lc-found/);
 });
+
+test('a chmod of the containers directory (an event of the directory itself) leaves the cache in use', async () => {
+  const dir = path.join(sb.home, 'containers');
+  fs.chmodSync(dir, fs.statSync(dir).mode & 0o7777);
+  await listed();
+  assert.ok(Array.isArray(await engine.containers.records.listCache.summaries()), 'still kept: the directory is the one watched');
+});
