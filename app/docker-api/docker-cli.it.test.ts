@@ -1,37 +1,22 @@
 // The real docker CLI (28, API 1.50) against Cove's Docker API socket, as
 // the test user: the commands scripts and developers type most.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { busyboxSandbox, eventually, freePort, type CoveSandbox } from '../testing/harness.js';
-import { dockerCliAvailable, startDockerService, type DockerService } from '../testing/docker-service.js';
+import { eventually, freePort } from '../testing/harness.js';
+import { NO_DOCKER_CLI, dockerSuite } from '../testing/docker-service.js';
 
 // The docker CLI is part of these machines' image (/usr/local/bin/docker); nothing here downloads it.
-const skip = dockerCliAvailable() ? false : 'no docker CLI at /usr/local/bin/docker (set COVE_DOCKER_CLI)';
-let sb: CoveSandbox;
-let svc: DockerService;
-
-before(async () => {
-  if (skip) return;
-  sb = await busyboxSandbox('cove-docker-');
-  svc = await startDockerService(sb);
+const skip = NO_DOCKER_CLI;
+const suite = dockerSuite('cove-docker-', {
+  cleanup: async ({ svc }) => {
+    await svc.docker(['rm', '-f', 'web', 'logger', 'att', 'both', 'late']);
+    await svc.docker(['network', 'rm', 'dnet1', 'dnet2']);
+  },
 });
-
-after(async () => {
-  if (skip) return;
-  await svc.docker(['rm', '-f', 'web', 'logger', 'att', 'both', 'late']).catch(() => undefined);
-  await svc.docker(['network', 'rm', 'dnet1', 'dnet2']).catch(() => undefined);
-  await svc.stop();
-  await sb.cleanup();
-});
-
-const ok = async (args: string[], input?: string): Promise<string> => {
-  const r = await svc.docker(args, input === undefined ? {} : { input });
-  assert.equal(r.code, 0, `docker ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r.stdout;
-};
+const ok = (args: string[], input?: string): Promise<string> => suite.ok(args, input === undefined ? {} : { input });
 
 function httpStatus(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -43,8 +28,8 @@ function httpStatus(port: number): Promise<number> {
 }
 
 test('the socket is 0600 in a 0700 directory', { skip }, () => {
-  assert.equal(fs.statSync(svc.socket).mode & 0o777, 0o600);
-  assert.equal(fs.statSync(sb.home + '/run').mode & 0o777, 0o700);
+  assert.equal(fs.statSync(suite.svc.socket).mode & 0o777, 0o600);
+  assert.equal(fs.statSync(suite.sb.home + '/run').mode & 0o777, 0o700);
 });
 
 test('docker version and info name Cove as the server', { skip }, async () => {
@@ -75,19 +60,19 @@ test('run -d -p publishes a port; ps --format/--filter and inspect show it', { s
   assert.equal((await ok(['stop', '-t', '1', 'web'])).trim(), 'web');
   assert.equal((await ok(['inspect', '-f', '{{.State.Status}}', 'web'])).trim(), 'exited');
   assert.equal((await ok(['rm', '-f', 'web'])).trim(), 'web');
-  const gone = await svc.docker(['inspect', 'web']);
+  const gone = await suite.svc.docker(['inspect', 'web']);
   assert.equal(gone.code, 1);
   assert.match(gone.stderr, /No such (object|container): web/);
 });
 
 test('run in the foreground: output, stderr apart, exit code, stdin, a missing command is 127', { skip }, async () => {
-  const hi = await svc.docker(['run', '--rm', 'busybox', 'echo', 'hi']);
+  const hi = await suite.svc.docker(['run', '--rm', 'busybox', 'echo', 'hi']);
   assert.deepEqual([hi.code, hi.stdout], [0, 'hi\n'], hi.stderr);
-  const mixed = await svc.docker(['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+  const mixed = await suite.svc.docker(['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
   assert.deepEqual([mixed.code, mixed.stdout, mixed.stderr], [3, 'out\n', 'err\n']);
-  const piped = await svc.docker(['run', '--rm', '-i', 'busybox', 'cat'], { input: 'piped\n' });
+  const piped = await suite.svc.docker(['run', '--rm', '-i', 'busybox', 'cat'], { input: 'piped\n' });
   assert.deepEqual([piped.code, piped.stdout], [0, 'piped\n'], piped.stderr);
-  const missing = await svc.docker(['run', '--rm', 'busybox', 'no-such-command']);
+  const missing = await suite.svc.docker(['run', '--rm', 'busybox', 'no-such-command']);
   assert.equal(missing.code, 127, missing.stderr);
   assert.match(missing.stderr, /no-such-command/);
   assert.equal((await ok(['ps', '-aq'])).trim(), '', '--rm containers are gone, the failed one too');
@@ -95,14 +80,14 @@ test('run in the foreground: output, stderr apart, exit code, stdin, a missing c
 
 test('attach to a running container receives its output and its exit code', { skip }, async () => {
   await ok(['run', '-d', '--name', 'att', 'busybox', 'sh', '-c', 'sleep 1; echo late; exit 4']);
-  const r = await svc.docker(['attach', 'att']);
+  const r = await suite.svc.docker(['attach', 'att']);
   assert.deepEqual([r.code, r.stdout], [4, 'late\n'], r.stderr);
   await ok(['rm', 'att']);
 });
 
 test('logs, logs -f that ends with the container, and stderr kept apart', { skip }, async () => {
   await ok(['run', '-d', '--name', 'logger', 'busybox', 'sh', '-c', 'echo out-1; echo err-1 >&2; sleep 1; echo out-2']);
-  const followed = await svc.docker(['logs', '-f', 'logger'], { timeoutMs: 20_000 });
+  const followed = await suite.svc.docker(['logs', '-f', 'logger'], { timeoutMs: 20_000 });
   assert.equal(followed.code, 0);
   assert.equal(followed.stdout, 'out-1\nout-2\n');
   assert.equal(followed.stderr, 'err-1\n');
@@ -127,7 +112,7 @@ test('network create, run on two networks, connect and disconnect: names resolve
   await ok(['run', '-d', '--name', 'both', '--network', 'dnet1', '--network', 'dnet2', 'busybox', 'sleep', '300']);
   const nets = await ok(['inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}', 'both']);
   assert.deepEqual(nets.trim().split(' ').sort(), ['dnet1', 'dnet2']);
-  const lookup = (net: string, name: string) => svc.docker(['run', '--rm', '--network', net, 'busybox', 'sh', '-c', 'timeout 5 nslookup "$0"; exit $?', name]);
+  const lookup = (net: string, name: string) => suite.svc.docker(['run', '--rm', '--network', net, 'busybox', 'sh', '-c', 'timeout 5 nslookup "$0"; exit $?', name]);
   for (const n of ['dnet1', 'dnet2']) assert.equal((await lookup(n, 'both')).code, 0, `both on ${n}`);
   await ok(['run', '-d', '--name', 'late', '--network', 'dnet1', 'busybox', 'sleep', '300']);
   assert.notEqual((await lookup('dnet2', 'late')).code, 0, 'late is not on dnet2 yet');
@@ -143,7 +128,7 @@ test('network create, run on two networks, connect and disconnect: names resolve
 
 test('events streams a container lifecycle; system df counts', { skip }, async () => {
   const since = Math.floor(Date.now() / 1000) - 1;
-  const events = svc.docker(['events', '--since', String(since), '--until', String(since + 7), '--filter', 'type=container', '--format', '{{.Action}}'], { timeoutMs: 30_000 });
+  const events = suite.svc.docker(['events', '--since', String(since), '--until', String(since + 7), '--filter', 'type=container', '--format', '{{.Action}}'], { timeoutMs: 30_000 });
   await new Promise((r) => setTimeout(r, 500));
   await ok(['run', '-d', '--name', 'evt', 'busybox', 'true']);
   await eventually(async () => (await ok(['inspect', '-f', '{{.State.Status}}', 'evt'])).trim() === 'exited', 10_000, 'evt to exit');
@@ -159,7 +144,7 @@ test('events streams a container lifecycle; system df counts', { skip }, async (
 test('a malformed request, a bad version and an unknown endpoint leave the server serving', { skip }, async () => {
   const raw = (text: string): Promise<string> =>
     new Promise((resolve) => {
-      const c = net.connect(svc.socket, () => c.end(text));
+      const c = net.connect(suite.svc.socket, () => c.end(text));
       let out = '';
       c.on('data', (d: Buffer) => (out += d.toString()));
       c.on('close', () => resolve(out));

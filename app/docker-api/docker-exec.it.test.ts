@@ -1,7 +1,7 @@
 // docker exec through Cove's Docker API: the non-TTY stream demultiplexed
 // into stdout and stderr, stdin, exit codes, -d, and -it in a real pty whose
 // resize reaches the container's terminal; docker cp, diff and export.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -10,49 +10,41 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as pty from 'node-pty';
-import { busyboxSandbox, eventually, type CoveSandbox } from '../testing/harness.js';
-import { DOCKER_CLI, dockerCliAvailable, startDockerService, type DockerService } from '../testing/docker-service.js';
+import { eventually } from '../testing/harness.js';
+import { DOCKER_CLI, NO_DOCKER_CLI, dockerSuite } from '../testing/docker-service.js';
 
-const skip = dockerCliAvailable() ? false : 'no docker CLI at /usr/local/bin/docker (set COVE_DOCKER_CLI)';
-let sb: CoveSandbox;
-let svc: DockerService;
-
-before(async () => {
-  if (skip) return;
-  sb = await busyboxSandbox('cove-docker-exec-');
-  svc = await startDockerService(sb);
-  const r = await svc.docker(['run', '-d', '--name', 'ex', 'busybox', 'sleep', '600']);
-  assert.equal(r.code, 0, r.stderr);
-});
-
-after(async () => {
-  if (skip) return;
-  await svc.docker(['rm', '-f', 'ex']).catch(() => undefined);
-  await svc.stop();
-  await sb.cleanup();
+const skip = NO_DOCKER_CLI;
+const suite = dockerSuite('cove-docker-exec-', {
+  ready: async ({ svc }) => {
+    const r = await svc.docker(['run', '-d', '--name', 'ex', 'busybox', 'sleep', '600']);
+    assert.equal(r.code, 0, r.stderr);
+  },
+  cleanup: async ({ svc }) => {
+    await svc.docker(['rm', '-f', 'ex']);
+  },
 });
 
 test('exec without a TTY: stdout and stderr apart, the exit code, stdin, 127 for a missing command', { skip }, async () => {
-  const r = await svc.docker(['exec', 'ex', 'sh', '-c', 'echo out; echo err >&2; exit 5']);
+  const r = await suite.svc.docker(['exec', 'ex', 'sh', '-c', 'echo out; echo err >&2; exit 5']);
   assert.deepEqual([r.code, r.stdout, r.stderr], [5, 'out\n', 'err\n']);
-  const cat = await svc.docker(['exec', '-i', 'ex', 'cat'], { input: 'hello\n' });
+  const cat = await suite.svc.docker(['exec', '-i', 'ex', 'cat'], { input: 'hello\n' });
   assert.deepEqual([cat.code, cat.stdout], [0, 'hello\n'], cat.stderr);
-  const missing = await svc.docker(['exec', 'ex', 'no-such-command']);
+  const missing = await suite.svc.docker(['exec', 'ex', 'no-such-command']);
   assert.equal(missing.code, 127);
   assert.match(missing.stderr, /no-such-command/);
-  const gone = await svc.docker(['exec', 'nope', 'true']);
+  const gone = await suite.svc.docker(['exec', 'nope', 'true']);
   assert.equal(gone.code, 1);
   assert.match(gone.stderr, /No such container: nope/);
 });
 
 test('exec -d runs on its own', { skip }, async () => {
-  const r = await svc.docker(['exec', '-d', 'ex', 'sh', '-c', 'echo detached > /tmp/d']);
+  const r = await suite.svc.docker(['exec', '-d', 'ex', 'sh', '-c', 'echo detached > /tmp/d']);
   assert.equal(r.code, 0, r.stderr);
-  await eventually(async () => (await svc.docker(['exec', 'ex', 'cat', '/tmp/d'])).stdout === 'detached\n', 10_000, 'the detached exec');
+  await eventually(async () => (await suite.svc.docker(['exec', 'ex', 'cat', '/tmp/d'])).stdout === 'detached\n', 10_000, 'the detached exec');
 });
 
 test('exec -it in a pty: a /dev/pts terminal with TERM set, and a resize changes stty size', { skip }, async () => {
-  const term = pty.spawn(DOCKER_CLI, ['exec', '-it', 'ex', 'sh'], { cols: 100, rows: 30, env: svc.env as Record<string, string> });
+  const term = pty.spawn(DOCKER_CLI, ['exec', '-it', 'ex', 'sh'], { cols: 100, rows: 30, env: suite.svc.env as Record<string, string> });
   let out = '';
   term.onData((d) => (out += d));
   const exited = new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)));
@@ -82,18 +74,18 @@ test('docker cp both ways, a missing path, diff and export', { skip }, async () 
     fs.writeFileSync(path.join(dir, 'tree', 'sub', 's.txt'), 'subdata\n');
     fs.writeFileSync(path.join(dir, 'f.txt'), 'filedata\n');
     for (const args of [['cp', path.join(dir, 'f.txt'), 'ex:/tmp/'], ['cp', path.join(dir, 'tree'), 'ex:/tmp/tree']]) {
-      const r = await svc.docker(args);
+      const r = await suite.svc.docker(args);
       assert.equal(r.code, 0, r.stderr);
     }
-    assert.equal((await svc.docker(['exec', 'ex', 'cat', '/tmp/f.txt', '/tmp/tree/sub/s.txt'])).stdout, 'filedata\nsubdata\n');
-    const out = await svc.docker(['cp', 'ex:/tmp/tree', path.join(dir, 'back')]);
+    assert.equal((await suite.svc.docker(['exec', 'ex', 'cat', '/tmp/f.txt', '/tmp/tree/sub/s.txt'])).stdout, 'filedata\nsubdata\n');
+    const out = await suite.svc.docker(['cp', 'ex:/tmp/tree', path.join(dir, 'back')]);
     assert.equal(out.code, 0, out.stderr);
     assert.equal(fs.readFileSync(path.join(dir, 'back', 'sub', 's.txt'), 'utf8'), 'subdata\n');
-    const missing = await svc.docker(['cp', 'ex:/no/such/path', path.join(dir, 'x')]);
+    const missing = await suite.svc.docker(['cp', 'ex:/no/such/path', path.join(dir, 'x')]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /Could not find the file \/no\/such\/path/);
-    assert.match((await svc.docker(['diff', 'ex'])).stdout, /^A \/tmp\/tree\/sub\/s\.txt$/m);
-    const exported = await svc.docker(['export', '-o', path.join(dir, 'fs.tar'), 'ex']);
+    assert.match((await suite.svc.docker(['diff', 'ex'])).stdout, /^A \/tmp\/tree\/sub\/s\.txt$/m);
+    const exported = await suite.svc.docker(['export', '-o', path.join(dir, 'fs.tar'), 'ex']);
     assert.equal(exported.code, 0, exported.stderr);
     const listing = spawnSync('tar', ['-tf', path.join(dir, 'fs.tar')], { encoding: 'utf8' }).stdout;
     assert.match(listing, /^\.?\/?tmp\/f\.txt$/m);
@@ -104,10 +96,10 @@ test('docker cp both ways, a missing path, diff and export', { skip }, async () 
 
 test('a client that hangs up in the middle of an export leaves no tar behind and the server serving', { skip }, async () => {
   // The container's whole filesystem, of which the client reads one byte and closes.
-  const r = spawnSync('sh', ['-c', `"${DOCKER_CLI}" export ex | head -c 1 > /dev/null`], { env: svc.env, timeout: 30_000 });
+  const r = spawnSync('sh', ['-c', `"${DOCKER_CLI}" export ex | head -c 1 > /dev/null`], { env: suite.svc.env, timeout: 30_000 });
   assert.equal(r.status, 0);
   await eventually(() => spawnSync('pgrep', ['-u', String(process.getuid?.()), '-f', 'tar -c -f - -C .*export-'], { encoding: 'utf8' }).stdout.trim() === '', 15_000, 'the export tar to end');
-  assert.equal((await svc.docker(['exec', 'ex', 'true'])).code, 0);
+  assert.equal((await suite.svc.docker(['exec', 'ex', 'true'])).code, 0);
 });
 
 interface Hijacked {
@@ -173,31 +165,31 @@ async function apiJson<T>(socketPath: string, method: string, url: string, body?
 
 test('exec start and attach without an Upgrade header are hijacked as docker does (200, then the stream both ways), as well as with one (101)', { skip }, async () => {
   for (const upgrade of [false, true]) {
-    const created = await apiJson<{ Id: string }>(svc.socket, 'POST', '/v1.50/containers/ex/exec', { Cmd: ['sh', '-c', 'cat; echo err >&2; exit 3'], AttachStdin: true, AttachStdout: true, AttachStderr: true });
+    const created = await apiJson<{ Id: string }>(suite.svc.socket, 'POST', '/v1.50/containers/ex/exec', { Cmd: ['sh', '-c', 'cat; echo err >&2; exit 3'], AttachStdin: true, AttachStdout: true, AttachStderr: true });
     assert.equal(created.status, 201);
-    const h = await hijack(svc.socket, `/v1.50/exec/${created.body.Id}/start`, { Detach: false, Tty: false }, upgrade);
+    const h = await hijack(suite.svc.socket, `/v1.50/exec/${created.body.Id}/start`, { Detach: false, Tty: false }, upgrade);
     assert.match(h.head, upgrade ? /^HTTP\/1\.1 101 UPGRADED\r\n/ : /^HTTP\/1\.1 200 OK\r\n/);
     assert.match(h.head, /Content-Type: application\/vnd\.docker\.raw-stream/);
     h.sock.write('hello from stdin\n');
     h.sock.end();
     assert.deepEqual(demux(await h.stream), { stdout: 'hello from stdin\n', stderr: 'err\n' }, `upgrade=${upgrade}`);
-    await eventually(async () => (await apiJson<{ ExitCode: number | null }>(svc.socket, 'GET', `/v1.50/exec/${created.body.Id}/json`)).body.ExitCode === 3, 10_000, 'the exec exit code');
+    await eventually(async () => (await apiJson<{ ExitCode: number | null }>(suite.svc.socket, 'GET', `/v1.50/exec/${created.body.Id}/json`)).body.ExitCode === 3, 10_000, 'the exec exit code');
   }
   for (const upgrade of [false, true]) {
     const name = upgrade ? 'att-upgraded' : 'att-plain';
-    const ran = await svc.docker(['run', '-d', '-i', '--name', name, 'busybox', 'sh', '-c', 'read a; echo got $a; echo bye >&2']);
+    const ran = await suite.svc.docker(['run', '-d', '-i', '--name', name, 'busybox', 'sh', '-c', 'read a; echo got $a; echo bye >&2']);
     assert.equal(ran.code, 0, ran.stderr);
     try {
-      const h = await hijack(svc.socket, `/v1.50/containers/${name}/attach?stream=1&stdin=1&stdout=1&stderr=1`, undefined, upgrade);
+      const h = await hijack(suite.svc.socket, `/v1.50/containers/${name}/attach?stream=1&stdin=1&stdout=1&stderr=1`, undefined, upgrade);
       assert.equal(h.status, upgrade ? 101 : 200, h.head);
       assert.match(h.head, /Content-Type: application\/vnd\.docker\.raw-stream/);
       h.sock.write('line\n');
       // The container ends after its answer: the server ends the stream.
       assert.deepEqual(demux(await h.stream), { stdout: 'got line\n', stderr: 'bye\n' }, `upgrade=${upgrade}`);
     } finally {
-      await svc.docker(['rm', '-f', name]);
+      await suite.svc.docker(['rm', '-f', name]);
     }
   }
   // The server still answers plain requests afterwards.
-  assert.equal((await apiJson(svc.socket, 'GET', '/_ping')).status, 200);
+  assert.equal((await apiJson(suite.svc.socket, 'GET', '/_ping')).status, 200);
 });

@@ -1,36 +1,18 @@
 // Healthchecks through the Docker API with the real docker CLI: docker's
 // --health-* flags arrive as the create body's Healthcheck, and the status
 // comes back in inspect's State.Health, ps's STATUS and the events stream.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { busyboxSandbox, eventually, runProcess, type CoveSandbox } from '../testing/harness.js';
-import { dockerCliAvailable, startDockerService, type DockerService } from '../testing/docker-service.js';
+import { eventually, runProcess } from '../testing/harness.js';
+import { NO_DOCKER_CLI, dockerSuite } from '../testing/docker-service.js';
 
 // The docker CLI is part of these machines' image (/usr/local/bin/docker); nothing here downloads it.
-const skip = dockerCliAvailable() ? false : 'no docker CLI at /usr/local/bin/docker (set COVE_DOCKER_CLI)';
-let sb: CoveSandbox;
-let svc: DockerService;
-
-before(async () => {
-  if (skip) return;
-  sb = await busyboxSandbox('cove-dhealth-');
-  svc = await startDockerService(sb);
-});
-
-after(async () => {
-  if (skip) return;
-  await svc.stop();
-  await sb.cleanup();
-});
-
-const ok = async (args: string[]): Promise<string> => {
-  const r = await svc.docker(args);
-  assert.equal(r.code, 0, `docker ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r.stdout;
-};
+const skip = NO_DOCKER_CLI;
+const suite = dockerSuite('cove-dhealth-');
+const ok = (args: string[]): Promise<string> => suite.ok(args);
 
 test('docker run --health-cmd: inspect, ps and events follow starting -> healthy -> unhealthy', { skip }, async () => {
   await ok(['run', '-d', '--name', 'dh', '--health-cmd', 'test -e /tmp/ok', '--health-interval', '200ms', '--health-retries', '1', '--health-start-period', '60s', '--health-start-interval', '200ms', 'busybox', 'sleep', '1000']);
@@ -39,7 +21,7 @@ test('docker run --health-cmd: inspect, ps and events follow starting -> healthy
   assert.equal((await ok(['inspect', '--format', '{{json .Config.Healthcheck.Test}}', 'dh'])).trim(), '["CMD-SHELL","test -e /tmp/ok"]');
   assert.match(await ok(['ps', '--filter', 'name=dh', '--format', '{{.Status}}']), /^Up .* \(health: starting\)$/m);
   const since = Math.floor(Date.now() / 1000);
-  const events = svc.docker(['events', '--since', String(since), '--until', String(since + 8), '--filter', 'event=health_status', '--format', '{{.Action}}'], { timeoutMs: 30_000 });
+  const events = suite.svc.docker(['events', '--since', String(since), '--until', String(since + 8), '--filter', 'event=health_status', '--format', '{{.Action}}'], { timeoutMs: 30_000 });
   await new Promise((r) => setTimeout(r, 500));
   await ok(['exec', 'dh', 'touch', '/tmp/ok']);
   await eventually(async () => (await status()) === 'healthy', 10_000, 'healthy');
@@ -87,7 +69,7 @@ services:
         condition: service_healthy
 `,
   );
-  const compose = (args: string[]) => runProcess(COMPOSE, ['-p', 'cvh', ...args], { cwd: dir, env: svc.env, timeoutMs: 120_000 });
+  const compose = (args: string[]) => runProcess(COMPOSE, ['-p', 'cvh', ...args], { cwd: dir, env: suite.svc.env, timeoutMs: 120_000 });
   try {
     const up = await compose(['up', '-d']);
     assert.equal(up.code, 0, up.stderr);

@@ -2,34 +2,16 @@
 // in memory (container-list-cache.ts). Whoever changes a container, and
 // however (the docker CLI, a cove CLI process writing the store itself, a
 // plain file write, a kill), the next `docker ps` shows it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { busyboxSandbox, cliPath, eventually, runProcess, type CoveSandbox } from '../testing/harness.js';
-import { dockerCliAvailable, startDockerService, type DockerService } from '../testing/docker-service.js';
+import { cliPath, eventually, runProcess } from '../testing/harness.js';
+import { NO_DOCKER_CLI, dockerSuite } from '../testing/docker-service.js';
 
-const skip = dockerCliAvailable() ? false : 'no docker CLI at /usr/local/bin/docker (set COVE_DOCKER_CLI)';
-let sb: CoveSandbox;
-let svc: DockerService;
-
-before(async () => {
-  if (skip) return;
-  sb = await busyboxSandbox('cove-docker-ps-');
-  svc = await startDockerService(sb);
-});
-
-after(async () => {
-  if (skip) return;
-  await svc.stop();
-  await sb.cleanup();
-});
-
-const docker = async (args: string[]): Promise<string> => {
-  const r = await svc.docker(args);
-  assert.equal(r.code, 0, `docker ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r.stdout;
-};
+const skip = NO_DOCKER_CLI;
+const suite = dockerSuite('cove-docker-ps-');
+const docker = (args: string[]): Promise<string> => suite.ok(args);
 
 /** `docker ps [-a]` as id → "name state". */
 async function ps(all = false): Promise<Map<string, string>> {
@@ -53,12 +35,12 @@ test('a cove CLI process that writes the store itself (no engine socket found) i
   const id = (await docker(['create', '--network', 'none', '--name', 'fresh-b', 'busybox', 'true'])).trim();
   assert.equal((await ps(true)).get(id), 'fresh-b created');
   // Another runtime directory: this CLI finds no running engine and changes the files in its own process.
-  const run = fs.mkdtempSync(path.join(sb.home, 'other-run-'));
-  const r = await runProcess(process.execPath, [cliPath(), 'rename', id, 'fresh-b2'], { env: { ...sb.env, COVE_RUNTIME_DIR: run } });
+  const run = fs.mkdtempSync(path.join(suite.sb.home, 'other-run-'));
+  const r = await runProcess(process.execPath, [cliPath(), 'rename', id, 'fresh-b2'], { env: { ...suite.sb.env, COVE_RUNTIME_DIR: run } });
   assert.equal(r.code, 0, r.stderr);
   assert.equal((await ps(true)).get(id), 'fresh-b2 created');
   // And plain writes of the record (as writeJsonAtomic makes them), each followed at once by a docker ps.
-  const record = path.join(sb.home, 'containers', id, 'container.json');
+  const record = path.join(suite.sb.home, 'containers', id, 'container.json');
   for (let i = 0; i < 5; i++) {
     const rec = JSON.parse(fs.readFileSync(record, 'utf8')) as { name: string };
     rec.name = `fresh-b-${i}`;

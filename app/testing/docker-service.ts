@@ -4,23 +4,34 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
+import { after, before } from 'node:test';
 import type { CoveSandbox, CliResult } from './harness.js';
-import { eventually, runProcess } from './harness.js';
+import { busyboxSandbox, eventually, runProcess } from './harness.js';
 
 export const DOCKER_CLI = process.env.COVE_DOCKER_CLI ?? '/usr/local/bin/docker';
+
+export interface DockerRunOptions {
+  input?: string;
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
 
 export interface DockerService {
   socket: string;
   child: ChildProcess;
   env: NodeJS.ProcessEnv;
-  docker(args: string[], options?: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<CliResult>;
+  docker(args: string[], options?: DockerRunOptions): Promise<CliResult>;
   stop(): Promise<void>;
 }
 
 export function dockerCliAvailable(): boolean {
   return fs.existsSync(DOCKER_CLI);
 }
+
+/** Why a docker-CLI test skips on this machine, or false where the CLI is present. */
+export const NO_DOCKER_CLI: string | false = dockerCliAvailable() ? false : `no docker CLI at ${DOCKER_CLI} (set COVE_DOCKER_CLI)`;
 
 export async function startDockerService(sb: CoveSandbox, extraArgs: string[] = []): Promise<DockerService> {
   const child = sb.spawnCove(['system', 'service', ...extraArgs]);
@@ -46,4 +57,48 @@ export async function startDockerService(sb: CoveSandbox, extraArgs: string[] = 
       await fsp.rm(config, { recursive: true, force: true });
     },
   };
+}
+
+export interface DockerSuite {
+  readonly sb: CoveSandbox;
+  readonly svc: DockerService;
+  /** `docker ARGS`, which must exit 0: its stdout. */
+  ok(args: string[], options?: DockerRunOptions): Promise<string>;
+}
+
+/**
+ * A busybox sandbox served by `cove system service` for one test file: started before its tests (then
+ * `ready`), stopped after them (`cleanup` first, whose failure does not keep the rest from being cleaned).
+ * Nothing starts where the docker CLI is missing: the tests skip with NO_DOCKER_CLI.
+ */
+export function dockerSuite(prefix: string, hooks: { ready?(s: DockerSuite): Promise<void>; cleanup?(s: DockerSuite): Promise<void> } = {}): DockerSuite {
+  let sb: CoveSandbox | undefined;
+  let svc: DockerService | undefined;
+  const suite: DockerSuite = {
+    get sb() {
+      assert.ok(sb, 'the docker suite has not started');
+      return sb;
+    },
+    get svc() {
+      assert.ok(svc, 'the docker suite has not started');
+      return svc;
+    },
+    ok: async (args, options = {}) => {
+      const r = await suite.svc.docker(args, options);
+      assert.equal(r.code, 0, `docker ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+      return r.stdout;
+    },
+  };
+  before(async () => {
+    if (NO_DOCKER_CLI) return;
+    sb = await busyboxSandbox(prefix);
+    svc = await startDockerService(sb);
+    await hooks.ready?.(suite);
+  });
+  after(async () => {
+    if (svc) await hooks.cleanup?.(suite).catch(() => undefined);
+    await svc?.stop();
+    await sb?.cleanup();
+  });
+  return suite;
 }
