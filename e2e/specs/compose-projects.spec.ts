@@ -1,22 +1,10 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { test, expect } from '../support/cove-app.js';
 import { ProjectsPage } from '../pages/projects-page.js';
 import { unreachableControls } from '../pages/layout.js';
 import { freePort } from '../../app/testing/harness.js';
-
-function fetchText(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-  });
-}
+import { fetchText } from '../support/fetch-text.js';
 
 const composeFile = (port: number) => `name: shop
 services:

@@ -1,19 +1,7 @@
-import http from 'node:http';
 import { test, expect } from '../support/cove-app.js';
 import { RunDialog } from '../pages/run-dialog.js';
 import { freePort } from '../../app/testing/harness.js';
-
-function fetchText(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-  });
-}
+import { fetchText } from '../support/fetch-text.js';
 
 test('run with a published port from the dialog and fetch a page through it; a port in use is a readable error', async ({ cove }) => {
   const { page, sandbox } = cove;

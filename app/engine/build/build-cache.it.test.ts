@@ -1,37 +1,18 @@
 // Multi-stage builds, the layer cache, pushing the result, and bad input,
 // all real builds as the test user from the busybox fixture.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
-import { cliPath, createSandbox, fixtures, type CoveSandbox } from '../../testing/harness.js';
+import { cliPath } from '../../testing/harness.js';
+import { buildSandbox } from '../../testing/build-sandbox.js';
 import { startRegistry, type TestRegistry } from '../../testing/registry-server.js';
 
-let sb: CoveSandbox;
-let work: string;
-before(async () => {
-  sb = await createSandbox('cove-build-cache-it-');
-  work = fs.mkdtempSync(path.join(path.dirname(sb.home), 'build-cache-ctx-'));
-  const fx = await fixtures();
-  assert.equal((await sb.cove(['load', '-q', '-i', fx.busyboxDocker])).code, 0);
-});
-after(async () => {
-  fs.rmSync(work, { recursive: true, force: true });
-  await sb?.cleanup();
-});
-
-function context(name: string, files: Record<string, string>): string {
-  const dir = path.join(work, name);
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), content);
-  }
-  return dir;
-}
+const suite = buildSandbox('cove-build-cache-it-');
 
 async function build(args: string[]): Promise<{ stdout: string; stderr: string; ran: string[]; cached: string[] }> {
-  const r = await sb.cove(['build', '--progress', 'plain', ...args], { timeoutMs: 180_000 });
+  const r = await suite.sb.cove(['build', '--progress', 'plain', ...args], { timeoutMs: 180_000 });
   assert.equal(r.code, 0, `cove build ${args.join(' ')}:\n${r.stderr}`);
   const label = new Map<string, string>();
   for (const m of r.stderr.matchAll(/^#(\d+) \[[^\]]+\] (.*)$/gm)) label.set(m[1] as string, m[2] as string);
@@ -41,7 +22,7 @@ async function build(args: string[]): Promise<{ stdout: string; stderr: string; 
 }
 
 async function run(image: string, ...cmd: string[]): Promise<string> {
-  const r = await sb.cove(['run', '--rm', image, ...cmd]);
+  const r = await suite.sb.cove(['run', '--rm', image, ...cmd]);
   assert.equal(r.code, 0, r.stderr);
   return r.stdout;
 }
@@ -63,7 +44,7 @@ const MULTI = [
 ].join('\n');
 
 test('multi-stage: COPY --from, --target, --build-arg, .dockerignore with exceptions; unused stages are skipped', async () => {
-  const ctx = context('multi', {
+  const ctx = suite.context('multi', {
     'Dockerfile': MULTI,
     '.dockerignore': '*.log\n!keep.log\nsecret/\n**/tmp\n',
     'app.txt': 'app\n',
@@ -82,14 +63,14 @@ test('multi-stage: COPY --from, --target, --build-arg, .dockerignore with except
 });
 
 test('cache: nothing changed reruns nothing; a touched file reruns its COPY and later steps; --no-cache reruns all', async () => {
-  const ctx = context('cache', {
+  const ctx = suite.context('cache', {
     'Dockerfile': ['FROM busybox', 'RUN echo first > /first', 'COPY a.txt /a.txt', 'RUN cat /a.txt > /copy', 'COPY b.txt /b.txt', 'RUN echo last > /last'].join('\n'),
     'a.txt': 'a1\n',
     'b.txt': 'b1\n',
   });
   const first = await build(['-t', 'cache', ctx]);
   assert.equal(first.ran.length, 5);
-  const id = async (): Promise<string> => (JSON.parse((await sb.cove(['image', 'inspect', 'cache'])).stdout) as Array<{ Id: string }>)[0]?.Id ?? '';
+  const id = async (): Promise<string> => (JSON.parse((await suite.sb.cove(['image', 'inspect', 'cache'])).stdout) as Array<{ Id: string }>)[0]?.Id ?? '';
   const firstId = await id();
   const second = await build(['-t', 'cache', ctx]);
   assert.deepEqual(second.ran, [], 'a second build reruns no step');
@@ -103,19 +84,19 @@ test('cache: nothing changed reruns nothing; a touched file reruns its COPY and 
   const all = await build(['-t', 'cache', '--no-cache', ctx]);
   assert.equal(all.ran.length, 5);
   assert.deepEqual(all.cached, []);
-  const df = await sb.cove(['system', 'df']);
+  const df = await suite.sb.cove(['system', 'df']);
   assert.match(df.stdout, /^Build Cache\s+\d+\s+0\s+\S+/m, df.stdout);
 });
 
 test('a rebuild after touching one copied file links the unchanged files from the previous layer; the earlier image keeps its content', async () => {
-  const ctx = context('linked', { 'Dockerfile': 'FROM busybox\nCOPY src /src/\n', 'src/a.txt': 'a\n', 'src/b.txt': 'b1\n' });
+  const ctx = suite.context('linked', { 'Dockerfile': 'FROM busybox\nCOPY src /src/\n', 'src/a.txt': 'a\n', 'src/b.txt': 'b1\n' });
   await build(['-t', 'linked:1', ctx]);
   fs.writeFileSync(path.join(ctx, 'src', 'b.txt'), 'b2\n');
   assert.deepEqual((await build(['-t', 'linked:2', ctx])).ran, ['COPY src /src/']);
   assert.equal(await run('linked:1', 'cat', '/src/a.txt', '/src/b.txt'), 'a\nb1\n');
   assert.equal(await run('linked:2', 'cat', '/src/a.txt', '/src/b.txt'), 'a\nb2\n');
   const inodes = (name: string): Set<number> => {
-    const layers = path.join(sb.home, 'layers');
+    const layers = path.join(suite.sb.home, 'layers');
     const found = fs.readdirSync(layers).map((l) => path.join(layers, l, 'diff', 'src', name)).filter((p) => fs.existsSync(p));
     assert.equal(found.length, 2, `two COPY layers hold ${name}`);
     return new Set(found.map((p) => fs.statSync(p).ino));
@@ -125,19 +106,19 @@ test('a rebuild after touching one copied file links the unchanged files from th
 });
 
 test('the cache is no leftover: system check --repair and rmi keep it, system df counts it; builder prune forgets it', async () => {
-  const ctx = context('prune', { 'Dockerfile': 'FROM busybox\nRUN echo pruned > /p\n' });
+  const ctx = suite.context('prune', { 'Dockerfile': 'FROM busybox\nRUN echo pruned > /p\n' });
   await build(['-t', 'prune', ctx]);
   assert.deepEqual((await build(['-t', 'prune', ctx])).ran, []);
   // With the image gone, only the cache holds the RUN's layer.
-  assert.equal((await sb.cove(['rmi', 'prune'])).code, 0);
-  const check = await sb.cove(['system', 'check', '--repair']);
+  assert.equal((await suite.sb.cove(['rmi', 'prune'])).code, 0);
+  const check = await suite.sb.cove(['system', 'check', '--repair']);
   assert.equal(check.code, 0, check.stderr);
   assert.doesNotMatch(check.stdout, /unreferenced (blob|layer)/, check.stdout);
-  const df = await sb.cove(['system', 'df', '--format', '{{.Type}}={{.Size}}={{.Reclaimable}}']);
+  const df = await suite.sb.cove(['system', 'df', '--format', '{{.Type}}={{.Size}}={{.Reclaimable}}']);
   const row = /^Build Cache=(\S+)=(\S+)/m.exec(df.stdout);
   assert.ok(row && row[1] !== '0B' && row[2] !== '0B', `the cache's layers are counted as build cache and reclaimable:\n${df.stdout}`);
   assert.deepEqual((await build(['-t', 'prune', ctx])).ran, [], 'after rmi and check --repair the cache still hits');
-  const pr = await sb.cove(['builder', 'prune']);
+  const pr = await suite.sb.cove(['builder', 'prune']);
   assert.equal(pr.code, 0, pr.stderr);
   assert.match(pr.stdout, /Deleted build cache objects: \d+\nTotal reclaimed space: /);
   assert.deepEqual((await build(['-t', 'prune', ctx])).ran, ['RUN echo pruned > /p']);
@@ -145,7 +126,7 @@ test('the cache is no leftover: system check --repair and rmi keep it, system df
 });
 
 test('cache: a changed build-arg invalidates exactly the steps that use it', async () => {
-  const ctx = context('args', {
+  const ctx = suite.context('args', {
     'Dockerfile': ['FROM busybox', 'RUN echo before > /before', 'ARG V=1', 'COPY x.txt /x.txt', 'RUN echo "$V" > /v', 'RUN echo after > /after'].join('\n'),
     'x.txt': 'x\n',
   });
@@ -159,16 +140,16 @@ test('cache: a changed build-arg invalidates exactly the steps that use it', asy
 test('the built image pushes to a registry and pulls back with the same digest', async () => {
   const reg: TestRegistry = await startRegistry();
   try {
-    const ctx = context('push', { 'Dockerfile': 'FROM busybox\nCOPY f /f\nRUN cat /f > /g\n', 'f': 'pushed\n' });
+    const ctx = suite.context('push', { 'Dockerfile': 'FROM busybox\nCOPY f /f\nRUN cat /f > /g\n', 'f': 'pushed\n' });
     const dest = `${reg.host}/built/app:1`;
     await build(['-t', dest, ctx]);
-    const before = JSON.parse((await sb.cove(['image', 'inspect', dest])).stdout)[0] as { Id: string; Manifest: { Digest: string } };
-    const pushed = await sb.cove(['push', dest]);
+    const before = JSON.parse((await suite.sb.cove(['image', 'inspect', dest])).stdout)[0] as { Id: string; Manifest: { Digest: string } };
+    const pushed = await suite.sb.cove(['push', dest]);
     assert.equal(pushed.code, 0, pushed.stderr);
-    assert.equal((await sb.cove(['rmi', dest])).code, 0);
-    const pulled = await sb.cove(['pull', dest]);
+    assert.equal((await suite.sb.cove(['rmi', dest])).code, 0);
+    const pulled = await suite.sb.cove(['pull', dest]);
     assert.equal(pulled.code, 0, pulled.stderr);
-    const after = JSON.parse((await sb.cove(['image', 'inspect', dest])).stdout)[0] as { Id: string; Manifest: { Digest: string } };
+    const after = JSON.parse((await suite.sb.cove(['image', 'inspect', dest])).stdout)[0] as { Id: string; Manifest: { Digest: string } };
     assert.equal(after.Id, before.Id);
     assert.equal(after.Manifest.Digest, before.Manifest.Digest);
     assert.equal(await run(dest, 'cat', '/g'), 'pushed\n');
@@ -178,38 +159,38 @@ test('the built image pushes to a registry and pulls back with the same digest',
 });
 
 test('bad input: syntax errors name file:line, a failing RUN gives its exit code and output, nothing is tagged', async () => {
-  const bad = context('bad-syntax', { 'Dockerfile': 'FROM busybox\nRUNN echo\n' });
-  const syntax = await sb.cove(['build', bad]);
+  const bad = suite.context('bad-syntax', { 'Dockerfile': 'FROM busybox\nRUNN echo\n' });
+  const syntax = await suite.sb.cove(['build', bad]);
   assert.notEqual(syntax.code, 0);
   assert.match(syntax.stderr, /Dockerfile:2: unknown instruction: RUNN \[E_DOCKERFILE_INVALID\]/);
-  const missing = context('bad-copy', { 'Dockerfile': 'FROM busybox\nCOPY nope.txt /\n' });
-  const m = await sb.cove(['build', missing]);
+  const missing = suite.context('bad-copy', { 'Dockerfile': 'FROM busybox\nCOPY nope.txt /\n' });
+  const m = await suite.sb.cove(['build', missing]);
   assert.match(m.stderr, /Dockerfile:2: COPY failed: nope\.txt not found in the build context.*\[E_BUILD_FAILED\]/);
-  const base = context('bad-base', { 'Dockerfile': 'FROM localhost:1/no/such:image\n' });
-  const nb = await sb.cove(['build', base]);
+  const base = suite.context('bad-base', { 'Dockerfile': 'FROM localhost:1/no/such:image\n' });
+  const nb = await suite.sb.cove(['build', base]);
   assert.match(nb.stderr, /base image localhost:1\/no\/such:image is not in the store and could not be pulled/);
-  const failing = context('bad-run', { 'Dockerfile': 'FROM busybox\nRUN echo ok > /ok\nRUN echo line-one; echo line-two >&2; exit 3\n' });
-  const f = await sb.cove(['build', '-t', 'never-tagged', failing]);
+  const failing = suite.context('bad-run', { 'Dockerfile': 'FROM busybox\nRUN echo ok > /ok\nRUN echo line-one; echo line-two >&2; exit 3\n' });
+  const f = await suite.sb.cove(['build', '-t', 'never-tagged', failing]);
   assert.equal(f.code, 1);
   assert.match(f.stderr, /Dockerfile:3: RUN echo line-one; echo line-two >&2; exit 3 failed with exit code 3; its last output:\n/);
   assert.match(f.stderr, /its last output:[\s\S]*line-one/);
   assert.match(f.stderr, /its last output:[\s\S]*line-two/);
-  assert.notEqual((await sb.cove(['image', 'inspect', 'never-tagged'])).code, 0, 'a failed build tags nothing');
-  const again = await build(['-t', 'half', context('bad-run-fixed', { 'Dockerfile': 'FROM busybox\nRUN echo ok > /ok\nRUN true\n' })]);
+  assert.notEqual((await suite.sb.cove(['image', 'inspect', 'never-tagged'])).code, 0, 'a failed build tags nothing');
+  const again = await build(['-t', 'half', suite.context('bad-run-fixed', { 'Dockerfile': 'FROM busybox\nRUN echo ok > /ok\nRUN true\n' })]);
   assert.deepEqual(again.cached, ['RUN echo ok > /ok'], 'the step that succeeded before the failure is cached');
 });
 
 test('context symlinks are copied as links, never followed out of the context; a tar context on stdin works', async () => {
-  const outside = path.join(work, 'outside-secret');
+  const outside = path.join(suite.work, 'outside-secret');
   fs.writeFileSync(outside, 'host secret\n');
-  const ctx = context('links', { 'Dockerfile': 'FROM busybox\nCOPY . /ctx/\n', 'real.txt': 'real\n' });
+  const ctx = suite.context('links', { 'Dockerfile': 'FROM busybox\nCOPY . /ctx/\n', 'real.txt': 'real\n' });
   fs.symlinkSync(outside, path.join(ctx, 'escape'));
   fs.symlinkSync('../../..', path.join(ctx, 'up'));
   await build(['-t', 'links', ctx]);
   assert.equal(await run('links', 'sh', '-c', 'readlink /ctx/escape; readlink /ctx/up; cat /ctx/escape 2>&1 || true'), `${outside}\n../../..\ncat: can't open '/ctx/escape': No such file or directory\n`);
   const tarred = execFileSync('tar', ['-c', '-C', ctx, 'Dockerfile', 'real.txt']);
   const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [cliPath(), 'build', '-t', 'fromtar', '-'], { env: sb.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath(), 'build', '-t', 'fromtar', '-'], { env: suite.sb.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (code) => resolve({ code: code ?? -1, stderr }));

@@ -1,51 +1,30 @@
 // Real builds as the test user from the busybox fixture: every instruction
 // is proven by running (or reading the config of) the image it made.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { createSandbox, fixtures, type CoveSandbox } from '../../testing/harness.js';
+import { buildSandbox } from '../../testing/build-sandbox.js';
 
-let sb: CoveSandbox;
-let work: string;
-before(async () => {
-  sb = await createSandbox('cove-build-it-');
-  work = fs.mkdtempSync(path.join(path.dirname(sb.home), 'build-ctx-'));
-  const fx = await fixtures();
-  assert.equal((await sb.cove(['load', '-q', '-i', fx.busyboxDocker])).code, 0);
-});
-after(async () => {
-  fs.rmSync(work, { recursive: true, force: true });
-  await sb?.cleanup();
-});
-
-/** Writes a context directory: relative path -> content. */
-function context(name: string, files: Record<string, string>): string {
-  const dir = path.join(work, name);
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), content);
-  }
-  return dir;
-}
+const suite = buildSandbox('cove-build-it-');
 
 async function ok(args: string[], timeoutMs = 120_000): Promise<{ stdout: string; stderr: string }> {
-  const r = await sb.cove(args, { timeoutMs });
+  const r = await suite.sb.cove(args, { timeoutMs });
   assert.equal(r.code, 0, `cove ${args.join(' ')}:\n${r.stderr}`);
   return r;
 }
 
 async function imageConfig(ref: string): Promise<Record<string, unknown>> {
   const id = (JSON.parse((await ok(['image', 'inspect', ref])).stdout) as Array<{ Id: string }>)[0]?.Id ?? '';
-  const blob = fs.readFileSync(path.join(sb.home, 'blobs', 'sha256', id.replace(/^sha256:/, '')), 'utf8');
+  const blob = fs.readFileSync(path.join(suite.sb.home, 'blobs', 'sha256', id.replace(/^sha256:/, '')), 'utf8');
   return JSON.parse(blob) as Record<string, unknown>;
 }
 
 test('ENV, ARG, WORKDIR, USER, COPY --chown/--chmod, heredocs, SHELL and CMD take effect in the image', async () => {
-  const ctx = context('basic', {
+  const ctx = suite.context('basic', {
     'Dockerfile': [
       'ARG BASE=busybox',
       'FROM ${BASE}',
@@ -75,7 +54,7 @@ test('ENV, ARG, WORKDIR, USER, COPY --chown/--chmod, heredocs, SHELL and CMD tak
 });
 
 test('ENTRYPOINT, EXPOSE, VOLUME, LABEL, HEALTHCHECK, STOPSIGNAL, ONBUILD and --label land in the config', async () => {
-  const ctx = context('config', {
+  const ctx = suite.context('config', {
     'Dockerfile': [
       'FROM busybox',
       'LABEL org.example.name="demo app" version=1',
@@ -99,14 +78,14 @@ test('ENTRYPOINT, EXPOSE, VOLUME, LABEL, HEALTHCHECK, STOPSIGNAL, ONBUILD and --
   assert.ok(c.history.some((h) => h.created_by.startsWith('ENTRYPOINT')), 'history has a step per instruction');
   assert.equal((await ok(['run', '--rm', 'cfg'])).stdout, 'entry default-arg\n');
   assert.equal((await ok(['run', '--rm', 'cfg', 'given'])).stdout, 'entry given\n');
-  const child = context('onbuild-child', { 'Dockerfile': 'FROM cfg\nENTRYPOINT []\nCMD ["cat", "/onbuild.txt"]\n' });
+  const child = suite.context('onbuild-child', { 'Dockerfile': 'FROM cfg\nENTRYPOINT []\nCMD ["cat", "/onbuild.txt"]\n' });
   await ok(['build', '-t', 'child', child]);
   assert.equal((await ok(['run', '--rm', 'child'])).stdout, 'triggered\n', 'the ONBUILD trigger ran in the child build');
   assert.equal(((await imageConfig('child')) as { config: { OnBuild?: unknown } }).config.OnBuild, undefined, 'triggers are not inherited twice');
 });
 
 test('ADD extracts a local tar and fetches a URL; RUN --network=none and --mount=type=cache', async () => {
-  const ctx = context('add', { 'payload/inner/file.txt': 'from tar\n' });
+  const ctx = suite.context('add', { 'payload/inner/file.txt': 'from tar\n' });
   execFileSync('tar', ['-czf', path.join(ctx, 'payload.tar.gz'), '-C', path.join(ctx, 'payload'), '.']);
   const server = http.createServer((_req, res) => res.end('fetched body\n'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -131,7 +110,7 @@ test('ADD extracts a local tar and fetches a URL; RUN --network=none and --mount
 });
 
 test('layers: a deleted file is gone, USER files belong to that uid, hardlinks stay linked', async () => {
-  const ctx = context('layers', {
+  const ctx = suite.context('layers', {
     'Dockerfile': [
       'FROM busybox',
       'RUN rm /bin/vi && mkdir /data && echo one > /data/a && ln /data/a /data/b',
@@ -152,9 +131,9 @@ test('layers: a deleted file is gone, USER files belong to that uid, hardlinks s
   assert.equal(a, b, 'same inode, two links');
   assert.match(a ?? '', / 2$/);
   // The layer itself records the owner (not just the running container).
-  const saved = path.join(work, 'layers.tar');
+  const saved = path.join(suite.work, 'layers.tar');
   await ok(['save', '-o', saved, 'layers']);
-  const listing = execFileSync('sh', ['-c', `mkdir -p ${work}/x && tar -xf ${saved} -C ${work}/x && for l in $(find ${work}/x -name '*.tar' -o -path '*/blobs/sha256/*' -type f); do tar --numeric-owner -tvf $l 2>/dev/null || true; done`], { encoding: 'utf8' });
+  const listing = execFileSync('sh', ['-c', `mkdir -p ${suite.work}/x && tar -xf ${saved} -C ${suite.work}/x && for l in $(find ${suite.work}/x -name '*.tar' -o -path '*/blobs/sha256/*' -type f); do tar --numeric-owner -tvf $l 2>/dev/null || true; done`], { encoding: 'utf8' });
   assert.match(listing, /1000\/1000 .* home\/user\/mine\.txt/);
   assert.match(listing, /\.wh\.vi/, 'the deletion is a whiteout entry');
 });

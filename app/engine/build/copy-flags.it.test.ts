@@ -1,22 +1,12 @@
 // COPY --parents and --exclude (BuildKit's Dockerfile reference), built for
 // real as the test user and checked inside a container of the result.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createSandbox, fixtures, type CoveSandbox } from '../../testing/harness.js';
+import { buildSandbox } from '../../testing/build-sandbox.js';
 
-let sb: CoveSandbox;
-let ctx: string;
-before(async () => {
-  sb = await createSandbox('cove-copy-flags-it-');
-  ctx = fs.mkdtempSync(path.join(path.dirname(sb.home), 'copy-flags-ctx-'));
-  assert.equal((await sb.cove(['load', '-q', '-i', (await fixtures()).busyboxDocker])).code, 0);
-});
-after(async () => {
-  fs.rmSync(ctx, { recursive: true, force: true });
-  await sb?.cleanup();
-});
+const suite = buildSandbox('cove-copy-flags-it-');
 
 test('COPY --parents keeps source paths (after a /./ pivot); --exclude leaves out matches and is not in the cache key', async () => {
   const files: Record<string, string> = {
@@ -38,13 +28,10 @@ test('COPY --parents keeps source paths (after a /./ pivot); --exclude leaves ou
     'homdir/skip.txt': 's\n',
     'homdir/sub/deep.txt': 'd\n',
   };
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(ctx, rel)), { recursive: true });
-    fs.writeFileSync(path.join(ctx, rel), content);
-  }
-  const b = await sb.cove(['build', '--progress', 'plain', '-t', 'copyflags', ctx], { timeoutMs: 180_000 });
+  const ctx = suite.context('copy', files);
+  const b = await suite.sb.cove(['build', '--progress', 'plain', '-t', 'copyflags', ctx], { timeoutMs: 180_000 });
   assert.equal(b.code, 0, b.stderr);
-  const r = await sb.cove(['run', '--rm', 'copyflags', 'sh', '-c', 'cd / && find parents pivot whole ex ex2 | sort; cat parents/x/a.txt parents/y/a.txt']);
+  const r = await suite.sb.cove(['run', '--rm', 'copyflags', 'sh', '-c', 'cd / && find parents pivot whole ex ex2 | sort; cat parents/x/a.txt parents/y/a.txt']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(
     r.stdout,
@@ -59,13 +46,13 @@ test('COPY --parents keeps source paths (after a /./ pivot); --exclude leaves ou
   );
   // An excluded file is not part of what the step copies: changing it reruns nothing.
   fs.writeFileSync(path.join(ctx, 'homdir', 'skip.txt'), 'changed\n');
-  const again = await sb.cove(['build', '--progress', 'plain', '-t', 'copyflags', ctx], { timeoutMs: 180_000 });
+  const again = await suite.sb.cove(['build', '--progress', 'plain', '-t', 'copyflags', ctx], { timeoutMs: 180_000 });
   assert.equal(again.code, 0, again.stderr);
   assert.equal((again.stderr.match(/^#\d+ CACHED$/gm) ?? []).length, 5, again.stderr);
   const bad = path.join(ctx, 'bad');
   fs.mkdirSync(bad);
   fs.writeFileSync(path.join(bad, 'Dockerfile'), 'FROM busybox AS a\nFROM busybox\nCOPY --from=a --exclude=*.txt / /x/\n');
-  const refused = await sb.cove(['build', bad]);
+  const refused = await suite.sb.cove(['build', bad]);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /Dockerfile:3: COPY --from with --exclude is not supported yet/);
 });

@@ -1,35 +1,16 @@
 // RUN --mount types other than cache, built for real as the test user:
 // bind (context and stage, read-only by default, rw thrown away), tmpfs,
 // and secret (never in a layer or in the cache key).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createSandbox, fixtures, type CoveSandbox } from '../../testing/harness.js';
+import { buildSandbox } from '../../testing/build-sandbox.js';
 
-let sb: CoveSandbox;
-let work: string;
-before(async () => {
-  sb = await createSandbox('cove-run-mounts-it-');
-  work = fs.mkdtempSync(path.join(path.dirname(sb.home), 'run-mounts-ctx-'));
-  assert.equal((await sb.cove(['load', '-q', '-i', (await fixtures()).busyboxDocker])).code, 0);
-});
-after(async () => {
-  fs.rmSync(work, { recursive: true, force: true });
-  await sb?.cleanup();
-});
-
-function context(name: string, files: Record<string, string>): string {
-  const dir = path.join(work, name);
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), content);
-  }
-  return dir;
-}
+const suite = buildSandbox('cove-run-mounts-it-');
 
 async function build(args: string[]): Promise<{ stderr: string; ran: string[] }> {
-  const r = await sb.cove(['build', '--progress', 'plain', ...args], { timeoutMs: 180_000 });
+  const r = await suite.sb.cove(['build', '--progress', 'plain', ...args], { timeoutMs: 180_000 });
   assert.equal(r.code, 0, `cove build ${args.join(' ')}:\n${r.stderr}`);
   const label = new Map<string, string>();
   for (const m of r.stderr.matchAll(/^#(\d+) \[[^\]]+\] (.*)$/gm)) label.set(m[1] as string, m[2] as string);
@@ -38,13 +19,13 @@ async function build(args: string[]): Promise<{ stderr: string; ran: string[] }>
 }
 
 async function run(image: string, script: string): Promise<string> {
-  const r = await sb.cove(['run', '--rm', image, 'sh', '-c', script]);
+  const r = await suite.sb.cove(['run', '--rm', image, 'sh', '-c', script]);
   assert.equal(r.code, 0, r.stderr);
   return r.stdout;
 }
 
 test('bind mounts: the context read-only (without what .dockerignore excludes), rw writes thrown away, a stage whole or a path of it; tmpfs; no mount point is left in the image', async () => {
-  const ctx = context('bind', {
+  const ctx = suite.context('bind', {
     'Dockerfile': [
       'FROM busybox AS tools',
       'RUN mkdir -p /opt/t && echo tool > /opt/t/x',
@@ -71,9 +52,9 @@ test('bind mounts: the context read-only (without what .dockerignore excludes), 
 });
 
 test('secret mounts: a file at /run/secrets/ID (0400) or an env var, never in a layer or the cache key; a missing required secret fails clearly', async () => {
-  const secret = path.join(work, 'token.txt');
+  const secret = path.join(suite.work, 'token.txt');
   fs.writeFileSync(secret, 's3cr3t-value-1\n');
-  const ctx = context('secret', {
+  const ctx = suite.context('secret', {
     'Dockerfile': [
       'FROM busybox',
       'RUN --mount=type=secret,id=tok sh -c \'wc -c < /run/secrets/tok > /size; stat -c %a /run/secrets/tok > /mode\'',
@@ -82,17 +63,17 @@ test('secret mounts: a file at /run/secrets/ID (0400) or an env var, never in a 
   });
   await build(['-t', 'secret', '--secret', `id=tok,src=${secret}`, ctx]);
   assert.equal(await run('secret', 'cat /size /mode /env; ls -A /run; [ -e /etc/tok.txt ] || echo gone'), '15\n400\nsame\ngone\n');
-  const blobs = path.join(sb.home, 'blobs');
+  const blobs = path.join(suite.sb.home, 'blobs');
   const files = fs.readdirSync(blobs, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name));
   assert.ok(files.length > 0);
   for (const f of files) assert.ok(!fs.readFileSync(f).includes('s3cr3t-value'), `the secret is in blob ${f}`);
   fs.writeFileSync(secret, 's3cr3t-value-2\n');
   assert.deepEqual((await build(['-t', 'secret', '--secret', `id=tok,src=${secret}`, ctx])).ran, [], 'a changed secret is not a cache miss');
-  const required = context('secret-required', { 'Dockerfile': 'FROM busybox\nRUN --mount=type=secret,id=absent,required cat /run/secrets/absent\n' });
-  const r = await sb.cove(['build', required]);
+  const required = suite.context('secret-required', { 'Dockerfile': 'FROM busybox\nRUN --mount=type=secret,id=absent,required cat /run/secrets/absent\n' });
+  const r = await suite.sb.cove(['build', required]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /Dockerfile:2: the secret absent is required: give it with cove build --secret id=absent,src=FILE/);
-  const optional = context('secret-optional', { 'Dockerfile': 'FROM busybox\nRUN --mount=type=secret,id=absent sh -c \'[ -e /run/secrets/absent ] || echo none > /o\'\n' });
+  const optional = suite.context('secret-optional', { 'Dockerfile': 'FROM busybox\nRUN --mount=type=secret,id=absent sh -c \'[ -e /run/secrets/absent ] || echo none > /o\'\n' });
   await build(['-t', 'optional', optional]);
   assert.equal(await run('optional', 'cat /o'), 'none\n');
 });
@@ -105,8 +86,8 @@ test('bad mounts are refused with the line: unknown types and options, ssh, a bi
     ['RUN --mount=type=bind,source=../..,target=/x true', /Dockerfile:2: .*(outside the build context|leads out of the build context)/],
   ];
   for (const [line, want] of cases) {
-    const ctx = context(`bad-${cases.findIndex((c) => c[0] === line)}`, { 'Dockerfile': `FROM busybox\n${line}\n` });
-    const r = await sb.cove(['build', ctx]);
+    const ctx = suite.context(`bad-${cases.findIndex((c) => c[0] === line)}`, { 'Dockerfile': `FROM busybox\n${line}\n` });
+    const r = await suite.sb.cove(['build', ctx]);
     assert.equal(r.code, 1, line);
     assert.match(r.stderr, want, r.stderr);
   }
