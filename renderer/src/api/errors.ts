@@ -21,6 +21,12 @@ export function toCoveApiError(reason: unknown): CoveApiError {
   return new CoveApiError({ code: 'E_INTERNAL', message: 'Unexpected error from the Cove engine.' });
 }
 
+/** What an error banner shows of whatever a call rejected with. */
+export function errorShape(reason: unknown): { code: ErrorCode; message: string } {
+  const e = toCoveApiError(reason);
+  return { code: e.code, message: e.message };
+}
+
 export function connectionLost(): CoveApiError {
   return new CoveApiError({ code: 'E_INTERNAL', message: 'Lost the connection to the Cove engine before it answered.' });
 }

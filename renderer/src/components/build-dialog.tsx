@@ -2,8 +2,8 @@ import { useState, type FormEvent } from 'react';
 import type { BuildParams } from '../../../app/api/contract';
 import { toCoveApiError } from '../api/errors';
 import { useAppStore } from '../store/use-app-store';
-import { ErrorMessage, Modal } from './modal';
-import { TaskProgressView } from './task-progress';
+import { Modal } from './modal';
+import { TaskStartStatus } from './task-progress';
 import { useTaskStart } from './use-task-start';
 
 /** `KEY=VALUE` lines (blank lines skipped); a line without `=` is an error the dialog shows. */
@@ -28,7 +28,6 @@ export function parseKeyValues(text: string, what: string): Record<string, strin
 export function BuildDialog() {
   const build = useAppStore((s) => s.buildImage);
   const close = useAppStore((s) => s.openDialog);
-  const cancel = useAppStore((s) => s.cancelJob);
   const [context, setContext] = useState('');
   const [dockerfile, setDockerfile] = useState('');
   const [tags, setTags] = useState('');
@@ -84,9 +83,7 @@ export function BuildDialog() {
         <label className="check">
           <input type="checkbox" name="no-cache" checked={noCache} onChange={(e) => setNoCache(e.target.checked)} /> Do not use the cache
         </label>
-        <ErrorMessage error={error} />
-        {task && <TaskProgressView task={task} onCancel={() => void cancel(task.id)} />}
-        {taskId && !task && <p className="muted">Starting…</p>}
+        <TaskStartStatus taskId={taskId} task={task} error={error} />
         <div className="form-actions">
           <button type="button" className="button" onClick={() => close(null)}>
             {taskId ? 'Close (keeps building)' : 'Cancel'}

@@ -3,7 +3,7 @@
 // lost and what stays; Cancel (or Escape) changes nothing.
 import { useEffect, useState, type ReactNode } from 'react';
 import type { VolumeSummary } from '../../../app/api/contract';
-import { toCoveApiError } from '../api/errors';
+import { errorShape } from '../api/errors';
 import { formatBytes } from '../format/bytes';
 import { shortId } from '../format/ids';
 import { unusedImages, usersOfImage } from '../store/images-slice';
@@ -36,8 +36,7 @@ export function Confirm({
       await onConfirm();
       close(null);
     } catch (reason) {
-      const e = toCoveApiError(reason);
-      setError({ code: e.code, message: e.message });
+      setError(errorShape(reason));
     } finally {
       setBusy(false);
     }
@@ -165,8 +164,7 @@ function useVolume(name: string): { volume: VolumeSummary | null; error: ApiErro
     inspect(name).then(
       (v) => live && setVolume(v),
       (reason: unknown) => {
-        const e = toCoveApiError(reason);
-        if (live) setError({ code: e.code, message: e.message });
+        if (live) setError(errorShape(reason));
       },
     );
     return () => {

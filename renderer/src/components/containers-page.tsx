@@ -7,6 +7,7 @@ import { EmptyState } from './empty-state';
 import { PageHeader } from './page-header';
 import { useNow } from './use-now';
 import { useWindowed } from './use-windowed';
+import { TableHeader } from './table-header';
 
 // Fixed so the list can be windowed without measuring; styles.css matches it.
 export const ROW_HEIGHT = 58;
@@ -95,22 +96,14 @@ function Table({ query, filter }: { query: string; filter: StateFilter }) {
       <BulkBar selected={selected} clear={() => setSelection(new Set())} />
       <div className="table-wrap table-scroll" ref={ref} data-testid="containers-scroll">
         <table className="table table-virtual" data-testid="containers-table" aria-rowcount={items.length + 1}>
-          <thead>
-            <tr>
+          <TableHeader
+            lead={
               <th scope="col" className="cell-check">
                 <input type="checkbox" aria-label="Select all shown" checked={allSelected} onChange={(e) => setSelection(e.target.checked ? new Set(visibleIds) : new Set())} />
               </th>
-              <th scope="col">Name</th>
-              <th scope="col">Image</th>
-              <th scope="col" className="col-command">Command</th>
-              <th scope="col">Ports</th>
-              <th scope="col">State</th>
-              <th scope="col">Status</th>
-              <th scope="col" className="cell-actions">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+            }
+            columns={['Name', 'Image', { label: 'Command', className: 'col-command' }, 'Ports', 'State', 'Status']}
+          />
           <tbody>
             {range.padTop > 0 && <tr className="spacer" aria-hidden="true" style={{ height: range.padTop }} />}
             {items.slice(range.start, range.end).map((item) =>

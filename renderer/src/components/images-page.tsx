@@ -7,6 +7,7 @@ import { ImageHistory } from './image-history';
 import { ImageRow } from './image-row';
 import { PageHeader } from './page-header';
 import { useNow } from './use-now';
+import { TableHeader } from './table-header';
 
 function Body() {
   const images = useAppStore((state) => state.images);
@@ -33,19 +34,7 @@ function Body() {
   return (
     <div className="table-wrap">
       <table className="table" data-testid="images-table">
-        <thead>
-          <tr>
-            <th scope="col">Image</th>
-            <th scope="col" className="col-id">ID</th>
-            <th scope="col" className="num">
-              Size
-            </th>
-            <th scope="col" className="col-created">Created</th>
-            <th scope="col" className="cell-actions">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHeader columns={['Image', { label: 'ID', className: 'col-id' }, { label: 'Size', className: 'num' }, { label: 'Created', className: 'col-created' }]} />
         <tbody>
           {images.map((image) => (
             <ImageRow

@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { LogLine } from '../../../app/api/contract';
-import { toCoveApiError } from '../api/errors';
+import { errorShape } from '../api/errors';
 import { useAppStore } from '../store/use-app-store';
 import { ErrorMessage } from './modal';
 import { useWindowed } from './use-windowed';
@@ -37,8 +37,7 @@ function useFollowedLogs(id: string) {
     }).then(
       (unfollow) => (live ? (stop = unfollow) : unfollow()),
       (reason: unknown) => {
-        const e = toCoveApiError(reason);
-        if (live) setError({ code: e.code, message: e.message });
+        if (live) setError(errorShape(reason));
       },
     );
     return () => {

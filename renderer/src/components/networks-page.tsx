@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useAppStore } from '../store/use-app-store';
 import { EmptyState } from './empty-state';
 import { PageHeader } from './page-header';
+import { TableHeader } from './table-header';
 
 function CreateForm() {
   const create = useAppStore((s) => s.createNetwork);
@@ -50,17 +51,7 @@ export function NetworksPage() {
     body = (
       <div className="table-wrap">
         <table className="table" data-testid="networks-table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Driver</th>
-              <th scope="col">Subnet</th>
-              <th scope="col">Containers</th>
-              <th scope="col" className="cell-actions">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHeader columns={['Name', 'Driver', 'Subnet', 'Containers']} />
           <tbody>
             {networks.map((n) => (
               <tr key={n.id} data-testid="network-row" data-name={n.name}>

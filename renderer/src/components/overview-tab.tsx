@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ContainerInspect, HealthProbeResult, PortMapping } from '../../../app/api/contract';
-import { toCoveApiError } from '../api/errors';
+import { errorShape } from '../api/errors';
 import { formatCommand } from '../format/ids';
 import { formatAbsolute } from '../format/time';
 import { useAppStore } from '../store/use-app-store';
@@ -35,8 +35,7 @@ export function OverviewTab({ id, ports, running }: { id: string; ports: PortMap
     inspect(id).then(
       (d) => live && setData(d),
       (reason: unknown) => {
-        const e = toCoveApiError(reason);
-        if (live) setError({ code: e.code, message: e.message });
+        if (live) setError(errorShape(reason));
       },
     );
     return () => {

@@ -9,6 +9,7 @@ import { ComposeTaskView } from './compose-task';
 import { PortLinks } from './port-links';
 import { ProjectLogs } from './project-logs';
 import { StateBadge } from './state-badge';
+import { TableHeader } from './table-header';
 
 function ServiceRow({ project, container, busy }: { project: ProjectView; container: ComposeContainer; busy: boolean }) {
   const up = useAppStore((s) => s.projectUp);
@@ -97,17 +98,7 @@ export function ProjectCard({ project }: { project: ProjectView }) {
       {task && <ComposeTaskView task={task} />}
       <div className="table-wrap">
         <table className="table" aria-label={`Services of ${n}`}>
-          <thead>
-            <tr>
-              <th scope="col">Service</th>
-              <th scope="col">Image</th>
-              <th scope="col">State</th>
-              <th scope="col">Ports</th>
-              <th scope="col" className="cell-actions">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHeader columns={['Service', 'Image', 'State', 'Ports']} />
           <tbody>
             {services.map((c) => (
               <ServiceRow key={c.id} project={project} container={c} busy={busy} />

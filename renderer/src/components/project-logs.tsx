@@ -2,7 +2,7 @@
 // its container as `docker compose logs` does, with a service filter.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ComposeContainer } from '../../../app/api/contract';
-import { toCoveApiError } from '../api/errors';
+import { errorShape } from '../api/errors';
 import { useAppStore } from '../store/use-app-store';
 import { ErrorMessage } from './modal';
 
@@ -38,8 +38,7 @@ function useMergedLogs(containers: ComposeContainer[]) {
       }).then(
         (stop) => (live ? stops.push(stop) : stop()),
         (reason: unknown) => {
-          const e = toCoveApiError(reason);
-          if (live) setError({ code: e.code, message: e.message });
+          if (live) setError(errorShape(reason));
         },
       );
     }

@@ -2,7 +2,7 @@
 // by `cove compose` or `docker compose` alike), and a compose file opened by
 // its path on the engine's host and brought up with its progress.
 import { useEffect, useState } from 'react';
-import { toCoveApiError } from '../api/errors';
+import { errorShape } from '../api/errors';
 import { useAppStore } from '../store/use-app-store';
 import { ComposeTaskView } from './compose-task';
 import { EmptyState } from './empty-state';
@@ -23,8 +23,7 @@ function OpenFileForm() {
     try {
       await open(file.trim());
     } catch (reason) {
-      const e = toCoveApiError(reason);
-      setError({ code: e.code, message: e.message });
+      setError(errorShape(reason));
     } finally {
       setBusy(false);
     }

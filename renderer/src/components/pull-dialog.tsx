@@ -1,14 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { useAppStore } from '../store/use-app-store';
-import { ErrorMessage, Modal } from './modal';
-import { TaskProgressView } from './task-progress';
+import { Modal } from './modal';
+import { TaskStartStatus } from './task-progress';
 import { useTaskStart } from './use-task-start';
 
 /** The pull runs in the engine as a task: closing this dialog or leaving the page does not stop it. */
 export function PullDialog() {
   const pull = useAppStore((s) => s.pullImage);
   const close = useAppStore((s) => s.openDialog);
-  const cancel = useAppStore((s) => s.cancelJob);
   const [reference, setReference] = useState('');
   const { taskId, task, busy, error, start } = useTaskStart();
 
@@ -24,9 +23,7 @@ export function PullDialog() {
           <span>Image reference</span>
           <input name="reference" required value={reference} onChange={(e) => setReference(e.target.value)} placeholder="docker.io/library/alpine:latest" className="mono" autoComplete="off" />
         </label>
-        <ErrorMessage error={error} />
-        {task && <TaskProgressView task={task} onCancel={() => void cancel(task.id)} />}
-        {taskId && !task && <p className="muted">Starting…</p>}
+        <TaskStartStatus taskId={taskId} task={task} error={error} />
         <div className="form-actions">
           <button type="button" className="button" onClick={() => close(null)}>
             {taskId ? 'Close (keeps pulling)' : 'Cancel'}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { StatsSample } from '../../../app/api/contract';
-import { toCoveApiError } from '../api/errors';
+import { errorShape } from '../api/errors';
 import { formatBytes } from '../format/bytes';
 import { useAppStore } from '../store/use-app-store';
 import { LineChart } from './line-chart';
@@ -32,8 +32,7 @@ export function StatsTab({ id, running }: { id: string; running: boolean }) {
     history(id, WINDOW_SECONDS).then(
       (past) => live && setSamples((now) => merge(past, now)),
       (reason: unknown) => {
-        const e = toCoveApiError(reason);
-        if (live) setError({ code: e.code, message: e.message });
+        if (live) setError(errorShape(reason));
       },
     );
     return () => {

@@ -1,7 +1,9 @@
 import type { LayerProgress, TaskProgress } from '../../../app/api/contract';
 import { formatBytes } from '../format/bytes';
 import { shortId } from '../format/ids';
+import { useAppStore } from '../store/use-app-store';
 import { ComposeSteps } from './compose-task';
+import { ErrorMessage } from './modal';
 
 function percent(current: number, total: number | null): number | null {
   return total && total > 0 ? Math.min(100, Math.round((current / total) * 100)) : null;
@@ -83,5 +85,20 @@ export function TaskProgressView({ task, onCancel }: { task: TaskProgress; onCan
         </ul>
       )}
     </article>
+  );
+}
+
+/**
+ * Under a dialog that starts a task (pull, build): why the start failed, the
+ * task's progress with its Cancel, or "Starting…" until the task shows up.
+ */
+export function TaskStartStatus({ taskId, task, error }: { taskId: string | null; task: TaskProgress | undefined; error: { code: string; message: string } | null }) {
+  const cancel = useAppStore((s) => s.cancelJob);
+  return (
+    <>
+      <ErrorMessage error={error} />
+      {task && <TaskProgressView task={task} onCancel={() => void cancel(task.id)} />}
+      {taskId && !task && <p className="muted">Starting…</p>}
+    </>
   );
 }

@@ -4,6 +4,7 @@ import { useAppStore } from '../store/use-app-store';
 import { EmptyState } from './empty-state';
 import { PageHeader } from './page-header';
 import { useNow } from './use-now';
+import { TableHeader } from './table-header';
 
 function CreateForm() {
   const create = useAppStore((s) => s.createVolume);
@@ -46,16 +47,7 @@ export function VolumesPage() {
     body = (
       <div className="table-wrap">
         <table className="table" data-testid="volumes-table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Used by</th>
-              <th scope="col" className="col-created">Created</th>
-              <th scope="col" className="cell-actions">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHeader columns={['Name', 'Used by', { label: 'Created', className: 'col-created' }]} />
           <tbody>
             {volumes.map((v) => (
               <tr key={v.name} data-testid="volume-row" data-name={v.name}>
