@@ -9,15 +9,22 @@
 //   pty       node-pty reading the producer, nothing else (the ceiling here)
 //   server    pty -> bridge -> WebSocket -> a client (in a worker thread) that acks at once
 //   browser   the whole path into xterm.js on screen
+//   alone     xterm.js by itself in the same Chromium: the same lines handed to
+//             term.write in the page, no socket and no server (the ceiling
+//             for the browser figure on this machine)
 //   echo      key press until the echo is on screen (ms, median, p95, max): from
 //             the page's keydown, the round trip part of it, and from the
-//             harness sending the key
+//             harness sending the key; once in a stock Chromium (web mode in
+//             a user's browser) and once with the desktop app's Chromium
+//             switch (main/input-deferral.ts)
 // With 0 megabytes only the echo is measured.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as pty from 'node-pty';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { Worker } from 'node:worker_threads';
+import { INPUT_DEFERRAL_FEATURE } from '../main/input-deferral.js';
 import { TERMINAL_FRAME } from '../app/api/contract.js';
 import { startWebServer } from '../app/server/web-server.js';
 import type { TerminalProcess } from '../app/terminal/terminal-bridge.js';
@@ -187,7 +194,71 @@ async function echoLatencies(page: Page): Promise<EchoSample[]> {
   return samples;
 }
 
+/**
+ * xterm.js alone: a page with nothing but a terminal of the same size, fed
+ * the producer's lines (CRLF, as the pty turns them) in 256 KB writes as fast
+ * as it parses them. Served through Playwright's router from node_modules.
+ */
+const ALONE_ORIGIN = 'http://xterm-alone.invalid';
+const ALONE_PAGE = `<!doctype html><html><head><link rel="stylesheet" href="/xterm.css"></head>
+<body style="margin:0"><div id="t" style="width:1260px;height:760px"></div>
+<script type="module">
+import { Terminal } from '/xterm.mjs';
+const term = new Terminal({ scrollback: 10000, fontSize: 13, cursorBlink: false, fontFamily: "'DejaVu Sans Mono', monospace" });
+term.open(document.getElementById('t'));
+window.feed = (bytes) => new Promise((resolve) => {
+  const line = 'x'.repeat(99) + '\\r\\n';
+  const chunk = new TextEncoder().encode(line.repeat(Math.ceil(262144 / line.length)));
+  let left = Math.ceil(bytes / chunk.length);
+  const t0 = performance.now();
+  const more = () => {
+    for (let i = 0; i < 4 && left > 0; i++) {
+      left--;
+      term.write(chunk, left === 0 ? () => resolve(bytes / 1048576 / ((performance.now() - t0) / 1000)) : undefined);
+    }
+    if (left > 0) setTimeout(more, 0);
+  };
+  more();
+});
+window.ready = true;
+</script></body></html>`;
+
+async function xtermAlone(browser: Browser, bytes: number, runs: number): Promise<number[]> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const files: Record<string, [string, string]> = {
+    '/': [ALONE_PAGE, 'text/html'],
+    '/xterm.mjs': [fs.readFileSync(path.resolve('node_modules/@xterm/xterm/lib/xterm.mjs'), 'utf8'), 'text/javascript'],
+    '/xterm.css': [fs.readFileSync(path.resolve('node_modules/@xterm/xterm/css/xterm.css'), 'utf8'), 'text/css'],
+  };
+  await page.route(`${ALONE_ORIGIN}/**`, (route) => {
+    const file = files[new URL(route.request().url()).pathname];
+    return file ? route.fulfill({ body: file[0], contentType: file[1] }) : route.fulfill({ status: 404 });
+  });
+  try {
+    await page.goto(`${ALONE_ORIGIN}/`);
+    await page.waitForFunction('window.ready === true');
+    // One warm-up, as the browser figure's page has parsed the typed command and earlier runs.
+    await page.evaluate(`window.feed(${Math.min(bytes, 8 * 1048576)})`);
+    const out: number[] = [];
+    for (let r = 0; r < runs; r++) out.push(await page.evaluate<number>(`window.feed(${bytes})`));
+    return out;
+  } finally {
+    await page.close();
+  }
+}
+
 const fmt = (xs: number[]) => `median ${median(xs).toFixed(1)} (min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)})`;
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'];
+
+async function terminalPage(browser: Browser, url: string, id: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.addInitScript(TERM_FRAME_MARK);
+  await page.goto(`${url}#/containers/${id}/terminal`);
+  await page.locator('[data-testid="terminal"][data-status="open"]').waitFor();
+  await page.locator('[data-testid="terminal-screen"] .xterm').click();
+  return page;
+}
 
 async function main(): Promise<void> {
   const megabytes = Number(process.argv[2] ?? 50);
@@ -198,26 +269,32 @@ async function main(): Promise<void> {
   const engine = new FakeEngine(containers);
   const terminals = new TerminalRegistry({ cli: [], spawn: (p) => localShell(p.cols, p.rows) });
   const server = await startWebServer({ engine, staticDir: path.resolve('out/renderer'), terminals });
-  const browser = await chromium.launch({
-    executablePath: process.env.COVE_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-  });
-  const results = { pty: [] as number[], server: [] as number[], browser: [] as number[], echo: [] as EchoSample[] };
+  const executablePath = process.env.COVE_CHROMIUM ?? '/usr/bin/chromium';
+  const results = { pty: [] as number[], server: [] as number[], browser: [] as number[], alone: [] as number[], echo: [] as EchoSample[], echoDesktop: [] as EchoSample[] };
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.addInitScript(TERM_FRAME_MARK);
-    await page.goto(`${server.url}#/containers/${id}/terminal`);
-    await page.locator('[data-testid="terminal"][data-status="open"]').waitFor();
-    await page.locator('[data-testid="terminal-screen"] .xterm').click();
-    for (let r = 0; megabytes > 0 && r < runs; r++) {
-      results.pty.push(await ptyOnly(bytes));
-      results.server.push(await serverOnly(new URL(server.url), server.token, id, bytes));
-      results.browser.push(await browserRun(page, bytes));
-      process.stdout.write(`run ${r + 1}: pty ${results.pty.at(-1)?.toFixed(1)} MB/s, server ${results.server.at(-1)?.toFixed(1)} MB/s, browser ${results.browser.at(-1)?.toFixed(1)} MB/s\n`);
+    const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    try {
+      const page = await terminalPage(browser, server.url, id);
+      for (let r = 0; megabytes > 0 && r < runs; r++) {
+        results.pty.push(await ptyOnly(bytes));
+        results.server.push(await serverOnly(new URL(server.url), server.token, id, bytes));
+        results.browser.push(await browserRun(page, bytes));
+        process.stdout.write(`run ${r + 1}: pty ${results.pty.at(-1)?.toFixed(1)} MB/s, server ${results.server.at(-1)?.toFixed(1)} MB/s, browser ${results.browser.at(-1)?.toFixed(1)} MB/s\n`);
+      }
+      results.echo = await echoLatencies(page);
+      await page.close();
+      if (megabytes > 0) results.alone = await xtermAlone(browser, bytes, runs);
+    } finally {
+      await browser.close();
     }
-    results.echo = await echoLatencies(page);
+    // The desktop app's Chromium: the same page with the switch main/ sets.
+    const desktop = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, `--disable-features=${INPUT_DEFERRAL_FEATURE}`] });
+    try {
+      results.echoDesktop = await echoLatencies(await terminalPage(desktop, server.url, id));
+    } finally {
+      await desktop.close();
+    }
   } finally {
-    await browser.close();
     terminals.closeAll();
     await server.close();
   }
@@ -227,12 +304,17 @@ async function main(): Promise<void> {
     process.stdout.write(`  pty only        ${fmt(results.pty)} MB/s\n`);
     process.stdout.write(`  server path     ${fmt(results.server)} MB/s\n`);
     process.stdout.write(`  into xterm.js   ${fmt(results.browser)} MB/s\n`);
+    process.stdout.write(`  xterm.js alone  ${fmt(results.alone)} MB/s (no socket, no server: the ceiling here)\n`);
   }
   const echo = (xs: number[]) => `median ${median(xs).toFixed(1)} ms, p95 ${percentile(xs, 95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`;
-  const echoes = results.echo;
-  process.stdout.write(`  echo latency    keydown to on screen: ${echo(echoes.map((e) => e.keydown))}\n`);
-  process.stdout.write(`                  of which the round trip (keydown to the echo's frame in the page): ${echo(echoes.map((e) => e.roundTrip))}\n`);
-  process.stdout.write(`                  from the harness sending the key: ${echo(echoes.map((e) => e.harness))}\n`);
+  const echoReport = (title: string, echoes: EchoSample[]): void => {
+    process.stdout.write(`  echo latency, ${title}\n`);
+    process.stdout.write(`                  keydown to on screen: ${echo(echoes.map((e) => e.keydown))}\n`);
+    process.stdout.write(`                  of which the round trip (keydown to the echo's frame in the page): ${echo(echoes.map((e) => e.roundTrip))}\n`);
+    process.stdout.write(`                  from the harness sending the key: ${echo(echoes.map((e) => e.harness))}\n`);
+  };
+  echoReport('stock Chromium (web mode):', results.echo);
+  echoReport(`desktop app's Chromium (--disable-features=${INPUT_DEFERRAL_FEATURE}):`, results.echoDesktop);
 }
 
 main().catch((err: unknown) => {
