@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as pty from 'node-pty';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import http from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { INPUT_DEFERRAL_FEATURE } from '../main/input-deferral.js';
 import { TERMINAL_FRAME } from '../app/api/contract.js';
@@ -30,6 +30,7 @@ import { startWebServer } from '../app/server/web-server.js';
 import type { TerminalProcess } from '../app/terminal/terminal-bridge.js';
 import { TerminalRegistry } from '../app/terminal/terminal-registry.js';
 import { median, percentile } from './bench-kit.js';
+import { openCdpPage, type CdpPage } from './cdp-browser.js';
 import { FakeEngine, fakeContainers } from './renderer-backend.js';
 
 const ENV = { ...process.env, PS1: '$ ', TERM: 'xterm-256color' } as Record<string, string>;
@@ -114,18 +115,17 @@ function serverOnly(url: URL, token: string, container: string, bytes: number): 
   }).finally(() => void worker.terminate());
 }
 
-async function browserRun(page: Page, bytes: number): Promise<number> {
+async function browserRun(page: CdpPage, bytes: number): Promise<number> {
   // In-page code is a string: the node tsconfig has no DOM types.
-  // (waitForFunction would compile a string with new Function, which the page's CSP refuses.)
   const screenHas = (text: string) =>
     page.evaluate(`new Promise((resolve) => {
       const check = () => ((document.querySelector('.xterm-rows')?.textContent ?? '').includes(${JSON.stringify(text)}) ? resolve(true) : setTimeout(check, 20));
       check();
     })`);
   const marker = `END-${Math.floor(Math.random() * 1e6)}`;
-  await page.keyboard.type(`clear; ${producer(bytes)}; echo ${marker.replace('END-', 'END-$((0+')}))`);
+  await page.insertText(`clear; ${producer(bytes)}; echo ${marker.replace('END-', 'END-$((0+')}))`);
   const t0 = performance.now();
-  await page.keyboard.press('Enter');
+  await page.press('Enter');
   await screenHas(marker);
   return bytes / 1048576 / ((performance.now() - t0) / 1000);
 }
@@ -160,8 +160,8 @@ const TERM_FRAME_MARK = `(() => {
   };
 })();`;
 
-async function echoLatencies(page: Page): Promise<EchoSample[]> {
-  await page.keyboard.press('Control+U');
+async function echoLatencies(page: CdpPage): Promise<EchoSample[]> {
+  await page.press('u', { ctrl: true });
   const samples: EchoSample[] = [];
   for (let i = 0; i < 60; i++) {
     // Armed before the key is sent (an evaluate and a key press travel by
@@ -186,10 +186,10 @@ async function echoLatencies(page: Page): Promise<EchoSample[]> {
       });
       mo.observe(rows, { subtree: true, childList: true, characterData: true });
     }); 0`);
-    await page.keyboard.press(i % 2 ? 'a' : 'b');
+    await page.press(i % 2 ? 'a' : 'b');
     const sample = await page.evaluate<EchoSample>('window.__echo');
     if (i >= 5) samples.push(sample);
-    if (i % 20 === 19) await page.keyboard.press('Control+U');
+    if (i % 20 === 19) await page.press('u', { ctrl: true });
   }
   return samples;
 }
@@ -197,9 +197,8 @@ async function echoLatencies(page: Page): Promise<EchoSample[]> {
 /**
  * xterm.js alone: a page with nothing but a terminal of the same size, fed
  * the producer's lines (CRLF, as the pty turns them) in 256 KB writes as fast
- * as it parses them. Served through Playwright's router from node_modules.
+ * as it parses them. Served by a small server of its own from node_modules.
  */
-const ALONE_ORIGIN = 'http://xterm-alone.invalid';
 const ALONE_PAGE = `<!doctype html><html><head><link rel="stylesheet" href="/xterm.css"></head>
 <body style="margin:0"><div id="t" style="width:1260px;height:760px"></div>
 <script type="module">
@@ -223,20 +222,22 @@ window.feed = (bytes) => new Promise((resolve) => {
 window.ready = true;
 </script></body></html>`;
 
-async function xtermAlone(browser: Browser, bytes: number, runs: number): Promise<number[]> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+async function xtermAlone(executable: string, bytes: number, runs: number): Promise<number[]> {
   const files: Record<string, [string, string]> = {
     '/': [ALONE_PAGE, 'text/html'],
     '/xterm.mjs': [fs.readFileSync(path.resolve('node_modules/@xterm/xterm/lib/xterm.mjs'), 'utf8'), 'text/javascript'],
     '/xterm.css': [fs.readFileSync(path.resolve('node_modules/@xterm/xterm/css/xterm.css'), 'utf8'), 'text/css'],
   };
-  await page.route(`${ALONE_ORIGIN}/**`, (route) => {
-    const file = files[new URL(route.request().url()).pathname];
-    return file ? route.fulfill({ body: file[0], contentType: file[1] }) : route.fulfill({ status: 404 });
+  const server = http.createServer((req, res) => {
+    const file = files[new URL(req.url ?? '/', 'http://x').pathname];
+    if (file) res.writeHead(200, { 'Content-Type': file[1] }).end(file[0]);
+    else res.writeHead(404).end();
   });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const page = await openCdpPage(executable, `http://127.0.0.1:${port}/`);
   try {
-    await page.goto(`${ALONE_ORIGIN}/`);
-    await page.waitForFunction('window.ready === true');
+    await page.waitFor('window.ready === true');
     // One warm-up, as the browser figure's page has parsed the typed command and earlier runs.
     await page.evaluate(`window.feed(${Math.min(bytes, 8 * 1048576)})`);
     const out: number[] = [];
@@ -244,20 +245,23 @@ async function xtermAlone(browser: Browser, bytes: number, runs: number): Promis
     return out;
   } finally {
     await page.close();
+    server.close();
   }
 }
 
 const fmt = (xs: number[]) => `median ${median(xs).toFixed(1)} (min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)})`;
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'];
-
-async function terminalPage(browser: Browser, url: string, id: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.addInitScript(TERM_FRAME_MARK);
-  await page.goto(`${url}#/containers/${id}/terminal`);
-  await page.locator('[data-testid="terminal"][data-status="open"]').waitFor();
-  await page.locator('[data-testid="terminal-screen"] .xterm').click();
-  return page;
+/** The app's terminal page for the container, open and focused. */
+async function terminalPage(executable: string, url: string, id: string, extraArgs: string[] = []): Promise<CdpPage> {
+  const page = await openCdpPage(executable, `${url}#/containers/${id}/terminal`, { extraArgs, initScript: TERM_FRAME_MARK });
+  try {
+    await page.waitFor(`document.querySelector('[data-testid="terminal"][data-status="open"]') !== null`);
+    await page.evaluate(`document.querySelector('[data-testid="terminal-screen"] .xterm-helper-textarea').focus()`);
+    return page;
+  } catch (err) {
+    await page.close();
+    throw err;
+  }
 }
 
 async function main(): Promise<void> {
@@ -269,12 +273,11 @@ async function main(): Promise<void> {
   const engine = new FakeEngine(containers);
   const terminals = new TerminalRegistry({ cli: [], spawn: (p) => localShell(p.cols, p.rows) });
   const server = await startWebServer({ engine, staticDir: path.resolve('out/renderer'), terminals });
-  const executablePath = process.env.COVE_CHROMIUM ?? '/usr/bin/chromium';
+  const executable = process.env.COVE_CHROMIUM ?? '/usr/bin/chromium';
   const results = { pty: [] as number[], server: [] as number[], browser: [] as number[], alone: [] as number[], echo: [] as EchoSample[], echoDesktop: [] as EchoSample[] };
   try {
-    const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    const page = await terminalPage(executable, server.url, id);
     try {
-      const page = await terminalPage(browser, server.url, id);
       for (let r = 0; megabytes > 0 && r < runs; r++) {
         results.pty.push(await ptyOnly(bytes));
         results.server.push(await serverOnly(new URL(server.url), server.token, id, bytes));
@@ -282,15 +285,14 @@ async function main(): Promise<void> {
         process.stdout.write(`run ${r + 1}: pty ${results.pty.at(-1)?.toFixed(1)} MB/s, server ${results.server.at(-1)?.toFixed(1)} MB/s, browser ${results.browser.at(-1)?.toFixed(1)} MB/s\n`);
       }
       results.echo = await echoLatencies(page);
-      await page.close();
-      if (megabytes > 0) results.alone = await xtermAlone(browser, bytes, runs);
     } finally {
-      await browser.close();
+      await page.close();
     }
+    if (megabytes > 0) results.alone = await xtermAlone(executable, bytes, runs);
     // The desktop app's Chromium: the same page with the switch main/ sets.
-    const desktop = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, `--disable-features=${INPUT_DEFERRAL_FEATURE}`] });
+    const desktop = await terminalPage(executable, server.url, id, [`--disable-features=${INPUT_DEFERRAL_FEATURE}`]);
     try {
-      results.echoDesktop = await echoLatencies(await terminalPage(desktop, server.url, id));
+      results.echoDesktop = await echoLatencies(desktop);
     } finally {
       await desktop.close();
     }
