@@ -14,9 +14,10 @@
 //             for the browser figure on this machine)
 //   echo      key press until the echo is on screen (ms, median, p95, max): from
 //             the page's keydown, the round trip part of it, and from the
-//             harness sending the key; once in a stock Chromium (web mode in
-//             a user's browser) and once with the desktop app's Chromium
-//             switch (main/input-deferral.ts)
+//             harness sending the key; keys 100 ms apart (typing) and back
+//             to back, in a stock Chromium (web mode in a user's browser)
+//             and with the desktop app's Chromium switch
+//             (main/input-deferral.ts)
 // With 0 megabytes only the echo is measured.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -160,10 +161,18 @@ const TERM_FRAME_MARK = `(() => {
   };
 })();`;
 
-async function echoLatencies(page: CdpPage): Promise<EchoSample[]> {
+/**
+ * Keys 100 ms apart are a fast typist (10 keys a second); back to back (the
+ * next key as soon as the last echo is drawn) is a key held down or a
+ * paste, where the page is still busy with the last frame when a key comes.
+ */
+const TYPING_GAP_MS = 100;
+
+async function echoLatencies(page: CdpPage, gapMs: number): Promise<EchoSample[]> {
   await page.press('u', { ctrl: true });
   const samples: EchoSample[] = [];
   for (let i = 0; i < 60; i++) {
+    if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
     // Armed before the key is sent (an evaluate and a key press travel by
     // different routes, so the key could otherwise arrive first).
     await page.evaluate(`window.__echo = new Promise((resolve) => {
@@ -274,7 +283,7 @@ async function main(): Promise<void> {
   const terminals = new TerminalRegistry({ cli: [], spawn: (p) => localShell(p.cols, p.rows) });
   const server = await startWebServer({ engine, staticDir: path.resolve('out/renderer'), terminals });
   const executable = process.env.COVE_CHROMIUM ?? '/usr/bin/chromium';
-  const results = { pty: [] as number[], server: [] as number[], browser: [] as number[], alone: [] as number[], echo: [] as EchoSample[], echoDesktop: [] as EchoSample[] };
+  const results = { pty: [] as number[], server: [] as number[], browser: [] as number[], alone: [] as number[], echo: new Map<string, EchoSample[]>() };
   try {
     const page = await terminalPage(executable, server.url, id);
     try {
@@ -284,7 +293,8 @@ async function main(): Promise<void> {
         results.browser.push(await browserRun(page, bytes));
         process.stdout.write(`run ${r + 1}: pty ${results.pty.at(-1)?.toFixed(1)} MB/s, server ${results.server.at(-1)?.toFixed(1)} MB/s, browser ${results.browser.at(-1)?.toFixed(1)} MB/s\n`);
       }
-      results.echo = await echoLatencies(page);
+      results.echo.set('stock Chromium (web mode), typing', await echoLatencies(page, TYPING_GAP_MS));
+      results.echo.set('stock Chromium (web mode), back to back', await echoLatencies(page, 0));
     } finally {
       await page.close();
     }
@@ -292,7 +302,8 @@ async function main(): Promise<void> {
     // The desktop app's Chromium: the same page with the switch main/ sets.
     const desktop = await terminalPage(executable, server.url, id, [`--disable-features=${INPUT_DEFERRAL_FEATURE}`]);
     try {
-      results.echoDesktop = await echoLatencies(desktop);
+      results.echo.set(`desktop app's Chromium (--disable-features=${INPUT_DEFERRAL_FEATURE}), typing`, await echoLatencies(desktop, TYPING_GAP_MS));
+      results.echo.set(`desktop app's Chromium, back to back`, await echoLatencies(desktop, 0));
     } finally {
       await desktop.close();
     }
@@ -315,8 +326,7 @@ async function main(): Promise<void> {
     process.stdout.write(`                  of which the round trip (keydown to the echo's frame in the page): ${echo(echoes.map((e) => e.roundTrip))}\n`);
     process.stdout.write(`                  from the harness sending the key: ${echo(echoes.map((e) => e.harness))}\n`);
   };
-  echoReport('stock Chromium (web mode):', results.echo);
-  echoReport(`desktop app's Chromium (--disable-features=${INPUT_DEFERRAL_FEATURE}):`, results.echoDesktop);
+  for (const [title, echoes] of results.echo) echoReport(`${title}:`, echoes);
 }
 
 main().catch((err: unknown) => {
