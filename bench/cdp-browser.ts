@@ -1,14 +1,16 @@
-// A headless Chromium driven over the DevTools protocol with the Runtime and
-// Input domains only. Playwright turns on the Network domain for every page,
-// and Chromium then copies each WebSocket frame, base64-encoded, to the
-// client: at terminal-flood rates that costs the browser and the harness
-// more than the page's own work (it halved the terminal figure), so the
-// terminal bench drives the page this way instead.
+// A headless Chromium driven over the DevTools protocol with the Page,
+// Runtime and Input domains only. Playwright turns on the Network domain for
+// every page, and Chromium then copies each WebSocket frame, base64-encoded,
+// to the client: at terminal-flood rates that costs the browser and the
+// harness more than the page's own work (it halved the terminal figure), so
+// the terminal bench drives the page this way instead. The protocol runs
+// over a pipe (--remote-debugging-pipe: fd 3 in, fd 4 out, one JSON message
+// per NUL), not a TCP port another local user could connect to.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws';
+import type { Readable, Writable } from 'node:stream';
 
 interface CdpReply {
   id?: number;
@@ -28,30 +30,14 @@ export interface CdpPage {
   close(): Promise<void>;
 }
 
-async function pageTarget(port: number): Promise<string> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    try {
-      const list = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ type: string; webSocketDebuggerUrl: string }>;
-      const page = list.find((t) => t.type === 'page');
-      if (page) return page.webSocketDebuggerUrl;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('Chromium did not open its DevTools port');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Starts Chromium (a 1280x800 window), runs `initScript` in every document it loads, and opens `url`. */
 export async function openCdpPage(executable: string, url: string, options: { extraArgs?: string[]; initScript?: string } = {}): Promise<CdpPage> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cove-bench-chromium-'));
-  const portFile = path.join(profile, 'DevToolsActivePort');
   const chrome: ChildProcess = spawn(
     executable,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--window-size=1280,800', `--user-data-dir=${profile}`, '--remote-debugging-port=0', ...(options.extraArgs ?? []), 'about:blank'],
+    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--window-size=1280,800', `--user-data-dir=${profile}`, '--remote-debugging-pipe', ...(options.extraArgs ?? []), 'about:blank'],
     // Its own process group: the browser and the helpers it forks end together.
-    { stdio: 'ignore', detached: true },
+    { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'], detached: true },
   );
   const group = chrome.pid as number;
   const groupAlive = (): boolean => {
@@ -82,26 +68,38 @@ export async function openCdpPage(executable: string, url: string, options: { ex
     fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   try {
-    const deadline = Date.now() + 15_000;
-    while (!fs.existsSync(portFile) || fs.readFileSync(portFile, 'utf8').split('\n').length < 2) {
-      if (Date.now() > deadline) throw new Error('Chromium did not write DevToolsActivePort');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const port = Number(fs.readFileSync(portFile, 'utf8').split('\n')[0]);
-    const socket = new WebSocket(await pageTarget(port), { perMessageDeflate: false });
-    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const toBrowser = chrome.stdio[3] as Writable;
+    const fromBrowser = chrome.stdio[4] as Readable;
     let seq = 0;
     const waiting = new Map<number, (reply: CdpReply) => void>();
-    socket.on('message', (data) => {
-      const reply = JSON.parse(String(data)) as CdpReply;
-      if (reply.id !== undefined) waiting.get(reply.id)?.(reply);
+    let pending = '';
+    fromBrowser.setEncoding('utf8');
+    fromBrowser.on('data', (chunk: string) => {
+      const parts = (pending + chunk).split('\0');
+      pending = parts.pop() ?? '';
+      for (const part of parts) {
+        const reply = JSON.parse(part) as CdpReply;
+        if (reply.id !== undefined) waiting.get(reply.id)?.(reply);
+      }
     });
+    const exited = new Promise<never>((_, reject) => chrome.once('exit', (code) => reject(new Error(`Chromium exited (${code}) before it answered`))));
+    exited.catch(() => undefined);
+    // Commands go to the browser until the page's session is attached, then to the page.
+    const target: { sessionId?: string } = {};
     const send = (method: string, params: object): Promise<CdpReply> =>
-      new Promise((resolve) => {
-        const id = ++seq;
-        waiting.set(id, (r) => (waiting.delete(id), resolve(r)));
-        socket.send(JSON.stringify({ id, method, params }));
-      });
+      Promise.race([
+        exited,
+        new Promise<CdpReply>((resolve) => {
+          const id = ++seq;
+          waiting.set(id, (r) => (waiting.delete(id), resolve(r)));
+          toBrowser.write(JSON.stringify({ id, method, params, ...target }) + '\0');
+        }),
+      ]);
+    // The browser's first tab (about:blank), attached as a session of its own.
+    const targets = (await send('Target.getTargets', {})).result as unknown as { targetInfos: Array<{ targetId: string; type: string }> };
+    const tab = targets.targetInfos.find((t) => t.type === 'page');
+    if (!tab) throw new Error('Chromium opened no page');
+    target.sessionId = ((await send('Target.attachToTarget', { targetId: tab.targetId, flatten: true })).result as unknown as { sessionId: string }).sessionId;
     const key = (type: string, k: string, ctrl: boolean, text?: string) =>
       send('Input.dispatchKeyEvent', {
         type,
@@ -137,10 +135,7 @@ export async function openCdpPage(executable: string, url: string, options: { ex
         await key('keyDown', k, opts.ctrl === true, k === 'Enter' ? '\r' : k);
         await key('keyUp', k, opts.ctrl === true);
       },
-      close: async () => {
-        socket.close();
-        await stop();
-      },
+      close: stop,
     };
   } catch (err) {
     await stop();

@@ -20,11 +20,11 @@
 //             (main/input-deferral.ts)
 // With 0 megabytes only the echo is measured.
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import * as pty from 'node-pty';
-import http from 'node:http';
 import { Worker } from 'node:worker_threads';
+import * as pty from 'node-pty';
 import { INPUT_DEFERRAL_FEATURE } from '../main/input-deferral.js';
 import { TERMINAL_FRAME } from '../app/api/contract.js';
 import { startWebServer } from '../app/server/web-server.js';
@@ -137,8 +137,8 @@ async function browserRun(page: CdpPage, bytes: number): Promise<number> {
  * trip through the socket, the bridge, the pty and back), xterm.js's rows
  * changing, and the end of that rendering task (a timer queued from the
  * mutation runs after the frame's style, layout, paint and commit). "From
- * the harness" starts when the page is armed, just before Playwright sends
- * the key (adds its CDP round trips).
+ * the harness" starts when the page is armed, just before the harness sends
+ * the key (adds its DevTools round trips).
  */
 interface EchoSample {
   keydown: number;
