@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { sameProcessAlive } from './proc.js';
+import { sameProcessAlive, statStartTime } from './proc.js';
 
 /**
  * Probes held open at once: one descriptor per running container in the list
@@ -62,9 +62,9 @@ export class ProcessProbe {
     }
     open++;
     this.fd = fd;
-    const stat = readStat(fd);
+    const start = readStartTime(fd);
     // Zombie, gone, or another process that got the pid since it was recorded.
-    if (stat === null || (recordedStart !== null && stat.start !== recordedStart)) {
+    if (start === null || (recordedStart !== null && start !== recordedStart)) {
       this.end();
       return false;
     }
@@ -93,8 +93,13 @@ function readRaw(fd: number): number {
   }
 }
 
-/** Field 3 of what readRaw read, or null when the process is a zombie or gone (proc(5), as procStartTime). */
-function stateOf(n: number): string | null {
+/**
+ * Field 3 of /proc/PID/stat, read in place without making a string (this
+ * runs for every running container on every list), or null when the
+ * process is a zombie or gone (proc(5), as statStartTime).
+ */
+function readState(fd: number): string | null {
+  const n = readRaw(fd);
   // comm (field 2) may hold spaces and parentheses: the state follows the last ')'.
   const close = n > 0 ? buf.lastIndexOf(0x29, n - 1) : -1;
   if (close < 0 || close + 2 >= n) return null;
@@ -102,15 +107,8 @@ function stateOf(n: number): string | null {
   return state === 'Z' || state === 'X' ? null : state;
 }
 
-function readState(fd: number): string | null {
-  return stateOf(readRaw(fd));
-}
-
-/** Field 22, the start time in clock ticks since boot, of a live process. */
-function readStat(fd: number): { start: string } | null {
+/** The start time of a live process (statStartTime), null when it is a zombie or gone. */
+function readStartTime(fd: number): string | null {
   const n = readRaw(fd);
-  if (stateOf(n) === null) return null;
-  const text = buf.toString('latin1', 0, n).trimEnd();
-  const start = text.slice(text.lastIndexOf(')') + 2).split(' ')[19];
-  return start === undefined ? null : { start };
+  return n > 0 ? statStartTime(buf.toString('latin1', 0, n)) : null;
 }

@@ -72,6 +72,25 @@ function bootId(): string {
   }
 }
 
+/** Why KVM cannot be used by this user at all, or null when its device opens. */
+function kvmUnusable(kvm: string): string | null {
+  if (!fs.existsSync(kvm)) return `no ${kvm}`;
+  if (!openable(kvm)) return `${kvm} is not usable by this user: add it to the kvm group`;
+  return null;
+}
+
+/** The KVM probe's answer cached this boot, if any. */
+function cachedProbe(runtimeDir: string): { ok: boolean; detail?: string } | undefined {
+  try {
+    const c = JSON.parse(fs.readFileSync(path.join(runtimeDir, KVM_PROBE_FILE), 'utf8')) as { bootId: string; ok: boolean; detail?: string };
+    return c.bootId === bootId() ? c : undefined;
+  } catch {
+    return undefined; // no probe yet this boot
+  }
+}
+
+const HUNG = 'KVM hangs (nested virtualization?)';
+
 export async function chooseAccelerator(opts: { qemu: string; kernel: string; runtimeDir: string; env?: NodeJS.ProcessEnv; kvmDevice?: string }): Promise<AccelChoice> {
   const env = opts.env ?? process.env;
   const kvm = opts.kvmDevice ?? '/dev/kvm';
@@ -79,19 +98,14 @@ export async function chooseAccelerator(opts: { qemu: string; kernel: string; ru
   if (forced === 'kvm' || forced === 'tcg' || forced === 'hvf' || forced === 'whpx') return { accelerator: forced, reason: 'COVE_MACHINE_ACCEL' };
   if (process.platform === 'darwin') return { accelerator: 'hvf', reason: 'macOS Hypervisor.framework' };
   if (process.platform === 'win32') return { accelerator: 'whpx', reason: 'Windows Hypervisor Platform' };
-  if (!fs.existsSync(kvm)) return { accelerator: 'tcg', reason: `no ${kvm}` };
-  if (!openable(kvm)) return { accelerator: 'tcg', reason: `${kvm} is not usable by this user (add it to the kvm group)` };
-  const cache = path.join(opts.runtimeDir, KVM_PROBE_FILE);
-  try {
-    const c = JSON.parse(fs.readFileSync(cache, 'utf8')) as { bootId: string; ok: boolean; detail?: string };
-    if (c.bootId === bootId()) return c.ok ? { accelerator: 'kvm', reason: 'KVM probe passed (cached for this boot)' } : { accelerator: 'tcg', reason: `${c.detail ?? 'KVM hangs (nested virtualization?)'}; probe cached for this boot` };
-  } catch {
-    // no probe yet this boot
-  }
+  const unusable = kvmUnusable(kvm);
+  if (unusable) return { accelerator: 'tcg', reason: unusable };
+  const cached = cachedProbe(opts.runtimeDir);
+  if (cached) return cached.ok ? { accelerator: 'kvm', reason: 'KVM probe passed (cached for this boot)' } : { accelerator: 'tcg', reason: `${cached.detail ?? HUNG}; probe cached for this boot` };
   const probe = await probeAccel(opts.qemu, opts.kernel, 'kvm');
   try {
     fs.mkdirSync(opts.runtimeDir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(cache, JSON.stringify({ bootId: bootId(), ok: probe.ok, detail: probe.detail }), { mode: 0o600 });
+    fs.writeFileSync(path.join(opts.runtimeDir, KVM_PROBE_FILE), JSON.stringify({ bootId: bootId(), ok: probe.ok, detail: probe.detail }), { mode: 0o600 });
   } catch {
     // the answer is only a cache
   }
@@ -102,13 +116,9 @@ export async function chooseAccelerator(opts: { qemu: string; kernel: string; ru
 export function describeAccelerator(runtimeDir: string, kvmDevice = '/dev/kvm'): string {
   if (process.platform === 'darwin') return 'hvf';
   if (process.platform === 'win32') return 'whpx';
-  if (!fs.existsSync(kvmDevice)) return `tcg (no ${kvmDevice})`;
-  if (!openable(kvmDevice)) return `tcg (${kvmDevice} is not usable by this user: add it to the kvm group)`;
-  try {
-    const probe = JSON.parse(fs.readFileSync(path.join(runtimeDir, KVM_PROBE_FILE), 'utf8')) as { bootId: string; ok: boolean; detail?: string };
-    if (probe.bootId !== bootId()) return 'kvm if its probe passes at the next machine start, else tcg';
-    return probe.ok ? 'kvm (probe passed)' : `tcg (${probe.detail ?? 'KVM opened but a guest hung: nested virtualization?'})`;
-  } catch {
-    return 'kvm if its probe passes at the next machine start, else tcg';
-  }
+  const unusable = kvmUnusable(kvmDevice);
+  if (unusable) return `tcg (${unusable})`;
+  const probe = cachedProbe(runtimeDir);
+  if (!probe) return 'kvm if its probe passes at the next machine start, else tcg';
+  return probe.ok ? 'kvm (probe passed)' : `tcg (${probe.detail ?? HUNG})`;
 }

@@ -68,11 +68,6 @@ export function joinHolderUserns(spec: SpecLike, link: string, mappings: Pick<Id
   return true;
 }
 
-/** The mappings a runtime needs beside the holder's user namespace path (see joinHolderUserns). */
-export function holderMappingsFor(runtime: string, mappings: Pick<IdMappings, 'uid' | 'gid'>): Pick<IdMappings, 'uid' | 'gid'> | null {
-  return runtime === 'cove' ? null : mappings;
-}
-
 /**
  * runc and crun: the holder attaches the container from an OCI
  * createContainer hook (`cove-net-holder attach-self`), which runs in the
@@ -98,8 +93,9 @@ export function attachHookFor(spec: SpecLike, hookArgv: string[] | null): boolea
  * and, for runc and crun, the attach hook. True when it changed.
  */
 export function holderSpec(spec: SpecLike, holder: Pick<NetHolder, 'usernsLink' | 'selfHookArgv'>, runtime: string, containerId: string, mappings: Pick<IdMappings, 'uid' | 'gid'>): boolean {
+  // Cove's runtime: the path alone, attached by the monitor's hook. runc and crun: mappings beside it, and their own hook.
   const own = runtime === 'cove';
-  const a = joinHolderUserns(spec, holder.usernsLink, holderMappingsFor(runtime, mappings));
+  const a = joinHolderUserns(spec, holder.usernsLink, own ? null : mappings);
   const b = attachHookFor(spec, own ? null : holder.selfHookArgv(containerId));
   return a || b;
 }

@@ -13,17 +13,14 @@ export function TableHeader({ columns, lead }: { columns: Column[]; lead?: React
     <thead>
       <tr>
         {lead}
-        {columns.map((c) =>
-          typeof c === 'string' ? (
-            <th scope="col" key={c}>
-              {c}
+        {columns.map((c) => {
+          const { label, className } = typeof c === 'string' ? { label: c, className: undefined } : c;
+          return (
+            <th scope="col" key={label} className={className}>
+              {label}
             </th>
-          ) : (
-            <th scope="col" key={c.label} className={c.className}>
-              {c.label}
-            </th>
-          ),
-        )}
+          );
+        })}
         <th scope="col" className="cell-actions">
           <span className="visually-hidden">Actions</span>
         </th>
