@@ -1,11 +1,10 @@
 // The start of every build suite: a sandbox with busybox loaded and a
 // directory beside its home for build contexts (the test user reads both),
 // made before the file's tests and removed after them.
-import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before } from 'node:test';
-import { busyboxSandbox, type CoveSandbox } from './harness.js';
+import { busyboxSandbox, started, type CoveSandbox } from './harness.js';
 
 export interface BuildSandbox {
   readonly sb: CoveSandbox;
@@ -20,12 +19,10 @@ export function buildSandbox(prefix: string): BuildSandbox {
   let work: string | undefined;
   const suite: BuildSandbox = {
     get sb() {
-      assert.ok(sb, 'the build sandbox has not started');
-      return sb;
+      return started(sb, 'the build sandbox');
     },
     get work() {
-      assert.ok(work, 'the build sandbox has not started');
-      return work;
+      return started(work, 'the build sandbox');
     },
     context(name, files) {
       const dir = path.join(suite.work, name);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before } from 'node:test';
 import type { CoveSandbox, CliResult } from './harness.js';
-import { busyboxSandbox, eventually, runProcess } from './harness.js';
+import { busyboxSandbox, eventually, runProcess, started } from './harness.js';
 
 export const DOCKER_CLI = process.env.COVE_DOCKER_CLI ?? '/usr/local/bin/docker';
 
@@ -76,12 +76,10 @@ export function dockerSuite(prefix: string, hooks: { ready?(s: DockerSuite): Pro
   let svc: DockerService | undefined;
   const suite: DockerSuite = {
     get sb() {
-      assert.ok(sb, 'the docker suite has not started');
-      return sb;
+      return started(sb, 'the docker suite');
     },
     get svc() {
-      assert.ok(svc, 'the docker suite has not started');
-      return svc;
+      return started(svc, 'the docker suite');
     },
     ok: async (args, options = {}) => {
       const r = await suite.svc.docker(args, options);

@@ -1,6 +1,7 @@
 // Shared by the rootless integration tests and the e2e specs: a private
 // COVE_HOME per test, the real CLI as a child process, and a cleanup that
 // proves nothing was left behind.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -151,4 +152,10 @@ export function freePort(): Promise<number> {
     });
     s.on('error', reject);
   });
+}
+
+/** A value a suite's `before` sets: read in a test, it is there, or the suite did not start (`what` says which). */
+export function started<T>(value: T | undefined, what: string): T {
+  assert.ok(value, `${what} has not started`);
+  return value;
 }
