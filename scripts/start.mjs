@@ -5,10 +5,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { npmInstallEnv } from './npm-install-env.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // npm install must not fail where Electron's binary cannot be downloaded; ensureElectron tries it afterwards.
-const env = { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' };
+const env = npmInstallEnv();
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { npmInstallEnv } from './npm-install-env.mjs';
 import { setupMachine } from './test-setup.mjs';
 import { setupTestNetwork, teardownTestNetwork } from './test-network.mjs';
 
@@ -125,7 +126,7 @@ async function main() {
   }
   if (!fs.existsSync(path.join(root, 'node_modules', '.package-lock.json'))) {
     log('npm ci');
-    if (!runSync('npm', ['ci', '--no-audit', '--no-fund'], { env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } })) {
+    if (!runSync('npm', ['ci', '--no-audit', '--no-fund'], { env: npmInstallEnv() })) {
       process.stdout.write('\n0 passed, 1 failed\n');
       process.exit(1);
     }
