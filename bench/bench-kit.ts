@@ -5,6 +5,7 @@ import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseStat } from '../app/engine/stats/proc-reader.js';
 import { createSandbox, fixtures, type CoveSandbox } from '../app/testing/harness.js';
 
 export function median(xs: number[]): number {
@@ -104,4 +105,71 @@ export async function busyboxOnBoth(): Promise<{ sb: CoveSandbox; podman: Podman
       await sb.cleanup();
     },
   };
+}
+
+/** What a process is, for a CPU breakdown: Chromium's processes by their --type, others by name. */
+function processKind(pid: number, comm: string): string {
+  let argv: string[];
+  try {
+    // Chromium rewrites its children's titles into one space-separated string.
+    argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
+  } catch {
+    return comm;
+  }
+  if (!/chrom/.test(comm) && !/chrom/.test(argv[0] ?? '')) return comm;
+  const type = argv.find((a) => a.startsWith('--type='))?.slice('--type='.length);
+  const sub = argv.find((a) => a.startsWith('--utility-sub-type='))?.slice('--utility-sub-type='.length);
+  return `chromium ${sub ? sub.replace(/^.*\./, '') : (type ?? 'browser')}`;
+}
+
+export interface CpuSnapshot {
+  /** Busy ticks of every CPU of the machine (user, nice, system, irq, softirq, steal). */
+  machine: number;
+  /** CPU ticks of each process under the root, with the children it has reaped. */
+  tree: Map<number, { kind: string; ticks: number }>;
+}
+
+/** CPU used so far by `root` and everything under it, and by the whole machine (proc(5)). */
+export function cpuSnapshot(root = process.pid): CpuSnapshot {
+  const cpu = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const machine = [0, 1, 2, 5, 6, 7].reduce((sum, i) => sum + (cpu[i] ?? 0), 0);
+  const stats = new Map<number, NonNullable<ReturnType<typeof parseStat>>>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const s = parseStat(fs.readFileSync(`/proc/${name}/stat`, 'utf8'));
+      if (s) stats.set(Number(name), s);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const under = (pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+      if (p === root) return true;
+      p = stats.get(p)?.ppid ?? 0;
+    }
+    return false;
+  };
+  const tree = new Map<number, { kind: string; ticks: number }>();
+  for (const [pid, s] of stats) if (under(pid)) tree.set(pid, { kind: processKind(pid, s.comm), ticks: s.cpuTicks + s.reapedChildTicks });
+  return { machine, tree };
+}
+
+/**
+ * CPU milliseconds per megabyte between two snapshots, by kind of process,
+ * plus the whole machine and "elsewhere" (kernel threads such as the pty's
+ * flip-buffer workers, softirqs, anything else running).
+ */
+export function cpuPerMegabyte(before: CpuSnapshot, after: CpuSnapshot, megabytes: number): Record<string, number> {
+  const msPerTick = 1000 / 100; // USER_HZ is 100 on Linux
+  const out: Record<string, number> = {};
+  let ours = 0;
+  for (const [pid, now] of after.tree) {
+    const ticks = now.ticks - (before.tree.get(pid)?.ticks ?? 0);
+    out[now.kind] = (out[now.kind] ?? 0) + (ticks * msPerTick) / megabytes;
+    ours += ticks;
+  }
+  out['elsewhere'] = ((after.machine - before.machine - ours) * msPerTick) / megabytes;
+  out['machine'] = ((after.machine - before.machine) * msPerTick) / megabytes;
+  return out;
 }

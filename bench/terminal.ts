@@ -3,7 +3,11 @@
 // control, the /term binary WebSocket, xterm.js in Debian's Chromium). The
 // pty runs a local sh rather than `cove exec` so the figure is the UI path
 // alone and runs anywhere; `cove exec` adds one more byte relay in front.
-// The producer is `cat` (large writes), as `cat bigfile` would be.
+// The producer is `cat` of a file of 99-character lines (large writes), as
+// `cat bigfile` is; the file is written once before the runs, so its making
+// is not in the figures (until 2026-12-01 a head | tr | fold | cat pipeline
+// made the lines during the run, and its three extra processes took about 4
+// ms of CPU per MB from the same two CPUs).
 //   node --import tsx bench/terminal.ts [megabytes] [runs]
 // Prints, per run and as median/min/max:
 //   pty       node-pty reading the producer, nothing else (the ceiling here)
@@ -12,6 +16,11 @@
 //   alone     xterm.js by itself in the same Chromium: the same lines handed to
 //             term.write in the page, no socket and no server (the ceiling
 //             for the browser figure on this machine)
+//   CPU       milliseconds of CPU per MB in each of those, machine-wide and
+//             by process (Chromium's by their type; "this Node" is the
+//             server, and with it the processes it reaped: in the pty and
+//             server phases the shell and `cat`): two CPUs allow at most
+//             2000 / that figure MB/s, however the work is arranged
 //   echo      key press until the echo is on screen (ms, median, p95, max): from
 //             the page's keydown, the round trip part of it, and from the
 //             harness sending the key; keys 100 ms apart (typing) and back
@@ -30,7 +39,7 @@ import { TERMINAL_FRAME } from '../app/api/contract.js';
 import { startWebServer } from '../app/server/web-server.js';
 import type { TerminalProcess } from '../app/terminal/terminal-bridge.js';
 import { TerminalRegistry } from '../app/terminal/terminal-registry.js';
-import { median, percentile } from './bench-kit.js';
+import { cpuPerMegabyte, cpuSnapshot, median, percentile } from './bench-kit.js';
 import { openCdpPage, type CdpPage } from './cdp-browser.js';
 import { FakeEngine, fakeContainers } from './renderer-backend.js';
 
@@ -56,14 +65,28 @@ function localShell(cols: number, rows: number): TerminalProcess {
   };
 }
 
-const producer = (bytes: number) => `head -c ${bytes} /dev/zero | tr '\\0' x | fold -w 99 | cat`;
+/** The lines `cat` sends: `bytes` x's in lines of 99, in a private temp dir. */
+function floodFile(bytes: number): { file: string; remove(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cove-bench-terminal-'));
+  const file = path.join(dir, 'lines');
+  const line = Buffer.from(`${'x'.repeat(99)}\n`);
+  const fd = fs.openSync(file, 'w', 0o600);
+  try {
+    const block = Buffer.concat(Array.from({ length: 1024 }, () => line));
+    const lines = Math.ceil(bytes / 99);
+    for (let left = lines; left > 0; left -= 1024) fs.writeSync(fd, left >= 1024 ? block : block.subarray(0, left * line.length));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { file, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
 
 /** node-pty alone: what the kernel's pty and one Node reader manage on this machine now. */
-function ptyOnly(bytes: number): Promise<number> {
+function ptyOnly(command: string): Promise<number> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     let got = 0;
-    const p = pty.spawn('/bin/sh', ['-c', producer(bytes)], { cols: 100, rows: 30, encoding: null, env: ENV });
+    const p = pty.spawn('/bin/sh', ['-c', command], { cols: 100, rows: 30, encoding: null, env: ENV });
     p.onData((d: string | Buffer) => (got += d.length));
     p.onExit(() => resolve(got / 1048576 / ((performance.now() - t0) / 1000)));
   });
@@ -103,12 +126,12 @@ ws.on('message', (d) => {
 ws.on('error', (err) => parentPort.postMessage(String(err)));
 `;
 
-function serverOnly(url: URL, token: string, container: string, bytes: number): Promise<number> {
+function serverOnly(url: URL, token: string, container: string, command: string): Promise<number> {
   const target = new URL(`/term?token=${token}&container=${container}&mode=exec&cols=100&rows=30`, url);
   target.protocol = 'ws:';
   const worker = new Worker(SERVER_CLIENT, {
     eval: true,
-    workerData: { url: { href: target.href, origin: url.origin }, command: `${producer(bytes)}; echo END-$((40+2))\r`, data: TERMINAL_FRAME.data, ack: TERMINAL_FRAME.ack },
+    workerData: { url: { href: target.href, origin: url.origin }, command: `${command}; echo END-$((40+2))\r`, data: TERMINAL_FRAME.data, ack: TERMINAL_FRAME.ack },
   });
   return new Promise<number>((resolve, reject) => {
     worker.once('message', (m: unknown) => (typeof m === 'number' ? resolve(m) : reject(new Error(String(m)))));
@@ -116,7 +139,7 @@ function serverOnly(url: URL, token: string, container: string, bytes: number): 
   }).finally(() => void worker.terminate());
 }
 
-async function browserRun(page: CdpPage, bytes: number): Promise<number> {
+async function browserRun(page: CdpPage, command: string, bytes: number): Promise<number> {
   // In-page code is a string: the node tsconfig has no DOM types.
   const screenHas = (text: string) =>
     page.evaluate(`new Promise((resolve) => {
@@ -124,7 +147,7 @@ async function browserRun(page: CdpPage, bytes: number): Promise<number> {
       check();
     })`);
   const marker = `END-${Math.floor(Math.random() * 1e6)}`;
-  await page.insertText(`clear; ${producer(bytes)}; echo ${marker.replace('END-', 'END-$((0+')}))`);
+  await page.insertText(`clear; ${command}; echo ${marker.replace('END-', 'END-$((0+')}))`);
   const t0 = performance.now();
   await page.press('Enter');
   await screenHas(marker);
@@ -231,7 +254,7 @@ window.feed = (bytes) => new Promise((resolve) => {
 window.ready = true;
 </script></body></html>`;
 
-async function xtermAlone(executable: string, bytes: number, runs: number): Promise<number[]> {
+async function xtermAlone(executable: string, bytes: number, runs: number, cpu: CpuUse): Promise<number[]> {
   const files: Record<string, [string, string]> = {
     '/': [ALONE_PAGE, 'text/html'],
     '/xterm.mjs': [fs.readFileSync(path.resolve('node_modules/@xterm/xterm/lib/xterm.mjs'), 'utf8'), 'text/javascript'],
@@ -250,11 +273,41 @@ async function xtermAlone(executable: string, bytes: number, runs: number): Prom
     // One warm-up, as the browser figure's page has parsed the typed command and earlier runs.
     await page.evaluate(`window.feed(${Math.min(bytes, 8 * 1048576)})`);
     const out: number[] = [];
-    for (let r = 0; r < runs; r++) out.push(await page.evaluate<number>(`window.feed(${bytes})`));
+    for (let r = 0; r < runs; r++) out.push(await cpu.measure('alone', bytes, () => page.evaluate<number>(`window.feed(${bytes})`)));
     return out;
   } finally {
     await page.close();
     server.close();
+  }
+}
+
+/**
+ * CPU spent per megabyte in each phase, by process kind and machine-wide:
+ * on a 2-CPU machine a path that needs more than 20 ms of CPU per MB cannot
+ * pass 100 MB/s, nor one needing 40 ms pass 50 MB/s, however it is arranged.
+ */
+class CpuUse {
+  private readonly sums = new Map<string, { megabytes: number; perMb: Record<string, number> }>();
+  async measure<T>(phase: string, bytes: number, work: () => Promise<T>): Promise<T> {
+    const before = cpuSnapshot();
+    const result = await work();
+    const after = cpuSnapshot();
+    const megabytes = bytes / 1048576;
+    const sum = this.sums.get(phase) ?? { megabytes: 0, perMb: {} };
+    for (const [kind, ms] of Object.entries(cpuPerMegabyte(before, after, megabytes))) sum.perMb[kind] = ((sum.perMb[kind] ?? 0) * sum.megabytes + ms * megabytes) / (sum.megabytes + megabytes);
+    sum.megabytes += megabytes;
+    this.sums.set(phase, sum);
+    return result;
+  }
+  report(phase: string): string {
+    const perMb = this.sums.get(phase)?.perMb;
+    if (!perMb) return '';
+    const { machine = 0, ...parts } = perMb;
+    const named = Object.entries(parts)
+      .filter(([, ms]) => ms >= 0.5)
+      .sort((a, b) => b[1] - a[1])
+      .map(([kind, ms]) => `${kind === 'node' ? 'this Node' : kind} ${ms.toFixed(1)}`);
+    return `${machine.toFixed(1)} ms of CPU per MB (${named.join(', ')})`;
   }
 }
 
@@ -283,14 +336,25 @@ async function main(): Promise<void> {
   const terminals = new TerminalRegistry({ cli: [], spawn: (p) => localShell(p.cols, p.rows) });
   const server = await startWebServer({ engine, staticDir: path.resolve('out/renderer'), terminals });
   const executable = process.env.COVE_CHROMIUM ?? '/usr/bin/chromium';
+  const flood = floodFile(bytes);
+  const command = `cat ${flood.file}`;
   const results = { pty: [] as number[], server: [] as number[], browser: [] as number[], alone: [] as number[], echo: new Map<string, EchoSample[]>() };
+  const cpu = new CpuUse();
   try {
     const page = await terminalPage(executable, server.url, id);
     try {
       for (let r = 0; megabytes > 0 && r < runs; r++) {
-        results.pty.push(await ptyOnly(bytes));
-        results.server.push(await serverOnly(new URL(server.url), server.token, id, bytes));
-        results.browser.push(await browserRun(page, bytes));
+        results.pty.push(await cpu.measure('pty', bytes, () => ptyOnly(command)));
+        results.server.push(
+          await cpu.measure('server', bytes, async () => {
+            const open = terminals.size;
+            const rate = await serverOnly(new URL(server.url), server.token, id, command);
+            // The session's shell is reaped inside this phase, so its CPU is counted here.
+            while (terminals.size > open) await new Promise((r) => setTimeout(r, 10));
+            return rate;
+          }),
+        );
+        results.browser.push(await cpu.measure('browser', bytes, () => browserRun(page, command, bytes)));
         process.stdout.write(`run ${r + 1}: pty ${results.pty.at(-1)?.toFixed(1)} MB/s, server ${results.server.at(-1)?.toFixed(1)} MB/s, browser ${results.browser.at(-1)?.toFixed(1)} MB/s\n`);
       }
       results.echo.set('stock Chromium (web mode), typing', await echoLatencies(page, TYPING_GAP_MS));
@@ -298,7 +362,7 @@ async function main(): Promise<void> {
     } finally {
       await page.close();
     }
-    if (megabytes > 0) results.alone = await xtermAlone(executable, bytes, runs);
+    if (megabytes > 0) results.alone = await xtermAlone(executable, bytes, runs, cpu);
     // The desktop app's Chromium: the same page with the switch main/ sets.
     const desktop = await terminalPage(executable, server.url, id, [`--disable-features=${INPUT_DEFERRAL_FEATURE}`]);
     try {
@@ -310,6 +374,7 @@ async function main(): Promise<void> {
   } finally {
     terminals.closeAll();
     await server.close();
+    flood.remove();
   }
   const load = os.loadavg()[0]?.toFixed(1);
   process.stdout.write(`terminal (${megabytes} MB x ${runs}, ${os.cpus().length} CPUs, load average ${load}):\n`);
@@ -318,6 +383,10 @@ async function main(): Promise<void> {
     process.stdout.write(`  server path     ${fmt(results.server)} MB/s\n`);
     process.stdout.write(`  into xterm.js   ${fmt(results.browser)} MB/s\n`);
     process.stdout.write(`  xterm.js alone  ${fmt(results.alone)} MB/s (no socket, no server: the ceiling here)\n`);
+    process.stdout.write(`  CPU, pty only       ${cpu.report('pty')}\n`);
+    process.stdout.write(`  CPU, server path    ${cpu.report('server')}\n`);
+    process.stdout.write(`  CPU, into xterm.js  ${cpu.report('browser')}\n`);
+    process.stdout.write(`  CPU, xterm.js alone ${cpu.report('alone')}\n`);
   }
   const echo = (xs: number[]) => `median ${median(xs).toFixed(1)} ms, p95 ${percentile(xs, 95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`;
   const echoReport = (title: string, echoes: EchoSample[]): void => {

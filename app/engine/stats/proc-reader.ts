@@ -36,7 +36,9 @@ function read(file: string): string | null {
 }
 
 /** proc(5) /proc/PID/stat, split after the last ')' since comm may hold spaces. */
-export function parseStat(text: string): { comm: string; state: string; ppid: number; cpuTicks: number; startTicks: number; rssPages: number } | null {
+export function parseStat(
+  text: string,
+): { comm: string; state: string; ppid: number; cpuTicks: number; reapedChildTicks: number; startTicks: number; rssPages: number } | null {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < 0) return null;
@@ -46,6 +48,8 @@ export function parseStat(text: string): { comm: string; state: string; ppid: nu
     state: f[0] ?? '?',
     ppid: Number(f[1]),
     cpuTicks: Number(f[11]) + Number(f[12]),
+    // cutime + cstime: children it has waited for (a shell's pipeline).
+    reapedChildTicks: Number(f[13]) + Number(f[14]),
     startTicks: Number(f[19]),
     rssPages: Number(f[21]),
   };

@@ -23,11 +23,12 @@ test('cgroup v2: usage minus inactive_file, limit, pids, io summed over devices'
 });
 
 test('/proc parsers: stat with spaces in comm, net/dev without lo, io', () => {
-  const stat = '4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 100 0 0 0 150 50 0 0 20 0 1 0 98765 1000000 300 18446744073709551615';
+  const stat = '4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 100 0 0 0 150 50 7 3 20 0 1 0 98765 1000000 300 18446744073709551615';
   const s = parseStat(stat);
   assert.equal(s?.comm, 'my (odd) cmd');
   assert.equal(s?.ppid, 1);
   assert.equal(s?.cpuTicks, 200);
+  assert.equal(s?.reapedChildTicks, 10);
   assert.equal(s?.startTicks, 98765);
   assert.equal(s?.rssPages, 300);
   const dev = 'Inter-|   Receive\n face |bytes packets\n    lo: 500 5 0 0 0 0 0 0 500 5 0 0 0 0 0 0\n  tap0: 1000 10 0 0 0 0 0 0 2000 20 0 0 0 0 0 0\n';
