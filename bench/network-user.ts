@@ -3,7 +3,9 @@
 // request latency on one network (a 1-byte request and reply on a kept
 // connection, and on a new connection each time), `run --rm --network NAME
 // true` start latency, and container-to-host throughput through
-// host.docker.internal (host.containers.internal for podman).
+// host.docker.internal (host.containers.internal for podman). The same
+// container-to-container figures over loopback inside one container are the
+// floor that bounds both engines.
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -72,7 +74,22 @@ function setUp(e: Engine, net: string): Setup {
   };
 }
 
+/**
+ * The floor: the same servers and clients as two processes in one network
+ * namespace over loopback (one Cove container, `--network none`, the
+ * clients exec'd into it). No path between two containers' namespaces can
+ * beat it, so it bounds any engine's ratio to podman on this machine.
+ */
+function setUpLoopback(e: Engine): Setup {
+  e.cmd(['run', '-d', '--name', 'benchfloor', '--network', 'none', '-v', `${NB}:/nb:ro`, 'busybox', 'sh', '-c', '/nb sink 5001 & /nb echo 5002 & /nb serial 5003 & wait']);
+  return { e, net: 'none', sinkIp: '127.0.0.1', echoIp: '127.0.0.1', serialIp: '127.0.0.1', client: (args) => e.cmd(['exec', 'benchfloor', '/nb', ...args]) };
+}
+
 function tearDown(s: Setup): void {
+  if (s.net === 'none') {
+    s.e.cmd(['rm', '-f', 'benchfloor']);
+    return;
+  }
   s.e.cmd(['rm', '-f', `${s.net}-sink`, `${s.net}-echo`, `${s.net}-serial`]);
   s.e.cmd(['network', 'rm', s.net]);
 }
@@ -150,9 +167,10 @@ export async function networkUser(): Promise<Record<string, number>> {
     await new Promise((r) => setTimeout(r, 200));
     const engines = [cove(sb.env), pod(podman)];
     const setups = engines.map((e) => setUp(e, 'benchnet'));
-    const [c, p] = c2c(setups, 9) as [C2c, C2c];
+    const floor = setUpLoopback(engines[0] as Engine);
+    const [c, p, lo] = c2c([...setups, floor], 9) as [C2c, C2c, C2c];
     const hostMbit = setups.map((s) => toHost(s, hostPort));
-    setups.forEach(tearDown);
+    [...setups, floor].forEach(tearDown);
     const starts = startLatency(engines);
     const [coveStart, podStart] = starts.medians as [number, number];
     const cm = spread(c.mbit);
@@ -185,6 +203,13 @@ export async function networkUser(): Promise<Record<string, number>> {
       podmanCrrUsMin: pc.min,
       podmanCrrUsMax: pc.max,
       crrRatio: cc.med / pc.med,
+      loopbackMbit: median(lo.mbit),
+      loopbackRttUs: median(lo.us),
+      loopbackCrrUs: median(lo.crrUs),
+      // The best ratios any path between two namespaces could have here.
+      loopbackThroughputRatio: median(lo.mbit) / pm.med,
+      loopbackLatencyRatio: median(lo.us) / pu.med,
+      loopbackCrrRatio: median(lo.crrUs) / pc.med,
       coveStartMs: coveStart,
       podmanStartMs: podStart,
       startRatio: coveStart / podStart,

@@ -13,6 +13,8 @@
 //   pty       node-pty reading the producer, nothing else (the ceiling here)
 //   server    pty -> bridge -> WebSocket -> a client (in a worker thread) that acks at once
 //   browser   the whole path into xterm.js on screen
+//   no pty    the same page, server and socket, fed the same lines from
+//             memory in the server (no pty, no producer on the two CPUs)
 //   alone     xterm.js by itself in the same Chromium: the same lines handed to
 //             term.write in the page, no socket and no server (the ceiling
 //             for the browser figure on this machine)
@@ -79,6 +81,61 @@ function floodFile(bytes: number): { file: string; remove(): void } {
     fs.closeSync(fd);
   }
   return { file, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The same lines as the pty hands them out (LF turned to CRLF, 4 KiB a read),
+ * replayed from memory each time a line is typed, then a marker: the app's
+ * whole path from the bridge on, with no pty and no producer sharing the two
+ * CPUs. Honours pause/resume as a pty does.
+ */
+function memoryFeed(file: string): TerminalProcess {
+  const data = Buffer.from(fs.readFileSync(file, 'latin1').replaceAll('\n', '\r\n'), 'latin1');
+  const listeners = new Set<(d: Uint8Array) => void>();
+  let at = data.length;
+  let paused = false;
+  let replays = 0;
+  const pump = (): void => {
+    for (let i = 0; i < 16 && !paused && at < data.length; i++) {
+      const piece = data.subarray(at, at + 4096);
+      at += piece.length;
+      for (const l of listeners) l(piece);
+    }
+    if (at < data.length) {
+      if (!paused) setImmediate(pump);
+      return;
+    }
+    const marker = Buffer.from(`\r\nEND-MEMORY-${replays}\r\n`);
+    for (const l of listeners) l(marker);
+  };
+  return {
+    onData: (l) => (listeners.add(l), () => void listeners.delete(l)),
+    onExit: () => () => undefined,
+    write: (d) => {
+      if (!String(typeof d === 'string' ? d : Buffer.from(d)).includes('\r') || at < data.length) return;
+      replays++;
+      at = 0;
+      setImmediate(pump);
+    },
+    resize: () => undefined,
+    pause: () => void (paused = true),
+    resume: () => {
+      paused = false;
+      setImmediate(pump);
+    },
+    close: () => listeners.clear(),
+  };
+}
+
+/** The app's page on a memoryFeed terminal: one replay per run. */
+async function memoryRun(page: CdpPage, bytes: number, replay: number): Promise<number> {
+  const t0 = performance.now();
+  await page.press('Enter');
+  await page.evaluate(`new Promise((resolve) => {
+    const check = () => ((document.querySelector('.xterm-rows')?.textContent ?? '').includes('END-MEMORY-${replay}') ? resolve(true) : setTimeout(check, 20));
+    check();
+  })`);
+  return bytes / 1048576 / ((performance.now() - t0) / 1000);
 }
 
 /** node-pty alone: what the kernel's pty and one Node reader manage on this machine now. */
@@ -330,15 +387,15 @@ async function main(): Promise<void> {
   const megabytes = Number(process.argv[2] ?? 50);
   const runs = Number(process.argv[3] ?? 3);
   const bytes = megabytes * 1024 * 1024;
-  const containers = fakeContainers(1).map((c) => ({ ...c, state: 'running' as const }));
-  const id = containers[0]?.id ?? '';
+  const containers = fakeContainers(2).map((c) => ({ ...c, state: 'running' as const }));
+  const [id = '', memoryId = ''] = containers.map((c) => c.id);
   const engine = new FakeEngine(containers);
-  const terminals = new TerminalRegistry({ cli: [], spawn: (p) => localShell(p.cols, p.rows) });
-  const server = await startWebServer({ engine, staticDir: path.resolve('out/renderer'), terminals });
-  const executable = process.env.COVE_CHROMIUM ?? '/usr/bin/chromium';
   const flood = floodFile(bytes);
   const command = `cat ${flood.file}`;
-  const results = { pty: [] as number[], server: [] as number[], browser: [] as number[], alone: [] as number[], echo: new Map<string, EchoSample[]>() };
+  const terminals = new TerminalRegistry({ cli: [], spawn: (p) => (p.container === memoryId ? memoryFeed(flood.file) : localShell(p.cols, p.rows)) });
+  const server = await startWebServer({ engine, staticDir: path.resolve('out/renderer'), terminals });
+  const executable = process.env.COVE_CHROMIUM ?? '/usr/bin/chromium';
+  const results = { pty: [] as number[], server: [] as number[], browser: [] as number[], memory: [] as number[], alone: [] as number[], echo: new Map<string, EchoSample[]>() };
   const cpu = new CpuUse();
   try {
     const page = await terminalPage(executable, server.url, id);
@@ -362,7 +419,16 @@ async function main(): Promise<void> {
     } finally {
       await page.close();
     }
-    if (megabytes > 0) results.alone = await xtermAlone(executable, bytes, runs, cpu);
+    if (megabytes > 0) {
+      const memoryPage = await terminalPage(executable, server.url, memoryId);
+      try {
+        await memoryRun(memoryPage, bytes, 1); // warm-up, as the pty page has had the typed command
+        for (let r = 0; r < runs; r++) results.memory.push(await cpu.measure('memory', bytes, () => memoryRun(memoryPage, bytes, r + 2)));
+      } finally {
+        await memoryPage.close();
+      }
+      results.alone = await xtermAlone(executable, bytes, runs, cpu);
+    }
     // The desktop app's Chromium: the same page with the switch main/ sets.
     const desktop = await terminalPage(executable, server.url, id, [`--disable-features=${INPUT_DEFERRAL_FEATURE}`]);
     try {
@@ -382,10 +448,12 @@ async function main(): Promise<void> {
     process.stdout.write(`  pty only        ${fmt(results.pty)} MB/s\n`);
     process.stdout.write(`  server path     ${fmt(results.server)} MB/s\n`);
     process.stdout.write(`  into xterm.js   ${fmt(results.browser)} MB/s\n`);
+    process.stdout.write(`  no pty          ${fmt(results.memory)} MB/s (the app's page and server, the lines replayed from memory)\n`);
     process.stdout.write(`  xterm.js alone  ${fmt(results.alone)} MB/s (no socket, no server: the ceiling here)\n`);
     process.stdout.write(`  CPU, pty only       ${cpu.report('pty')}\n`);
     process.stdout.write(`  CPU, server path    ${cpu.report('server')}\n`);
     process.stdout.write(`  CPU, into xterm.js  ${cpu.report('browser')}\n`);
+    process.stdout.write(`  CPU, no pty         ${cpu.report('memory')}\n`);
     process.stdout.write(`  CPU, xterm.js alone ${cpu.report('alone')}\n`);
   }
   const echo = (xs: number[]) => `median ${median(xs).toFixed(1)} ms, p95 ${percentile(xs, 95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`;
