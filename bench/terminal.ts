@@ -15,6 +15,10 @@
 //   browser   the whole path into xterm.js on screen
 //   no pty    the same page, server and socket, fed the same lines from
 //             memory in the server (no pty, no producer on the two CPUs)
+//   exec      the product's own path: the same page on a real busybox
+//             container through `cove exec -it` (the CLI under node-pty, the
+//             runtime relaying the container's pty), `cat` inside it; only
+//             when run as a user who can run rootless containers (not root)
 //   alone     xterm.js by itself in the same Chromium: the same lines handed to
 //             term.write in the page, no socket and no server (the ceiling
 //             for the browser figure on this machine)
@@ -40,7 +44,9 @@ import { INPUT_DEFERRAL_FEATURE } from '../main/input-deferral.js';
 import { TERMINAL_FRAME } from '../app/api/contract.js';
 import { startWebServer } from '../app/server/web-server.js';
 import type { TerminalProcess } from '../app/terminal/terminal-bridge.js';
+import { PtySession } from '../app/terminal/pty-session.js';
 import { TerminalRegistry } from '../app/terminal/terminal-registry.js';
+import { busyboxSandbox, cliPath, type CoveSandbox } from '../app/testing/harness.js';
 import { cpuPerMegabyte, cpuSnapshot, median, percentile } from './bench-kit.js';
 import { openCdpPage, type CdpPage } from './cdp-browser.js';
 import { FakeEngine, fakeContainers } from './renderer-backend.js';
@@ -383,19 +389,41 @@ async function terminalPage(executable: string, url: string, id: string, extraAr
   }
 }
 
+/** A rootless busybox container with the flood file's directory mounted at /flood, or why not. */
+async function execTarget(floodDir: string): Promise<{ sb: CoveSandbox; id: string } | string> {
+  if (process.getuid?.() === 0) return 'as root (run the bench as the test user for this phase)';
+  const sb = await busyboxSandbox('cove-bench-terminal-');
+  const r = await sb.cove(['run', '-d', '-v', `${floodDir}:/flood:ro`, 'busybox', 'sleep', '3600']);
+  if (r.code !== 0) {
+    await sb.cleanup();
+    return `cove run failed: ${r.stderr.trim()}`;
+  }
+  return { sb, id: r.stdout.trim() };
+}
+
 async function main(): Promise<void> {
   const megabytes = Number(process.argv[2] ?? 50);
   const runs = Number(process.argv[3] ?? 3);
   const bytes = megabytes * 1024 * 1024;
-  const containers = fakeContainers(2).map((c) => ({ ...c, state: 'running' as const }));
-  const [id = '', memoryId = ''] = containers.map((c) => c.id);
+  const containers = fakeContainers(3).map((c) => ({ ...c, state: 'running' as const }));
+  const [id = '', memoryId = '', execId = ''] = containers.map((c) => c.id);
   const engine = new FakeEngine(containers);
   const flood = floodFile(bytes);
   const command = `cat ${flood.file}`;
-  const terminals = new TerminalRegistry({ cli: [], spawn: (p) => (p.container === memoryId ? memoryFeed(flood.file) : localShell(p.cols, p.rows)) });
+  const real = megabytes > 0 ? await execTarget(path.dirname(flood.file)) : 'no megabytes asked';
+  const terminals = new TerminalRegistry({
+    cli: [],
+    spawn: (p) => {
+      if (p.container === memoryId) return memoryFeed(flood.file);
+      if (p.container === execId && typeof real !== 'string') {
+        return new PtySession({ cli: [process.execPath, cliPath()], mode: 'exec', container: real.id, cols: p.cols, rows: p.rows, env: real.sb.env });
+      }
+      return localShell(p.cols, p.rows);
+    },
+  });
   const server = await startWebServer({ engine, staticDir: path.resolve('out/renderer'), terminals });
   const executable = process.env.COVE_CHROMIUM ?? '/usr/bin/chromium';
-  const results = { pty: [] as number[], server: [] as number[], browser: [] as number[], memory: [] as number[], alone: [] as number[], echo: new Map<string, EchoSample[]>() };
+  const results = { pty: [] as number[], server: [] as number[], browser: [] as number[], memory: [] as number[], exec: [] as number[], alone: [] as number[], echo: new Map<string, EchoSample[]>() };
   const cpu = new CpuUse();
   try {
     const page = await terminalPage(executable, server.url, id);
@@ -427,6 +455,16 @@ async function main(): Promise<void> {
       } finally {
         await memoryPage.close();
       }
+      if (typeof real !== 'string') {
+        const execPage = await terminalPage(executable, server.url, execId);
+        try {
+          const inside = `cat /flood/${path.basename(flood.file)}`;
+          await browserRun(execPage, inside, Math.min(bytes, 8 * 1048576)); // warm-up
+          for (let r = 0; r < runs; r++) results.exec.push(await cpu.measure('exec', bytes, () => browserRun(execPage, inside, bytes)));
+        } finally {
+          await execPage.close();
+        }
+      }
       results.alone = await xtermAlone(executable, bytes, runs, cpu);
     }
     // The desktop app's Chromium: the same page with the switch main/ sets.
@@ -440,6 +478,7 @@ async function main(): Promise<void> {
   } finally {
     terminals.closeAll();
     await server.close();
+    if (typeof real !== 'string') await real.sb.cleanup();
     flood.remove();
   }
   const load = os.loadavg()[0]?.toFixed(1);
@@ -449,11 +488,13 @@ async function main(): Promise<void> {
     process.stdout.write(`  server path     ${fmt(results.server)} MB/s\n`);
     process.stdout.write(`  into xterm.js   ${fmt(results.browser)} MB/s\n`);
     process.stdout.write(`  no pty          ${fmt(results.memory)} MB/s (the app's page and server, the lines replayed from memory)\n`);
+    process.stdout.write(`  through exec    ${typeof real === 'string' ? `not measured: ${real}` : `${fmt(results.exec)} MB/s (a busybox container, cove exec -it, cat inside)`}\n`);
     process.stdout.write(`  xterm.js alone  ${fmt(results.alone)} MB/s (no socket, no server: the ceiling here)\n`);
     process.stdout.write(`  CPU, pty only       ${cpu.report('pty')}\n`);
     process.stdout.write(`  CPU, server path    ${cpu.report('server')}\n`);
     process.stdout.write(`  CPU, into xterm.js  ${cpu.report('browser')}\n`);
     process.stdout.write(`  CPU, no pty         ${cpu.report('memory')}\n`);
+    if (typeof real !== 'string') process.stdout.write(`  CPU, through exec   ${cpu.report('exec')}\n`);
     process.stdout.write(`  CPU, xterm.js alone ${cpu.report('alone')}\n`);
   }
   const echo = (xs: number[]) => `median ${median(xs).toFixed(1)} ms, p95 ${percentile(xs, 95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`;

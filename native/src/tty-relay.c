@@ -30,9 +30,11 @@ static void make_raw(int fd)
     struct termios t;
     if (!isatty(fd) || tcgetattr(fd, &saved) < 0) return;
     t = saved;
+    /* Output processing off too (cfmakeraw clears OPOST, as docker's CLI
+     * does): the container's own pty has already turned "\n" into "\r\n",
+     * and ONLCR here would send "\r\r\n" and make the kernel look at every
+     * byte the relay writes. restore_tty puts it back. */
     cfmakeraw(&t);
-    /* Keep output post-processing as the caller had it (runc does too). */
-    t.c_oflag = saved.c_oflag;
     if (tcsetattr(fd, TCSANOW, &t) < 0) die_errno(E_FAILED, "tcsetattr raw on stdin");
     raw_fd = fd;
     atexit(restore_tty);

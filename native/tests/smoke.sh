@@ -234,6 +234,10 @@ E=$(as_user "$B/pty-expect" -s 25,81 'expect:isatty 25 81' 'expect:# ' 'send:ech
 X=$?
 check "exec --tty under a pty: tty, size, input, resize, exit code" "$X" 9
 [ "$X" = 9 ] || printf '%s\n' "$E" | tail -5 | sed 's/^/#   /'
+# The container's pty turns "\n" into "\r\n"; the relay's own terminal has
+# output processing off (as docker's CLI), so no line arrives as "\r\r\n".
+check "exec --tty passes the container's line ends through unchanged" \
+    "$(printf '%s' "$E" | grep -c $'\r\r')/$(printf '%s' "$E" | grep -c $'^42\r$')" "0/1"
 E=$(as_user $R --status-fd 3 exec life no-such-binary 3>&1 2>/dev/null)
 check "exec not found status JSON" "$E:$(as_user $R state life | grep -c running)" '{"code":"E_RUNTIME_EXEC","message":"exec \"no-such-binary\": No such file or directory"}:1'
 as_user $R kill life KILL
