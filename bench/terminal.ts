@@ -2,7 +2,8 @@
 // through the real terminal stack (TerminalBridge with batching and flow
 // control, the /term binary WebSocket, xterm.js in Debian's Chromium). The
 // pty runs a local sh rather than `cove exec` so the figure is the UI path
-// alone and runs anywhere; `cove exec` adds one more byte relay in front.
+// alone and runs anywhere; the exec phase below adds the product's own
+// `cove exec` (one more byte relay in front) where containers can run.
 // The producer is `cat` of a file of 99-character lines (large writes), as
 // `cat bigfile` is; the file is written once before the runs, so its making
 // is not in the figures (until 2026-12-01 a head | tr | fold | cat pipeline
@@ -25,7 +26,8 @@
 //   CPU       milliseconds of CPU per MB in each of those, machine-wide and
 //             by process (Chromium's by their type; "this Node" is the
 //             server, and with it the processes it reaped: in the pty and
-//             server phases the shell and `cat`): two CPUs allow at most
+//             server phases the shell and `cat`; in the exec phase it also
+//             counts the CLI's own Node): two CPUs allow at most
 //             2000 / that figure MB/s, however the work is arranged
 //   echo      key press until the echo is on screen (ms, median, p95, max): from
 //             the page's keydown, the round trip part of it, and from the
@@ -392,7 +394,12 @@ async function terminalPage(executable: string, url: string, id: string, extraAr
 /** A rootless busybox container with the flood file's directory mounted at /flood, or why not. */
 async function execTarget(floodDir: string): Promise<{ sb: CoveSandbox; id: string } | string> {
   if (process.getuid?.() === 0) return 'as root (run the bench as the test user for this phase)';
-  const sb = await busyboxSandbox('cove-bench-terminal-');
+  let sb: CoveSandbox;
+  try {
+    sb = await busyboxSandbox('cove-bench-terminal-');
+  } catch (err) {
+    return `no rootless sandbox here: ${(err as Error).message.split('\n')[0]}`;
+  }
   const r = await sb.cove(['run', '-d', '-v', `${floodDir}:/flood:ro`, 'busybox', 'sleep', '3600']);
   if (r.code !== 0) {
     await sb.cleanup();
