@@ -56,6 +56,7 @@ interface Setup {
   echoIp: string;
   serialIp: string;
   client(args: string[]): string;
+  remove(): void;
 }
 
 function setUp(e: Engine, net: string): Setup {
@@ -71,6 +72,10 @@ function setUp(e: Engine, net: string): Setup {
     echoIp: e.ip(`${net}-echo`, net),
     serialIp: e.ip(`${net}-serial`, net),
     client: (args) => e.cmd(['run', '--rm', '--network', net, ...mount, 'busybox', '/nb', ...args]),
+    remove: () => {
+      e.cmd(['rm', '-f', `${net}-sink`, `${net}-echo`, `${net}-serial`]);
+      e.cmd(['network', 'rm', net]);
+    },
   };
 }
 
@@ -82,16 +87,15 @@ function setUp(e: Engine, net: string): Setup {
  */
 function setUpLoopback(e: Engine): Setup {
   e.cmd(['run', '-d', '--name', 'benchfloor', '--network', 'none', '-v', `${NB}:/nb:ro`, 'busybox', 'sh', '-c', '/nb sink 5001 & /nb echo 5002 & /nb serial 5003 & wait']);
-  return { e, net: 'none', sinkIp: '127.0.0.1', echoIp: '127.0.0.1', serialIp: '127.0.0.1', client: (args) => e.cmd(['exec', 'benchfloor', '/nb', ...args]) };
-}
-
-function tearDown(s: Setup): void {
-  if (s.net === 'none') {
-    s.e.cmd(['rm', '-f', 'benchfloor']);
-    return;
-  }
-  s.e.cmd(['rm', '-f', `${s.net}-sink`, `${s.net}-echo`, `${s.net}-serial`]);
-  s.e.cmd(['network', 'rm', s.net]);
+  return {
+    e,
+    net: 'none',
+    sinkIp: '127.0.0.1',
+    echoIp: '127.0.0.1',
+    serialIp: '127.0.0.1',
+    client: (args) => e.cmd(['exec', 'benchfloor', '/nb', ...args]),
+    remove: () => void e.cmd(['rm', '-f', 'benchfloor']),
+  };
 }
 
 const spread = (xs: number[]): { med: number; min: number; max: number } => ({ med: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
@@ -170,7 +174,7 @@ export async function networkUser(): Promise<Record<string, number>> {
     const floor = setUpLoopback(engines[0] as Engine);
     const [c, p, lo] = c2c([...setups, floor], 9) as [C2c, C2c, C2c];
     const hostMbit = setups.map((s) => toHost(s, hostPort));
-    [...setups, floor].forEach(tearDown);
+    for (const s of [...setups, floor]) s.remove();
     const starts = startLatency(engines);
     const [coveStart, podStart] = starts.medians as [number, number];
     const cm = spread(c.mbit);
