@@ -7,8 +7,7 @@
 // The producer is `cat` of a file of 99-character lines (large writes), as
 // `cat bigfile` is; the file is written once before the runs, so its making
 // is not in the figures (until 2026-12-01 a head | tr | fold | cat pipeline
-// made the lines during the run, and its three extra processes took about 4
-// ms of CPU per MB from the same two CPUs).
+// made the lines during the run: three more processes on the same two CPUs).
 //   node --import tsx bench/terminal.ts [megabytes] [runs]
 // Prints, per run and as median/min/max:
 //   pty       node-pty reading the producer, nothing else (the ceiling here)
