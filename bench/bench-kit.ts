@@ -44,8 +44,7 @@ export function vmRssKb(pid: number): number {
 }
 
 export function parentOf(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  return parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))?.ppid ?? NaN;
 }
 
 /** A podman with a store of its own, rootless, cgroupfs (no systemd here). */
@@ -156,20 +155,20 @@ export function cpuSnapshot(root = process.pid): CpuSnapshot {
 }
 
 /**
- * CPU milliseconds per megabyte between two snapshots, by kind of process,
- * plus the whole machine and "elsewhere" (kernel threads such as the pty's
- * flip-buffer workers, softirqs, anything else running).
+ * CPU milliseconds between two snapshots, by kind of process, plus the whole
+ * machine and "elsewhere" (kernel threads such as the pty's flip-buffer
+ * workers, softirqs, anything else running).
  */
-export function cpuPerMegabyte(before: CpuSnapshot, after: CpuSnapshot, megabytes: number): Record<string, number> {
+export function cpuMsBetween(before: CpuSnapshot, after: CpuSnapshot): Record<string, number> {
   const msPerTick = 1000 / 100; // USER_HZ is 100 on Linux
   const out: Record<string, number> = {};
   let ours = 0;
   for (const [pid, now] of after.tree) {
     const ticks = now.ticks - (before.tree.get(pid)?.ticks ?? 0);
-    out[now.kind] = (out[now.kind] ?? 0) + (ticks * msPerTick) / megabytes;
+    out[now.kind] = (out[now.kind] ?? 0) + ticks * msPerTick;
     ours += ticks;
   }
-  out['elsewhere'] = ((after.machine - before.machine - ours) * msPerTick) / megabytes;
-  out['machine'] = ((after.machine - before.machine) * msPerTick) / megabytes;
+  out['elsewhere'] = (after.machine - before.machine - ours) * msPerTick;
+  out['machine'] = (after.machine - before.machine) * msPerTick;
   return out;
 }

@@ -48,7 +48,7 @@ import type { TerminalProcess } from '../app/terminal/terminal-bridge.js';
 import { PtySession } from '../app/terminal/pty-session.js';
 import { TerminalRegistry } from '../app/terminal/terminal-registry.js';
 import { busyboxSandbox, cliPath, type CoveSandbox } from '../app/testing/harness.js';
-import { cpuPerMegabyte, cpuSnapshot, median, percentile } from './bench-kit.js';
+import { cpuMsBetween, cpuSnapshot, median, percentile } from './bench-kit.js';
 import { openCdpPage, type CdpPage } from './cdp-browser.js';
 import { FakeEngine, fakeContainers } from './renderer-backend.js';
 
@@ -134,14 +134,19 @@ function memoryFeed(file: string): TerminalProcess {
   };
 }
 
+/** Resolves once the terminal's rows show `text`. In-page code is a string: the node tsconfig has no DOM types. */
+function screenHas(page: CdpPage, text: string): Promise<unknown> {
+  return page.evaluate(`new Promise((resolve) => {
+    const check = () => ((document.querySelector('.xterm-rows')?.textContent ?? '').includes(${JSON.stringify(text)}) ? resolve(true) : setTimeout(check, 20));
+    check();
+  })`);
+}
+
 /** The app's page on a memoryFeed terminal: one replay per run. */
 async function memoryRun(page: CdpPage, bytes: number, replay: number): Promise<number> {
   const t0 = performance.now();
   await page.press('Enter');
-  await page.evaluate(`new Promise((resolve) => {
-    const check = () => ((document.querySelector('.xterm-rows')?.textContent ?? '').includes('END-MEMORY-${replay}') ? resolve(true) : setTimeout(check, 20));
-    check();
-  })`);
+  await screenHas(page, `END-MEMORY-${replay}`);
   return bytes / 1048576 / ((performance.now() - t0) / 1000);
 }
 
@@ -204,17 +209,11 @@ function serverOnly(url: URL, token: string, container: string, command: string)
 }
 
 async function browserRun(page: CdpPage, command: string, bytes: number): Promise<number> {
-  // In-page code is a string: the node tsconfig has no DOM types.
-  const screenHas = (text: string) =>
-    page.evaluate(`new Promise((resolve) => {
-      const check = () => ((document.querySelector('.xterm-rows')?.textContent ?? '').includes(${JSON.stringify(text)}) ? resolve(true) : setTimeout(check, 20));
-      check();
-    })`);
   const marker = `END-${Math.floor(Math.random() * 1e6)}`;
   await page.insertText(`clear; ${command}; echo ${marker.replace('END-', 'END-$((0+')}))`);
   const t0 = performance.now();
   await page.press('Enter');
-  await screenHas(marker);
+  await screenHas(page, marker);
   return bytes / 1048576 / ((performance.now() - t0) / 1000);
 }
 
@@ -351,27 +350,28 @@ async function xtermAlone(executable: string, bytes: number, runs: number, cpu: 
  * pass 100 MB/s, nor one needing 40 ms pass 50 MB/s, however it is arranged.
  */
 class CpuUse {
-  private readonly sums = new Map<string, { megabytes: number; perMb: Record<string, number> }>();
+  /** Per phase: CPU milliseconds by kind, summed over its runs, and the megabytes they carried. */
+  private readonly sums = new Map<string, { megabytes: number; ms: Record<string, number> }>();
   async measure<T>(phase: string, bytes: number, work: () => Promise<T>): Promise<T> {
     const before = cpuSnapshot();
     const result = await work();
-    const after = cpuSnapshot();
-    const megabytes = bytes / 1048576;
-    const sum = this.sums.get(phase) ?? { megabytes: 0, perMb: {} };
-    for (const [kind, ms] of Object.entries(cpuPerMegabyte(before, after, megabytes))) sum.perMb[kind] = ((sum.perMb[kind] ?? 0) * sum.megabytes + ms * megabytes) / (sum.megabytes + megabytes);
-    sum.megabytes += megabytes;
+    const used = cpuMsBetween(before, cpuSnapshot());
+    const sum = this.sums.get(phase) ?? { megabytes: 0, ms: {} };
+    for (const [kind, ms] of Object.entries(used)) sum.ms[kind] = (sum.ms[kind] ?? 0) + ms;
+    sum.megabytes += bytes / 1048576;
     this.sums.set(phase, sum);
     return result;
   }
   report(phase: string): string {
-    const perMb = this.sums.get(phase)?.perMb;
-    if (!perMb) return '';
-    const { machine = 0, ...parts } = perMb;
+    const sum = this.sums.get(phase);
+    if (!sum) return '';
+    const { machine = 0, ...parts } = sum.ms;
+    const perMb = (ms: number) => (ms / sum.megabytes).toFixed(1);
     const named = Object.entries(parts)
-      .filter(([, ms]) => ms >= 0.5)
+      .filter(([, ms]) => ms / sum.megabytes >= 0.5)
       .sort((a, b) => b[1] - a[1])
-      .map(([kind, ms]) => `${kind === 'node' ? 'this Node' : kind} ${ms.toFixed(1)}`);
-    return `${machine.toFixed(1)} ms of CPU per MB (${named.join(', ')})`;
+      .map(([kind, ms]) => `${kind === 'node' ? 'this Node' : kind} ${perMb(ms)}`);
+    return `${perMb(machine)} ms of CPU per MB (${named.join(', ')})`;
   }
 }
 
